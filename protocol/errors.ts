@@ -1,0 +1,52 @@
+/**
+ * Every error the service can report, with the message people see and, where the
+ * error ends the connection, the WebSocket close code (4000 range, SPEC.md E1).
+ * One table: the service, the console and the widget all read it.
+ */
+export const ERRORS = {
+  bad_frame: { message: 'The message could not be read.', close: null },
+  frame_too_large: { message: 'The message is too large.', close: 4009 },
+  unknown_type: { message: 'This kind of message is not known.', close: null },
+  bad_version: { message: 'This version of Peerdesk is not supported; please reload.', close: 4002 },
+  hello_required: { message: 'Say hello first.', close: 4003 },
+  already_hello: { message: 'Hello was already said on this connection.', close: null },
+  unauthorized: { message: 'Please sign in again.', close: 4001 },
+  forbidden: { message: 'You are not allowed to do that.', close: null },
+  bad_origin: { message: 'This site may not connect to Peerdesk.', close: 4004 },
+  rate_limited: { message: 'Too many messages; slow down.', close: null },
+  flood: { message: 'Too many messages; the connection was closed.', close: 4008 },
+  backpressure: { message: 'The connection could not keep up and was closed.', close: 4010 },
+  blocked: { message: 'You have been blocked from chatting.', close: 4005 },
+  unknown_department: { message: 'That department does not exist.', close: null },
+  department_closed: { message: 'That department is closed right now.', close: null },
+  already_requested: { message: 'You already have a chat request or chat open.', close: null },
+  no_request: { message: 'There is no chat request to cancel.', close: null },
+  unknown_chat: { message: 'That chat does not exist or has ended.', close: null },
+  not_offered: { message: 'That chat is not offered to you (it may have expired).', close: null },
+  offer_conflict: { message: 'Someone else took that chat first.', close: null },
+  at_chat_limit: { message: 'You are at your chat limit.', close: null },
+  chat_limit_out_of_range: { message: 'That chat limit is outside the allowed range.', close: null },
+  not_participant: { message: 'You are not a participant of that chat.', close: null },
+  unknown_helper: { message: 'No helper has that nickname.', close: null },
+  helper_offline: { message: 'That helper is not signed in.', close: null },
+  already_participant: { message: 'That helper is already in the chat.', close: null },
+  no_invitation: { message: 'There is no invitation for that chat.', close: null },
+  relay_refused: { message: 'Signals go only between participants of the same chat.', close: null },
+  client_id_taken: { message: 'That Yjs client id is bound to someone else.', close: null },
+  too_many_client_ids: { message: 'Too many Yjs client ids for one participant.', close: null },
+  replaced: { message: 'This session was opened somewhere else.', close: 4006 },
+  shutting_down: { message: 'The service is restarting; reconnecting shortly.', close: 1012 },
+  internal: { message: 'Something went wrong on our side.', close: 1011 },
+} as const satisfies Record<string, { message: string; close: number | null }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+export function errorMessage(code: ErrorCode): string {
+  return ERRORS[code].message;
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERRORS, value);
+}

@@ -1,0 +1,73 @@
+/** Messages the service sends to both visitors and staff, and the relay message
+ * both send. Direction-specific unions in visitor-messages.ts / staff-messages.ts
+ * include these. */
+import * as v from 'valibot';
+import { ERROR_CODES } from './errors.ts';
+import { ChatId, ChatRole, ClientId, Id, Name, ParticipantId, Timestamp } from './primitives.ts';
+import { SignalData } from './signal-data.ts';
+
+/** A client asks the relay to pass `data` to participant `to` of `chatId`. */
+export const SignalOut = v.strictObject({
+  type: v.literal('signal'),
+  chatId: ChatId,
+  to: ParticipantId,
+  /** Names one attempt at a link, so late signals of an old attempt are ignored. */
+  link: Id,
+  data: SignalData,
+});
+
+/** The relay delivers a signal; `from` is stamped by the service (SPEC.md R2). */
+export const SignalIn = v.strictObject({
+  type: v.literal('signal'),
+  chatId: ChatId,
+  from: ParticipantId,
+  link: Id,
+  data: SignalData,
+});
+
+/** Binds a Yjs client id of the sender's document to the sender in a chat (SPEC.md P2). */
+export const Bind = v.strictObject({ type: v.literal('bind'), chatId: ChatId, clientId: ClientId });
+
+export const Participant = v.strictObject({
+  id: ParticipantId,
+  role: ChatRole,
+  name: Name,
+  clientIds: v.pipe(v.array(ClientId), v.maxLength(64)),
+  /** False while the participant's socket is gone (grace period or service restart). */
+  online: v.boolean(),
+});
+export type Participant = v.InferOutput<typeof Participant>;
+
+export const Participants = v.strictObject({
+  type: v.literal('participants'),
+  chatId: ChatId,
+  /** The receiver's own participant id in this chat. */
+  self: ParticipantId,
+  participants: v.pipe(v.array(Participant), v.maxLength(64)),
+});
+
+export const ChatEnded = v.strictObject({
+  type: v.literal('ended'),
+  chatId: ChatId,
+  by: v.picklist(['visitor', 'helper', 'service']),
+  at: Timestamp,
+});
+
+export const ErrorMessage = v.strictObject({
+  type: v.literal('error'),
+  code: v.picklist(ERROR_CODES),
+  message: v.string(),
+  /** The `type` of the message that caused the error, when known. */
+  ref: v.optional(v.pipe(v.string(), v.maxLength(40))),
+  chatId: v.optional(ChatId),
+});
+
+export const IceServer = v.strictObject({
+  urls: v.union([v.string(), v.array(v.string())]),
+  username: v.optional(v.string()),
+  credential: v.optional(v.string()),
+});
+export type IceServer = v.InferOutput<typeof IceServer>;
+
+export const Department = v.strictObject({ id: Id, name: Name, open: v.boolean() });
+export type Department = v.InferOutput<typeof Department>;

@@ -1,0 +1,104 @@
+/**
+ * The switchboard's inputs and outputs (STYLE.md point 1): the shell turns frames,
+ * closes and timers into `CoreEvent`s, calls `handle(event, now)` and carries out
+ * the returned `Effect`s in order. The core does no I/O and reads no clock.
+ */
+import type {
+  ErrorCode,
+  IceServer,
+  ServiceToStaff,
+  ServiceToVisitor,
+  StaffToService,
+  VisitorToService,
+} from '../../protocol/index.ts';
+import type { AccountRecord, PersistChange, VisitorIdentity } from './records.ts';
+
+/** A connection id, minted by the shell, unique for the life of the process. */
+export type ConnId = number;
+
+export type CoreEvent =
+  /** A visitor said hello and the shell verified (or minted) its token. */
+  | {
+      type: 'visitor_hello';
+      conn: ConnId;
+      ip: string;
+      visitor: VisitorIdentity;
+      /** The signed token the shell minted or verified, echoed in the welcome. */
+      token: string;
+      iceServers: IceServer[];
+    }
+  /** A staff member said hello with a valid session. `chats` are re-announced chats (B1). */
+  | {
+      type: 'staff_hello';
+      conn: ConnId;
+      ip: string;
+      account: AccountRecord;
+      chats: string[];
+      available: boolean | undefined;
+      iceServers: IceServer[];
+      relayOnly: boolean;
+    }
+  | { type: 'visitor_message'; conn: ConnId; msg: Exclude<VisitorToService, { type: 'hello' }> }
+  | { type: 'staff_message'; conn: ConnId; msg: Exclude<StaffToService, { type: 'hello' }> }
+  | { type: 'disconnected'; conn: ConnId }
+  /** Time passed: the core handles every deadline at or before `now`. */
+  | { type: 'tick' }
+  /** An account changed outside a socket (HTTP admin API, password reset, deletion). */
+  | { type: 'account_changed'; account: AccountRecord }
+  | { type: 'account_removed'; accountId: string };
+
+export type Stat =
+  | { name: 'offer'; department: string }
+  | { name: 'accept'; department: string; waitMs: number }
+  | { name: 'reject'; department: string }
+  | { name: 'expire'; department: string }
+  | { name: 'request'; department: string }
+  | { name: 'relay' }
+  | { name: 'relay_refused' };
+
+export type Effect =
+  | { kind: 'send'; conn: ConnId; msg: ServiceToVisitor | ServiceToStaff }
+  /** Close one connection with a coded reason (SPEC.md E1); the shell maps the code. */
+  | { kind: 'close'; conn: ConnId; code: ErrorCode }
+  | { kind: 'persist'; change: PersistChange }
+  | { kind: 'stat'; stat: Stat };
+
+export type CoreConfig = {
+  /** How long a helper has to accept an offer (F2). */
+  offerTimeoutMs: number;
+  /** How long a disconnected helper keeps their chats before they go back to the queue (B3). */
+  helperGraceMs: number;
+  /** How long a disconnected visitor keeps their queue place or chat. */
+  visitorGraceMs: number;
+  inviteTimeoutMs: number;
+  defaultChatLimit: number;
+  /** Admin maximum of any helper's chat limit (F3). */
+  maxChatLimit: number;
+  blockDurationMs: number;
+  typingPreview: boolean;
+  maxClientIdsPerParticipant: number;
+  /** After a restart, how long re-announced chats wait for their helpers (B1). */
+  restartGraceMs: number;
+};
+
+export const DEFAULT_CORE_CONFIG: CoreConfig = {
+  offerTimeoutMs: 20_000,
+  helperGraceMs: 30_000,
+  visitorGraceMs: 60_000,
+  inviteTimeoutMs: 60_000,
+  defaultChatLimit: 3,
+  maxChatLimit: 10,
+  blockDurationMs: 24 * 60 * 60 * 1000,
+  typingPreview: true,
+  maxClientIdsPerParticipant: 16,
+  restartGraceMs: 60_000,
+};
+
+/** Injected randomness (STYLE.md point 5): ids for chats, blocks and messages. */
+export type IdSource = (prefix: 'c' | 'b' | 'm') => string;
+
+export interface Switchboard {
+  handle(event: CoreEvent, now: number): Effect[];
+  /** The earliest time `tick` has work to do, or null. The shell sets one timer for it. */
+  nextDeadline(): number | null;
+}
