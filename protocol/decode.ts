@@ -6,7 +6,8 @@ import * as v from 'valibot';
 import type { ErrorCode } from './errors.ts';
 import { LIMITS } from './limits.ts';
 
-export type Decoded<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; ref?: string; detail: string };
+export type Decoded<T> =
+  { ok: true; value: T } | { ok: false; code: ErrorCode; ref?: string; detail: string };
 
 /** Parses a text frame against a union schema keyed on `type`. JSON.parse does not
  * touch prototypes (a `__proto__` key becomes an own property), and the strict
@@ -30,8 +31,13 @@ export function decodeFrame<T>(schema: v.GenericSchema<unknown, T>, text: string
   if (result.success) return { ok: true, value: result.output };
   const first = result.issues[0];
   // An unknown `type` fails at the discriminator itself.
-  const unknownType = first?.kind === 'schema' && first.type === 'variant' && (first.path?.length ?? 0) <= 1;
+  const unknownType =
+    first?.kind === 'schema' && first.type === 'variant' && (first.path?.length ?? 0) <= 1;
   const detail = first ? `${v.getDotPath(first) ?? '(root)'}: ${first.message}` : 'invalid';
-  const base = { ok: false as const, code: (unknownType ? 'unknown_type' : 'bad_frame') as ErrorCode, detail };
+  const base = {
+    ok: false as const,
+    code: (unknownType ? 'unknown_type' : 'bad_frame') as ErrorCode,
+    detail,
+  };
   return ref === undefined ? base : { ...base, ref };
 }

@@ -7,7 +7,10 @@ export const ERRORS = {
   bad_frame: { message: 'The message could not be read.', close: null },
   frame_too_large: { message: 'The message is too large.', close: 4009 },
   unknown_type: { message: 'This kind of message is not known.', close: null },
-  bad_version: { message: 'This version of Peerdesk is not supported; please reload.', close: 4002 },
+  bad_version: {
+    message: 'This version of Peerdesk is not supported; please reload.',
+    close: 4002,
+  },
   hello_required: { message: 'Say hello first.', close: 4003 },
   already_hello: { message: 'Hello was already said on this connection.', close: null },
   unauthorized: { message: 'Please sign in again.', close: 4001 },
@@ -25,7 +28,10 @@ export const ERRORS = {
   not_offered: { message: 'That chat is not offered to you (it may have expired).', close: null },
   offer_conflict: { message: 'Someone else took that chat first.', close: null },
   at_chat_limit: { message: 'You are at your chat limit.', close: null },
-  chat_limit_out_of_range: { message: 'That chat limit is outside the allowed range.', close: null },
+  chat_limit_out_of_range: {
+    message: 'That chat limit is outside the allowed range.',
+    close: null,
+  },
   not_participant: { message: 'You are not a participant of that chat.', close: null },
   unknown_helper: { message: 'No helper has that nickname.', close: null },
   helper_offline: { message: 'That helper is not signed in.', close: null },

@@ -7,7 +7,12 @@ const boundedString = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const nonEmpty = (max: number) => v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(max));
 
 /** Opaque identifiers minted by the service (chats, visitors, accounts, links). */
-export const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxIdLength), v.regex(/^[A-Za-z0-9_-]+$/));
+export const Id = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(LIMITS.maxIdLength),
+  v.regex(/^[A-Za-z0-9_-]+$/),
+);
 export const ChatId = Id;
 export const ParticipantId = Id;
 export const DepartmentId = Id;
@@ -16,7 +21,12 @@ export const DepartmentId = Id;
 export const ClientId = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffff_ffff));
 
 /** Milliseconds since the epoch, as a safe integer. */
-export const Timestamp = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
+export const Timestamp = v.pipe(
+  v.number(),
+  v.integer(),
+  v.minValue(0),
+  v.maxValue(Number.MAX_SAFE_INTEGER),
+);
 
 export const Name = nonEmpty(LIMITS.maxNameLength);
 export const Email = v.pipe(v.string(), v.trim(), v.maxLength(LIMITS.maxEmailLength), v.email());

@@ -14,10 +14,24 @@ import {
   Timestamp,
   Token,
 } from './primitives.ts';
-import { Bind, ChatEnded, Department, ErrorMessage, IceServer, Participants, SignalIn, SignalOut } from './shared-messages.ts';
+import {
+  Bind,
+  ChatEnded,
+  Department,
+  ErrorMessage,
+  IceServer,
+  Participants,
+  SignalIn,
+  SignalOut,
+} from './shared-messages.ts';
 import { VisitorSummary } from './visitor-summary.ts';
 
-const ChatLimit = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.maxChatLimitCeiling));
+const ChatLimit = v.pipe(
+  v.number(),
+  v.integer(),
+  v.minValue(1),
+  v.maxValue(LIMITS.maxChatLimitCeiling),
+);
 
 export const StaffHello = v.strictObject({
   type: v.literal('hello'),
@@ -43,7 +57,11 @@ export const StaffToService = v.variant('type', [
   v.strictObject({ type: v.literal('watch'), chatId: ChatId }),
   v.strictObject({ type: v.literal('unwatch'), chatId: ChatId }),
   v.strictObject({ type: v.literal('list_chats') }),
-  v.strictObject({ type: v.literal('change_department'), chatId: ChatId, department: DepartmentId }),
+  v.strictObject({
+    type: v.literal('change_department'),
+    chatId: ChatId,
+    department: DepartmentId,
+  }),
   v.strictObject({ type: v.literal('block'), chatId: ChatId, reason: Reason, ip: v.boolean() }),
   v.strictObject({ type: v.literal('promote'), nickname: Nickname }),
   SignalOut,
@@ -89,7 +107,12 @@ export const ServiceToStaff = v.variant('type', [
     role: AccountRole,
     activeChats: v.array(ChatId),
   }),
-  v.strictObject({ type: v.literal('offer'), chatId: ChatId, expiresAt: Timestamp, visitor: VisitorSummary }),
+  v.strictObject({
+    type: v.literal('offer'),
+    chatId: ChatId,
+    expiresAt: Timestamp,
+    visitor: VisitorSummary,
+  }),
   v.strictObject({
     type: v.literal('offer_closed'),
     chatId: ChatId,
@@ -116,9 +139,18 @@ export const ServiceToStaff = v.variant('type', [
     reason: v.picklist(['accepted', 'declined', 'expired', 'ended']),
   }),
   v.strictObject({ type: v.literal('left'), chatId: ChatId }),
-  v.strictObject({ type: v.literal('department_changed'), chatId: ChatId, department: DepartmentId }),
+  v.strictObject({
+    type: v.literal('department_changed'),
+    chatId: ChatId,
+    department: DepartmentId,
+  }),
   v.strictObject({ type: v.literal('live_chats'), chats: v.array(LiveChat) }),
-  v.strictObject({ type: v.literal('blocked_visitor'), chatId: ChatId, until: Timestamp, ip: v.boolean() }),
+  v.strictObject({
+    type: v.literal('blocked_visitor'),
+    chatId: ChatId,
+    until: Timestamp,
+    ip: v.boolean(),
+  }),
   v.strictObject({ type: v.literal('promoted'), nickname: Nickname }),
   Participants,
   SignalIn,
@@ -126,5 +158,3 @@ export const ServiceToStaff = v.variant('type', [
   ErrorMessage,
 ]);
 export type ServiceToStaff = v.InferOutput<typeof ServiceToStaff>;
-
-

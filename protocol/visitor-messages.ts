@@ -1,8 +1,26 @@
 /** Messages between a visitor's widget and the service, split by direction. */
 import * as v from 'valibot';
 import { LIMITS } from './limits.ts';
-import { ChatId, DepartmentId, Email, Name, ParticipantId, Timestamp, Token, Url } from './primitives.ts';
-import { Bind, ChatEnded, Department, ErrorMessage, IceServer, Participants, SignalIn, SignalOut } from './shared-messages.ts';
+import {
+  ChatId,
+  DepartmentId,
+  Email,
+  Name,
+  ParticipantId,
+  Timestamp,
+  Token,
+  Url,
+} from './primitives.ts';
+import {
+  Bind,
+  ChatEnded,
+  Department,
+  ErrorMessage,
+  IceServer,
+  Participants,
+  SignalIn,
+  SignalOut,
+} from './shared-messages.ts';
 import { ChatRequestDetails } from './visitor-summary.ts';
 
 export const VisitorHello = v.strictObject({
@@ -53,10 +71,19 @@ export const ServiceToVisitor = v.variant('type', [
     estimatedWaitMs: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
     helpersOnline: v.pipe(v.number(), v.integer(), v.minValue(0)),
   }),
-  v.strictObject({ type: v.literal('unavailable'), department: DepartmentId, reason: v.picklist(['department_closed']) }),
+  v.strictObject({
+    type: v.literal('unavailable'),
+    department: DepartmentId,
+    reason: v.picklist(['department_closed']),
+  }),
   v.strictObject({ type: v.literal('cancelled'), chatId: ChatId }),
   v.strictObject({ type: v.literal('message_left'), id: v.string() }),
-  v.strictObject({ type: v.literal('chat'), chatId: ChatId, department: DepartmentId, startedAt: Timestamp }),
+  v.strictObject({
+    type: v.literal('chat'),
+    chatId: ChatId,
+    department: DepartmentId,
+    startedAt: Timestamp,
+  }),
   v.strictObject({ type: v.literal('blocked'), until: Timestamp }),
   Participants,
   SignalIn,

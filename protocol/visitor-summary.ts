@@ -1,5 +1,14 @@
 import * as v from 'valibot';
-import { BrowserDetails, DepartmentId, Email, Name, PageView, Question, Timestamp, Url } from './primitives.ts';
+import {
+  BrowserDetails,
+  DepartmentId,
+  Email,
+  Name,
+  PageView,
+  Question,
+  Timestamp,
+  Url,
+} from './primitives.ts';
 
 /** What helpers see of a visitor (F14, F15): on an offer, an invitation and in a chat. */
 export const VisitorSummary = v.strictObject({

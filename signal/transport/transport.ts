@@ -44,7 +44,8 @@ export interface SocketConnection {
   close(code: number, reason: string): void;
 }
 
-export type UpgradeDecision = { accept: true; data: unknown } | { accept: false; status: number; reason: string };
+export type UpgradeDecision =
+  { accept: true; data: unknown } | { accept: false; status: number; reason: string };
 
 export interface TransportHandlers {
   http(req: HttpRequest): Promise<HttpResponse> | HttpResponse;
@@ -76,4 +77,7 @@ export interface Transport {
   close(code: number, reason: string): Promise<void>;
 }
 
-export type TransportFactory = (handlers: TransportHandlers, options: TransportOptions) => Transport;
+export type TransportFactory = (
+  handlers: TransportHandlers,
+  options: TransportOptions,
+) => Transport;
