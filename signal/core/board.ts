@@ -1,0 +1,478 @@
+/**
+ * The switchboard's state and the operations every handler shares: sending,
+ * persisting, the queues and their positions, offering, ending and requeueing
+ * chats. Handlers (visitor-handlers.ts, staff-handlers.ts, chat-handlers.ts)
+ * call these; none of them does I/O — effects are collected in `out`.
+ */
+import type {
+  ErrorCode,
+  ServiceToStaff,
+  ServiceToVisitor,
+  VisitorSummary,
+} from '../../protocol/index.ts';
+import { ERRORS } from '../../protocol/index.ts';
+import { DeadlineHeap } from './deadlines.ts';
+import type { ConnId, CoreConfig, Effect, IdSource, Stat } from './events.ts';
+import { DepartmentQueue } from './queue-order.ts';
+import type { AccountRecord, ChatOutcome, DepartmentRecord, OpenChatRecord } from './records.ts';
+import { chooseHelper, compareCandidates, type Candidate } from './routing.ts';
+import type {
+  ActiveChat,
+  ChatState,
+  ConnOwner,
+  QueuedChat,
+  StaffState,
+  VisitorState,
+} from './state.ts';
+import { canTakeOffers } from './state.ts';
+
+type QueueStatus = { position: number; estimatedWaitMs: number | null; helpersOnline: number };
+
+export class Board {
+  now = 0;
+  out: Effect[] = [];
+
+  readonly accounts = new Map<string, AccountRecord>();
+  readonly departments = new Map<string, DepartmentRecord>();
+  readonly blocksByVisitor = new Map<string, number>();
+  readonly blocksByIp = new Map<string, number>();
+  readonly chats = new Map<string, ChatState>();
+  readonly queues = new Map<string, DepartmentQueue>();
+  readonly staff = new Map<string, StaffState>();
+  readonly visitors = new Map<string, VisitorState>();
+  readonly conns = new Map<ConnId, ConnOwner>();
+  readonly deadlines = new DeadlineHeap();
+  /** What each queued visitor was last told, so only changes are sent (Q3). */
+  readonly lastQueueStatus = new Map<string, QueueStatus>();
+  /** Per department: time of the last accept and the moving average of intervals (Q7). */
+  readonly acceptPace = new Map<string, { lastAt: number; intervalMs: number | null }>();
+
+  constructor(
+    readonly config: CoreConfig,
+    readonly ids: IdSource,
+  ) {}
+
+  // ---- effects -------------------------------------------------------------
+
+  send(conn: ConnId | null, msg: ServiceToVisitor | ServiceToStaff): void {
+    if (conn !== null) this.out.push({ kind: 'send', conn, msg });
+  }
+
+  error(conn: ConnId, code: ErrorCode, ref: string, chatId?: string): void {
+    const msg: ServiceToStaff = { type: 'error', code, message: ERRORS[code].message, ref };
+    if (chatId !== undefined) msg.chatId = chatId;
+    this.send(conn, msg);
+  }
+
+  close(conn: ConnId, code: ErrorCode): void {
+    this.out.push({ kind: 'close', conn, code });
+  }
+
+  stat(stat: Stat): void {
+    this.out.push({ kind: 'stat', stat });
+  }
+
+  persistChat(chat: ChatState): void {
+    this.out.push({ kind: 'persist', change: { op: 'open_chat', chat: toRecord(chat) } });
+  }
+
+  persistAccount(account: AccountRecord): void {
+    this.out.push({ kind: 'persist', change: { op: 'account', account } });
+  }
+
+  // ---- lookups -------------------------------------------------------------
+
+  staffConn(accountId: string): ConnId | null {
+    return this.staff.get(accountId)?.conn ?? null;
+  }
+
+  visitorConn(visitorId: string): ConnId | null {
+    return this.visitors.get(visitorId)?.conn ?? null;
+  }
+
+  participantConn(chat: ChatState, participantId: string): ConnId | null {
+    const p = chat.participants.get(participantId);
+    if (p === undefined) return null;
+    return p.role === 'visitor' ? this.visitorConn(participantId) : this.staffConn(participantId);
+  }
+
+  isBlocked(visitorId: string, ip: string): number | null {
+    const byId = this.blocksByVisitor.get(visitorId);
+    const byIp = this.blocksByIp.get(ip);
+    const until = Math.max(byId ?? 0, byIp ?? 0);
+    return until > this.now ? until : null;
+  }
+
+  findAccountByNickname(nickname: string): AccountRecord | undefined {
+    const wanted = nickname.toLowerCase();
+    for (const account of this.accounts.values()) {
+      if (account.nickname.toLowerCase() === wanted) return account;
+    }
+    return undefined;
+  }
+
+  visitorSummary(chat: ChatState): VisitorSummary {
+    const d = chat.details;
+    return {
+      visitorId: chat.visitor.visitorId,
+      name: d.name,
+      email: d.email,
+      department: d.department,
+      question: d.question,
+      page: d.page,
+      browser: d.browser,
+      ip: chat.ip,
+      sessionStartedAt: d.sessionStartedAt,
+      landingPage: d.landingPage,
+      firstVisitAt: chat.visitor.firstVisitAt,
+      firstLandingPage: chat.visitor.firstLandingPage,
+      requestedAt: chat.enqueuedAt,
+    };
+  }
+
+  // ---- participants (P1) -----------------------------------------------------
+
+  broadcastParticipants(chat: ChatState): void {
+    const all = [...chat.participants.values()].map((p) => ({
+      id: p.id,
+      role: p.role,
+      name: p.name,
+      clientIds: [...p.clientIds],
+      online: this.participantConn(chat, p.id) !== null,
+    }));
+    for (const p of chat.participants.values()) {
+      const conn = this.participantConn(chat, p.id);
+      if (conn === null) continue;
+      // M2: the visitor never learns that a monitor watches.
+      const participants = p.role === 'visitor' ? all.filter((q) => q.role !== 'monitor') : all;
+      this.send(conn, { type: 'participants', chatId: chat.chatId, self: p.id, participants });
+    }
+  }
+
+  sendChatTo(chat: ActiveChat, participantId: string): void {
+    const p = chat.participants.get(participantId);
+    const conn = this.participantConn(chat, participantId);
+    if (p === undefined || conn === null) return;
+    if (p.role === 'visitor') {
+      this.send(conn, {
+        type: 'chat',
+        chatId: chat.chatId,
+        department: chat.details.department,
+        startedAt: chat.startedAt,
+      });
+    } else {
+      this.send(conn, {
+        type: 'chat',
+        chatId: chat.chatId,
+        role: p.role,
+        department: chat.details.department,
+        startedAt: chat.startedAt,
+        visitor: this.visitorSummary(chat),
+      });
+    }
+  }
+
+  sendStatus(s: StaffState): void {
+    this.send(s.conn, {
+      type: 'status',
+      available: s.available,
+      chatLimit: s.account.chatLimit,
+      role: s.account.role,
+      activeChats: [...s.chats],
+    });
+  }
+
+  // ---- queue (Q1–Q3, Q7) -----------------------------------------------------
+
+  queueOf(department: string): DepartmentQueue {
+    let q = this.queues.get(department);
+    if (q === undefined) {
+      q = new DepartmentQueue();
+      this.queues.set(department, q);
+    }
+    return q;
+  }
+
+  enqueue(chat: QueuedChat): void {
+    this.queueOf(chat.details.department).insert(chat);
+  }
+
+  dequeue(chat: ChatState): void {
+    this.queues.get(chat.details.department)?.remove(chat.chatId);
+    this.lastQueueStatus.delete(chat.chatId);
+  }
+
+  helpersOnline(): number {
+    let n = 0;
+    for (const s of this.staff.values()) {
+      if (s.conn !== null && s.available && canTakeOffers(s.account)) n++;
+    }
+    return n;
+  }
+
+  /** Tells each queued visitor of a department its position and wait, when changed (Q3). */
+  refreshPositions(department: string): void {
+    const q = this.queues.get(department);
+    if (q === undefined) return;
+    const pace = this.acceptPace.get(department)?.intervalMs ?? null;
+    const helpersOnline = this.helpersOnline();
+    let position = 0;
+    for (const key of q.items()) {
+      position++;
+      const chat = this.chats.get(key.chatId);
+      if (chat === undefined) continue;
+      const status: QueueStatus = {
+        position,
+        estimatedWaitMs: pace === null ? null : Math.round(pace * position),
+        helpersOnline,
+      };
+      const last = this.lastQueueStatus.get(key.chatId);
+      if (
+        last !== undefined &&
+        last.position === status.position &&
+        last.estimatedWaitMs === status.estimatedWaitMs &&
+        last.helpersOnline === status.helpersOnline
+      ) {
+        continue;
+      }
+      const conn = this.visitorConn(chat.visitor.visitorId);
+      if (conn === null) continue;
+      this.lastQueueStatus.set(key.chatId, status);
+      this.send(conn, { type: 'queued', chatId: chat.chatId, department, ...status });
+    }
+  }
+
+  refreshAllPositions(): void {
+    for (const department of this.queues.keys()) this.refreshPositions(department);
+  }
+
+  /** Forgets what a visitor was told, so the next refresh tells it again (a reconnect). */
+  forgetQueueStatus(chatId: string): void {
+    this.lastQueueStatus.delete(chatId);
+  }
+
+  noteAccept(department: string): void {
+    const pace = this.acceptPace.get(department);
+    if (pace === undefined) {
+      this.acceptPace.set(department, { lastAt: this.now, intervalMs: null });
+      return;
+    }
+    const interval = this.now - pace.lastAt;
+    pace.intervalMs =
+      pace.intervalMs === null ? interval : Math.round(0.3 * interval + 0.7 * pace.intervalMs);
+    pace.lastAt = this.now;
+  }
+
+  // ---- offers (O1–O6) --------------------------------------------------------
+
+  /** Offers waiting chats, oldest first across departments, to eligible helpers (O1, O2, O6). */
+  dispatch(): void {
+    const candidates: Candidate[] = [];
+    for (const s of this.staff.values()) {
+      if (
+        s.conn !== null &&
+        s.available &&
+        s.offer === null &&
+        canTakeOffers(s.account) &&
+        s.chats.size < s.account.chatLimit
+      ) {
+        candidates.push({
+          accountId: s.account.id,
+          activeChats: s.chats.size,
+          lastBusyAt: s.lastBusyAt,
+        });
+      }
+    }
+    if (candidates.length === 0) return;
+    candidates.sort(compareCandidates);
+    for (const chat of this.waitingInOrder()) {
+      if (candidates.length === 0) return;
+      if (chat.status !== 'queued' || chat.offer !== null) continue;
+      const chosen = chooseHelper(candidates, chat.rejectedBy);
+      if (chosen === null) continue;
+      candidates.splice(candidates.indexOf(chosen), 1);
+      this.offer(chat, this.staff.get(chosen.accountId)!);
+    }
+  }
+
+  /** Every queued chat, merged across departments in queue order. */
+  *waitingInOrder(): Generator<ChatState> {
+    const lists = [...this.queues.values()].map((q) => q.items()).filter((l) => l.length > 0);
+    if (lists.length === 1) {
+      for (const key of lists[0]!) {
+        const chat = this.chats.get(key.chatId);
+        if (chat !== undefined) yield chat;
+      }
+      return;
+    }
+    const heads = lists.map(() => 0);
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < lists.length; i++) {
+        const key = lists[i]![heads[i]!];
+        if (key === undefined) continue;
+        const current = best < 0 ? undefined : lists[best]![heads[best]!];
+        if (
+          current === undefined ||
+          (key.returned && !current.returned) ||
+          (key.returned === current.returned && key.enqueuedAt < current.enqueuedAt)
+        ) {
+          best = i;
+        }
+      }
+      if (best < 0) return;
+      const key = lists[best]![heads[best]!]!;
+      heads[best]!++;
+      const chat = this.chats.get(key.chatId);
+      if (chat !== undefined) yield chat;
+    }
+  }
+
+  offer(chat: QueuedChat, s: StaffState): void {
+    const expiresAt = this.now + this.config.offerTimeoutMs;
+    chat.offer = { helperId: s.account.id, expiresAt };
+    s.offer = chat.chatId;
+    s.lastBusyAt = this.now;
+    this.deadlines.push(expiresAt, `offer:${chat.chatId}`);
+    this.send(s.conn, {
+      type: 'offer',
+      chatId: chat.chatId,
+      expiresAt,
+      visitor: this.visitorSummary(chat),
+    });
+    this.stat({ name: 'offer', department: chat.details.department });
+  }
+
+  /** Closes the chat's offer, if any, telling the helper why. */
+  withdrawOffer(
+    chat: QueuedChat,
+    reason: 'accepted' | 'rejected' | 'expired' | 'cancelled' | 'taken' | 'unavailable',
+  ): void {
+    if (chat.offer === null) return;
+    const s = this.staff.get(chat.offer.helperId);
+    chat.offer = null;
+    if (s === undefined || s.offer !== chat.chatId) return;
+    s.offer = null;
+    this.send(s.conn, { type: 'offer_closed', chatId: chat.chatId, reason });
+  }
+
+  // ---- chat transitions ------------------------------------------------------
+
+  /** Ends a chat (or a request) for good, telling everyone still attached (Q6). */
+  closeChat(chat: ChatState, outcome: ChatOutcome, by: 'visitor' | 'helper' | 'service'): void {
+    if (chat.status === 'queued') {
+      this.withdrawOffer(chat, 'cancelled');
+      this.dequeue(chat);
+    }
+    for (const p of chat.participants.values()) {
+      const conn = this.participantConn(chat, p.id);
+      if (p.role !== 'visitor' || chat.status === 'active') {
+        this.send(conn, { type: 'ended', chatId: chat.chatId, by, at: this.now });
+      }
+      if (p.role !== 'visitor') {
+        const s = this.staff.get(p.id);
+        if (s !== undefined) {
+          s.chats.delete(chat.chatId);
+          s.watching.delete(chat.chatId);
+          this.sendStatus(s);
+        }
+      }
+    }
+    if (chat.status === 'active') {
+      for (const [accountId] of chat.invitations) {
+        this.send(this.staffConn(accountId), {
+          type: 'invitation_closed',
+          chatId: chat.chatId,
+          reason: 'ended',
+        });
+      }
+    }
+    const v = this.visitors.get(chat.visitor.visitorId);
+    if (v !== undefined && v.chatId === chat.chatId) v.chatId = null;
+    this.chats.delete(chat.chatId);
+    const record = toRecord(chat);
+    this.out.push({
+      kind: 'persist',
+      change: { op: 'close_chat', chatId: chat.chatId, outcome, at: this.now, chat: record },
+    });
+    this.refreshPositions(chat.details.department);
+  }
+
+  /** An active chat with no helper left goes back to the front of its queue (G2, Q2). */
+  requeue(chat: ActiveChat): void {
+    for (const [accountId] of chat.invitations) {
+      this.send(this.staffConn(accountId), {
+        type: 'invitation_closed',
+        chatId: chat.chatId,
+        reason: 'ended',
+      });
+    }
+    // Monitors stop watching: with no helper there is no peer to sync from.
+    for (const p of [...chat.participants.values()]) {
+      if (p.role === 'monitor') {
+        chat.participants.delete(p.id);
+        const s = this.staff.get(p.id);
+        if (s !== undefined) {
+          s.watching.delete(chat.chatId);
+          this.send(s.conn, { type: 'left', chatId: chat.chatId });
+        }
+      }
+    }
+    const queued: QueuedChat = {
+      chatId: chat.chatId,
+      visitor: chat.visitor,
+      ip: chat.ip,
+      details: chat.details,
+      enqueuedAt: chat.enqueuedAt,
+      returned: true,
+      rejectedBy: chat.rejectedBy,
+      status: 'queued',
+      offer: null,
+      startedAt: chat.startedAt,
+      participants: chat.participants,
+    };
+    this.chats.set(chat.chatId, queued);
+    this.enqueue(queued);
+    this.persistChat(queued);
+    this.broadcastParticipants(queued);
+  }
+
+  /** Removes a staff member from a chat; requeues it if no helper is left (I3, G2). */
+  removeStaffFromChat(chat: ActiveChat, accountId: string): void {
+    const p = chat.participants.get(accountId);
+    if (p === undefined || p.role === 'visitor') return;
+    chat.participants.delete(accountId);
+    const s = this.staff.get(accountId);
+    if (s !== undefined) {
+      s.chats.delete(chat.chatId);
+      s.watching.delete(chat.chatId);
+      this.send(s.conn, { type: 'left', chatId: chat.chatId });
+      this.sendStatus(s);
+    }
+    const helpersLeft = [...chat.participants.values()].some((q) => q.role === 'helper');
+    if (helpersLeft) {
+      this.persistChat(chat);
+      this.broadcastParticipants(chat);
+    } else {
+      this.requeue(chat);
+    }
+  }
+}
+
+export function toRecord(chat: ChatState): OpenChatRecord {
+  return {
+    chatId: chat.chatId,
+    visitor: chat.visitor,
+    ip: chat.ip,
+    details: chat.details,
+    enqueuedAt: chat.enqueuedAt,
+    returned: chat.returned,
+    status: chat.status,
+    startedAt: chat.startedAt,
+    rejectedBy: [...chat.rejectedBy],
+    participants: [...chat.participants.values()].map((p) => ({
+      ...p,
+      clientIds: [...p.clientIds],
+    })),
+  };
+}

@@ -1,0 +1,272 @@
+/** What the switchboard does inside a chat: invitations, leaving, ending, watching,
+ * departments, blocks, Yjs bindings and the signalling relay. */
+import type { SignalData, StaffToService } from '../../protocol/index.ts';
+import type { Board } from './board.ts';
+import type { ConnId } from './events.ts';
+import type { ActiveChat, ChatState, StaffState } from './state.ts';
+import { canWatch } from './state.ts';
+
+type ChatMessage = Extract<
+  StaffToService,
+  {
+    type:
+      | 'invite'
+      | 'invite_accept'
+      | 'invite_decline'
+      | 'leave'
+      | 'end'
+      | 'watch'
+      | 'unwatch'
+      | 'change_department'
+      | 'block';
+  }
+>;
+
+function helperOf(chat: ChatState | undefined, accountId: string): chat is ActiveChat {
+  return chat?.status === 'active' && chat.participants.get(accountId)?.role === 'helper';
+}
+
+export function chatMessage(board: Board, conn: ConnId, s: StaffState, msg: ChatMessage): void {
+  const chat = board.chats.get(msg.chatId);
+  const me = s.account.id;
+  switch (msg.type) {
+    case 'invite':
+      return invite(board, conn, s, chat, msg.nickname);
+    case 'invite_accept':
+      return acceptInvitation(board, conn, s, chat);
+    case 'invite_decline': {
+      if (chat?.status !== 'active' || !chat.invitations.delete(me)) {
+        return board.error(conn, 'no_invitation', msg.type, msg.chatId);
+      }
+      return board.send(conn, {
+        type: 'invitation_closed',
+        chatId: msg.chatId,
+        reason: 'declined',
+      });
+    }
+    case 'leave':
+    case 'unwatch': {
+      if (chat?.status !== 'active' || !chat.participants.has(me)) {
+        return board.error(conn, 'not_participant', msg.type, msg.chatId);
+      }
+      board.removeStaffFromChat(chat, me);
+      board.refreshPositions(chat.details.department);
+      return board.dispatch();
+    }
+    case 'end':
+      if (!helperOf(chat, me)) return board.error(conn, 'not_participant', msg.type, msg.chatId);
+      board.closeChat(chat, 'ended', 'helper');
+      return board.dispatch();
+    case 'watch':
+      return watch(board, conn, s, chat, msg.chatId);
+    case 'change_department': {
+      if (!helperOf(chat, me)) return board.error(conn, 'not_participant', msg.type, msg.chatId);
+      if (!board.departments.has(msg.department))
+        return board.error(conn, 'unknown_department', msg.type);
+      chat.details = { ...chat.details, department: msg.department };
+      board.persistChat(chat);
+      for (const p of chat.participants.values()) {
+        if (p.role === 'visitor') continue;
+        board.send(board.staffConn(p.id), {
+          type: 'department_changed',
+          chatId: chat.chatId,
+          department: msg.department,
+        });
+      }
+      return;
+    }
+    case 'block':
+      return block(board, conn, s, chat, msg.reason, msg.ip);
+  }
+}
+
+function invite(
+  board: Board,
+  conn: ConnId,
+  s: StaffState,
+  chat: ChatState | undefined,
+  nickname: string,
+): void {
+  // I1: only a helper of the chat who is not a trainee can invite.
+  if (!helperOf(chat, s.account.id))
+    return board.error(conn, 'not_participant', 'invite', chat?.chatId);
+  if (s.account.role === 'trainee') return board.error(conn, 'forbidden', 'invite', chat.chatId);
+  const target = board.findAccountByNickname(nickname);
+  if (target === undefined) return board.error(conn, 'unknown_helper', 'invite', chat.chatId);
+  const ts = board.staff.get(target.id);
+  if (ts === undefined || ts.conn === null)
+    return board.error(conn, 'helper_offline', 'invite', chat.chatId);
+  if (chat.participants.get(target.id)?.role === 'helper') {
+    return board.error(conn, 'already_participant', 'invite', chat.chatId);
+  }
+  if (ts.chats.size >= ts.account.chatLimit)
+    return board.error(conn, 'at_chat_limit', 'invite', chat.chatId);
+  const expiresAt = board.now + board.config.inviteTimeoutMs;
+  chat.invitations.set(target.id, { from: s.account.id, expiresAt });
+  board.deadlines.push(expiresAt, `invite:${chat.chatId}:${target.id}`);
+  board.send(ts.conn, {
+    type: 'invitation',
+    chatId: chat.chatId,
+    from: s.account.nickname,
+    expiresAt,
+    visitor: board.visitorSummary(chat),
+  });
+}
+
+function acceptInvitation(
+  board: Board,
+  conn: ConnId,
+  s: StaffState,
+  chat: ChatState | undefined,
+): void {
+  if (chat?.status !== 'active' || !chat.invitations.has(s.account.id)) {
+    return board.error(conn, 'no_invitation', 'invite_accept', chat?.chatId);
+  }
+  if (s.chats.size >= s.account.chatLimit)
+    return board.error(conn, 'at_chat_limit', 'invite_accept', chat.chatId);
+  chat.invitations.delete(s.account.id);
+  const existing = chat.participants.get(s.account.id);
+  // A watching monitor who is invited becomes a helper of the chat.
+  s.watching.delete(chat.chatId);
+  chat.participants.set(s.account.id, {
+    id: s.account.id,
+    role: 'helper',
+    name: s.account.name,
+    clientIds: existing?.clientIds ?? [],
+  });
+  s.chats.add(chat.chatId);
+  s.lastBusyAt = board.now;
+  board.persistChat(chat);
+  board.send(conn, { type: 'invitation_closed', chatId: chat.chatId, reason: 'accepted' });
+  board.sendChatTo(chat, s.account.id);
+  board.broadcastParticipants(chat);
+  board.sendStatus(s);
+}
+
+function watch(
+  board: Board,
+  conn: ConnId,
+  s: StaffState,
+  chat: ChatState | undefined,
+  chatId: string,
+): void {
+  if (!canWatch(s.account)) return board.error(conn, 'forbidden', 'watch', chatId);
+  if (chat?.status !== 'active') return board.error(conn, 'unknown_chat', 'watch', chatId);
+  if (chat.participants.has(s.account.id))
+    return board.error(conn, 'already_participant', 'watch', chatId);
+  chat.participants.set(s.account.id, {
+    id: s.account.id,
+    role: 'monitor',
+    name: s.account.name,
+    clientIds: [],
+  });
+  s.watching.add(chat.chatId);
+  board.persistChat(chat);
+  board.sendChatTo(chat, s.account.id);
+  board.broadcastParticipants(chat);
+}
+
+function block(
+  board: Board,
+  conn: ConnId,
+  s: StaffState,
+  chat: ChatState | undefined,
+  reason: string,
+  ip: boolean,
+): void {
+  // B1: a helper of the chat, or any monitor or admin.
+  if (chat === undefined) return board.error(conn, 'unknown_chat', 'block');
+  if (!helperOf(chat, s.account.id) && !canWatch(s.account)) {
+    return board.error(conn, 'not_participant', 'block', chat.chatId);
+  }
+  const until = board.now + board.config.blockDurationMs;
+  const visitorId = chat.visitor.visitorId;
+  const blockedIp = ip ? chat.ip : null;
+  board.out.push({
+    kind: 'persist',
+    change: {
+      op: 'block',
+      block: {
+        id: board.ids('b'),
+        visitorId,
+        ip: blockedIp,
+        reason,
+        by: s.account.id,
+        createdAt: board.now,
+        until,
+        chatId: chat.chatId,
+      },
+    },
+  });
+  board.blocksByVisitor.set(visitorId, Math.max(until, board.blocksByVisitor.get(visitorId) ?? 0));
+  if (blockedIp !== null)
+    board.blocksByIp.set(blockedIp, Math.max(until, board.blocksByIp.get(blockedIp) ?? 0));
+  board.send(conn, { type: 'blocked_visitor', chatId: chat.chatId, until, ip });
+  // B2: the visitor is told at once, the chat ends, the socket closes.
+  const vconn = board.visitorConn(visitorId);
+  board.closeChat(chat, 'blocked', 'helper');
+  if (vconn !== null) {
+    board.send(vconn, { type: 'blocked', until });
+    board.close(vconn, 'blocked');
+    board.conns.delete(vconn);
+    const v = board.visitors.get(visitorId);
+    if (v !== undefined) v.conn = null;
+  }
+  board.dispatch();
+}
+
+/** P2: binds a Yjs client id of the sender's document to the sender. */
+export function bind(
+  board: Board,
+  conn: ConnId,
+  senderId: string,
+  chatId: string,
+  clientId: number,
+): void {
+  const chat = board.chats.get(chatId);
+  const me = chat?.participants.get(senderId);
+  if (chat === undefined || me === undefined)
+    return board.error(conn, 'not_participant', 'bind', chatId);
+  if (me.clientIds.includes(clientId)) return;
+  for (const p of chat.participants.values()) {
+    if (p.clientIds.includes(clientId)) return board.error(conn, 'client_id_taken', 'bind', chatId);
+  }
+  if (me.clientIds.length >= board.config.maxClientIdsPerParticipant) {
+    return board.error(conn, 'too_many_client_ids', 'bind', chatId);
+  }
+  me.clientIds.push(clientId);
+  board.persistChat(chat);
+  board.broadcastParticipants(chat);
+}
+
+/** R1–R3: forwards a signal between two online participants of one chat. */
+export function relay(
+  board: Board,
+  conn: ConnId,
+  senderId: string,
+  msg: { chatId: string; to: string; link: string; data: SignalData },
+): void {
+  const chat = board.chats.get(msg.chatId);
+  const from = chat?.participants.get(senderId);
+  const to = chat?.participants.get(msg.to);
+  const toConn = chat === undefined ? null : board.participantConn(chat, msg.to);
+  const pairAllowed =
+    from !== undefined &&
+    to !== undefined &&
+    from.id !== to.id &&
+    // M2: monitors talk only to helpers; the visitor never learns of them.
+    (from.role === 'helper' || to.role === 'helper');
+  if (chat === undefined || !pairAllowed || toConn === null) {
+    board.stat({ name: 'relay_refused' });
+    return board.error(conn, 'relay_refused', 'signal', msg.chatId);
+  }
+  board.stat({ name: 'relay' });
+  // R2: a fresh message from the parsed fields, `from` stamped here.
+  board.send(toConn, {
+    type: 'signal',
+    chatId: chat.chatId,
+    from: senderId,
+    link: msg.link,
+    data: msg.data,
+  });
+}

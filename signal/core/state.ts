@@ -1,0 +1,82 @@
+/**
+ * The switchboard's in-memory state. Each chat's lifecycle is one explicit state
+ * type (STYLE.md point 4): `queued` (waiting, possibly with an offer out) or
+ * `active`. Ended chats leave the state entirely (they are persisted as closed).
+ */
+import type { ChatRole } from '../../protocol/index.ts';
+import type { AccountRecord, RequestDetails, VisitorIdentity } from './records.ts';
+import type { ConnId } from './events.ts';
+
+export type ParticipantState = {
+  id: string;
+  role: ChatRole;
+  name: string;
+  clientIds: number[];
+};
+
+export type Offer = { helperId: string; expiresAt: number };
+
+export type Invitation = { from: string; expiresAt: number };
+
+type ChatCommon = {
+  chatId: string;
+  visitor: VisitorIdentity;
+  ip: string;
+  details: RequestDetails;
+  enqueuedAt: number;
+  returned: boolean;
+  rejectedBy: Set<string>;
+};
+
+export type QueuedChat = ChatCommon & {
+  status: 'queued';
+  /** The one offer out for this chat, if any (SPEC.md O3). */
+  offer: Offer | null;
+  /** Set when the chat was active before (B3): its participants are kept for the next helper. */
+  startedAt: number | null;
+  participants: Map<string, ParticipantState>;
+};
+
+export type ActiveChat = ChatCommon & {
+  status: 'active';
+  startedAt: number;
+  participants: Map<string, ParticipantState>;
+  invitations: Map<string, Invitation>;
+};
+
+export type ChatState = QueuedChat | ActiveChat;
+
+export type StaffState = {
+  account: AccountRecord;
+  /** null while disconnected (grace period, or after a restart until they return). */
+  conn: ConnId | null;
+  available: boolean;
+  graceUntil: number | null;
+  lastBusyAt: number;
+  /** The chat offered to this helper, if any (a helper has at most one offer, O3). */
+  offer: string | null;
+  /** Chats in which this staff member is a helper (count towards the limit, L1). */
+  chats: Set<string>;
+  /** Chats this staff member watches as a monitor (M3: not counted). */
+  watching: Set<string>;
+};
+
+export type VisitorState = {
+  identity: VisitorIdentity;
+  conn: ConnId | null;
+  ip: string;
+  graceUntil: number | null;
+  /** The visitor's one open request or chat (SPEC.md Q5). */
+  chatId: string | null;
+};
+
+export type ConnOwner =
+  { kind: 'visitor'; visitorId: string } | { kind: 'staff'; accountId: string };
+
+export function canTakeOffers(account: AccountRecord): boolean {
+  return account.role !== 'trainee';
+}
+
+export function canWatch(account: AccountRecord): boolean {
+  return account.role === 'monitor' || account.role === 'admin';
+}

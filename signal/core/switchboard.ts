@@ -1,0 +1,295 @@
+/**
+ * The switchboard: the pure core of the signal service (STYLE.md point 1).
+ * `handle(event, now)` returns the effects the shell must carry out; time comes
+ * in as `now` and through `tick`; ids come from the injected `IdSource`.
+ * The rules it keeps are in protocol/SPEC.md.
+ */
+import { Board } from './board.ts';
+import { bind, chatMessage, relay } from './chat-handlers.ts';
+import type { ConnId, CoreConfig, CoreEvent, Effect, IdSource, Switchboard } from './events.ts';
+import type { OpenChatRecord, Snapshot } from './records.ts';
+import { releaseOffer, staffHello, staffMessage } from './staff-handlers.ts';
+import type { ChatState, StaffState } from './state.ts';
+import { visitorHello, visitorMessage } from './visitor-handlers.ts';
+
+export function createSwitchboard(
+  config: CoreConfig,
+  snapshot: Snapshot,
+  ids: IdSource,
+  now: number,
+): Switchboard {
+  const board = new Board(config, ids);
+  board.now = now;
+  restore(board, snapshot);
+  return {
+    handle(event: CoreEvent, at: number): Effect[] {
+      board.now = Math.max(board.now, at);
+      board.out = [];
+      handle(board, event);
+      return board.out;
+    },
+    nextDeadline(): number | null {
+      return board.deadlines.peek()?.at ?? null;
+    },
+  };
+}
+
+/** Rebuilds the state from what storage kept (S1, S2). Everyone starts offline with
+ * `restartGraceMs` to come back; offers are not kept, so offered chats are queued. */
+function restore(board: Board, snapshot: Snapshot): void {
+  for (const a of snapshot.accounts) board.accounts.set(a.id, a);
+  for (const d of snapshot.departments) board.departments.set(d.id, d);
+  for (const b of snapshot.blocks) {
+    if (b.until <= board.now) continue;
+    board.blocksByVisitor.set(
+      b.visitorId,
+      Math.max(b.until, board.blocksByVisitor.get(b.visitorId) ?? 0),
+    );
+    if (b.ip !== null)
+      board.blocksByIp.set(b.ip, Math.max(b.until, board.blocksByIp.get(b.ip) ?? 0));
+  }
+  const graceUntil = board.now + board.config.restartGraceMs;
+  for (const record of snapshot.openChats) {
+    const chat = fromRecord(record);
+    board.chats.set(chat.chatId, chat);
+    if (chat.status === 'queued') board.enqueue(chat);
+    board.visitors.set(record.visitor.visitorId, {
+      identity: record.visitor,
+      conn: null,
+      ip: record.ip,
+      graceUntil,
+      chatId: chat.chatId,
+    });
+    board.deadlines.push(graceUntil, `visitor:${record.visitor.visitorId}`);
+    for (const p of chat.participants.values()) {
+      if (p.role === 'visitor') continue;
+      const account = board.accounts.get(p.id);
+      if (account === undefined) {
+        chat.participants.delete(p.id);
+        continue;
+      }
+      let s = board.staff.get(p.id);
+      if (s === undefined) {
+        s = offlineStaff(account, board.now, graceUntil);
+        board.staff.set(p.id, s);
+        board.deadlines.push(graceUntil, `staff:${p.id}`);
+      }
+      if (p.role === 'helper') s.chats.add(chat.chatId);
+      else s.watching.add(chat.chatId);
+    }
+  }
+}
+
+function offlineStaff(account: StaffState['account'], now: number, graceUntil: number): StaffState {
+  return {
+    account,
+    conn: null,
+    available: account.role !== 'admin',
+    graceUntil,
+    lastBusyAt: now,
+    offer: null,
+    chats: new Set(),
+    watching: new Set(),
+  };
+}
+
+function fromRecord(r: OpenChatRecord): ChatState {
+  const common = {
+    chatId: r.chatId,
+    visitor: r.visitor,
+    ip: r.ip,
+    details: r.details,
+    enqueuedAt: r.enqueuedAt,
+    returned: r.returned,
+    rejectedBy: new Set(r.rejectedBy),
+    participants: new Map(r.participants.map((p) => [p.id, { ...p, clientIds: [...p.clientIds] }])),
+  };
+  if (r.status === 'active' && r.startedAt !== null) {
+    return { ...common, status: 'active', startedAt: r.startedAt, invitations: new Map() };
+  }
+  return { ...common, status: 'queued', offer: null, startedAt: r.startedAt };
+}
+
+function handle(board: Board, event: CoreEvent): void {
+  switch (event.type) {
+    case 'visitor_hello':
+      return visitorHello(
+        board,
+        event.conn,
+        event.ip,
+        event.visitor,
+        event.token,
+        event.iceServers,
+      );
+    case 'staff_hello':
+      return staffHello(
+        board,
+        event.conn,
+        event.account,
+        event.chats,
+        event.available,
+        event.iceServers,
+        event.relayOnly,
+      );
+    case 'visitor_message': {
+      const owner = board.conns.get(event.conn);
+      if (owner?.kind !== 'visitor') return;
+      const msg = event.msg;
+      if (msg.type === 'signal') return relay(board, event.conn, owner.visitorId, msg);
+      if (msg.type === 'bind')
+        return bind(board, event.conn, owner.visitorId, msg.chatId, msg.clientId);
+      return visitorMessage(board, event.conn, owner.visitorId, msg);
+    }
+    case 'staff_message': {
+      const owner = board.conns.get(event.conn);
+      const s = owner?.kind === 'staff' ? board.staff.get(owner.accountId) : undefined;
+      if (s === undefined) return;
+      const msg = event.msg;
+      switch (msg.type) {
+        case 'signal':
+          return relay(board, event.conn, s.account.id, msg);
+        case 'bind':
+          return bind(board, event.conn, s.account.id, msg.chatId, msg.clientId);
+        case 'set_available':
+        case 'set_chat_limit':
+        case 'accept':
+        case 'reject':
+        case 'promote':
+        case 'list_chats':
+          return staffMessage(board, event.conn, s, msg);
+        default:
+          return chatMessage(board, event.conn, s, msg);
+      }
+    }
+    case 'disconnected':
+      return disconnected(board, event.conn);
+    case 'tick':
+      return tick(board);
+    case 'account_changed':
+      return accountChanged(board, event.account);
+    case 'account_removed':
+      return accountRemoved(board, event.accountId);
+  }
+}
+
+function disconnected(board: Board, conn: ConnId): void {
+  const owner = board.conns.get(conn);
+  if (owner === undefined) return;
+  board.conns.delete(conn);
+  if (owner.kind === 'visitor') {
+    const v = board.visitors.get(owner.visitorId);
+    if (v === undefined || v.conn !== conn) return;
+    v.conn = null;
+    v.graceUntil = board.now + board.config.visitorGraceMs;
+    board.deadlines.push(v.graceUntil, `visitor:${owner.visitorId}`);
+    const chat = v.chatId === null ? undefined : board.chats.get(v.chatId);
+    if (chat?.status === 'active') board.broadcastParticipants(chat);
+    return;
+  }
+  const s = board.staff.get(owner.accountId);
+  if (s === undefined || s.conn !== conn) return;
+  s.conn = null;
+  // G3: a pending offer goes to the next helper at once.
+  if (s.offer !== null) releaseOffer(board, s, 'unavailable');
+  // M3: watching needs a live console; a monitor who drops stops watching.
+  for (const chatId of [...s.watching]) {
+    const chat = board.chats.get(chatId);
+    if (chat?.status === 'active') board.removeStaffFromChat(chat, s.account.id);
+  }
+  for (const chat of board.chats.values()) {
+    if (chat.status === 'active') chat.invitations.delete(s.account.id);
+  }
+  s.graceUntil = board.now + board.config.helperGraceMs;
+  board.deadlines.push(s.graceUntil, `staff:${s.account.id}`);
+  for (const chatId of s.chats) {
+    const chat = board.chats.get(chatId);
+    if (chat !== undefined) board.broadcastParticipants(chat);
+  }
+  board.dispatch();
+  board.refreshAllPositions();
+}
+
+function tick(board: Board): void {
+  for (
+    let due = board.deadlines.popDue(board.now);
+    due !== undefined;
+    due = board.deadlines.popDue(board.now)
+  ) {
+    const [kind, id, extra] = due.key.split(':') as [string, string, string | undefined];
+    if (kind === 'offer') expireOffer(board, id, due.at);
+    else if (kind === 'staff') endStaffGrace(board, id, due.at);
+    else if (kind === 'visitor') endVisitorGrace(board, id, due.at);
+    else if (kind === 'invite' && extra !== undefined) expireInvitation(board, id, extra, due.at);
+  }
+}
+
+function expireOffer(board: Board, chatId: string, at: number): void {
+  const chat = board.chats.get(chatId);
+  if (chat?.status !== 'queued' || chat.offer === null || chat.offer.expiresAt !== at) return;
+  const s = board.staff.get(chat.offer.helperId);
+  if (s === undefined) return;
+  releaseOffer(board, s, 'expired');
+  board.stat({ name: 'expire', department: chat.details.department });
+  board.dispatch();
+}
+
+/** G2: a helper who did not come back leaves their chats; helperless chats are requeued. */
+function endStaffGrace(board: Board, accountId: string, at: number): void {
+  const s = board.staff.get(accountId);
+  if (s === undefined || s.conn !== null || s.graceUntil !== at) return;
+  s.graceUntil = null;
+  for (const chatId of [...s.chats, ...s.watching]) {
+    const chat = board.chats.get(chatId);
+    if (chat?.status === 'active') board.removeStaffFromChat(chat, accountId);
+    else s.chats.delete(chatId);
+  }
+  board.staff.delete(accountId);
+  board.refreshAllPositions();
+  board.dispatch();
+}
+
+/** Q6: a queued visitor who stays away is cancelled. An active chat is left to its
+ * helpers: the visitor's browser may still be talking to them peer to peer. */
+function endVisitorGrace(board: Board, visitorId: string, at: number): void {
+  const v = board.visitors.get(visitorId);
+  if (v === undefined || v.conn !== null || v.graceUntil !== at) return;
+  v.graceUntil = null;
+  const chat = v.chatId === null ? undefined : board.chats.get(v.chatId);
+  if (chat?.status === 'queued') {
+    board.closeChat(chat, 'cancelled', 'service');
+    board.dispatch();
+  }
+  if (v.chatId === null || !board.chats.has(v.chatId)) board.visitors.delete(visitorId);
+}
+
+function expireInvitation(board: Board, chatId: string, accountId: string, at: number): void {
+  const chat = board.chats.get(chatId);
+  if (chat?.status !== 'active' || chat.invitations.get(accountId)?.expiresAt !== at) return;
+  chat.invitations.delete(accountId);
+  board.send(board.staffConn(accountId), { type: 'invitation_closed', chatId, reason: 'expired' });
+}
+
+function accountChanged(board: Board, account: StaffState['account']): void {
+  board.accounts.set(account.id, account);
+  const s = board.staff.get(account.id);
+  if (s !== undefined) {
+    s.account = account;
+    if (s.offer !== null && account.role === 'trainee') releaseOffer(board, s, 'unavailable');
+    board.sendStatus(s);
+  }
+  board.dispatch();
+  board.refreshAllPositions();
+}
+
+function accountRemoved(board: Board, accountId: string): void {
+  board.accounts.delete(accountId);
+  const s = board.staff.get(accountId);
+  if (s === undefined) return;
+  if (s.conn !== null) {
+    const conn = s.conn;
+    board.close(conn, 'unauthorized');
+    disconnected(board, conn);
+  }
+  const graceUntil = s.graceUntil;
+  if (graceUntil !== null) endStaffGrace(board, accountId, graceUntil);
+}
