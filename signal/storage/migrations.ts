@@ -1,0 +1,134 @@
+/**
+ * The SQLite schema as an ordered list of migrations. `PRAGMA user_version` holds
+ * the number of migrations applied; each pending one runs in its own transaction
+ * together with the version bump, so a crash never leaves half a migration.
+ * Append new migrations; never edit one that has shipped.
+ *
+ * Exports: `MIGRATIONS`, `Migration`, `migrate(db)` → the schema version reached.
+ */
+import type { Database } from 'better-sqlite3';
+
+export type Migration = { version: number; description: string; sql: string };
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'accounts, sessions, departments, blocks, left messages, chats, settings',
+    sql: `
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        nickname TEXT NOT NULL,
+        -- Nicknames are unique ignoring case (see nickname-key.ts); SQLite's NOCASE
+        -- folds ASCII only.
+        nickname_key TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('trainee', 'helper', 'monitor', 'admin')),
+        chat_limit INTEGER NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+
+      -- Only the SHA-256 of a session token is stored: a copy of the database
+      -- does not let anyone sign in.
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      ) STRICT;
+      CREATE INDEX sessions_by_account ON sessions (account_id);
+
+      CREATE TABLE departments (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        open INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE blocks (
+        id TEXT PRIMARY KEY,
+        visitor_id TEXT NOT NULL,
+        ip TEXT,
+        reason TEXT NOT NULL,
+        by_participant TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        until INTEGER NOT NULL,
+        chat_id TEXT
+      ) STRICT;
+      CREATE INDEX blocks_by_until ON blocks (until);
+
+      -- Messages left when no helper was available (F7), kept for follow-up.
+      CREATE TABLE left_messages (
+        id TEXT PRIMARY KEY,
+        visitor_id TEXT NOT NULL,
+        ip TEXT NOT NULL,
+        name TEXT NOT NULL,
+        email TEXT,
+        department TEXT NOT NULL,
+        message TEXT NOT NULL,
+        chat_id TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+
+      -- Chats the switchboard still routes or tracks (queued or active, S1).
+      CREATE TABLE open_chats (
+        chat_id TEXT PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'active')),
+        department TEXT NOT NULL,
+        visitor_id TEXT NOT NULL,
+        visitor TEXT NOT NULL,          -- JSON VisitorIdentity
+        ip TEXT NOT NULL,
+        details TEXT NOT NULL,          -- JSON RequestDetails
+        enqueued_at INTEGER NOT NULL,
+        returned INTEGER NOT NULL,
+        started_at INTEGER,
+        rejected_by TEXT NOT NULL,      -- JSON string[]
+        participants TEXT NOT NULL      -- JSON ParticipantRecord[]
+      ) STRICT;
+
+      -- Chats that ended, with the last open record; the archive builds on these.
+      CREATE TABLE closed_chats (
+        chat_id TEXT PRIMARY KEY,
+        outcome TEXT NOT NULL CHECK (outcome IN ('cancelled', 'left_message', 'blocked', 'ended')),
+        ended_at INTEGER NOT NULL,
+        department TEXT NOT NULL,
+        visitor_id TEXT NOT NULL,
+        enqueued_at INTEGER NOT NULL,
+        started_at INTEGER,
+        record TEXT NOT NULL            -- JSON OpenChatRecord as it was when it closed
+      ) STRICT;
+      CREATE INDEX closed_chats_by_ended_at ON closed_chats (ended_at);
+
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
+];
+
+/** Applies every pending migration. Refuses a database written by a newer version. */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const latest = migrations.length;
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`migration ${index + 1} is numbered ${migration.version}`);
+    }
+  });
+  const current = db.pragma('user_version', { simple: true });
+  if (typeof current !== 'number') throw new Error('could not read the schema version');
+  if (current > latest) {
+    throw new Error(
+      `the database has schema version ${current}, newer than this Peerdesk knows (${latest}); upgrade Peerdesk`,
+    );
+  }
+  for (const migration of migrations.slice(current)) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      // PRAGMA takes no bound parameters; the version is our own integer.
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+  return latest;
+}
