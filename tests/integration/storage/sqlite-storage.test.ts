@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
+  AccountRecord,
   BlockRecord,
   LeftMessageRecord,
   OpenChatRecord,
@@ -139,10 +140,16 @@ describe('SQLite storage', () => {
     expect(storage.findAccountByNickname('aLiCe')?.id).toBe('a1');
     expect(storage.findAccountById('a1')?.nickname).toBe('Alice');
     expect(storage.findAccountById('nope')).toBeNull();
-    const change = { id: 'a1', nickname: 'Alice', name: 'Alice', role: 'monitor', chatLimit: 5 };
-    storage.apply({ op: 'account', account: { ...change, role: 'monitor' } });
-    storage.apply({ op: 'account', account: { ...change, role: 'monitor' } });
-    expect(storage.loadSnapshot(0).accounts).toEqual([{ ...change, role: 'monitor' }]);
+    const change: AccountRecord = {
+      id: 'a1',
+      nickname: 'Alice',
+      name: 'Alice',
+      role: 'monitor',
+      chatLimit: 5,
+    };
+    storage.apply({ op: 'account', account: change });
+    storage.apply({ op: 'account', account: change });
+    expect(storage.loadSnapshot(0).accounts).toEqual([change]);
     expect(storage.findAccountById('a1')?.passwordHash).toBe('scrypt$x');
     // An account op for an unknown account creates nothing.
     storage.apply({ op: 'account', account: { ...change, id: 'ghost', nickname: 'ghost' } });
