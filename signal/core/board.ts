@@ -46,6 +46,9 @@ export class Board {
   readonly lastQueueStatus = new Map<string, QueueStatus>();
   /** Per department: time of the last accept and the moving average of intervals (Q7). */
   readonly acceptPace = new Map<string, { lastAt: number; intervalMs: number | null }>();
+  /** The participant list each visitor last saw, per chat: a change among monitors
+   * alone must not reach the visitor even as an unchanged list (M2). */
+  readonly visitorView = new Map<string, string>();
 
   constructor(
     readonly config: CoreConfig,
@@ -132,7 +135,7 @@ export class Board {
 
   // ---- participants (P1) -----------------------------------------------------
 
-  broadcastParticipants(chat: ChatState): void {
+  broadcastParticipants(chat: ChatState, forceVisitor = false): void {
     const all = [...chat.participants.values()].map((p) => ({
       id: p.id,
       role: p.role,
@@ -144,8 +147,20 @@ export class Board {
       const conn = this.participantConn(chat, p.id);
       if (conn === null) continue;
       // M2: the visitor never learns that a monitor watches.
-      const participants = p.role === 'visitor' ? all.filter((q) => q.role !== 'monitor') : all;
-      this.send(conn, { type: 'participants', chatId: chat.chatId, self: p.id, participants });
+      if (p.role === 'visitor') {
+        const participants = all.filter((q) => q.role !== 'monitor');
+        const view = JSON.stringify(participants);
+        if (!forceVisitor && this.visitorView.get(chat.chatId) === view) continue;
+        this.visitorView.set(chat.chatId, view);
+        this.send(conn, { type: 'participants', chatId: chat.chatId, self: p.id, participants });
+      } else {
+        this.send(conn, {
+          type: 'participants',
+          chatId: chat.chatId,
+          self: p.id,
+          participants: all,
+        });
+      }
     }
   }
 
@@ -390,6 +405,7 @@ export class Board {
     const v = this.visitors.get(chat.visitor.visitorId);
     if (v !== undefined && v.chatId === chat.chatId) v.chatId = null;
     this.chats.delete(chat.chatId);
+    this.visitorView.delete(chat.chatId);
     const record = toRecord(chat);
     this.out.push({
       kind: 'persist',

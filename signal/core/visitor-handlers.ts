@@ -74,7 +74,7 @@ function resumeVisitor(board: Board, v: VisitorState): void {
   } else {
     board.sendChatTo(chat, v.identity.visitorId);
   }
-  if (chat.participants.size > 0) board.broadcastParticipants(chat);
+  board.broadcastParticipants(chat, true);
 }
 
 export function visitorMessage(

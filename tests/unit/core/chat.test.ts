@@ -1,0 +1,334 @@
+import { describe, expect, it } from 'vitest';
+import type { SignalData } from '../../../protocol/index.ts';
+import { DEFAULT_CORE_CONFIG } from '../../../signal/core/events.ts';
+import type { OpenChatRecord, Snapshot } from '../../../signal/core/records.ts';
+import { CoreDriver, DEPARTMENTS, account, requestMsg } from '../../fixtures/core-driver.ts';
+
+const offerData: SignalData = { kind: 'description', type: 'offer', sdp: 'v=0 test' };
+
+/** A visitor in an active chat with helper alice. */
+function activeChat(d = new CoreDriver()) {
+  const alice = d.staff(account('alice'));
+  const visitor = d.visitor('v1', '192.0.2.50');
+  d.fromVisitor(visitor, requestMsg());
+  const chatId = d.pendingOffer(alice)!;
+  d.fromStaff(alice, { type: 'accept', chatId });
+  return { d, alice, visitor, chatId };
+}
+
+describe('invitations', () => {
+  it('I1 I2 a helper invites by nickname; a trainee accepts and joins the chat', () => {
+    const { d, alice, visitor, chatId } = activeChat();
+    const tina = d.staff(account('tina', 'trainee'));
+    d.fromStaff(alice, { type: 'invite', chatId, nickname: 'Tina' });
+    expect(d.last(tina, 'invitation')).toMatchObject({
+      chatId,
+      from: 'alice',
+      visitor: { name: 'Vera' },
+    });
+    d.fromStaff(tina, { type: 'invite_accept', chatId });
+    expect(d.last(tina, 'chat')).toMatchObject({ chatId, role: 'helper' });
+    const seen = d.last(visitor, 'participants')!.participants.map((p) => [p.id, p.role]);
+    expect(seen).toEqual([
+      ['v1', 'visitor'],
+      ['alice', 'helper'],
+      ['tina', 'helper'],
+    ]);
+  });
+
+  it('I1 a trainee cannot invite; unknown and offline nicknames are refused', () => {
+    const { d, alice, chatId } = activeChat();
+    d.fromStaff(alice, { type: 'invite', chatId, nickname: 'nobody' });
+    expect(d.last(alice, 'error')?.code).toBe('unknown_helper');
+    const bob = d.staff(account('bob'));
+    d.disconnect(bob);
+    d.fromStaff(alice, { type: 'invite', chatId, nickname: 'bob' });
+    expect(d.last(alice, 'error')?.code).toBe('helper_offline');
+    const tina = d.staff(account('tina', 'trainee'));
+    d.fromStaff(alice, { type: 'invite', chatId, nickname: 'tina' });
+    d.fromStaff(tina, { type: 'invite_accept', chatId });
+    const carl = d.staff(account('carl'), { available: false });
+    d.fromStaff(tina, { type: 'invite', chatId, nickname: 'carl' });
+    expect(d.last(tina, 'error')?.code).toBe('forbidden');
+    expect(d.of(carl, 'invitation')).toHaveLength(0);
+  });
+
+  it('I2 an invitation expires', () => {
+    const { d, alice, chatId } = activeChat();
+    const bob = d.staff(account('bob'));
+    d.fromStaff(alice, { type: 'invite', chatId, nickname: 'bob' });
+    d.advance(DEFAULT_CORE_CONFIG.inviteTimeoutMs);
+    expect(d.last(bob, 'invitation_closed')).toMatchObject({ chatId, reason: 'expired' });
+    d.fromStaff(bob, { type: 'invite_accept', chatId });
+    expect(d.last(bob, 'error')?.code).toBe('no_invitation');
+  });
+
+  it('I3 L3 the inviter may leave and the chat stays with the invitee; invitee limits hold', () => {
+    const { d, alice, visitor, chatId } = activeChat();
+    const bob = d.staff(account('bob', 'helper', 1), { available: false });
+    d.fromStaff(alice, { type: 'invite', chatId, nickname: 'bob' });
+    d.fromStaff(bob, { type: 'invite_accept', chatId });
+    d.fromStaff(alice, { type: 'leave', chatId });
+    expect(d.last(alice, 'left')?.chatId).toBe(chatId);
+    expect(d.last(visitor, 'participants')!.participants.map((p) => p.id)).toEqual(['v1', 'bob']);
+    // bob is at his limit of 1: a second invitation is refused.
+    const v2 = d.visitor('v2');
+    d.fromVisitor(v2, requestMsg());
+    const c2 = d.pendingOffer(alice)!;
+    d.fromStaff(alice, { type: 'accept', chatId: c2 });
+    d.fromStaff(alice, { type: 'invite', chatId: c2, nickname: 'bob' });
+    expect(d.last(alice, 'error')?.code).toBe('at_chat_limit');
+  });
+});
+
+describe('monitors', () => {
+  it('M1 M2 M3 a monitor lists and watches a chat, unseen by the visitor, outside any limit', () => {
+    const { d, alice, visitor, chatId } = activeChat();
+    const molly = d.staff(account('molly', 'monitor', 1), { available: false });
+    d.fromStaff(molly, { type: 'list_chats' });
+    expect(d.last(molly, 'live_chats')?.chats).toEqual([
+      {
+        chatId,
+        department: 'general',
+        visitorName: 'Vera',
+        helpers: ['alice'],
+        monitors: [],
+        startedAt: d.now,
+      },
+    ]);
+    d.clear(visitor);
+    d.fromStaff(molly, { type: 'watch', chatId });
+    expect(d.last(molly, 'chat')).toMatchObject({ chatId, role: 'monitor' });
+    expect(d.last(alice, 'participants')!.participants.map((p) => p.role)).toEqual([
+      'visitor',
+      'helper',
+      'monitor',
+    ]);
+    expect(d.messages(visitor)).toEqual([]);
+    expect(d.last(molly, 'status')?.activeChats ?? []).toEqual([]);
+  });
+
+  it('M1 helpers cannot list or watch', () => {
+    const { d, chatId } = activeChat();
+    const bob = d.staff(account('bob'));
+    d.fromStaff(bob, { type: 'watch', chatId });
+    expect(d.last(bob, 'error')?.code).toBe('forbidden');
+    d.fromStaff(bob, { type: 'list_chats' });
+    expect(d.last(bob, 'error')?.code).toBe('forbidden');
+  });
+});
+
+describe('participants and relay', () => {
+  it('P1 P2 bindings are announced to every peer, and a taken client id is refused', () => {
+    const { d, alice, visitor, chatId } = activeChat();
+    d.fromVisitor(visitor, { type: 'bind', chatId, clientId: 111 });
+    d.fromStaff(alice, { type: 'bind', chatId, clientId: 222 });
+    const list = d.last(alice, 'participants')!;
+    expect(list.self).toBe('alice');
+    expect(list.participants.map((p) => [p.id, p.clientIds, p.online])).toEqual([
+      ['v1', [111], true],
+      ['alice', [222], true],
+    ]);
+    d.fromStaff(alice, { type: 'bind', chatId, clientId: 111 });
+    expect(d.last(alice, 'error')?.code).toBe('client_id_taken');
+    for (let i = 0; i < DEFAULT_CORE_CONFIG.maxClientIdsPerParticipant; i++) {
+      d.fromVisitor(visitor, { type: 'bind', chatId, clientId: 1000 + i });
+    }
+    expect(d.last(visitor, 'error')?.code).toBe('too_many_client_ids');
+  });
+
+  it('R1 R2 signals pass between participants with the sender stamped by the service', () => {
+    const { d, alice, visitor, chatId } = activeChat();
+    d.fromVisitor(visitor, { type: 'signal', chatId, to: 'alice', link: 'l1', data: offerData });
+    expect(d.last(alice, 'signal')).toEqual({
+      type: 'signal',
+      chatId,
+      from: 'v1',
+      link: 'l1',
+      data: offerData,
+    });
+  });
+
+  it('R1 signals to strangers, other chats, monitors from visitors, and oneself are refused', () => {
+    const { d, alice, visitor, chatId } = activeChat();
+    const bob = d.staff(account('bob'));
+    const v2 = d.visitor('v2');
+    d.fromVisitor(v2, requestMsg());
+    const c2 = d.pendingOffer(bob)!;
+    d.fromStaff(bob, { type: 'accept', chatId: c2 });
+    const molly = d.staff(account('molly', 'monitor'), { available: false });
+    d.fromStaff(molly, { type: 'watch', chatId });
+    const before =
+      d.of(bob, 'signal').length + d.of(molly, 'signal').length + d.of(v2, 'signal').length;
+    d.fromVisitor(visitor, { type: 'signal', chatId, to: 'bob', link: 'x', data: offerData });
+    d.fromVisitor(visitor, { type: 'signal', chatId: c2, to: 'bob', link: 'x', data: offerData });
+    d.fromVisitor(visitor, { type: 'signal', chatId, to: 'molly', link: 'x', data: offerData });
+    d.fromStaff(molly, { type: 'signal', chatId, to: 'v1', link: 'x', data: offerData });
+    d.fromStaff(alice, { type: 'signal', chatId, to: 'alice', link: 'x', data: offerData });
+    d.fromStaff(bob, { type: 'signal', chatId, to: 'v1', link: 'x', data: offerData });
+    expect(d.of(visitor, 'error').filter((e) => e.code === 'relay_refused')).toHaveLength(3);
+    expect(d.last(molly, 'error')?.code).toBe('relay_refused');
+    expect(d.last(alice, 'error')?.code).toBe('relay_refused');
+    expect(d.last(bob, 'error')?.code).toBe('relay_refused');
+    const after =
+      d.of(bob, 'signal').length + d.of(molly, 'signal').length + d.of(v2, 'signal').length;
+    expect(after).toBe(before);
+    // A monitor and a helper may talk (the monitor syncs from helpers).
+    d.fromStaff(molly, { type: 'signal', chatId, to: 'alice', link: 'm', data: offerData });
+    expect(d.last(alice, 'signal')?.from).toBe('molly');
+  });
+
+  it('R3 a signal to an offline participant is refused', () => {
+    const { d, alice, visitor, chatId } = activeChat();
+    d.disconnect(visitor);
+    d.fromStaff(alice, { type: 'signal', chatId, to: 'v1', link: 'x', data: offerData });
+    expect(d.last(alice, 'error')?.code).toBe('relay_refused');
+  });
+});
+
+describe('disconnects and grace', () => {
+  it('G1 a helper who returns within the grace period keeps the chat', () => {
+    const { d, alice, visitor, chatId } = activeChat();
+    d.disconnect(alice);
+    expect(
+      d.last(visitor, 'participants')!.participants.find((p) => p.id === 'alice')?.online,
+    ).toBe(false);
+    d.advance(DEFAULT_CORE_CONFIG.helperGraceMs - 1);
+    const again = d.staff(account('alice'), { chats: [chatId] });
+    expect(d.last(again, 'chat')?.chatId).toBe(chatId);
+    d.advance(10 * DEFAULT_CORE_CONFIG.helperGraceMs);
+    expect(d.last(again, 'status')?.activeChats).toEqual([chatId]);
+    expect(d.of(visitor, 'queued')).toHaveLength(1);
+  });
+
+  it('G2 Q2 when the grace ends the chat returns to the front of the queue for the next helper', () => {
+    const { d, alice, visitor, chatId } = activeChat();
+    const waiting = d.visitor('v2');
+    d.fromVisitor(waiting, requestMsg());
+    d.disconnect(alice);
+    d.advance(DEFAULT_CORE_CONFIG.helperGraceMs);
+    expect(d.last(visitor, 'queued')).toMatchObject({ chatId, position: 1 });
+    expect(d.last(waiting, 'queued')?.position).toBe(2);
+    const bob = d.staff(account('bob'));
+    expect(d.pendingOffer(bob)).toBe(chatId);
+    d.fromStaff(bob, { type: 'accept', chatId });
+    expect(d.last(visitor, 'chat')?.chatId).toBe(chatId);
+    expect(d.last(visitor, 'participants')!.participants.map((p) => p.id)).toEqual(['v1', 'bob']);
+  });
+
+  it('G3 a pending offer to a helper who disconnects goes to the next helper at once', () => {
+    const d = new CoreDriver();
+    const a = d.staff(account('alice'));
+    d.fromVisitor(d.visitor('v1'), requestMsg());
+    const chatId = d.pendingOffer(a)!;
+    const b = d.staff(account('bob'));
+    d.disconnect(a);
+    expect(d.pendingOffer(b)).toBe(chatId);
+  });
+
+  it('H3 V2 a newer socket of the same account or visitor replaces the older one', () => {
+    const { d, alice, visitor, chatId } = activeChat();
+    const alice2 = d.staff(account('alice'));
+    expect(d.closed.get(alice)).toBe('replaced');
+    expect(d.last(alice2, 'chat')?.chatId).toBe(chatId);
+    const visitor2 = d.visitor('v1', '192.0.2.50');
+    expect(d.closed.get(visitor)).toBe('replaced');
+    expect(d.last(visitor2, 'chat')?.chatId).toBe(chatId);
+  });
+});
+
+describe('blocks', () => {
+  it('B1 B2 a blocked visitor is told when it ends, the chat ends, and they cannot come back', () => {
+    const { d, alice, visitor, chatId } = activeChat();
+    d.fromStaff(alice, { type: 'block', chatId, reason: 'abuse', ip: false });
+    const until = d.now + DEFAULT_CORE_CONFIG.blockDurationMs;
+    expect(d.last(visitor, 'blocked')?.until).toBe(until);
+    expect(d.closed.get(visitor)).toBe('blocked');
+    expect(d.last(alice, 'ended')).toMatchObject({ chatId, by: 'helper' });
+    expect(d.last(alice, 'blocked_visitor')).toMatchObject({ chatId, until, ip: false });
+    const block = d.persisted.find((c) => c.op === 'block');
+    expect(block).toMatchObject({
+      block: { visitorId: 'v1', ip: null, reason: 'abuse', by: 'alice', until },
+    });
+    const back = d.visitor('v1', '198.18.0.1');
+    expect(d.last(back, 'blocked')?.until).toBe(until);
+    // Another visitor on the same IP is fine: only the visitor was blocked.
+    const other = d.visitor('v9', '192.0.2.50');
+    d.fromVisitor(other, requestMsg());
+    expect(d.of(other, 'queued')).toHaveLength(1);
+    d.advance(DEFAULT_CORE_CONFIG.blockDurationMs);
+    const later = d.visitor('v1', '198.18.0.1');
+    expect(d.of(later, 'welcome')).toHaveLength(1);
+  });
+
+  it('B2 an IP block refuses any visitor from that address, at hello', () => {
+    const { d, alice, chatId } = activeChat();
+    d.fromStaff(alice, { type: 'block', chatId, reason: 'spam', ip: true });
+    const fresh = d.visitor('someone-else', '192.0.2.50');
+    expect(d.of(fresh, 'welcome')).toHaveLength(0);
+    expect(d.closed.get(fresh)).toBe('blocked');
+    expect(d.of(alice, 'offer')).toHaveLength(1);
+  });
+
+  it('B1 only a helper of the chat, a monitor or an admin can block', () => {
+    const { d, chatId } = activeChat();
+    const bob = d.staff(account('bob'));
+    d.fromStaff(bob, { type: 'block', chatId, reason: 'x', ip: false });
+    expect(d.last(bob, 'error')?.code).toBe('not_participant');
+    expect(d.persisted.some((c) => c.op === 'block')).toBe(false);
+  });
+});
+
+describe('restart', () => {
+  function snapshotFrom(d: CoreDriver): Snapshot {
+    const open = new Map<string, OpenChatRecord>();
+    const accounts = new Map(d.snapshot.accounts.map((a) => [a.id, a]));
+    for (const c of d.persisted) {
+      if (c.op === 'open_chat') open.set(c.chat.chatId, c.chat);
+      if (c.op === 'close_chat') open.delete(c.chatId);
+      if (c.op === 'account') accounts.set(c.account.id, c.account);
+    }
+    return {
+      accounts: [...accounts.values()],
+      departments: DEPARTMENTS,
+      blocks: [],
+      openChats: [...open.values()],
+    };
+  }
+
+  it('S1 S2 queued visitors keep their place and helpers get their chats back after a restart', () => {
+    const accounts = [account('alice'), account('bob')];
+    const d = new CoreDriver({ accounts, departments: DEPARTMENTS, blocks: [], openChats: [] });
+    const { alice, chatId } = activeChat(d);
+    d.fromStaff(alice, { type: 'set_available', available: false });
+    d.now += 5;
+    d.fromVisitor(d.visitor('v2'), requestMsg());
+    d.now += 5;
+    d.fromVisitor(d.visitor('v3'), requestMsg());
+
+    const restarted = new CoreDriver(snapshotFrom(d));
+    const v3 = restarted.visitor('v3');
+    const v2 = restarted.visitor('v2');
+    expect(restarted.last(v3, 'queued')?.position).toBe(2);
+    expect(restarted.last(v2, 'queued')?.position).toBe(1);
+    const a = restarted.staff(account('alice'), { chats: [chatId, 'c-gone'], available: false });
+    expect(restarted.last(a, 'chat')?.chatId).toBe(chatId);
+    expect(restarted.last(a, 'left')?.chatId).toBe('c-gone');
+    const v1 = restarted.visitor('v1', '192.0.2.50');
+    expect(restarted.last(v1, 'chat')?.chatId).toBe(chatId);
+  });
+
+  it('S2 a chat whose helper does not come back after a restart returns to the queue', () => {
+    const d = new CoreDriver({
+      accounts: [account('alice')],
+      departments: DEPARTMENTS,
+      blocks: [],
+      openChats: [],
+    });
+    const { chatId } = activeChat(d);
+    const restarted = new CoreDriver(snapshotFrom(d));
+    const v1 = restarted.visitor('v1', '192.0.2.50');
+    restarted.advance(DEFAULT_CORE_CONFIG.restartGraceMs);
+    expect(restarted.last(v1, 'queued')).toMatchObject({ chatId, position: 1 });
+  });
+});
