@@ -1,0 +1,43 @@
+import { defineConfig, devices } from '@playwright/test';
+import { chromiumPath } from './tests/setup/chromium-plan.mjs';
+
+// Playwright cannot download its browsers here: it drives Debian's chromium
+// (DESIGN.md section 8), the same path tests/setup/ensure-chromium.mjs checks.
+const executablePath = chromiumPath(process.env['CHROMIUM_PATH']);
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  // Each worker runs a real service plus a browser: on the 2-core CI machine one
+  // worker at a time is what fits.
+  workers: process.env['CI'] ? 1 : undefined,
+  fullyParallel: false,
+  forbidOnly: Boolean(process.env['CI']),
+  retries: 0,
+  reporter: 'list',
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  use: {
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: {
+          executablePath,
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+            '--disable-quic',
+          ],
+        },
+      },
+    },
+  ],
+});
