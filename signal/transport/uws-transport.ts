@@ -1,0 +1,325 @@
+/**
+ * The transport on uWebSockets.js (native binary only, see uws-native.ts), kept to
+ * its lifetime rules (STYLE.md 8): a message ArrayBuffer is copied before the
+ * handler returns, per-socket state lives in user data, sends are corked, every
+ * open gets exactly one close, and every HTTP response used after the handler
+ * returns has `onAborted`.
+ */
+import type * as Uws from 'uWebSockets.js';
+import { closeReason, statusLine } from './http-status.ts';
+import { normalizeIp } from './remote-address.ts';
+import type {
+  HttpRequest,
+  HttpResponse,
+  SendResult,
+  SocketConnection,
+  Transport,
+  TransportFactory,
+  TransportHandlers,
+  TransportOptions,
+} from './transport.ts';
+import { loadUwsNative, type UwsModule } from './uws-native.ts';
+
+/** What uWS keeps for us on each socket (`getUserData()`), from upgrade to close. */
+type SocketState = {
+  id: number;
+  remoteAddress: string;
+  data: unknown;
+  /** Set in `open`; the handlers see this object from open to close. */
+  conn: SocketConnection | null;
+  /** Set in `close`; the uWS socket must not be touched after it. */
+  closed: boolean;
+};
+
+/** uWS closes a frame over `maxPayloadLength` by dropping the TCP connection (1006,
+ * no close frame). To give the client a clean 1009 (SPEC.md W2) uWS is allowed this
+ * many times our limit, and frames between the two are closed by us with 1009. */
+const HARD_PAYLOAD_FACTOR = 4;
+
+/** uWS rejects an idle timeout between 1 and 7 s; its timer resolution is 4 s. */
+const MIN_IDLE_TIMEOUT_SECONDS = 8;
+
+const SEND_STATUS: Record<number, SendResult> = { 0: 'backpressure', 1: 'sent', 2: 'dropped' };
+
+/** The factory, for when the native binary is required: throws with the reason when
+ * it cannot load (server.ts then chooses the `ws` transport instead). */
+export const createUwsTransport: TransportFactory = (handlers, options) => {
+  const load = loadUwsNative();
+  if (!load.ok) throw new Error(`uWebSockets.js native binary did not load: ${load.reason}`);
+  return createUwsTransportWith(load.uws, handlers, options);
+};
+
+export function createUwsTransportWith(
+  uws: UwsModule,
+  handlers: TransportHandlers,
+  options: TransportOptions,
+): Transport {
+  const app = uws.App();
+  let nextId = 0;
+  let listenSocket: Uws.us_listen_socket | null = null;
+  let closing = false;
+  // uWS cannot enumerate its sockets; graceful shutdown needs them. The state itself
+  // stays in user data, these sets only hold what is open.
+  const sockets = new Set<Uws.WebSocket<SocketState>>();
+  const pendingResponses = new Set<Uws.HttpResponse>();
+
+  app.ws<SocketState>(`${options.wsPathPrefix}*`, {
+    maxPayloadLength: options.maxPayloadBytes * HARD_PAYLOAD_FACTOR,
+    maxBackpressure: options.maxBackpressureBytes,
+    // We close slow sockets ourselves (the gateway, with a coded reason).
+    closeOnBackpressureLimit: 0,
+    idleTimeout:
+      options.idleTimeoutSeconds === 0
+        ? 0
+        : Math.max(MIN_IDLE_TIMEOUT_SECONDS, options.idleTimeoutSeconds),
+    sendPingsAutomatically: true,
+    compression: uws.DISABLED,
+
+    // Synchronous: the decision needs nothing asynchronous, so `req` (valid only
+    // during this call) is read here and no onAborted is needed.
+    upgrade: (res, req, context) => {
+      const headers = readHeaders(req);
+      const remoteAddress = remoteAddressOf(res);
+      let decision: ReturnType<TransportHandlers['upgrade']>;
+      try {
+        decision = handlers.upgrade({
+          path: req.getUrl(),
+          query: req.getQuery() ?? '',
+          headers,
+          remoteAddress,
+        });
+      } catch (error) {
+        warn(error);
+        decision = { accept: false, status: 500, reason: 'internal error' };
+      }
+      if (closing) decision = { accept: false, status: 503, reason: 'shutting down' };
+      if (!decision.accept) {
+        res
+          .writeStatus(statusLine(decision.status))
+          .writeHeader('content-type', 'text/plain; charset=utf-8')
+          .end(decision.reason, true);
+        return;
+      }
+      const state: SocketState = {
+        id: ++nextId,
+        remoteAddress,
+        data: decision.data,
+        conn: null,
+        closed: false,
+      };
+      res.upgrade(
+        state,
+        headers['sec-websocket-key'] ?? '',
+        headers['sec-websocket-protocol'] ?? '',
+        headers['sec-websocket-extensions'] ?? '',
+        context,
+      );
+    },
+
+    open: (ws) => {
+      const state = ws.getUserData();
+      sockets.add(ws);
+      state.conn = connectionOf(ws, state);
+      guard(ws, state, () => handlers.open(connOf(state)));
+    },
+
+    message: (ws, message, isBinary) => {
+      const state = ws.getUserData();
+      if (state.closed) return;
+      const byteLength = message.byteLength;
+      if (byteLength > options.maxPayloadBytes) {
+        ws.end(1009, 'message too big');
+        return;
+      }
+      // toString() copies into a JS string: nothing keeps the ArrayBuffer, which
+      // uWS neuters when this handler returns.
+      const text = isBinary ? null : Buffer.from(message).toString('utf8');
+      guard(ws, state, () => handlers.message(connOf(state), text, byteLength));
+    },
+
+    close: (ws, code) => {
+      const state = ws.getUserData();
+      state.closed = true;
+      sockets.delete(ws);
+      // uWS calls close once per socket; a socket that never opened has no conn.
+      if (state.conn !== null) {
+        try {
+          handlers.close(state.conn, code);
+        } catch (error) {
+          warn(error);
+        }
+      }
+    },
+  });
+
+  app.any('/*', (res, req) => {
+    if (closing) {
+      res.writeStatus(statusLine(503)).end('shutting down', true);
+      return;
+    }
+    const request: Omit<HttpRequest, 'body'> = {
+      method: req.getMethod().toUpperCase(),
+      path: req.getUrl(),
+      query: req.getQuery() ?? '',
+      headers: readHeaders(req),
+      remoteAddress: remoteAddressOf(res),
+    };
+    const declared = Number(request.headers['content-length'] ?? '0');
+    if (declared > options.maxHttpBodyBytes) {
+      res.writeStatus(statusLine(413)).end('request body too large', true);
+      return;
+    }
+    pendingResponses.add(res);
+    let finished = false;
+    res.onAborted(() => {
+      finished = true;
+      pendingResponses.delete(res);
+    });
+    const respond = (response: HttpResponse, closeConnection = false): void => {
+      if (finished) return;
+      finished = true;
+      pendingResponses.delete(res);
+      res.cork(() => writeResponse(res, request.method, response, closeConnection));
+    };
+    const chunks: Uint8Array[] = [];
+    let received = 0;
+    // uWS calls onData once with isLast even for a request without a body.
+    res.onData((chunk, isLast) => {
+      if (finished) return;
+      received += chunk.byteLength;
+      if (received > options.maxHttpBodyBytes) {
+        respond({ status: 413, body: 'request body too large' }, true);
+        return;
+      }
+      // The chunk is neutered when this callback returns: copy it.
+      chunks.push(new Uint8Array(chunk.slice(0)));
+      if (!isLast) return;
+      const body = Buffer.concat(chunks);
+      Promise.resolve()
+        .then(() => handlers.http({ ...request, body }))
+        .then(
+          (response) => respond(response),
+          (error: unknown) => {
+            warn(error);
+            respond({ status: 500, body: 'internal error' });
+          },
+        );
+    });
+  });
+
+  return {
+    name: 'uws',
+    listen: (host, port) =>
+      new Promise((resolve, reject) => {
+        app.listen(host, port, (socket) => {
+          if (socket === false) {
+            reject(new Error(`uWebSockets.js could not listen on ${host}:${port}`));
+            return;
+          }
+          listenSocket = socket;
+          resolve(uws.us_socket_local_port(socket as unknown as Uws.us_socket));
+        });
+      }),
+    close: async (code, reason) => {
+      closing = true;
+      if (listenSocket !== null) {
+        uws.us_listen_socket_close(listenSocket);
+        listenSocket = null;
+      }
+      // end() calls the close handler at once, which removes the socket from the set.
+      for (const ws of [...sockets]) ws.end(code, closeReason(reason));
+      for (const res of [...pendingResponses]) res.close();
+      // Let the close frames go out before the sockets are dropped.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Not in the typings of this build, but the addon has it: it force-closes what
+      // is left (idle keep-alive HTTP connections) so nothing holds the loop.
+      const closeApp = (app as unknown as { close?: () => void }).close;
+      if (typeof closeApp === 'function') closeApp.call(app);
+    },
+  };
+}
+
+/** The SocketConnection the handlers see, backed by the uWS socket until close. */
+function connectionOf(ws: Uws.WebSocket<SocketState>, state: SocketState): SocketConnection {
+  return {
+    id: state.id,
+    remoteAddress: state.remoteAddress,
+    data: state.data,
+    send(text) {
+      if (state.closed) return 'dropped';
+      let status = 2;
+      // Sends made outside a uWS callback (after an await, from a timer) must be
+      // corked; inside one, cork just runs the function.
+      ws.cork(() => {
+        status = ws.send(text, false, false);
+      });
+      return SEND_STATUS[status] ?? 'dropped';
+    },
+    bufferedAmount() {
+      return state.closed ? 0 : ws.getBufferedAmount();
+    },
+    close(code, reason) {
+      if (state.closed) return;
+      ws.end(code, closeReason(reason));
+    },
+  };
+}
+
+function connOf(state: SocketState): SocketConnection {
+  if (state.conn === null) throw new Error('socket used before open');
+  return state.conn;
+}
+
+/** A handler that throws must not unwind into uWS (that would end the process):
+ * the socket that caused it is closed with 1011 and others carry on. */
+function guard(ws: Uws.WebSocket<SocketState>, state: SocketState, run: () => void): void {
+  try {
+    run();
+  } catch (error) {
+    warn(error);
+    if (!state.closed) ws.end(1011, 'internal error');
+  }
+}
+
+function readHeaders(req: Uws.HttpRequest): Record<string, string> {
+  const merged = new Map<string, string>();
+  req.forEach((key, value) => {
+    const before = merged.get(key);
+    merged.set(key, before === undefined ? value : `${before}, ${value}`);
+  });
+  // fromEntries defines own properties, so a `__proto__` header is just a key.
+  return Object.fromEntries(merged);
+}
+
+function remoteAddressOf(res: Uws.HttpResponse): string {
+  return normalizeIp(Buffer.from(res.getRemoteAddressAsText()).toString('utf8'));
+}
+
+function writeResponse(
+  res: Uws.HttpResponse,
+  method: string,
+  response: HttpResponse,
+  closeConnection: boolean,
+): void {
+  res.writeStatus(statusLine(response.status));
+  for (const [key, value] of Object.entries(response.headers ?? {})) {
+    // uWS writes content-length itself; a second one would corrupt the response.
+    if (key.toLowerCase() === 'content-length') continue;
+    res.writeHeader(key, value);
+  }
+  const body = response.body ?? '';
+  if (method === 'HEAD') {
+    res.endWithoutBody(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+    return;
+  }
+  res.end(body, closeConnection);
+}
+
+/** The transport has no logger (the handlers do); errors that escape a handler
+ * are a bug, reported as a process warning rather than swallowed. */
+function warn(error: unknown): void {
+  process.emitWarning(
+    error instanceof Error ? error : new Error(String(error)),
+    'TransportWarning',
+  );
+}
