@@ -202,17 +202,32 @@ function block(
   if (blockedIp !== null)
     board.blocksByIp.set(blockedIp, Math.max(until, board.blocksByIp.get(blockedIp) ?? 0));
   board.send(conn, { type: 'blocked_visitor', chatId: chat.chatId, until, ip });
-  // B2: the visitor is told at once, the chat ends, the socket closes.
-  const vconn = board.visitorConn(visitorId);
-  board.closeChat(chat, 'blocked', 'helper');
-  if (vconn !== null) {
-    board.send(vconn, { type: 'blocked', until });
-    board.close(vconn, 'blocked');
-    board.conns.delete(vconn);
-    const v = board.visitors.get(visitorId);
-    if (v !== undefined) v.conn = null;
+  // B2: the visitor is told at once, the chat ends, the socket closes. An IP block
+  // does the same to every other open request or chat from that address.
+  const caught = [...board.chats.values()].filter(
+    (c) => c.visitor.visitorId === visitorId || (blockedIp !== null && c.ip === blockedIp),
+  );
+  for (const c of caught) {
+    shutOut(board, c.visitor.visitorId, until);
+    board.closeChat(c, 'blocked', 'helper');
+  }
+  shutOut(board, visitorId, until);
+  if (blockedIp !== null) {
+    for (const v of board.visitors.values()) {
+      if (v.ip === blockedIp) shutOut(board, v.identity.visitorId, until);
+    }
   }
   board.dispatch();
+}
+
+/** Tells a visitor they are blocked and closes their socket (B2). */
+function shutOut(board: Board, visitorId: string, until: number): void {
+  const v = board.visitors.get(visitorId);
+  if (v === undefined || v.conn === null) return;
+  board.send(v.conn, { type: 'blocked', until });
+  board.close(v.conn, 'blocked');
+  board.conns.delete(v.conn);
+  v.conn = null;
 }
 
 /** P2: binds a Yjs client id of the sender's document to the sender. */

@@ -97,7 +97,35 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
 /** Injected randomness (STYLE.md point 5): ids for chats, blocks and messages. */
 export type IdSource = (prefix: 'c' | 'b' | 'm') => string;
 
+/** A read-only picture of the switchboard, for metrics and for tests that check
+ * invariants after every step. Built on demand; not a hot path. */
+export type SwitchboardView = {
+  chats: {
+    chatId: string;
+    status: 'queued' | 'active';
+    department: string;
+    visitorId: string;
+    enqueuedAt: number;
+    returned: boolean;
+    offeredTo: string | null;
+    participants: { id: string; role: 'visitor' | 'helper' | 'monitor'; clientIds: number[] }[];
+  }[];
+  staff: {
+    accountId: string;
+    role: AccountRecord['role'];
+    online: boolean;
+    available: boolean;
+    chatLimit: number;
+    chats: string[];
+    watching: string[];
+    offer: string | null;
+  }[];
+  queueLengths: Record<string, number>;
+  connections: { visitor: number; staff: number };
+};
+
 export interface Switchboard {
+  view(): SwitchboardView;
   handle(event: CoreEvent, now: number): Effect[];
   /** The earliest time `tick` has work to do, or null. The shell sets one timer for it. */
   nextDeadline(): number | null;

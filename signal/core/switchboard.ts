@@ -6,7 +6,15 @@
  */
 import { Board } from './board.ts';
 import { bind, chatMessage, relay } from './chat-handlers.ts';
-import type { ConnId, CoreConfig, CoreEvent, Effect, IdSource, Switchboard } from './events.ts';
+import type {
+  ConnId,
+  CoreConfig,
+  CoreEvent,
+  Effect,
+  IdSource,
+  Switchboard,
+  SwitchboardView,
+} from './events.ts';
 import type { OpenChatRecord, Snapshot } from './records.ts';
 import { releaseOffer, staffHello, staffMessage } from './staff-handlers.ts';
 import type { ChatState, StaffState } from './state.ts';
@@ -31,6 +39,7 @@ export function createSwitchboard(
     nextDeadline(): number | null {
       return board.deadlines.peek()?.at ?? null;
     },
+    view: () => viewOf(board),
   };
 }
 
@@ -292,4 +301,43 @@ function accountRemoved(board: Board, accountId: string): void {
   }
   const graceUntil = s.graceUntil;
   if (graceUntil !== null) endStaffGrace(board, accountId, graceUntil);
+}
+
+function viewOf(board: Board): SwitchboardView {
+  const queueLengths: Record<string, number> = {};
+  for (const d of board.departments.keys()) queueLengths[d] = board.queues.get(d)?.length ?? 0;
+  let visitor = 0;
+  let staff = 0;
+  for (const owner of board.conns.values()) {
+    if (owner.kind === 'visitor') visitor++;
+    else staff++;
+  }
+  return {
+    chats: [...board.chats.values()].map((c) => ({
+      chatId: c.chatId,
+      status: c.status,
+      department: c.details.department,
+      visitorId: c.visitor.visitorId,
+      enqueuedAt: c.enqueuedAt,
+      returned: c.returned,
+      offeredTo: c.status === 'queued' ? (c.offer?.helperId ?? null) : null,
+      participants: [...c.participants.values()].map((p) => ({
+        id: p.id,
+        role: p.role,
+        clientIds: [...p.clientIds],
+      })),
+    })),
+    staff: [...board.staff.values()].map((s) => ({
+      accountId: s.account.id,
+      role: s.account.role,
+      online: s.conn !== null,
+      available: s.available,
+      chatLimit: s.account.chatLimit,
+      chats: [...s.chats],
+      watching: [...s.watching],
+      offer: s.offer,
+    })),
+    queueLengths,
+    connections: { visitor, staff },
+  };
 }
