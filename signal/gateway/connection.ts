@@ -8,6 +8,7 @@
  * A socket we close is `closed` at once, though `ws` reports the close only after
  * the handshake; nothing it sends meanwhile is read.
  */
+import type { AccountRole } from '../../protocol/index.ts';
 import type { ConnId } from '../core/events.ts';
 import type { SocketConnection } from '../transport/transport.ts';
 import type { TokenBucket } from './rate-limits.ts';
@@ -17,9 +18,12 @@ export type Endpoint = 'visitor' | 'staff';
 export type Phase =
   | { name: 'awaiting_hello' }
   | { name: 'visitor'; visitorId: string }
-  | { name: 'staff'; accountId: string }
-  /** `announced`: the core knew this connection (it said hello). */
-  | { name: 'closed'; announced: boolean };
+  | { name: 'staff'; accountId: string; role: AccountRole }
+  /** `role`: what the connection was once it said hello (the core knew it), else null. */
+  | { name: 'closed'; role: ConnectionRole | null };
+
+/** Who a connection is once it said hello. */
+export type ConnectionRole = 'visitor' | AccountRole;
 
 export type Client = {
   readonly id: ConnId;

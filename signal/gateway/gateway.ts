@@ -23,7 +23,7 @@ import type {
   UpgradeRequest,
 } from '../transport/transport.ts';
 import { createClientIpResolver } from './client-ip.ts';
-import { AcceptedUpgrade, endpointOf, type Client, type Endpoint } from './connection.ts';
+import { AcceptedUpgrade, endpointOf, type Client, type ConnectionRole } from './connection.ts';
 import { staffHello, visitorHello, type HelloDeps, type HelloOutcome } from './hello.ts';
 import { createOriginPolicy } from './origin-policy.ts';
 import { ConnectionRateLimiter, TokenBucket } from './rate-limits.ts';
@@ -38,8 +38,8 @@ export interface GatewayLogger {
 
 /** What the gateway reports; signal/http's Prometheus registry implements it. */
 export interface GatewayMetrics {
-  socketOpened(endpoint: Endpoint): void;
-  socketClosed(endpoint: Endpoint): void;
+  /** A connection said hello (+1) or one that had closed (-1), by role. */
+  connectionChanged(role: ConnectionRole, delta: 1 | -1): void;
   upgradeRefused(reason: 'path' | 'origin' | 'rate'): void;
   /** An error code sent to a client (refused frames, rate limits, closes). */
   errorSent(code: ErrorCode): void;
@@ -137,7 +137,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
       excess: 0,
     };
     clients.set(conn.id, client);
-    metrics.socketOpened(client.endpoint);
   }
 
   function message(conn: SocketConnection, text: string | null, byteLength: number): void {
@@ -162,12 +161,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const client = clients.get(conn.id);
     if (client === undefined) return;
     clients.delete(conn.id);
-    metrics.socketClosed(client.endpoint);
-    const said = announced(client);
-    client.phase = { name: 'closed', announced: said };
+    const role = roleOf(client);
+    client.phase = { name: 'closed', role };
     logger.debug({ conn: conn.id, code }, 'socket closed');
+    if (role === null) return;
+    metrics.connectionChanged(role, -1);
     // The core knows only connections that said hello.
-    if (said && !stopped) dispatch({ type: 'disconnected', conn: conn.id }, null, undefined);
+    if (!stopped) dispatch({ type: 'disconnected', conn: conn.id }, null, undefined);
   }
 
   /** The per-socket message limit: the first frame over it gets `rate_limited`,
@@ -212,6 +212,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const outcome = check();
     if (!outcome.ok) return refuseFrame(client, outcome.code, 'hello');
     client.phase = outcome.phase;
+    const role = roleOf(client);
+    if (role !== null) metrics.connectionChanged(role, 1);
     dispatch(outcome.event, client, 'hello');
     return 'hello';
   }
@@ -242,7 +244,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (client.phase.name === 'closed') return;
     // Closed from now on for us, even while `ws` waits for the close handshake; the
     // core still hears `disconnected` when the transport reports the close.
-    client.phase = { name: 'closed', announced: announced(client) };
+    client.phase = { name: 'closed', role: roleOf(client) };
     client.conn.close(code, reason);
   }
 
@@ -349,11 +351,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
   };
 }
 
-function announced(client: Client): boolean {
+/** The role of a connection that said hello (the core knows it), else null. */
+function roleOf(client: Client): ConnectionRole | null {
   const phase = client.phase;
-  return (
-    phase.name === 'visitor' ||
-    phase.name === 'staff' ||
-    (phase.name === 'closed' && phase.announced)
-  );
+  switch (phase.name) {
+    case 'visitor':
+      return 'visitor';
+    case 'staff':
+    case 'closed':
+      return phase.role;
+    case 'awaiting_hello':
+      return null;
+  }
 }

@@ -74,7 +74,7 @@ export function staffHello(
   if (account === null) return { ok: false, code: 'unauthorized' };
   return {
     ok: true,
-    phase: { name: 'staff', accountId: account.id },
+    phase: { name: 'staff', accountId: account.id, role: account.role },
     event: {
       type: 'staff_hello',
       conn,

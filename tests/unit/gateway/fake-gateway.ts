@@ -43,6 +43,7 @@ export type Harness = {
   errorsSent: string[];
   refusedUpgrades: string[];
   logs: { level: string; obj: object; msg?: string }[];
+  connections: [string, number][];
   /** Upgrades and opens a socket; returns it (or the refusal status). */
   connect(path: string, headers?: Record<string, string>, remoteAddress?: string): FakeSocket;
   frame(socket: FakeSocket, value: unknown): void;
@@ -61,6 +62,7 @@ export function fakeGateway(overrides: Partial<GatewayConfig> = {}): Harness {
   const errorsSent: string[] = [];
   const refusedUpgrades: string[] = [];
   const logs: Harness['logs'] = [];
+  const connections: Harness['connections'] = [];
   const log = (level: string) => (obj: object, msg?: string) => logs.push({ level, obj, msg });
   const switchboard: Pick<Switchboard, 'handle' | 'nextDeadline'> = {
     handle(event) {
@@ -78,8 +80,7 @@ export function fakeGateway(overrides: Partial<GatewayConfig> = {}): Harness {
     now: () => clock.now,
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     metrics: {
-      socketOpened: () => undefined,
-      socketClosed: () => undefined,
+      connectionChanged: (role, delta) => connections.push([role, delta]),
       upgradeRefused: (reason) => refusedUpgrades.push(reason),
       errorSent: (code) => errorsSent.push(code),
       stat: (stat) => stats.push(stat),
@@ -131,6 +132,7 @@ export function fakeGateway(overrides: Partial<GatewayConfig> = {}): Harness {
     errorsSent,
     refusedUpgrades,
     logs,
+    connections,
     connect(path, headers = {}, remoteAddress = '127.0.0.1') {
       const decision = gateway.upgrade({ path, query: '', headers, remoteAddress });
       if (!decision.accept) throw new Error(`refused ${decision.status}`);

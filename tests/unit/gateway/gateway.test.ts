@@ -323,6 +323,10 @@ describe('gateway: closes and the timer', () => {
       { type: 'disconnected', conn: said.id },
     ]);
     expect(h.gateway.size()).toBe(0);
+    expect(h.connections).toEqual([
+      ['visitor', 1],
+      ['visitor', -1],
+    ]);
   });
 
   it('keeps one timer for the core deadline, sends tick when it fires and re-arms', () => {
