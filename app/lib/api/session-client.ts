@@ -19,9 +19,6 @@ export type Account = v.InferOutput<typeof Account>;
 export const SignedIn = v.object({ token: Token, account: Account });
 export type SignedIn = v.InferOutput<typeof SignedIn>;
 
-/** GET /api/me answers with the account, wrapped the same way as sign-in. */
-const MeResponse = v.object({ account: Account });
-
 export const DemoAccount = v.object({
   nickname: Nickname,
   password: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxPasswordLength)),
@@ -122,10 +119,8 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
       return result.ok ? { ok: true, value: null } : result;
     },
 
-    me: async (token) => {
-      const result = await call('/api/me', { method: 'GET', headers: bearer(token) }, MeResponse);
-      return result.ok ? { ok: true, value: result.value.account } : result;
-    },
+    // GET /api/me answers with the account itself (signal/http/http-handler.ts).
+    me: (token) => call('/api/me', { method: 'GET', headers: bearer(token) }, Account),
 
     demo: async () => {
       const result = await call('/api/demo', { method: 'GET' }, DemoInfo);

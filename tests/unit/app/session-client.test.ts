@@ -75,7 +75,7 @@ describe('session client', () => {
 
   it('signs out and reads the account with a bearer token', async () => {
     const { fetch, calls } = fakeFetch((url) =>
-      url === '/api/me' ? json(200, { account: alice }) : new Response(null, { status: 204 }),
+      url === '/api/me' ? json(200, alice) : new Response(null, { status: 204 }),
     );
     const client = createSessionClient({ fetch });
     expect(await client.me('t0k')).toEqual({ ok: true, value: alice });
