@@ -7,8 +7,9 @@
  *
  * Exports:
  * - `loadVisitorTokenKey(storage)` → Buffer (creates and stores it on first use)
- * - `createVisitorTokens(key)` → `VisitorTokens`: `sign(identity)` → string,
- *   `verify(token)` → `VisitorIdentity | null` (never throws)
+ * - `createVisitorTokens(key)` → `VisitorTokens` (the gateway's `VisitorTokenService`):
+ *   `sign(identity)` → string, `verify(token)` → `VisitorIdentity | null` (never
+ *   throws), `mint(now, landingPage)` → a new identity
  * - `newVisitorIdentity(now, landingPage)` → `VisitorIdentity` with a fresh random id
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -48,6 +49,7 @@ const Payload = v.strictObject({ v: v.literal(1), id: Id, at: Timestamp, lp: Url
 export interface VisitorTokens {
   sign(identity: VisitorIdentity): string;
   verify(token: string): VisitorIdentity | null;
+  mint(now: number, landingPage: string): VisitorIdentity;
 }
 
 export function createVisitorTokens(key: Uint8Array): VisitorTokens {
@@ -61,6 +63,7 @@ export function createVisitorTokens(key: Uint8Array): VisitorTokens {
   }
 
   return {
+    mint: newVisitorIdentity,
     sign(identity) {
       // Shorten the landing page by code points until the token fits the protocol's
       // token limit (escaped or multi-byte characters make the size hard to predict).

@@ -25,8 +25,8 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { HttpRequest, HttpResponse } from '../transport/transport.ts';
-import type { ClientIpResolver } from './client-ip.ts';
-import { createClientIpResolver } from './client-ip.ts';
+import type { ClientIpResolver } from '../gateway/client-ip.ts';
+import { createClientIpResolver } from '../gateway/client-ip.ts';
 import { iceServersFor } from './ice-servers.ts';
 import { json, jsonError } from './json-response.ts';
 import type { Metrics } from './metrics.ts';
@@ -59,7 +59,7 @@ export type HttpDeps = {
   log: Logger;
   now?: () => number;
   maxBodyBytes?: number;
-  /** Defaults to one built from `config.trustedProxies`. */
+  /** Defaults to the gateway's resolver (SPEC.md B3) over `config.trustedProxies`. */
   clientIp?: ClientIpResolver;
   /** Called after a session is revoked by sign-out, so the gateway can close that
    * account's staff socket if it wants to. */

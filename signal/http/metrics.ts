@@ -3,18 +3,20 @@
  * (never the global default), so two services in one test process do not clash.
  *
  * Exports:
- * - `createMetrics()` → `Metrics`:
- *   `record(stat)` (the core's `Stat` effects), `setConnections(role, n)`,
- *   `setQueueLength(department, n)`, `render()` → Promise<{ contentType, body }>,
- *   and `registry` for anything else.
- * - `ConnectionRole`.
+ * - `createMetrics()` → `Metrics`, which is also the gateway's `GatewayMetrics`:
+ *   `record(stat)` / `stat(stat)` (the core's `Stat` effects),
+ *   `connectionChanged(role, ±1)`, `setConnections(role, n)`,
+ *   `setQueueLength(department, n)`, `upgradeRefused(reason)`, `errorSent(code)`,
+ *   `render()` → Promise<{ contentType, body }>, and `registry` for anything else.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Stat } from '../core/events.ts';
+import type { ConnectionRole } from '../gateway/connection.ts';
+import type { GatewayMetrics } from '../gateway/gateway.ts';
 
-export type ConnectionRole = 'visitor' | 'trainee' | 'helper' | 'monitor' | 'admin';
+export type { ConnectionRole } from '../gateway/connection.ts';
 
-export interface Metrics {
+export interface Metrics extends GatewayMetrics {
   readonly registry: Registry;
   record(stat: Stat): void;
   setConnections(role: ConnectionRole, count: number): void;
@@ -64,33 +66,59 @@ export function createMetrics(): Metrics {
     registers,
   });
 
+  const upgradesRefused = new Counter({
+    name: 'peerdesk_upgrades_refused_total',
+    help: 'WebSocket upgrades refused, by reason (path, origin, rate).',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const errorsSent = new Counter({
+    name: 'peerdesk_errors_sent_total',
+    help: 'Errors sent to clients, by code.',
+    labelNames: ['code'] as const,
+    registers,
+  });
+
+  function record(stat: Stat): void {
+    switch (stat.name) {
+      case 'request':
+        requests.inc({ department: stat.department });
+        return;
+      case 'offer':
+        offers.inc({ department: stat.department });
+        return;
+      case 'accept':
+        accepts.inc({ department: stat.department });
+        waitSeconds.observe({ department: stat.department }, Math.max(0, stat.waitMs) / 1000);
+        return;
+      case 'reject':
+        rejects.inc({ department: stat.department });
+        return;
+      case 'expire':
+        expiries.inc({ department: stat.department });
+        return;
+      case 'relay':
+        relays.inc();
+        return;
+      case 'relay_refused':
+        relaysRefused.inc();
+        return;
+    }
+  }
+
   return {
     registry,
-    record(stat) {
-      switch (stat.name) {
-        case 'request':
-          requests.inc({ department: stat.department });
-          return;
-        case 'offer':
-          offers.inc({ department: stat.department });
-          return;
-        case 'accept':
-          accepts.inc({ department: stat.department });
-          waitSeconds.observe({ department: stat.department }, Math.max(0, stat.waitMs) / 1000);
-          return;
-        case 'reject':
-          rejects.inc({ department: stat.department });
-          return;
-        case 'expire':
-          expiries.inc({ department: stat.department });
-          return;
-        case 'relay':
-          relays.inc();
-          return;
-        case 'relay_refused':
-          relaysRefused.inc();
-          return;
-      }
+    record,
+    stat: record,
+    connectionChanged(role, delta) {
+      if (delta > 0) connections.inc({ role });
+      else connections.dec({ role });
+    },
+    upgradeRefused(reason) {
+      upgradesRefused.inc({ reason });
+    },
+    errorSent(code) {
+      errorsSent.inc({ code });
     },
     setConnections(role, count) {
       connections.set({ role }, count);

@@ -117,8 +117,9 @@ describe('visitor tokens (V1)', () => {
 
   it('new visitors get a fresh id that survives a round trip', () => {
     const a = newVisitorIdentity(5, 'https://site/');
-    const b = newVisitorIdentity(5, 'https://site/');
+    const b = tokens.mint(5, 'https://site/');
     expect(a.visitorId).not.toBe(b.visitorId);
+    expect(b).toMatchObject({ firstVisitAt: 5, firstLandingPage: 'https://site/' });
     expect(tokens.verify(tokens.sign(a))).toEqual(a);
   });
 });

@@ -14,6 +14,12 @@ describe('metrics', () => {
     one.record({ name: 'relay' });
     one.record({ name: 'relay_refused' });
     one.setConnections('helper', 2);
+    one.connectionChanged('visitor', 1);
+    one.connectionChanged('visitor', 1);
+    one.connectionChanged('visitor', -1);
+    one.stat({ name: 'relay' });
+    one.upgradeRefused('origin');
+    one.errorSent('rate_limited');
     one.setQueueLength('general', 4);
     const { body, contentType } = await one.render();
     expect(contentType).toMatch(/^text\/plain/);
@@ -23,7 +29,10 @@ describe('metrics', () => {
       'peerdesk_accepts_total{department="general"} 1',
       'peerdesk_rejects_total{department="billing"} 1',
       'peerdesk_offer_expiries_total{department="general"} 1',
-      'peerdesk_relay_total 1',
+      'peerdesk_relay_total 2',
+      'peerdesk_connections{role="visitor"} 1',
+      'peerdesk_upgrades_refused_total{reason="origin"} 1',
+      'peerdesk_errors_sent_total{code="rate_limited"} 1',
       'peerdesk_relay_refused_total 1',
       'peerdesk_connections{role="helper"} 2',
       'peerdesk_queue_length{department="general"} 4',
