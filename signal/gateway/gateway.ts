@@ -74,6 +74,11 @@ export type Gateway = Pick<TransportHandlers, 'upgrade' | 'open' | 'message' | '
   /** Stops the timer and stops telling the core about closes: sockets closed by a
    * shutdown are not departures, the restart picks them up (SPEC.md S2). */
   stop(): void;
+  /** Stops (as `stop`), then tells every client why and closes it with the code's
+   * close code, e.g. `shutting_down` (1012). */
+  closeAll(code: ErrorCode): void;
+  /** An event from outside a socket (HTTP admin API: account changed or removed). */
+  notify(event: Extract<CoreEvent, { type: 'account_changed' | 'account_removed' }>): void;
   /** Open sockets, for metrics and tests. */
   size(): number;
 };
@@ -335,6 +340,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     timer = { at, cancel };
   }
 
+  function stop(): void {
+    stopped = true;
+    timer?.cancel();
+    timer = null;
+  }
+
   armTimer();
 
   return {
@@ -342,10 +353,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
     open,
     message,
     close,
-    stop() {
-      stopped = true;
-      timer?.cancel();
-      timer = null;
+    stop,
+    closeAll(code) {
+      stop();
+      for (const client of [...clients.values()]) {
+        sendError(client, code, undefined);
+        closeClient(client, ERRORS[code].close ?? 1000, code);
+      }
+    },
+    notify(event) {
+      if (!stopped) dispatch(event, null, undefined);
     },
     size: () => clients.size,
   };

@@ -360,4 +360,23 @@ describe('gateway: closes and the timer', () => {
     h.transportClose(s, 1012);
     expect(h.events.map((e) => e.type)).toEqual(['staff_hello']);
   });
+
+  it('closeAll tells every client the reason and closes with its code, without reporting departures', () => {
+    const h = fakeGateway();
+    const a = h.connect('/ws/staff');
+    const b = h.connect('/ws/visitor');
+    h.frame(a, { type: 'hello', v: V, session: 'good-session' });
+    h.gateway.closeAll('shutting_down');
+    for (const s of [a, b]) {
+      expect(s.frames()).toEqual([expect.objectContaining({ code: 'shutting_down' })]);
+      expect(s.closed).toEqual({ code: 1012, reason: 'shutting_down' });
+    }
+    expect(h.events.map((e) => e.type)).toEqual(['staff_hello']);
+  });
+
+  it('passes account changes from outside a socket to the core', () => {
+    const h = fakeGateway();
+    h.gateway.notify({ type: 'account_removed', accountId: 'a1' });
+    expect(h.events).toEqual([{ type: 'account_removed', accountId: 'a1' }]);
+  });
 });
