@@ -1,0 +1,223 @@
+/**
+ * Wires the service together: config → storage (SQLite in DATA_DIR) → first-start
+ * seeding → snapshot → switchboard → gateway → HTTP handler → transport. Nothing here
+ * is module-level state: two services can run in one process (the tests do).
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { ensureAdmin, ensureDefaultDepartment, seedDemo } from './auth/accounts.ts';
+import type { ScryptParams } from './auth/passwords.ts';
+import { createSessions } from './auth/sessions.ts';
+import {
+  createVisitorTokens,
+  loadVisitorTokenKey,
+  newVisitorIdentity,
+} from './auth/visitor-token.ts';
+import { toCoreConfig, type Config } from './config.ts';
+import type { IdSource } from './core/events.ts';
+import { createSwitchboard } from './core/switchboard.ts';
+import type { ConnectionRole } from './gateway/connection.ts';
+import { createGateway } from './gateway/gateway.ts';
+import { createHttpHandler, MAX_HTTP_BODY_BYTES } from './http/http-handler.ts';
+import { iceServersFor } from './http/ice-servers.ts';
+import { createMetrics, type Metrics } from './http/metrics.ts';
+import { loadStaticFiles } from './http/static-files.ts';
+import { createLogger, type Logger } from './log.ts';
+import { databaseFile, openSqliteStorage, toAccountRecord } from './storage/sqlite-storage.ts';
+import type { Storage } from './storage/storage.ts';
+import type { HttpRequest, TransportFactory } from './transport/transport.ts';
+import { describeTransport, loadUwsNative } from './transport/uws-native.ts';
+import { createUwsTransport } from './transport/uws-transport.ts';
+import { createWsTransport } from './transport/ws-transport.ts';
+
+export type ServerOptions = {
+  logger?: Logger;
+  /** The clock; tests may pass their own. */
+  now?: () => number;
+  /** Lower scrypt cost for tests. */
+  scrypt?: ScryptParams;
+  /** Where the built app is; `build/` at the repository root by default. */
+  staticDir?: string;
+};
+
+export type FirstStart = { nickname: string; password: string | null };
+
+export type RunningServer = {
+  port: number;
+  transport: 'uws' | 'ws';
+  /** Set when this start created the admin account (print how to sign in). */
+  firstStart: FirstStart | null;
+  /** Closes every socket with 1012 `shutting_down`, frees the port, closes storage. */
+  close(): Promise<void>;
+};
+
+const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../build', import.meta.url));
+
+export async function startServer(
+  config: Config,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const transport = chooseTransport(config, logger);
+  const storage = openSqliteStorage(databaseFile(config.dataDir));
+  try {
+    const firstStart = await seed(storage, config, options, now());
+    const metrics = createMetrics();
+    const switchboard = createSwitchboard(
+      toCoreConfig(config),
+      storage.loadSnapshot(now()),
+      randomIds,
+      now(),
+    );
+    const sessions = createSessions(storage, { ttlMs: config.sessionTtlHours * 3_600_000 });
+    const visitorTokens = createVisitorTokens(loadVisitorTokenKey(storage));
+    const gateway = createGateway({
+      switchboard,
+      storage,
+      now,
+      logger,
+      metrics: gatewayMetrics(metrics),
+      config,
+      verifySession: (token, at) => {
+        const session = sessions.resolve(token, at);
+        return session === null ? null : toAccountRecord(session.account);
+      },
+      visitorTokens: { ...visitorTokens, mint: newVisitorIdentity },
+      iceServers: (who) =>
+        iceServersFor(config, who.role === 'staff' ? who.account.id : null, now()).iceServers,
+      relayOnlyHelpers: config.relayOnlyHelpers,
+    });
+    const startedAt = now();
+    const http = createHttpHandler({
+      storage,
+      sessions,
+      config,
+      metrics,
+      transportName: () => transport.name,
+      startedAt,
+      staticFiles: loadStaticFiles(options.staticDir ?? DEFAULT_STATIC_DIR),
+      log: logger,
+      now,
+    });
+    const running = transport.factory(
+      {
+        http: (req: HttpRequest) => {
+          // Queue lengths are read from the core when scraped, not kept up to date.
+          if (req.path === '/metrics') updateQueueLengths(metrics, storage, switchboard.view());
+          return http(req);
+        },
+        upgrade: gateway.upgrade,
+        open: gateway.open,
+        message: gateway.message,
+        close: gateway.close,
+      },
+      {
+        maxPayloadBytes: config.maxPayloadBytes,
+        maxBackpressureBytes: config.maxBackpressureBytes,
+        idleTimeoutSeconds: config.idleTimeoutSeconds,
+        maxHttpBodyBytes: MAX_HTTP_BODY_BYTES,
+        wsPathPrefix: '/ws/',
+      },
+    );
+    const port = await running.listen(config.host, config.port);
+    logger.info({ port, host: config.host, transport: running.name }, 'listening');
+    let closing: Promise<void> | null = null;
+    return {
+      port,
+      transport: running.name,
+      firstStart,
+      close: () =>
+        (closing ??= (async () => {
+          gateway.closeAll('shutting_down');
+          await running.close(1012, 'shutting_down');
+          storage.close();
+          logger.info({}, 'stopped');
+        })()),
+    };
+  } catch (error) {
+    storage.close();
+    throw error;
+  }
+}
+
+type ChosenTransport = { name: 'uws' | 'ws'; factory: TransportFactory };
+
+/** TRANSPORT=auto runs uWebSockets.js when its native binary loads, else `ws`; the
+ * log says which and why (the npm build would otherwise fall back silently). */
+function chooseTransport(config: Config, logger: Logger): ChosenTransport {
+  const info = describeTransport();
+  if (config.transport === 'ws') {
+    logger.info({ transport: 'ws', uws: info }, 'transport: ws (chosen by TRANSPORT)');
+    return { name: 'ws', factory: createWsTransport };
+  }
+  const load = loadUwsNative();
+  if (load.ok) {
+    logger.info({ transport: 'uws', uws: info }, 'transport: uWebSockets.js (native)');
+    return { name: 'uws', factory: createUwsTransport };
+  }
+  if (config.transport === 'uws') {
+    throw new Error(
+      `TRANSPORT=uws, but the uWebSockets.js native binary did not load: ${load.reason}`,
+    );
+  }
+  logger.warn(
+    { transport: 'ws', uws: info },
+    `transport: ws (uWebSockets.js native binary did not load: ${load.reason})`,
+  );
+  return { name: 'ws', factory: createWsTransport };
+}
+
+async function seed(
+  storage: Storage,
+  config: Config,
+  options: ServerOptions,
+  now: number,
+): Promise<FirstStart | null> {
+  const accountOptions = {
+    now,
+    defaultChatLimit: config.defaultChatLimit,
+    ...(options.scrypt === undefined ? {} : { scrypt: options.scrypt }),
+  };
+  const admin = await ensureAdmin(storage, {
+    ...accountOptions,
+    nickname: config.adminNickname,
+    password: config.adminPassword,
+  });
+  if (config.demo) await seedDemo(storage, accountOptions);
+  ensureDefaultDepartment(storage);
+  return admin.created
+    ? { nickname: admin.account.nickname, password: admin.generatedPassword }
+    : null;
+}
+
+const randomIds: IdSource = (prefix) => `${prefix}${randomBytes(12).toString('base64url')}`;
+
+/** The gateway's metric calls on the Prometheus registry (signal/http/metrics.ts). */
+function gatewayMetrics(metrics: Metrics): Parameters<typeof createGateway>[0]['metrics'] {
+  const counts = new Map<ConnectionRole, number>();
+  return {
+    connectionChanged(role, delta) {
+      const count = (counts.get(role) ?? 0) + delta;
+      counts.set(role, count);
+      metrics.setConnections(role, count);
+    },
+    upgradeRefused: () => undefined,
+    errorSent: () => undefined,
+    stat: (stat) => metrics.record(stat),
+  };
+}
+
+function updateQueueLengths(
+  metrics: Metrics,
+  storage: Storage,
+  view: ReturnType<ReturnType<typeof createSwitchboard>['view']>,
+): void {
+  const lengths = new Map<string, number>();
+  for (const department of storage.listDepartments()) lengths.set(department.id, 0);
+  for (const chat of view.chats) {
+    if (chat.status === 'queued')
+      lengths.set(chat.department, (lengths.get(chat.department) ?? 0) + 1);
+  }
+  for (const [department, length] of lengths) metrics.setQueueLength(department, length);
+}
