@@ -1,10 +1,12 @@
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
-export default ts.config(
+// defineConfig from ESLint core: typescript-eslint deprecated its own ts.config() for it.
+export default defineConfig(
   {
     ignores: [
       'build/',
