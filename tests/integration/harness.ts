@@ -253,6 +253,14 @@ export class VisitorClient extends ProtocolClient<VisitorToService, ServiceToVis
     this.send({ type: 'hello', v: PROTOCOL_VERSION, ...extra });
     return this.next('welcome');
   }
+
+  nextError(timeoutMs?: number): Promise<ErrorReply> {
+    return this.next('error', timeoutMs);
+  }
+
+  nextWelcome(timeoutMs?: number): Promise<{ type: 'welcome' }> {
+    return this.next('welcome', timeoutMs);
+  }
 }
 
 export class StaffClient extends ProtocolClient<StaffToService, ServiceToStaff> {
@@ -271,4 +279,15 @@ export class StaffClient extends ProtocolClient<StaffToService, ServiceToStaff> 
     this.send({ type: 'hello', v: PROTOCOL_VERSION, session, ...extra });
     return this.next('welcome');
   }
+
+  nextError(timeoutMs?: number): Promise<ErrorReply> {
+    return this.next('error', timeoutMs);
+  }
+
+  nextWelcome(timeoutMs?: number): Promise<{ type: 'welcome' }> {
+    return this.next('welcome', timeoutMs);
+  }
 }
+
+/** The `error` message, the same shape on both endpoints. */
+export type ErrorReply = Extract<ServiceToVisitor, { type: 'error' }>;
