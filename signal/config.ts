@@ -56,6 +56,7 @@ export type Config = {
   maxPayloadBytes: number;
   maxBackpressureBytes: number;
   idleTimeoutSeconds: number;
+  helloTimeoutMs: number;
   /** `--demo`: seed demo departments and accounts, show them on the sign-in page. */
   demo: boolean;
 };
@@ -201,6 +202,11 @@ export const CONFIG_VARIABLES = [
     name: 'IDLE_TIMEOUT_SECONDS',
     default: '60',
     description: 'Seconds without traffic before a socket is pinged, then closed (8 to 960).',
+  },
+  {
+    name: 'HELLO_TIMEOUT_MS',
+    default: '10000',
+    description: 'Milliseconds a new WebSocket has to say hello before it is closed.',
   },
 ] as const satisfies readonly ConfigVariable[];
 
@@ -353,6 +359,7 @@ const EnvSchema = v.object({
   MAX_BACKPRESSURE_BYTES: integer(64 * 1024, 1024 * 1024 * 1024),
   // uWebSockets.js accepts 0 or 8..960 seconds.
   IDLE_TIMEOUT_SECONDS: integer(8, 960),
+  HELLO_TIMEOUT_MS: integer(100, 600_000),
 });
 
 const KNOWN_FLAGS = ['--demo'];
@@ -452,6 +459,7 @@ export function loadConfig(
       maxPayloadBytes: parsed.MAX_PAYLOAD_BYTES,
       maxBackpressureBytes: parsed.MAX_BACKPRESSURE_BYTES,
       idleTimeoutSeconds: parsed.IDLE_TIMEOUT_SECONDS,
+      helloTimeoutMs: parsed.HELLO_TIMEOUT_MS,
       demo: argv.includes('--demo'),
     },
   };

@@ -81,7 +81,9 @@ export async function startServer(
       config,
       verifySession: (token, at) => {
         const session = sessions.resolve(token, at);
-        return session === null ? null : toAccountRecord(session.account);
+        return session === null
+          ? null
+          : { account: toAccountRecord(session.account), sessionKey: session.tokenHash };
       },
       visitorTokens: { ...visitorTokens, mint: newVisitorIdentity },
       iceServers: (who) =>
@@ -99,6 +101,8 @@ export async function startServer(
       staticFiles: loadStaticFiles(options.staticDir ?? DEFAULT_STATIC_DIR),
       log: logger,
       now,
+      // A signed-out session's console socket is closed at once (4001).
+      onSignOut: (session) => gateway.endSession(session.tokenHash),
     });
     const running = transport.factory(
       {

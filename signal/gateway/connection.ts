@@ -18,7 +18,8 @@ export type Endpoint = 'visitor' | 'staff';
 export type Phase =
   | { name: 'awaiting_hello' }
   | { name: 'visitor'; visitorId: string }
-  | { name: 'staff'; accountId: string; role: AccountRole }
+  /** `sessionKey`: which sign-in session the socket rides on, so a sign-out ends it. */
+  | { name: 'staff'; accountId: string; role: AccountRole; sessionKey: string }
   /** `role`: what the connection was once it said hello (the core knew it), else null. */
   | { name: 'closed'; role: ConnectionRole | null };
 
@@ -34,6 +35,8 @@ export type Client = {
   readonly bucket: TokenBucket;
   /** Frames refused by the rate limit since the last one let through. */
   excess: number;
+  /** Cancels the hello deadline; null once hello was said or the socket closed. */
+  cancelHelloTimer: (() => void) | null;
 };
 
 /** What `upgrade` accepted with, carried to `open` in the transport's per-socket data.

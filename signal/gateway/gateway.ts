@@ -46,8 +46,13 @@ export interface GatewayMetrics {
   stat(stat: Stat): void;
 }
 
-/** The one timer, injectable: the default uses setTimeout, tests a fake clock. */
-export type Scheduler = (delayMs: number, fire: () => void) => () => void;
+/** Timers, injectable: the default uses setTimeout, tests a fake clock. `purpose`
+ * tells the core's one deadline timer from the per-socket hello deadlines. */
+export type Scheduler = (
+  delayMs: number,
+  fire: () => void,
+  purpose: 'deadline' | 'hello',
+) => () => void;
 
 export type GatewayConfig = {
   publicOrigin: string | null;
@@ -58,6 +63,9 @@ export type GatewayConfig = {
   wsConnectionsPerIpPerMinute: number;
   /** A socket with more than this queued is closed as too slow (`backpressure`). */
   maxBackpressureBytes: number;
+  /** A socket that has not said hello by then is closed (`hello_required`): an
+   * open socket that never identifies itself only holds resources. */
+  helloTimeoutMs: number;
 };
 
 export type GatewayDeps = HelloDeps & {
@@ -79,6 +87,8 @@ export type Gateway = Pick<TransportHandlers, 'upgrade' | 'open' | 'message' | '
   closeAll(code: ErrorCode): void;
   /** An event from outside a socket (HTTP admin API: account changed or removed). */
   notify(event: Extract<CoreEvent, { type: 'account_changed' | 'account_removed' }>): void;
+  /** A session was signed out or revoked: its sockets are closed with `unauthorized`. */
+  endSession(sessionKey: string): void;
   /** Open sockets, for metrics and tests. */
   size(): number;
 };
@@ -140,8 +150,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
       phase: { name: 'awaiting_hello' },
       bucket: new TokenBucket(config.wsMessagesPerSecond, config.wsMessageBurst, deps.now()),
       excess: 0,
+      cancelHelloTimer: null,
     };
     clients.set(conn.id, client);
+    client.cancelHelloTimer = schedule(
+      config.helloTimeoutMs,
+      () => {
+        client.cancelHelloTimer = null;
+        if (client.phase.name === 'awaiting_hello') refuse(client, 'hello_required', undefined);
+      },
+      'hello',
+    );
   }
 
   function message(conn: SocketConnection, text: string | null, byteLength: number): void {
@@ -166,6 +185,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const client = clients.get(conn.id);
     if (client === undefined) return;
     clients.delete(conn.id);
+    client.cancelHelloTimer?.();
+    client.cancelHelloTimer = null;
     const role = roleOf(client);
     client.phase = { name: 'closed', role };
     logger.debug({ conn: conn.id, code }, 'socket closed');
@@ -216,6 +237,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return refuseFrame(client, 'already_hello', 'hello');
     const outcome = check();
     if (!outcome.ok) return refuseFrame(client, outcome.code, 'hello');
+    client.cancelHelloTimer?.();
+    client.cancelHelloTimer = null;
     client.phase = outcome.phase;
     const role = roleOf(client);
     if (role !== null) metrics.connectionChanged(role, 1);
@@ -333,10 +356,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
     timer?.cancel();
     timer = null;
     if (at === null) return;
-    const cancel = schedule(Math.max(0, at - deps.now()), () => {
-      timer = null;
-      dispatch({ type: 'tick' }, null, undefined);
-    });
+    const cancel = schedule(
+      Math.max(0, at - deps.now()),
+      () => {
+        timer = null;
+        dispatch({ type: 'tick' }, null, undefined);
+      },
+      'deadline',
+    );
     timer = { at, cancel };
   }
 
@@ -363,6 +390,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     notify(event) {
       if (!stopped) dispatch(event, null, undefined);
+    },
+    endSession(sessionKey) {
+      for (const client of [...clients.values()]) {
+        if (client.phase.name === 'staff' && client.phase.sessionKey === sessionKey) {
+          refuse(client, 'unauthorized', undefined);
+        }
+      }
     },
     size: () => clients.size,
   };

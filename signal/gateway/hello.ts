@@ -28,8 +28,9 @@ export interface VisitorTokenService {
 
 export type HelloDeps = {
   visitorTokens: VisitorTokenService;
-  /** The account of a live session token, or null (unknown, expired, revoked). */
-  verifySession(token: string, now: number): AccountRecord | null;
+  /** The account of a live session token with a key naming the session (never the
+   * token itself), or null (unknown, expired, revoked). */
+  verifySession(token: string, now: number): { account: AccountRecord; sessionKey: string } | null;
   iceServers(who: { role: 'visitor' } | { role: 'staff'; account: AccountRecord }): IceServer[];
   relayOnlyHelpers: boolean;
 };
@@ -70,11 +71,12 @@ export function staffHello(
   now: number,
 ): HelloOutcome {
   if (!SUPPORTED_PROTOCOL_VERSIONS.includes(msg.v)) return { ok: false, code: 'bad_version' };
-  const account = deps.verifySession(msg.session, now);
-  if (account === null) return { ok: false, code: 'unauthorized' };
+  const session = deps.verifySession(msg.session, now);
+  if (session === null) return { ok: false, code: 'unauthorized' };
+  const { account, sessionKey } = session;
   return {
     ok: true,
-    phase: { name: 'staff', accountId: account.id, role: account.role },
+    phase: { name: 'staff', accountId: account.id, role: account.role, sessionKey },
     event: {
       type: 'staff_hello',
       conn,

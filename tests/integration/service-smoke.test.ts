@@ -48,3 +48,40 @@ describe.each(['uws', 'ws'] as const)('service on %s', (transport) => {
     );
   });
 });
+
+describe.each(['uws', 'ws'] as const)('sessions and hello deadline on %s', (transport) => {
+  let service: Service;
+  beforeAll(async () => {
+    service = await startService({ transport, env: { HELLO_TIMEOUT_MS: '300' } });
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+
+  it('H5 signing out closes that session’s console socket with 4001', async () => {
+    const token = await service.signIn(ADMIN_NICKNAME, ADMIN_PASSWORD);
+    const other = await service.signIn(ADMIN_NICKNAME, ADMIN_PASSWORD);
+    const staff = await service.staff();
+    await staff.hello(token);
+    const res = await fetch(`${service.baseUrl}/api/session`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${other}` },
+    });
+    expect(res.status).toBe(204);
+    // Another session's sign-out leaves this socket alone: it still answers.
+    staff.send({ type: 'set_available', available: false });
+    expect((await staff.next('status')).available).toBe(false);
+    await fetch(`${service.baseUrl}/api/session`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect((await staff.next('error')).code).toBe('unauthorized');
+    expect((await staff.closedWithin()).code).toBe(4001);
+  });
+
+  it('H4 a socket that never says hello is closed with hello_required (4003)', async () => {
+    const silent = await service.visitor();
+    expect((await silent.next('error')).code).toBe('hello_required');
+    expect((await silent.closedWithin()).code).toBe(4003);
+  });
+});

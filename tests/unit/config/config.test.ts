@@ -100,6 +100,7 @@ describe('loadConfig', () => {
         MAX_PAYLOAD_BYTES: '32768',
         MAX_BACKPRESSURE_BYTES: '65536',
         IDLE_TIMEOUT_SECONDS: '16',
+        HELLO_TIMEOUT_MS: '2500',
       },
       ['--demo'],
     );
@@ -137,6 +138,7 @@ describe('loadConfig', () => {
       maxPayloadBytes: 32_768,
       maxBackpressureBytes: 65_536,
       idleTimeoutSeconds: 16,
+      helloTimeoutMs: 2500,
       demo: true,
     });
   });

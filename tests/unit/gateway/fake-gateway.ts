@@ -13,6 +13,9 @@ import {
 } from '../../../signal/gateway/gateway.ts';
 import type { SendResult, SocketConnection } from '../../../signal/transport/transport.ts';
 
+/** How long the fake gateway waits for a hello. */
+export const HELLO_TIMEOUT_MS = 10_000;
+
 export const HELPER: AccountRecord = {
   id: 'a1',
   nickname: 'helen',
@@ -37,7 +40,10 @@ export type Harness = {
   /** Effects the fake core returns for the next events, in order. */
   script: ((event: CoreEvent) => Effect[])[];
   deadline: { at: number | null };
+  /** The core's deadline timer, one armed at a time. */
   timers: { delayMs: number; fire: () => void; cancelled: boolean }[];
+  /** One hello deadline per opened socket. */
+  helloTimers: { delayMs: number; fire: () => void; cancelled: boolean }[];
   persisted: PersistChange[];
   stats: Stat[];
   errorsSent: string[];
@@ -57,6 +63,7 @@ export function fakeGateway(overrides: Partial<GatewayConfig> = {}): Harness {
   const script: Harness['script'] = [];
   const deadline = { at: null as number | null };
   const timers: Harness['timers'] = [];
+  const helloTimers: Harness['helloTimers'] = [];
   const persisted: PersistChange[] = [];
   const stats: Stat[] = [];
   const errorsSent: string[] = [];
@@ -85,7 +92,8 @@ export function fakeGateway(overrides: Partial<GatewayConfig> = {}): Harness {
       errorSent: (code) => errorsSent.push(code),
       stat: (stat) => stats.push(stat),
     },
-    verifySession: (token) => (token === 'good-session' ? HELPER : null),
+    verifySession: (token) =>
+      token === 'good-session' ? { account: HELPER, sessionKey: 'session-1' } : null,
     visitorTokens: {
       sign: (identity) => {
         const token = `tok-${identity.visitorId}`;
@@ -109,11 +117,12 @@ export function fakeGateway(overrides: Partial<GatewayConfig> = {}): Harness {
       wsMessageBurst: 10,
       wsConnectionsPerIpPerMinute: 30,
       maxBackpressureBytes: 1000,
+      helloTimeoutMs: HELLO_TIMEOUT_MS,
       ...overrides,
     },
-    scheduler: (delayMs, fire) => {
+    scheduler: (delayMs, fire, purpose) => {
       const timer = { delayMs, fire, cancelled: false };
-      timers.push(timer);
+      (purpose === 'deadline' ? timers : helloTimers).push(timer);
       return () => {
         timer.cancelled = true;
       };
@@ -127,6 +136,7 @@ export function fakeGateway(overrides: Partial<GatewayConfig> = {}): Harness {
     script,
     deadline,
     timers,
+    helloTimers,
     persisted,
     stats,
     errorsSent,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS, PROTOCOL_VERSION } from '../../../protocol/index.ts';
-import { HELPER, fakeGateway } from './fake-gateway.ts';
+import { HELLO_TIMEOUT_MS, HELPER, fakeGateway } from './fake-gateway.ts';
 
 const V = PROTOCOL_VERSION;
 
@@ -372,6 +372,36 @@ describe('gateway: closes and the timer', () => {
       expect(s.closed).toEqual({ code: 1012, reason: 'shutting_down' });
     }
     expect(h.events.map((e) => e.type)).toEqual(['staff_hello']);
+  });
+
+  it('H5 a signed-out session closes its staff socket with unauthorized (4001), and only that one', () => {
+    const h = fakeGateway();
+    const staff = h.connect('/ws/staff');
+    const visitor = h.connect('/ws/visitor');
+    h.frame(staff, { type: 'hello', v: V, session: 'good-session' });
+    h.frame(visitor, { type: 'hello', v: V });
+    h.gateway.endSession('another-session');
+    expect(staff.closed).toBeNull();
+    h.gateway.endSession('session-1');
+    expect(staff.frames().at(-1)).toMatchObject({ type: 'error', code: 'unauthorized' });
+    expect(staff.closed).toEqual({ code: 4001, reason: 'unauthorized' });
+    expect(visitor.closed).toBeNull();
+  });
+
+  it('H4 a socket that does not say hello in time is closed with hello_required (4003)', () => {
+    const h = fakeGateway();
+    const silent = h.connect('/ws/visitor');
+    const greeted = h.connect('/ws/visitor');
+    h.frame(greeted, { type: 'hello', v: V });
+    expect(h.helloTimers.map((t) => [t.delayMs, t.cancelled])).toEqual([
+      [HELLO_TIMEOUT_MS, false],
+      [HELLO_TIMEOUT_MS, true],
+    ]);
+    h.helloTimers[0]!.fire();
+    expect(silent.frames()).toEqual([expect.objectContaining({ code: 'hello_required' })]);
+    expect(silent.closed).toEqual({ code: 4003, reason: 'hello_required' });
+    expect(greeted.closed).toBeNull();
+    expect(h.events.map((e) => e.type)).toEqual(['visitor_hello']);
   });
 
   it('passes account changes from outside a socket to the core', () => {
