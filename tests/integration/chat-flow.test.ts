@@ -124,6 +124,18 @@ describe.each(['uws', 'ws'] as const)('chat flow on %s', (transport) => {
     expect((await alice.next('error')).code).toBe('relay_refused');
     bob.send({ type: 'end', chatId: offer.chatId });
     expect((await vera.next('ended')).by).toBe('helper');
+
+    // The flow shows in /metrics, as an operator would see it.
+    const metrics = await (await fetch(`${service.baseUrl}/metrics`)).text();
+    const value = (line: string) => Number(metrics.match(new RegExp(`^${line} (\\S+)$`, 'm'))?.[1]);
+    expect(value('peerdesk_requests_total{department="general"}')).toBe(1);
+    expect(value('peerdesk_offers_total{department="general"}')).toBe(2);
+    expect(value('peerdesk_rejects_total{department="general"}')).toBe(1);
+    expect(value('peerdesk_accepts_total{department="general"}')).toBe(1);
+    expect(value('peerdesk_wait_seconds_count{department="general"}')).toBe(1);
+    expect(value('peerdesk_relay_total')).toBe(2);
+    expect(value('peerdesk_relay_refused_total')).toBe(1);
+    expect(value('peerdesk_connections{role="helper"}')).toBe(2);
     for (const c of [alice, bob, vera]) c.close();
   });
 
