@@ -8,3 +8,4 @@ export * from './visitor-summary.ts';
 export * from './visitor-messages.ts';
 export * from './staff-messages.ts';
 export * from './decode.ts';
+export * from './chat-doc/index.ts';

@@ -24,4 +24,25 @@ export const LIMITS = {
   maxChatsPerRejoin: 50,
   /** Upper bound of any per-helper chat limit an admin may configure. */
   maxChatLimitCeiling: 50,
+  // The chat document and its data channels (protocol/CHAT.md).
+  /** Characters in one chat message body (text, page note, attachment caption). */
+  maxChatMessageLength: 5000,
+  /** Bytes of one incremental Yjs update (sync `update`): one local transaction. A
+   * message of maxChatMessageLength characters of 4-byte UTF-8 encodes under 21 KB. */
+  maxChatUpdateBytes: 64 * 1024,
+  /** Bytes of the whole chat document (its state as one update). A sync step 2 may
+   * carry all of it; 8 MiB holds tens of thousands of messages. */
+  maxChatDocBytes: 8 * 1024 * 1024,
+  /** Bytes of one awareness update: a draft of maxChatMessageLength characters, JSON. */
+  maxAwarenessUpdateBytes: 24 * 1024,
+  /** Bytes of one data-channel frame, header included: SCTP messages above 16 KiB
+   * are not interoperable across browsers. */
+  maxChatFrameBytes: 16 * 1024,
+  /** Bytes of one reassembled data-channel message (a step 2 carries a whole document). */
+  maxChatWireMessageBytes: 8 * 1024 * 1024 + 1024,
+  /** Messages being reassembled at once on one link. */
+  maxPartialWireMessages: 4,
+  /** Frames of other messages a partial message may wait through before it is dropped:
+   * the timeout of reassembly, counted in frames, not in time. */
+  maxReassemblyWaitFrames: 1024,
 } as const;

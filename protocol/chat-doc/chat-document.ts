@@ -1,0 +1,183 @@
+/**
+ * Typed reads and writes of the chat document (CHAT.md "The document"). Nothing
+ * else names a root type: callers go through here, and every read decodes with
+ * the schema, skipping what does not parse (a helper's bug must not break the
+ * view of everyone else).
+ */
+import * as v from 'valibot';
+import type * as Y from 'yjs';
+import { LIMITS } from '../limits.ts';
+import { refuse, type Refusal } from './chat-errors.ts';
+import {
+  MessageEntry,
+  META,
+  ReadEntry,
+  ROOT,
+  TagEntry,
+  TagName,
+  type Attachment,
+  type MessageId,
+  type MessageKind,
+  type MetaKey,
+  type MetaValue,
+} from './chat-schema.ts';
+import type { DocSizeBudget } from './doc-size-budget.ts';
+import type { BoundParticipant, ParticipantBindings } from './participant-bindings.ts';
+
+export type NewMessage = {
+  kind: MessageKind;
+  body: string;
+  page?: MessageEntry['page'];
+  attachment?: Attachment;
+};
+
+/** A message as the UI shows it: the entry, its id and its author from the bindings. */
+export type ChatMessage = MessageEntry & {
+  id: MessageId;
+  /** The Yjs client id of the struct holding the entry: who wrote it. */
+  authorClient: number;
+  /** The participant bound to authorClient; undefined while the binding is unknown. */
+  author: BoundParticipant | undefined;
+};
+
+export type RandomBytes = (length: number) => Uint8Array;
+
+const defaultRandom: RandomBytes = (length) => crypto.getRandomValues(new Uint8Array(length));
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Room for the struct's header, key and JSON around a body, when checking the budget. */
+const ENTRY_OVERHEAD_BYTES = 512;
+
+export class ChatDocument {
+  readonly #messages: Y.Map<unknown>;
+  readonly #reads: Y.Map<unknown>;
+  readonly #meta: Y.Map<unknown>;
+  readonly #tags: Y.Map<unknown>;
+
+  constructor(
+    readonly doc: Y.Doc,
+    private readonly options: { random?: RandomBytes; budget?: DocSizeBudget } = {},
+  ) {
+    this.#messages = doc.getMap(ROOT.messages);
+    this.#reads = doc.getMap(ROOT.reads);
+    this.#meta = doc.getMap(ROOT.meta);
+    this.#tags = doc.getMap(ROOT.tags);
+  }
+
+  /** A fresh id in this replica's key space (see MessageId). */
+  newMessageId(): MessageId {
+    const bytes = (this.options.random ?? defaultRandom)(16);
+    let random = '';
+    for (const b of bytes) random += ID_ALPHABET[b & 63];
+    return `${this.doc.clientID.toString(36)}.${random}`;
+  }
+
+  postMessage(input: NewMessage, at: number): { ok: true; id: MessageId } | Refusal {
+    if (input.body.length > LIMITS.maxChatMessageLength) {
+      return refuse('message_too_long', `${input.body.length} characters`);
+    }
+    // Absent optional fields are left out, not stored as `undefined`.
+    const draft: Record<string, unknown> = { kind: input.kind, body: input.body, at };
+    draft['seq'] = this.#highestSeq() + 1;
+    if (input.page) draft['page'] = input.page;
+    if (input.attachment) draft['attachment'] = input.attachment;
+    const entry = v.safeParse(MessageEntry, draft);
+    if (!entry.success) return refuse('invalid_entry', entry.issues[0].message);
+    if (!this.#admits(input.body.length * 3)) {
+      return refuse('doc_too_large', `${LIMITS.maxChatDocBytes} bytes reached`);
+    }
+    const id = this.newMessageId();
+    this.#messages.set(id, entry.output);
+    return { ok: true, id };
+  }
+
+  /** Deletes a message. Receivers accept it from its author and from helpers (A3). */
+  deleteMessage(id: MessageId): boolean {
+    if (!this.#messages.has(id)) return false;
+    this.#messages.delete(id);
+    return true;
+  }
+
+  /** All valid messages in conversation order: by `seq`, then by id. */
+  messages(bindings?: ParticipantBindings): ChatMessage[] {
+    const out: ChatMessage[] = [];
+    for (const [id, raw] of this.#messages.entries()) {
+      const message = this.#toMessage(id, raw, bindings);
+      if (message) out.push(message);
+    }
+    return out.sort((a, b) => a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  message(id: string, bindings?: ParticipantBindings): ChatMessage | undefined {
+    return this.#toMessage(id, this.#messages.get(id), bindings);
+  }
+
+  /** The struct that holds a message's current value, for acknowledgement tracking. */
+  messageStruct(id: string): { client: number; clock: number } | undefined {
+    const item = this.#messages._map.get(id);
+    return item && !item.deleted ? { client: item.id.client, clock: item.id.clock } : undefined;
+  }
+
+  /** Records that `participant` has seen everything up to `upTo` (F9). */
+  markRead(participant: string, upTo: MessageId, at: number): void {
+    const entry = v.parse(ReadEntry, { upTo, at });
+    this.#reads.set(participant, entry);
+  }
+
+  /** Read state per participant, counting only entries its own client ids wrote. */
+  readStates(bindings: ParticipantBindings): Map<string, ReadEntry> {
+    const out = new Map<string, ReadEntry>();
+    for (const [participant, raw] of this.#reads.entries()) {
+      const writer = this.#reads._map.get(participant)?.id.client;
+      if (writer === undefined || bindings.author(writer)?.id !== participant) continue;
+      const parsed = v.safeParse(ReadEntry, raw);
+      if (parsed.success) out.set(participant, parsed.output);
+    }
+    return out;
+  }
+
+  setMeta<K extends MetaKey>(key: K, value: MetaValue<K>): void {
+    this.#meta.set(key, v.parse(META[key], value));
+  }
+
+  meta<K extends MetaKey>(key: K): MetaValue<K> | undefined {
+    const parsed = v.safeParse(META[key], this.#meta.get(key));
+    return parsed.success ? (parsed.output as MetaValue<K>) : undefined;
+  }
+
+  addTag(tag: string, at: number): void {
+    this.#tags.set(v.parse(TagName, tag), v.parse(TagEntry, { at }));
+  }
+
+  removeTag(tag: string): void {
+    this.#tags.delete(tag);
+  }
+
+  tags(): string[] {
+    return [...this.#tags.keys()].filter((t) => v.is(TagName, t)).sort();
+  }
+
+  #toMessage(id: string, raw: unknown, bindings?: ParticipantBindings): ChatMessage | undefined {
+    const item = this.#messages._map.get(id);
+    if (item === undefined || item.deleted) return undefined;
+    const parsed = v.safeParse(MessageEntry, raw);
+    if (!parsed.success) return undefined;
+    const authorClient = item.id.client;
+    return { ...parsed.output, id, authorClient, author: bindings?.author(authorClient) };
+  }
+
+  #highestSeq(): number {
+    let highest = 0;
+    for (const raw of this.#messages.values()) {
+      const seq = (raw as { seq?: unknown } | null)?.seq;
+      if (typeof seq === 'number' && seq > highest && seq <= Number.MAX_SAFE_INTEGER - 1) {
+        highest = seq;
+      }
+    }
+    return highest;
+  }
+
+  #admits(bytes: number): boolean {
+    return this.options.budget?.admits(bytes + ENTRY_OVERHEAD_BYTES) ?? true;
+  }
+}
