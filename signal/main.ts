@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     out(
       server.firstStart.password === null
         ? '  password: the one in ADMIN_PASSWORD'
-        : `  password: ${server.firstStart.password}   (shown once; change it after signing in)`,
+        : `  password: ${server.firstStart.password}   (shown once: keep it, or set ADMIN_PASSWORD before the first start)`,
     );
   }
   if (config.demo) out('Demo mode: demo helpers and departments are listed on the sign-in page.');
