@@ -16,7 +16,7 @@ import * as v from 'valibot';
 import type { Account, AccountRole } from '../../protocol/index.ts';
 import { LIMITS, Nickname } from '../../protocol/index.ts';
 import type { DepartmentRecord } from '../core/records.ts';
-import type { Storage, StoredAccount } from '../storage/storage.ts';
+import { toAccountRecord, type Storage, type StoredAccount } from '../storage/storage.ts';
 import type { ScryptParams } from './passwords.ts';
 import { hashPassword } from './passwords.ts';
 
@@ -153,11 +153,6 @@ export async function seedDemo(storage: Storage, options: AccountOptions): Promi
 
 /** What the console may see of an account. */
 export function publicAccount(account: StoredAccount): Account {
-  return {
-    id: account.id,
-    nickname: account.nickname,
-    name: account.name,
-    role: account.role,
-    chatLimit: account.chatLimit,
-  };
+  // The console sees exactly what the switchboard sees: no hash, no dates.
+  return toAccountRecord(account);
 }

@@ -24,7 +24,7 @@ import type {
   StaffState,
   VisitorState,
 } from './state.ts';
-import { canTakeOffers } from './state.ts';
+import { canTakeOffers, commonOf } from './state.ts';
 
 type QueueStatus = { position: number; estimatedWaitMs: number | null; helpersOnline: number };
 
@@ -435,13 +435,8 @@ export class Board {
       }
     }
     const queued: QueuedChat = {
-      chatId: chat.chatId,
-      visitor: chat.visitor,
-      ip: chat.ip,
-      details: chat.details,
-      enqueuedAt: chat.enqueuedAt,
+      ...commonOf(chat),
       returned: true,
-      rejectedBy: chat.rejectedBy,
       status: 'queued',
       offer: null,
       startedAt: chat.startedAt,

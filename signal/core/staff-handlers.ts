@@ -4,7 +4,7 @@ import type { Board } from './board.ts';
 import type { ConnId } from './events.ts';
 import type { AccountRecord } from './records.ts';
 import type { ActiveChat, StaffState } from './state.ts';
-import { canWatch } from './state.ts';
+import { canWatch, commonOf } from './state.ts';
 
 export function staffHello(
   board: Board,
@@ -156,13 +156,7 @@ function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void
   s.offer = null;
   board.dequeue(chat);
   const active: ActiveChat = {
-    chatId: chat.chatId,
-    visitor: chat.visitor,
-    ip: chat.ip,
-    details: chat.details,
-    enqueuedAt: chat.enqueuedAt,
-    returned: chat.returned,
-    rejectedBy: chat.rejectedBy,
+    ...commonOf(chat),
     status: 'active',
     startedAt: chat.startedAt ?? board.now,
     participants: chat.participants,

@@ -18,7 +18,7 @@ export type Offer = { helperId: string; expiresAt: number };
 
 export type Invitation = { from: string; expiresAt: number };
 
-type ChatCommon = {
+export type ChatCommon = {
   chatId: string;
   visitor: VisitorIdentity;
   ip: string;
@@ -79,4 +79,17 @@ export function canTakeOffers(account: AccountRecord): boolean {
 
 export function canWatch(account: AccountRecord): boolean {
   return account.role === 'monitor' || account.role === 'admin';
+}
+
+/** What a chat keeps through every state change (queued ⇄ active). */
+export function commonOf(chat: ChatState): ChatCommon {
+  return {
+    chatId: chat.chatId,
+    visitor: chat.visitor,
+    ip: chat.ip,
+    details: chat.details,
+    enqueuedAt: chat.enqueuedAt,
+    returned: chat.returned,
+    rejectedBy: chat.rejectedBy,
+  };
 }

@@ -135,7 +135,7 @@ function request(
     ip: v.ip,
     details: {
       name: msg.name,
-      email: msg.email === undefined || msg.email === '' ? null : msg.email,
+      email: emailOrNull(msg.email),
       department: department.id,
       question: msg.question,
       page: msg.page,
@@ -187,7 +187,7 @@ function leaveMessage(
         visitorId: v.identity.visitorId,
         ip: v.ip,
         name: msg.name,
-        email: msg.email === undefined || msg.email === '' ? null : msg.email,
+        email: emailOrNull(msg.email),
         department: msg.department,
         message: msg.message,
         chatId: open?.chatId ?? null,
@@ -199,4 +199,9 @@ function leaveMessage(
   if (open !== undefined) board.closeChat(open, 'left_message', 'visitor');
   board.send(conn, { type: 'message_left', id });
   if (open !== undefined) board.dispatch();
+}
+
+/** The form's email field is optional and may come back empty. */
+function emailOrNull(email: string | undefined): string | null {
+  return email === undefined || email === '' ? null : email;
 }

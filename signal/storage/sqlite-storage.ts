@@ -37,7 +37,12 @@ import {
   SettingRow,
   decodeRow,
 } from './row-schemas.ts';
-import type { SessionRecord, Storage, StoredAccount } from './storage.ts';
+import {
+  toAccountRecord,
+  type SessionRecord,
+  type Storage,
+  type StoredAccount,
+} from './storage.ts';
 import * as v from 'valibot';
 
 export function databaseFile(dataDir: string): string {
@@ -374,17 +379,6 @@ function toStoredAccount(row: unknown): StoredAccount {
     passwordHash: r.password_hash,
     createdAt: r.created_at,
     disabled: r.disabled,
-  };
-}
-
-/** The switchboard's view of an account: no password hash, no sign-in details. */
-export function toAccountRecord(account: StoredAccount): AccountRecord {
-  return {
-    id: account.id,
-    nickname: account.nickname,
-    name: account.name,
-    role: account.role,
-    chatLimit: account.chatLimit,
   };
 }
 

@@ -18,6 +18,17 @@ export type StoredAccount = AccountRecord & {
   disabled: boolean;
 };
 
+/** The switchboard's view of an account: no password hash, no sign-in details. */
+export function toAccountRecord(account: StoredAccount): AccountRecord {
+  return {
+    id: account.id,
+    nickname: account.nickname,
+    name: account.name,
+    role: account.role,
+    chatLimit: account.chatLimit,
+  };
+}
+
 export type SessionRecord = {
   tokenHash: string;
   accountId: string;
