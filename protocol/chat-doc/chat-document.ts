@@ -86,7 +86,10 @@ export class ChatDocument {
     if (!this.#admits(input.body.length * 3)) {
       return refuse('doc_too_large', `${LIMITS.maxChatDocBytes} bytes reached`);
     }
-    const id = this.newMessageId();
+    // 96 random bits make a collision unlikely; a broken random source must still
+    // not overwrite a message.
+    let id = this.newMessageId();
+    while (this.#messages._map.has(id)) id = this.newMessageId();
     this.#messages.set(id, entry.output);
     return { ok: true, id };
   }
