@@ -1,0 +1,391 @@
+/**
+ * One participant's replica of a chat document, independent of transport
+ * (protocol/CHAT.md "Replicas", C1–C10). It holds the Y.Doc and the awareness,
+ * runs every incoming frame through the wire decoder and the permission filter,
+ * answers sync step 1, broadcasts local updates (helpers also relay what they
+ * accepted), and tracks which of its messages no peer has acknowledged yet.
+ * A peer whose bytes are refused is dropped: its link is closed and the event
+ * reported. Links come from outside (ChatLink), so a fake and WebRTC both fit.
+ */
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import {
+  ChatDocument,
+  DocSizeBudget,
+  encodeMessage,
+  encodeOwnStateAsUpdate,
+  encodeWireFrames,
+  decodeMessage,
+  filterAwarenessUpdate,
+  filterUpdate,
+  LIMITS,
+  ParticipantBindings,
+  Reassembler,
+  refuse,
+  type AwarenessState,
+  type ChatErrorCode,
+  type ChatRole,
+  type MessageId,
+  type NewMessage,
+  type Participant,
+  type RandomBytes,
+  type Refusal,
+  type WireMessage,
+} from '../../../protocol/index.ts';
+import type { ChatLink } from './chat-link.ts';
+
+export type ReplicaEvent =
+  | { type: 'refused'; peer: string; code: ChatErrorCode; detail: string }
+  | { type: 'link-open'; peer: string }
+  | { type: 'link-closed'; peer: string }
+  | { type: 'pending'; ids: readonly MessageId[] };
+
+export type ReplicaParticipant = Pick<Participant, 'id' | 'role' | 'clientIds'>;
+
+export type ChatReplicaOptions = {
+  doc: Y.Doc;
+  /** This participant's id in the chat. */
+  self: string;
+  /** The service's announcement of the chat's participants and their client ids. */
+  participants: readonly ReplicaParticipant[];
+  now?: () => number;
+  random?: RandomBytes;
+};
+
+/** What the replica keeps per link; also the Yjs transaction origin of what it applied. */
+class LinkState {
+  readonly reassembler = new Reassembler();
+  closed = false;
+  constructor(readonly link: ChatLink) {}
+}
+
+const PRESENCE_REMOVED = 'link-closed';
+
+export class ChatReplica {
+  readonly doc: Y.Doc;
+  readonly chat: ChatDocument;
+  readonly awareness: awarenessProtocol.Awareness;
+  readonly self: string;
+  readonly #now: () => number;
+  readonly #budget: DocSizeBudget;
+  readonly #links = new Map<string, LinkState>();
+  readonly #listeners = new Set<(event: ReplicaEvent) => void>();
+  /** Per client id, the highest clock some helper or visitor peer reported having. */
+  readonly #acked = new Map<number, number>();
+  readonly #pending = new Set<MessageId>();
+  #bindings: ParticipantBindings;
+  #nextMessageId = 0;
+
+  constructor(options: ChatReplicaOptions) {
+    this.doc = options.doc;
+    this.self = options.self;
+    this.#now = options.now ?? Date.now;
+    this.#bindings = new ParticipantBindings(options.participants);
+    this.#budget = new DocSizeBudget(this.doc);
+    const random = options.random;
+    this.chat = new ChatDocument(
+      this.doc,
+      random ? { random, budget: this.#budget } : { budget: this.#budget },
+    );
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    // y-protocols starts every awareness at `{}`, which is not a valid state (W1):
+    // a participant is absent until the UI says where it is.
+    this.awareness.setLocalState(null);
+    this.doc.on('update', this.#onDocUpdate);
+    this.awareness.on('update', this.#onAwarenessUpdate);
+    // Messages written before a reload (restored from IndexedDB) may never have
+    // reached anyone: pending until a peer's state vector shows them (C7).
+    const own = this.#ownClients();
+    for (const m of this.chat.messages()) if (own.has(m.authorClient)) this.#pending.add(m.id);
+  }
+
+  get role(): ChatRole | undefined {
+    return this.#bindings.participant(this.self)?.role;
+  }
+
+  get bindings(): ParticipantBindings {
+    return this.#bindings;
+  }
+
+  onEvent(listener: (event: ReplicaEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** A new participant list from the service (P1). Links to peers no longer in it end. */
+  setParticipants(participants: readonly ReplicaParticipant[]): void {
+    this.#bindings = new ParticipantBindings(participants);
+    for (const [peer, state] of this.#links) {
+      if (!this.#bindings.participant(peer)) state.link.close('left');
+    }
+  }
+
+  /** Starts syncing over a new link (C1); a previous link to the same peer is replaced. */
+  connect(link: ChatLink): void {
+    this.#links.get(link.peer)?.link.close('replaced');
+    const state = new LinkState(link);
+    this.#links.set(link.peer, state);
+    link.onFrame((frame) => this.#onFrame(state, frame));
+    link.onClose(() => this.#onClosed(state));
+    this.#emit({ type: 'link-open', peer: link.peer });
+    this.#send(state, { type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) });
+    const local = this.awareness.getLocalState();
+    if (local !== null && this.#maySend()) {
+      const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]);
+      this.#send(state, { type: 'awareness', update });
+    }
+  }
+
+  /** Writes a message (C7: pending until a peer acknowledges it). */
+  post(message: NewMessage): { ok: true; id: MessageId } | Refusal {
+    if (!this.#mayWrite()) return refuse('not_writable', `${this.role ?? 'unknown'} participant`);
+    const result = this.chat.postMessage(message, this.#now());
+    if (result.ok) {
+      this.#pending.add(result.id);
+      this.#emitPending();
+    }
+    return result;
+  }
+
+  /** Records that this participant has seen everything up to `upTo` (F9). */
+  markRead(upTo: MessageId): { ok: true } | Refusal {
+    if (!this.#mayWrite()) return refuse('not_writable', `${this.role ?? 'unknown'} participant`);
+    this.chat.markRead(this.self, upTo, this.#now());
+    return { ok: true };
+  }
+
+  /** Sets this participant's presence (draft, typing, focus, page); null: absent. */
+  setPresence(state: AwarenessState | null): void {
+    if (this.role === 'monitor') return;
+    this.awareness.setLocalState(state);
+  }
+
+  /** Presence of the other participants, by participant id. */
+  presence(): Map<string, AwarenessState> {
+    const out = new Map<string, AwarenessState>();
+    for (const [client, state] of this.awareness.getStates()) {
+      const who = this.#bindings.author(client);
+      if (who && who.id !== this.self && state) out.set(who.id, state as AwarenessState);
+    }
+    return out;
+  }
+
+  /** This participant's messages that no helper or visitor peer has yet (C7). */
+  pending(): MessageId[] {
+    return [...this.#pending];
+  }
+
+  openLinks(): string[] {
+    return [...this.#links.keys()];
+  }
+
+  destroy(): void {
+    for (const state of [...this.#links.values()]) state.link.close('left');
+    this.doc.off('update', this.#onDocUpdate);
+    this.awareness.off('update', this.#onAwarenessUpdate);
+    this.awareness.destroy();
+    this.#budget.destroy();
+  }
+
+  // --- incoming -------------------------------------------------------------
+
+  #onFrame(state: LinkState, frame: Uint8Array): void {
+    if (state.closed) return;
+    const assembled = state.reassembler.push(frame);
+    if (!assembled.ok) return this.#drop(state, assembled);
+    if (assembled.message === null) return;
+    const decoded = decodeMessage(assembled.message);
+    if (!decoded.ok) return this.#drop(state, decoded);
+    const sender = this.#bindings.participant(state.link.peer);
+    if (sender === undefined) {
+      return this.#drop(state, refuse('unknown_sender', `${state.link.peer} is not a participant`));
+    }
+    const message = decoded.message;
+    switch (message.type) {
+      case 'sync-step1':
+        return this.#onStep1(state, sender.role, message.stateVector);
+      case 'sync-step2':
+      case 'sync-update':
+        return this.#onUpdate(
+          state,
+          message.type === 'sync-step2' ? 'step2' : 'update',
+          message.update,
+        );
+      case 'awareness':
+        return this.#onAwareness(state, message.update);
+      case 'ack': {
+        // Monitors send nothing but step 1 (C8).
+        if (sender.role === 'monitor')
+          return this.#drop(state, refuse('read_only', 'ack from a monitor'));
+        const sv = decodeStateVector(message.stateVector);
+        if (!sv.ok) return this.#drop(state, sv);
+        return this.#recordAck(sv.value);
+      }
+    }
+  }
+
+  #onStep1(state: LinkState, peerRole: ChatRole, encoded: Uint8Array): void {
+    const sv = decodeStateVector(encoded);
+    if (!sv.ok) return this.#drop(state, sv);
+    if (peerRole !== 'monitor') this.#recordAck(sv.value);
+    const role = this.role;
+    if (role === 'monitor' || role === undefined) return;
+    // C4: a visitor answers with its own structs only; a helper with everything.
+    const update =
+      role === 'visitor'
+        ? encodeOwnStateAsUpdate(this.doc, this.#ownClients(), sv.value)
+        : Y.encodeStateAsUpdate(this.doc, encoded);
+    this.#send(state, { type: 'sync-step2', update });
+  }
+
+  #onUpdate(state: LinkState, message: 'step2' | 'update', update: Uint8Array): void {
+    const sender = this.#bindings.participant(state.link.peer);
+    const verdict = filterUpdate(update, { sender, bindings: this.#bindings, message });
+    if (!verdict.ok) return this.#drop(state, verdict);
+    if (!this.#budget.admits(update.length)) {
+      return this.#drop(state, refuse('doc_too_large', `${update.length} more bytes`));
+    }
+    try {
+      Y.applyUpdate(this.doc, update, state);
+    } catch (error) {
+      return this.#drop(
+        state,
+        refuse('apply_failed', error instanceof Error ? error.message : 'apply threw'),
+      );
+    }
+    if (this.#maySend() && !state.closed) {
+      this.#send(state, { type: 'ack', stateVector: Y.encodeStateVector(this.doc) });
+    }
+  }
+
+  #onAwareness(state: LinkState, update: Uint8Array): void {
+    const verdict = filterAwarenessUpdate(update, this.#bindings.participant(state.link.peer));
+    if (!verdict.ok) return this.#drop(state, verdict);
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, state);
+    } catch (error) {
+      this.#drop(
+        state,
+        refuse('bad_awareness', error instanceof Error ? error.message : 'apply threw'),
+      );
+    }
+  }
+
+  #recordAck(sv: Map<number, number>): void {
+    for (const [client, clock] of sv) {
+      if ((this.#acked.get(client) ?? 0) < clock) this.#acked.set(client, clock);
+    }
+    let changed = false;
+    for (const id of this.#pending) {
+      const struct = this.chat.messageStruct(id);
+      if (struct === undefined || (this.#acked.get(struct.client) ?? 0) > struct.clock) {
+        this.#pending.delete(id);
+        changed = true;
+      }
+    }
+    if (changed) this.#emitPending();
+  }
+
+  // --- outgoing -------------------------------------------------------------
+
+  readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (!this.#maySend()) return;
+    if (origin instanceof LinkState) {
+      // C5: helpers relay what they accepted (a monitor has no link to the
+      // visitor); visitors send only their own writes.
+      if (this.role !== 'helper') return;
+      for (const state of this.#links.values()) {
+        if (state !== origin) this.#send(state, { type: 'sync-update', update });
+      }
+      return;
+    }
+    for (const state of this.#links.values()) this.#send(state, { type: 'sync-update', update });
+  };
+
+  readonly #onAwarenessUpdate = (
+    changes: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    if (origin !== 'local' || !this.#maySend()) return;
+    const mine = [...changes.added, ...changes.updated, ...changes.removed].filter(
+      (c) => c === this.doc.clientID,
+    );
+    if (mine.length === 0) return;
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, mine);
+    for (const state of this.#links.values()) this.#send(state, { type: 'awareness', update });
+  };
+
+  #send(state: LinkState, message: WireMessage): void {
+    if (state.closed) return;
+    const id = this.#nextMessageId;
+    this.#nextMessageId = (this.#nextMessageId + 1) % 0x1_0000_0000;
+    for (const frame of encodeWireFrames(id, encodeMessage(message))) {
+      if (state.closed) return;
+      state.link.send(frame);
+    }
+  }
+
+  // --- teardown -------------------------------------------------------------
+
+  /** C9: refused bytes end the link; the reason is reported, never thrown. */
+  #drop(state: LinkState, refusal: Refusal): void {
+    this.#emit({
+      type: 'refused',
+      peer: state.link.peer,
+      code: refusal.code,
+      detail: refusal.detail,
+    });
+    state.link.close(refusal.code);
+    this.#onClosed(state);
+  }
+
+  #onClosed(state: LinkState): void {
+    if (state.closed) return;
+    state.closed = true;
+    if (this.#links.get(state.link.peer) === state) this.#links.delete(state.link.peer);
+    const peer = this.#bindings.participant(state.link.peer);
+    const present = [...(peer?.clientIds ?? [])].filter((c) => this.awareness.states.has(c));
+    if (present.length > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, present, PRESENCE_REMOVED);
+    }
+    this.#emit({ type: 'link-closed', peer: state.link.peer });
+  }
+
+  // --- helpers --------------------------------------------------------------
+
+  #ownClients(): Set<number> {
+    const own = new Set(this.#bindings.participant(this.self)?.clientIds ?? []);
+    own.add(this.doc.clientID);
+    return own;
+  }
+
+  #mayWrite(): boolean {
+    const role = this.role;
+    return role === 'visitor' || role === 'helper';
+  }
+
+  /** Monitors send nothing but sync step 1 (C8). */
+  #maySend(): boolean {
+    return this.#mayWrite();
+  }
+
+  #emitPending(): void {
+    this.#emit({ type: 'pending', ids: this.pending() });
+  }
+
+  #emit(event: ReplicaEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+}
+
+/** A peer's state vector, decoded without trusting it (C3). */
+function decodeStateVector(bytes: Uint8Array): { ok: true; value: Map<number, number> } | Refusal {
+  if (bytes.length > LIMITS.maxChatFrameBytes) {
+    return refuse('bad_state_vector', `${bytes.length} bytes`);
+  }
+  try {
+    return { ok: true, value: Y.decodeStateVector(bytes) };
+  } catch (error) {
+    return refuse('bad_state_vector', error instanceof Error ? error.message : 'undecodable');
+  }
+}
