@@ -38,7 +38,10 @@ export type ReplicaEvent =
   | { type: 'refused'; peer: string; code: ChatErrorCode; detail: string }
   | { type: 'link-open'; peer: string }
   | { type: 'link-closed'; peer: string }
-  | { type: 'pending'; ids: readonly MessageId[] };
+  | { type: 'pending'; ids: readonly MessageId[] }
+  /** Yjs replaced doc.clientID (an update carried structs of the old one, CHAT.md
+   * C11): the session must bind the new id before this replica writes again. */
+  | { type: 'client-id-changed'; clientId: number };
 
 export type ReplicaParticipant = Pick<Participant, 'id' | 'role' | 'clientIds'>;
 
@@ -245,6 +248,7 @@ export class ChatReplica {
     if (!this.#budget.admits(update.length)) {
       return this.#drop(state, refuse('doc_too_large', `${update.length} more bytes`));
     }
+    const clientId = this.doc.clientID;
     try {
       Y.applyUpdate(this.doc, update, state);
     } catch (error) {
@@ -252,6 +256,9 @@ export class ChatReplica {
         state,
         refuse('apply_failed', error instanceof Error ? error.message : 'apply threw'),
       );
+    }
+    if (this.doc.clientID !== clientId) {
+      this.#emit({ type: 'client-id-changed', clientId: this.doc.clientID });
     }
     if (this.#maySend() && !state.closed) {
       this.#send(state, { type: 'ack', stateVector: Y.encodeStateVector(this.doc) });
