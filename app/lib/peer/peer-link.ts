@@ -21,6 +21,7 @@ export const PEER_LINK_CLOSE_REASONS = {
   overflow: 'the peer reads too slowly: the send buffer passed its hard limit',
   replaced: 'a newer link to the same peer replaced this one',
   left: 'the peer left the chat',
+  refused: 'the chat replica refused what the peer sent',
   error: 'the WebRTC stack reported an error',
 } as const;
 export type PeerLinkCloseReason = keyof typeof PEER_LINK_CLOSE_REASONS;

@@ -19,6 +19,8 @@ export type RelinkContext = {
   random: number;
 };
 
+const SLOW_REASONS = new Set<PeerLinkCloseReason>(['overflow', 'signal_failed', 'refused']);
+
 export const RELINK = {
   firstMs: 250,
   baseMs: 1_000,
@@ -32,9 +34,9 @@ export function nextRelinkDelayMs(context: RelinkContext): number {
     context.attempt === 0
       ? RELINK.firstMs
       : Math.min(RELINK.capMs, RELINK.baseMs * 2 ** Math.min(context.attempt - 1, 16));
-  // A peer that refused our bytes (overflow) or our signals is not helped by haste.
-  const floor =
-    context.reason === 'overflow' || context.reason === 'signal_failed' ? RELINK.baseMs : 0;
+  // A peer that could not keep up (overflow), sent signals we could not apply, or
+  // whose bytes our replica refused is not helped by haste.
+  const floor = SLOW_REASONS.has(context.reason) ? RELINK.baseMs : 0;
   const jittered = window / 2 + (window / 2) * context.random;
   return Math.round(Math.max(floor, jittered));
 }

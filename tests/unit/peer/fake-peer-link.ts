@@ -53,6 +53,11 @@ export class FakePeerLink implements PeerLink {
     this.#emit({ type: 'signal', data });
   }
 
+  /** A frame arrived from the other side. */
+  receive(frame: Uint8Array): void {
+    this.#emit({ type: 'frame', frame });
+  }
+
   open(): void {
     this.state = { status: 'open' };
     this.#emit({ type: 'open' });

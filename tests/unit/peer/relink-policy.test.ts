@@ -17,7 +17,8 @@ describe('relink policy', () => {
     }
   });
 
-  it('a peer that overflowed or refused our signals is not retried in haste', () => {
+  it('a peer that overflowed, sent bad signals or was refused is not retried in haste', () => {
+    expect(nextRelinkDelayMs({ attempt: 0, reason: 'refused', random: 0 })).toBe(RELINK.baseMs);
     expect(nextRelinkDelayMs({ attempt: 0, reason: 'overflow', random: 0 })).toBe(RELINK.baseMs);
     expect(nextRelinkDelayMs({ attempt: 0, reason: 'signal_failed', random: 0 })).toBe(
       RELINK.baseMs,
