@@ -1,0 +1,225 @@
+/**
+ * S2 signalling: a WebRTC-style exchange (a 3 KB offer, a 3 KB answer, five
+ * candidates each way: ten) between the two ends of each pair, through our service
+ * (a visitor and a helper in one chat), y-webrtc's signalling server and the PeerJS
+ * server. Per contender and repetition one fresh server process; pairs are added
+ * up to each size, memory is read after a full GC, then rounds are run with a
+ * bounded number in flight and timed from the offer to the last of the twelve
+ * signals. Also, for our service only, join/leave cycles with a leak check.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as v from 'valibot';
+import {
+  oursTarget,
+  peerjsTarget,
+  yWebrtcTarget,
+  type Pair,
+  type SignallingTarget,
+} from '../clients/signalling-clients.ts';
+import type { ServerKind } from '../lib/child-protocol.ts';
+import { inPool, within } from '../lib/deadline.ts';
+import { interleave, type Figures } from '../lib/repetitions.ts';
+import { rowFrom, type ResultRow } from '../lib/results.ts';
+import { startServerProcess, type ServerProcess } from '../lib/server-process.ts';
+import { percentile } from '../lib/stats.ts';
+import type { ScenarioContext } from './scenario.ts';
+
+export type S2Sizes = {
+  /** Registered pairs at which memory and rounds are measured, ascending. */
+  pairs: number[];
+  /** Rounds run at each size (each pair does at least one). */
+  rounds: number;
+  /** Rounds in flight at once. */
+  inFlight: number;
+};
+
+export const S2_FULL: S2Sizes = { pairs: [100, 1000, 5000], rounds: 5000, inFlight: 200 };
+export const S2_SMOKE: S2Sizes = { pairs: [50, 200], rounds: 400, inFlight: 50 };
+
+type Contender = {
+  name: string;
+  kind: ServerKind;
+  options: (maxPairs: number, dataDir: string) => unknown;
+  target: (server: ServerProcess) => SignallingTarget;
+};
+
+const Sessions = v.object({ sessions: v.array(v.string()) });
+
+const CONTENDERS: Contender[] = [
+  {
+    name: 'ours (service)',
+    kind: 'service',
+    options: (maxPairs, dataDir) => ({ dataDir, helpers: maxPairs, chatLimit: 1 }),
+    target: (server) => oursTarget(server.port, v.parse(Sessions, server.info).sessions),
+  },
+  {
+    name: 'y-webrtc',
+    kind: 'y-webrtc',
+    options: () => ({}),
+    target: (server) => yWebrtcTarget(server.port),
+  },
+  {
+    name: 'PeerJS',
+    kind: 'peerjs',
+    options: (maxPairs) => ({ maxPeers: 2 * maxPairs + 100 }),
+    target: (server) => peerjsTarget(server.port),
+  },
+];
+const OURS = CONTENDERS[0]!.name;
+const PEERS = CONTENDERS.slice(1).map((c) => c.name);
+
+const SDP_BYTES = 3 * 1024;
+const CANDIDATES_EACH_WAY = 5;
+const ROUND_TIMEOUT_MS = 60_000;
+
+/** A plausible SDP: CRLF-separated lines (JSON escapes them, as it must for real SDP). */
+export function fakeSdp(kind: 'offer' | 'answer', bytes: number): string {
+  const lines = ['v=0', `o=- 46117317 2 IN IP4 127.0.0.1`, 's=-', `a=${kind}`];
+  for (let i = 0; lines.join('\r\n').length < bytes; i++) {
+    lines.push(`a=candidate:${1000 + i} 1 udp 2122260223 192.168.1.${i % 250} ${50000 + i} typ host`);
+  }
+  return lines.join('\r\n').slice(0, bytes);
+}
+
+const OFFER = fakeSdp('offer', SDP_BYTES);
+const ANSWER = fakeSdp('answer', SDP_BYTES);
+const CANDIDATE =
+  'candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag sXP5 network-cost 999';
+
+/** One round on one pair: resolves with its duration in ms. */
+function round(pair: Pair): Promise<number> {
+  const expected = 1 + CANDIDATES_EACH_WAY;
+  return within(
+    'a signalling round',
+    new Promise<number>((resolve) => {
+      let atA = 0;
+      let atB = 0;
+      const start = performance.now();
+      const settle = (): void => {
+        if (atA === expected && atB === expected) resolve(performance.now() - start);
+      };
+      pair.a.onSignal = () => {
+        atA++;
+        settle();
+      };
+      pair.b.onSignal = (kind) => {
+        atB++;
+        if (kind === 'offer') {
+          pair.b.send('answer', ANSWER);
+          for (let i = 0; i < CANDIDATES_EACH_WAY; i++) pair.b.send('candidate', CANDIDATE);
+        }
+        settle();
+      };
+      pair.a.send('offer', OFFER);
+      for (let i = 0; i < CANDIDATES_EACH_WAY; i++) pair.a.send('candidate', CANDIDATE);
+    }),
+    ROUND_TIMEOUT_MS,
+  );
+}
+
+/** `total` rounds spread over the pairs, `inFlight` at a time; each pair's in turn. */
+async function rounds(pairs: readonly Pair[], total: number, inFlight: number): Promise<number[]> {
+  const perPair = Math.max(1, Math.ceil(total / pairs.length));
+  const durations: number[] = [];
+  await inPool(pairs.length, inFlight, async (i) => {
+    for (let r = 0; r < perPair; r++) durations.push(await round(pairs[i]!));
+  });
+  return durations;
+}
+
+export async function runS2(context: ScenarioContext, sizes: S2Sizes): Promise<ResultRow[]> {
+  const maxPairs = Math.max(...sizes.pairs);
+  const byName = new Map(CONTENDERS.map((c) => [c.name, c]));
+  const samples = await interleave(
+    CONTENDERS.map((c) => c.name),
+    context.plan,
+    async (name, roundInfo) => {
+      const contender = byName.get(name)!;
+      const plan = roundInfo.warmUp
+        ? { ...sizes, pairs: sizes.pairs.slice(0, 1), rounds: Math.ceil(sizes.rounds / 10) }
+        : sizes;
+      const dataDir = mkdtempSync(join(tmpdir(), 'peerdesk-bench-'));
+      const server = await startServerProcess(
+        contender.kind,
+        contender.options(Math.max(...plan.pairs), dataDir),
+        { maxSockets: 2 * maxPairs + 100 },
+      );
+      const target = contender.target(server);
+      try {
+        context.requireNative(server);
+        return await measure(server, target, plan);
+      } finally {
+        target.close();
+        await server.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
+  const rows: ResultRow[] = [];
+  for (const pairs of sizes.pairs) {
+    const common = { scenario: 'S2' as const, ours: OURS, peers: PEERS };
+    rows.push(
+      rowFrom(samples, {
+        ...common,
+        metric: `round p50 @ ${pairs} pairs`,
+        figure: `p50@${pairs}`,
+        unit: 'ms',
+        better: 'lower',
+      }),
+      rowFrom(samples, {
+        ...common,
+        metric: `round p99 @ ${pairs} pairs`,
+        figure: `p99@${pairs}`,
+        unit: 'ms',
+        better: 'lower',
+        target: { on: 'ratio', max: 0.5 },
+      }),
+      rowFrom(samples, {
+        ...common,
+        metric: `memory per registered peer @ ${pairs} pairs`,
+        figure: `mem@${pairs}`,
+        unit: 'KB',
+        better: 'lower',
+        scale: 1 / 1024,
+        target: { on: 'ratio', max: 0.3 },
+      }),
+      rowFrom(samples, {
+        ...common,
+        metric: `rounds per server CPU-second @ ${pairs} pairs`,
+        figure: `rps@${pairs}`,
+        unit: 'rounds/s',
+        better: 'higher',
+        target: { on: 'ratio', max: 0.5 },
+      }),
+    );
+  }
+  return rows;
+}
+
+async function measure(
+  server: ServerProcess,
+  target: SignallingTarget,
+  sizes: S2Sizes,
+): Promise<Figures> {
+  const figures: Figures = {};
+  const base = await server.settledRss();
+  const pairs: Pair[] = [];
+  let warmedUp = false;
+  for (const size of sizes.pairs) {
+    pairs.push(...(await target.addPairs(pairs.length, size - pairs.length)));
+    figures[`mem@${size}`] = ((await server.settledRss()) - base) / (2 * size);
+    if (!warmedUp) {
+      await rounds(pairs, Math.ceil(sizes.rounds / 10), sizes.inFlight);
+      warmedUp = true;
+    }
+    const before = server.cpuSeconds();
+    const durations = await rounds(pairs, sizes.rounds, sizes.inFlight);
+    const used = server.cpuSeconds() - before;
+    figures[`p50@${size}`] = percentile(durations, 50);
+    figures[`p99@${size}`] = percentile(durations, 99);
+    figures[`rps@${size}`] = durations.length / Math.max(used, 0.01);
+  }
+  return figures;
+}

@@ -1,0 +1,99 @@
+/**
+ * The real service (signal/server.ts `startServer`: config, SQLite, gateway, core,
+ * HTTP, the uWebSockets.js transport) for S2 and S4, with `helpers` helper
+ * accounts and a signed-in session for each, seeded into its database first.
+ *
+ * The configuration is the default one except for the limits that exist to stop
+ * one client IP from doing what a load generator must do (all load comes from
+ * 127.0.0.1): per-socket message rate, per-IP connection rate. The chat limit is
+ * ceiling is raised to the highest allowed; the seeded helpers get the limit the
+ * scenario asks for.
+ * TRANSPORT=uws: the service refuses to start rather than fall back to `ws`.
+ *
+ * Command `restart` stops the service (every socket gets 1012 `shutting_down`)
+ * and starts it again on the same port and database, as a deploy would.
+ */
+import * as v from 'valibot';
+import { newAccountId } from '../../../signal/auth/accounts.ts';
+import { FAST_SCRYPT_PARAMS, hashPassword } from '../../../signal/auth/passwords.ts';
+import { createSessions } from '../../../signal/auth/sessions.ts';
+import { loadConfig, type Config } from '../../../signal/config.ts';
+import { createLogger } from '../../../signal/log.ts';
+import { startServer, type RunningServer } from '../../../signal/server.ts';
+import { databaseFile, openSqliteStorage } from '../../../signal/storage/sqlite-storage.ts';
+import { LIMITS } from '../../../protocol/index.ts';
+import type { StartedServer } from '../lib/child-protocol.ts';
+
+const Options = v.object({ dataDir: v.string(), helpers: v.number(), chatLimit: v.number() });
+
+export const BENCH_SERVICE_ENV = {
+  HOST: '127.0.0.1',
+  TRANSPORT: 'uws',
+  LOG_LEVEL: 'silent',
+  ADMIN_PASSWORD: 'bench-admin-password',
+  WS_MESSAGES_PER_SECOND: '10000',
+  WS_MESSAGE_BURST: '100000',
+  WS_CONNECTIONS_PER_IP_PER_MINUTE: '100000',
+  MAX_CHAT_LIMIT: String(LIMITS.maxChatLimitCeiling),
+} as const;
+
+export async function start(options: unknown): Promise<StartedServer> {
+  const { dataDir, helpers, chatLimit } = v.parse(Options, options);
+  const config = configFor(dataDir, 0);
+  const sessions = await seedHelpers(config, helpers, chatLimit);
+  const logger = createLogger({ level: 'silent' });
+  const begin = (port: number): Promise<RunningServer> =>
+    startServer(port === 0 ? config : configFor(dataDir, port), {
+      logger,
+      scrypt: FAST_SCRYPT_PARAMS,
+    });
+  let server = await begin(0);
+  const port = server.port;
+  return {
+    port,
+    info: { sessions },
+    commands: {
+      restart: async () => {
+        await server.close();
+        server = await begin(port);
+        return null;
+      },
+    },
+  };
+}
+
+function configFor(dataDir: string, port: number): Config {
+  const loaded = loadConfig({ ...BENCH_SERVICE_ENV, PORT: String(port), DATA_DIR: dataDir }, []);
+  if (!loaded.ok) throw new Error(`bad bench config: ${loaded.errors.join('; ')}`);
+  return loaded.config;
+}
+
+/** Helper accounts with a live session token each. They sign in through the session
+ * only, so they share one password hash (hashing thousands would only slow setup). */
+async function seedHelpers(config: Config, count: number, chatLimit: number): Promise<string[]> {
+  const storage = openSqliteStorage(databaseFile(config.dataDir));
+  try {
+    const sessions = createSessions(storage, { ttlMs: config.sessionTtlHours * 3_600_000 });
+    const passwordHash = await hashPassword('bench-helper-password', FAST_SCRYPT_PARAMS);
+    const now = Date.now();
+    const tokens: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = newAccountId();
+      const nickname = `helper${i}`;
+      storage.createAccount({
+        id,
+        nickname,
+        name: nickname,
+        role: 'helper',
+        chatLimit,
+        passwordHash,
+        createdAt: now,
+        disabled: false,
+      });
+      tokens.push(sessions.create(id, now).token);
+    }
+    return tokens;
+  } finally {
+    storage.close();
+  }
+}
