@@ -21,6 +21,11 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          // y-indexeddb has no `exports`: Node would load its CommonJS build, which
+          // requires yjs's CommonJS build, a second Yjs beside the ESM one (yjs#438).
+          // Its ESM source, inlined, imports the one ESM Yjs (browsers bundle that anyway).
+          server: { deps: { inline: ['y-indexeddb'] } },
+          alias: { 'y-indexeddb': 'y-indexeddb/src/y-indexeddb.js' },
         },
       },
       {

@@ -8,3 +8,4 @@ export * from './own-state-update.ts';
 export * from './awareness-state.ts';
 export * from './wire.ts';
 export * from './wire-reassembly.ts';
+export * from './earlier-history.ts';

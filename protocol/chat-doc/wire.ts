@@ -3,12 +3,13 @@
  *
  *   frame   = version:u8(1) varUint(messageId) varUint(index) varUint(count) chunk
  *   message = chunk(0) chunk(1) … chunk(count-1)           (D3: reassembled in order)
- *   message = varUint(0) sync | varUint(1) awareness | varUint(2) ack
+ *   message = varUint(0) sync | varUint(1) awareness | varUint(2) ack | varUint(3) history
  *   sync    = varUint(0) varBytes(stateVector)               step 1
  *           | varUint(1) varBytes(update)                    step 2
  *           | varUint(2) varBytes(update)                    update
  *   awareness = varBytes(awarenessUpdate)
  *   ack     = varBytes(stateVector)
+ *   history = varBytes(update)                               the visitor's whole document (K1)
  *
  * `message` is y-websocket's framing of y-protocols sync and awareness messages;
  * `ack` is ours (a peer's state vector after it applied something, CHAT.md C6).
@@ -20,7 +21,7 @@ import { refuse, type Refusal } from './chat-errors.ts';
 export const WIRE_VERSION = 1;
 
 /** Message kinds; the sync sub-kinds are y-protocols' messageYjsSyncStep1/2 and messageYjsUpdate. */
-export const MESSAGE_KIND = { sync: 0, awareness: 1, ack: 2 } as const;
+export const MESSAGE_KIND = { sync: 0, awareness: 1, ack: 2, history: 3 } as const;
 export const SYNC_KIND = { step1: 0, step2: 1, update: 2 } as const;
 
 export type WireMessage =
@@ -28,7 +29,9 @@ export type WireMessage =
   | { type: 'sync-step2'; update: Uint8Array }
   | { type: 'sync-update'; update: Uint8Array }
   | { type: 'awareness'; update: Uint8Array }
-  | { type: 'ack'; stateVector: Uint8Array };
+  | { type: 'ack'; stateVector: Uint8Array }
+  /** The visitor's whole document for a helper who joined after a requeue (CHAT.md K1). */
+  | { type: 'history'; update: Uint8Array };
 
 export function encodeMessage(message: WireMessage): Uint8Array {
   const w = new ByteWriter();
@@ -55,6 +58,8 @@ export function encodeMessage(message: WireMessage): Uint8Array {
       return w.varUint(MESSAGE_KIND.awareness).varBytes(message.update).finish();
     case 'ack':
       return w.varUint(MESSAGE_KIND.ack).varBytes(message.stateVector).finish();
+    case 'history':
+      return w.varUint(MESSAGE_KIND.history).varBytes(message.update).finish();
   }
 }
 
@@ -79,6 +84,10 @@ export function decodeMessage(bytes: Uint8Array): { ok: true; message: WireMessa
     const payload = r.varBytes(LIMITS.maxChatFrameBytes);
     if (payload === null) return refuse('bad_frame', 'truncated or oversized ack');
     message = { type: 'ack', stateVector: payload };
+  } else if (kind === MESSAGE_KIND.history) {
+    const payload = r.varBytes(LIMITS.maxChatDocBytes);
+    if (payload === null) return refuse('bad_frame', 'truncated or oversized history');
+    message = { type: 'history', update: payload };
   } else {
     return refuse(kind === null ? 'bad_frame' : 'unknown_message', `message kind ${String(kind)}`);
   }

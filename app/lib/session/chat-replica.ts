@@ -11,6 +11,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import {
   ChatDocument,
+  decodeEarlierHistory,
   DocSizeBudget,
   encodeMessage,
   encodeOwnStateAsUpdate,
@@ -25,6 +26,7 @@ import {
   type AwarenessState,
   type ChatErrorCode,
   type ChatRole,
+  type EarlierHistory,
   type MessageId,
   type NewMessage,
   type Participant,
@@ -41,7 +43,9 @@ export type ReplicaEvent =
   | { type: 'pending'; ids: readonly MessageId[] }
   /** Yjs replaced doc.clientID (an update carried structs of the old one, CHAT.md
    * C11): the session must bind the new id before this replica writes again. */
-  | { type: 'client-id-changed'; clientId: number };
+  | { type: 'client-id-changed'; clientId: number }
+  /** A visitor's copy of the earlier conversation, decoded apart (CHAT.md K1–K5). */
+  | { type: 'history'; peer: string; history: EarlierHistory };
 
 export type ReplicaParticipant = Pick<Participant, 'id' | 'role' | 'clientIds'>;
 
@@ -53,6 +57,9 @@ export type ChatReplicaOptions = {
   participants: readonly ReplicaParticipant[];
   now?: () => number;
   random?: RandomBytes;
+  /** Client ids this participant wrote with before (earlier page loads of this chat):
+   * their restored messages start pending too (C7), before the service lists them. */
+  ownClientIds?: readonly number[];
 };
 
 /** What the replica keeps per link; also the Yjs transaction origin of what it applied. */
@@ -77,6 +84,7 @@ export class ChatReplica {
   readonly #acked = new Map<number, number>();
   readonly #pending = new Set<MessageId>();
   #bindings: ParticipantBindings;
+  readonly #formerClientIds: ReadonlySet<number>;
   #nextMessageId = 0;
 
   constructor(options: ChatReplicaOptions) {
@@ -84,6 +92,7 @@ export class ChatReplica {
     this.self = options.self;
     this.#now = options.now ?? Date.now;
     this.#bindings = new ParticipantBindings(options.participants);
+    this.#formerClientIds = new Set(options.ownClientIds ?? []);
     this.#budget = new DocSizeBudget(this.doc);
     const random = options.random;
     this.chat = new ChatDocument(
@@ -94,6 +103,13 @@ export class ChatReplica {
     // y-protocols starts every awareness at `{}`, which is not a valid state (W1):
     // a participant is absent until the UI says where it is.
     this.awareness.setLocalState(null);
+    // A reloaded page may write with its earlier client id (C11). Receivers ignore an
+    // awareness clock at or below the last one they saw for an id, so a page's clock
+    // starts at the time, above that of any earlier page.
+    this.awareness.meta.set(this.awareness.clientID, {
+      clock: this.#now(),
+      lastUpdated: this.#now(),
+    });
     this.doc.on('update', this.#onDocUpdate);
     this.awareness.on('update', this.#onAwarenessUpdate);
     // Messages written before a reload (restored from IndexedDB) may never have
@@ -134,7 +150,9 @@ export class ChatReplica {
     this.#send(state, { type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) });
     const local = this.awareness.getLocalState();
     if (local !== null && this.#maySend()) {
-      const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]);
+      const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [
+        this.awareness.clientID,
+      ]);
       this.#send(state, { type: 'awareness', update });
     }
   }
@@ -178,6 +196,33 @@ export class ChatReplica {
     return [...this.#pending];
   }
 
+  /**
+   * K1: whether this document holds structs of client ids nobody in the chat is bound
+   * to now (helpers who left before a requeue). A new helper cannot get those through
+   * the trusted sync, so the visitor offers its earlier history.
+   */
+  holdsUnboundStructs(): boolean {
+    for (const [client, structs] of this.doc.store.clients) {
+      if (
+        structs.length > 0 &&
+        this.#bindings.author(client) === undefined &&
+        !this.#ownClients().has(client)
+      ) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** K1: a visitor sends its whole document, as history, to one helper's open link. */
+  sendHistory(peer: string): boolean {
+    const state = this.#links.get(peer);
+    if (this.role !== 'visitor' || state === undefined) return false;
+    if (this.#bindings.participant(peer)?.role !== 'helper') return false;
+    this.#send(state, { type: 'history', update: Y.encodeStateAsUpdate(this.doc) });
+    return true;
+  }
+
   openLinks(): string[] {
     return [...this.#links.keys()];
   }
@@ -216,6 +261,8 @@ export class ChatReplica {
         );
       case 'awareness':
         return this.#onAwareness(state, message.update);
+      case 'history':
+        return this.#onHistory(state, sender.role, message.update);
       case 'ack': {
         // Monitors send nothing but step 1 (C8).
         if (sender.role === 'monitor')
@@ -278,6 +325,18 @@ export class ChatReplica {
     }
   }
 
+  /** K2, K4: only a helper takes history, only from the visitor, never into this doc. */
+  #onHistory(state: LinkState, senderRole: ChatRole, update: Uint8Array): void {
+    if (senderRole === 'monitor')
+      return this.#drop(state, refuse('read_only', 'history from a monitor'));
+    if (senderRole !== 'visitor' || this.role !== 'helper') {
+      return this.#drop(state, refuse('unknown_message', `history from a ${senderRole}`));
+    }
+    const decoded = decodeEarlierHistory(update);
+    if (!decoded.ok) return this.#drop(state, decoded);
+    this.#emit({ type: 'history', peer: state.link.peer, history: decoded.history });
+  }
+
   #recordAck(sv: Map<number, number>): void {
     for (const [client, clock] of sv) {
       if ((this.#acked.get(client) ?? 0) < clock) this.#acked.set(client, clock);
@@ -314,8 +373,10 @@ export class ChatReplica {
     origin: unknown,
   ): void => {
     if (origin !== 'local' || !this.#maySend()) return;
+    // The awareness keeps the client id the document had when it was made, also after
+    // Yjs replaced doc.clientID (C11); that id stays bound.
     const mine = [...changes.added, ...changes.updated, ...changes.removed].filter(
-      (c) => c === this.doc.clientID,
+      (c) => c === this.awareness.clientID,
     );
     if (mine.length === 0) return;
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, mine);
@@ -362,6 +423,7 @@ export class ChatReplica {
 
   #ownClients(): Set<number> {
     const own = new Set(this.#bindings.participant(this.self)?.clientIds ?? []);
+    for (const c of this.#formerClientIds) own.add(c);
     own.add(this.doc.clientID);
     return own;
   }

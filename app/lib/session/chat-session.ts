@@ -1,0 +1,541 @@
+/**
+ * One chat as the visitor, a helper or a monitor sees it: the replica of the chat
+ * document (chat-replica.ts), its WebRTC links (LinkManager, one per participant
+ * this one talks to), the service messages that concern the chat, persistence, the
+ * client-id binding (CHAT.md C11), read receipts (F9) and presence. It exposes a
+ * plain view for the UI (session-view.ts) and a few actions. Everything outside
+ * (the service connection, WebRTC, storage, locks, clock, timers) is injected, so
+ * the same code runs in the browser, in Node with @roamhq/wrtc, and in unit tests
+ * with fakes. Svelte only renders `view`.
+ *
+ * Life of a session: `open` loads the stored document (the transcript shows at
+ * once), picks the client id (client-id-claim.ts), and listens to the service.
+ * Writing waits until the service's participant list shows that client id bound to
+ * us; messages sent before that are kept and written then. `destroy` is the one
+ * teardown path.
+ */
+import * as Y from 'yjs';
+import {
+  LIMITS,
+  type AwarenessState,
+  type ChatRole,
+  type HistoryLine,
+  type IceServer,
+  type PageView,
+  type Participant,
+  type RandomBytes,
+} from '../../../protocol/index.ts';
+import { LinkManager, type LinkManagerOptions } from '../peer/link-manager.ts';
+import type { PeerLinkFactory } from '../peer/peer-link.ts';
+import { nextReadMark } from '../read-state/read-marks.ts';
+import { ReadTracker, type ChatVisibility } from '../read-state/read-tracker.ts';
+import { ChatReplica, type ReplicaEvent } from './chat-replica.ts';
+import { chatStoreName, type ChatStore, type ChatStoreFactory } from './chat-store.ts';
+import { chooseClientId, noClientIdLocks, type ClientIdLocks } from './client-id-claim.ts';
+import { peerChatLink } from './peer-chat-link.ts';
+import type { ServiceEvent, ServiceMessage, ServicePort } from './service-port.ts';
+import { decodeNotes, encodeNotes, type KnownAuthor, type SessionNotes } from './session-notes.ts';
+import {
+  buildSessionView,
+  type ConnectionView,
+  type SessionView,
+  type UnsentMessage,
+} from './session-view.ts';
+
+export type IceConfig = { iceServers: readonly IceServer[]; relayOnly: boolean };
+
+export type ChatSessionOptions = {
+  chatId: string;
+  /** This participant's id: the visitor id from the welcome, or the staff account id. */
+  self: string;
+  service: ServicePort;
+  /** Makes the PeerLink factory for the current ICE configuration (rtcPeerLinkFactory). */
+  links: (ice: IceConfig) => PeerLinkFactory;
+  store: ChatStoreFactory;
+  locks?: ClientIdLocks;
+  now?: () => number;
+  random?: RandomBytes;
+  /** A fresh Yjs client id (tests make it deterministic). */
+  freshClientId?: () => number;
+  /** Relink policy, timers and timeouts of the link manager (tests). */
+  linkOptions?: Partial<
+    Pick<LinkManagerOptions, 'policy' | 'random' | 'newLinkId' | 'timers' | 'openTimeoutMs'>
+  >;
+  /** Refused peers and other events worth a log line. */
+  log?: (event: SessionLogEvent) => void;
+};
+
+export type SessionLogEvent =
+  | Extract<ReplicaEvent, { type: 'refused' }>
+  | { type: 'bind-refused'; code: string; clientId: number };
+
+/** The session's lifecycle, one explicit state (STYLE.md 4). */
+export type SessionState =
+  /** Waiting for the participants echo that shows our client id bound (C11). */
+  | { status: 'binding'; clientId: number }
+  | { status: 'live' }
+  /** A monitor: reads, never writes. */
+  | { status: 'read-only' }
+  | { status: 'ended'; by: 'visitor' | 'helper' | 'service'; at: number }
+  | { status: 'destroyed' };
+
+export type SendResult = { ok: true; id: string } | { ok: false; code: SendRefusal };
+export type SendRefusal = 'empty' | 'message_too_long' | 'not_writable' | 'doc_too_large';
+
+const PROBLEMS = {
+  too_many_client_ids:
+    'This browser has opened the chat too many times to write in it again; the chat can still be read.',
+} as const;
+
+export class ChatSession {
+  readonly chatId: string;
+  readonly self: string;
+  readonly doc: Y.Doc;
+  readonly replica: ChatReplica;
+  readonly #o: ChatSessionOptions;
+  readonly #store: ChatStore;
+  readonly #links: LinkManager;
+  readonly #reads: ReadTracker;
+  readonly #listeners = new Set<(view: SessionView) => void>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #lock: { release(): void } | null;
+  #notes: SessionNotes;
+  #state: SessionState;
+  #role: ChatRole | undefined;
+  #online = false;
+  #ice: IceConfig = { iceServers: [], relayOnly: false };
+  #typingPreview = true;
+  /** The service has sent our participant list since the session started. */
+  #listedByService = false;
+  #bindSentFor: number | null = null;
+  #unsent: UnsentMessage[] = [];
+  #nextLocalId = 0;
+  #presence: { draft: string; page: PageView | undefined } = { draft: '', page: undefined };
+  #history: { peer: string; lines: (visitor: string) => HistoryLine[] } | null = null;
+  #lastRefusal: SessionView['lastRefusal'] = null;
+  #problem: string | null = null;
+  #view: SessionView | null = null;
+  #notifyQueued = false;
+  #saving: Promise<void> = Promise.resolve();
+
+  /** Loads the stored document and notes, picks the client id, starts listening. */
+  static async open(options: ChatSessionOptions): Promise<ChatSession> {
+    const doc = new Y.Doc();
+    const store = options.store(chatStoreName(options.chatId), doc);
+    await store.whenLoaded;
+    const notes = decodeNotes(await store.loadNotes().catch(() => undefined));
+    const { clientId, lock } = await chooseClientId({
+      chatId: options.chatId,
+      boundBefore: notes.clientIds,
+      inDocument: new Set(doc.store.clients.keys()),
+      locks: options.locks ?? noClientIdLocks,
+      fresh: options.freshClientId ?? randomClientId,
+    });
+    // Set after loading: Yjs replaces the client id of a document that receives
+    // structs of its own id from outside (yjs Transaction cleanup), and y-indexeddb
+    // applies the stored updates as a remote transaction.
+    doc.clientID = clientId;
+    return new ChatSession(options, doc, store, notes, lock);
+  }
+
+  private constructor(
+    options: ChatSessionOptions,
+    doc: Y.Doc,
+    store: ChatStore,
+    notes: SessionNotes,
+    lock: { release(): void } | null,
+  ) {
+    this.#o = options;
+    this.chatId = options.chatId;
+    this.self = options.self;
+    this.doc = doc;
+    this.#store = store;
+    this.#notes = notes;
+    this.#lock = lock;
+    const now = options.now ?? Date.now;
+    this.replica = new ChatReplica({
+      doc,
+      self: this.self,
+      // The last list we had: names and the right to write resume before the service
+      // answers (or while it is down, B1); the service's next list replaces it.
+      participants: notes.participants,
+      ownClientIds: notes.clientIds,
+      now,
+      ...(options.random ? { random: options.random } : {}),
+    });
+    this.#role = this.replica.role;
+    this.#state = this.#stateFromList(notes.participants);
+    this.#reads = new ReadTracker(() => this.#markRead());
+    this.#links = new LinkManager({
+      chatId: this.chatId,
+      createLink: (init) => this.#o.links(this.#ice)(init),
+      sendSignal: (msg) => this.#o.service.send(msg),
+      ...options.linkOptions,
+    });
+    this.#unsubscribe.push(
+      this.#links.subscribe((event) => {
+        if (event.type !== 'link-open') return;
+        this.replica.connect(peerChatLink(event.peer, event.link));
+        // K1: a helper who joined after a requeue gets what only the visitor holds.
+        if (this.#role === 'visitor' && this.replica.holdsUnboundStructs()) {
+          this.replica.sendHistory(event.peer);
+        }
+      }),
+      this.replica.onEvent((event) => this.#onReplica(event)),
+      options.service.subscribe((event) => this.#onService(event)),
+    );
+    const changed = () => this.#changed();
+    doc.on('update', changed);
+    this.replica.awareness.on('change', changed);
+    this.#unsubscribe.push(
+      () => doc.off('update', changed),
+      () => this.replica.awareness.off('change', changed),
+    );
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  /** The view for the UI, rebuilt lazily after changes. */
+  get view(): SessionView {
+    this.#view ??= this.#buildView();
+    return this.#view;
+  }
+
+  /** Calls `listener` now and after every change (batched per microtask). */
+  subscribe(listener: (view: SessionView) => void): () => void {
+    this.#listeners.add(listener);
+    listener(this.view);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // --- actions --------------------------------------------------------------
+
+  /** Sends a text message. Before the client id is bound it waits, shown pending. */
+  send(text: string): SendResult {
+    const body = text.trim();
+    if (body === '') return { ok: false, code: 'empty' };
+    if (body.length > LIMITS.maxChatMessageLength) return { ok: false, code: 'message_too_long' };
+    const role = this.#role;
+    if (this.#state.status === 'ended' || this.#state.status === 'destroyed') {
+      return { ok: false, code: 'not_writable' };
+    }
+    if (role === 'monitor') return { ok: false, code: 'not_writable' };
+    this.#presence.draft = '';
+    if (this.#state.status !== 'live') {
+      const localId = `local-${this.#nextLocalId++}`;
+      this.#unsent.push({ localId, body, at: (this.#o.now ?? Date.now)() });
+      this.#changed();
+      return { ok: true, id: localId };
+    }
+    const result = this.replica.post({ kind: 'text', body });
+    this.#applyPresence();
+    if (!result.ok) {
+      return {
+        ok: false,
+        code: result.code === 'doc_too_large' ? 'doc_too_large' : 'not_writable',
+      };
+    }
+    return { ok: true, id: result.id };
+  }
+
+  /** The reply box changed: typing indicator, and the visitor's live draft (F10). */
+  setDraft(text: string): void {
+    this.#presence.draft = text.slice(0, LIMITS.maxChatMessageLength);
+    this.#applyPresence();
+  }
+
+  /** The visitor opened a page of the host site (F11): noted in the chat and in presence. */
+  viewPage(page: PageView): void {
+    if (this.#role !== 'visitor') return;
+    this.#presence.page = page;
+    if (this.#state.status === 'live') this.replica.post({ kind: 'page', body: page.title, page });
+    this.#applyPresence();
+  }
+
+  /** Page visibility and whether the chat is open (F9, and focus in presence). */
+  setVisibility(visibility: ChatVisibility & { focused?: boolean }): void {
+    this.#reads.setVisibility(visibility);
+    this.#focused = visibility.focused ?? false;
+    this.#applyPresence();
+  }
+
+  /** A message's element entered or left the screen (an IntersectionObserver, F9). */
+  setOnScreen(messageId: string, onScreen: boolean): void {
+    this.#reads.setOnScreen(messageId, onScreen);
+  }
+
+  /** Asks the service to end the chat; false while the service is unreachable. */
+  end(): boolean {
+    return this.#o.service.send({ type: 'end', chatId: this.chatId });
+  }
+
+  /** The one teardown path: links, replica, storage, lock, listeners. */
+  async destroy(): Promise<void> {
+    if (this.#state.status === 'destroyed') return;
+    this.#state = { status: 'destroyed' };
+    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#links.destroy();
+    this.replica.destroy();
+    await this.#saving;
+    await this.#store.destroy();
+    this.doc.destroy();
+    this.#lock?.release();
+    this.#lock = null;
+    this.#listeners.clear();
+  }
+
+  // --- service --------------------------------------------------------------
+
+  #onService(event: ServiceEvent): void {
+    if (this.#state.status === 'destroyed') return;
+    if (event.type === 'status') {
+      this.#online = event.online;
+      if (!event.online) this.#bindSentFor = null;
+      this.#changed();
+      return;
+    }
+    this.#onServiceMessage(event.msg);
+  }
+
+  #onServiceMessage(msg: ServiceMessage): void {
+    switch (msg.type) {
+      case 'welcome':
+        this.#ice = {
+          iceServers: msg.iceServers,
+          // B5: the service decides whether staff use relay-only ICE; visitors never do.
+          relayOnly: 'relayOnly' in msg ? msg.relayOnly : false,
+        };
+        if ('typingPreview' in msg) this.#typingPreview = msg.typingPreview;
+        this.#bindSentFor = null;
+        this.#links.resume();
+        this.#bind();
+        return;
+      case 'participants':
+        if (msg.chatId === this.chatId) this.#onParticipants(msg);
+        return;
+      case 'signal':
+        if (msg.chatId === this.chatId) this.#links.handleSignal(msg);
+        return;
+      case 'ended':
+        if (msg.chatId === this.chatId) this.#end({ status: 'ended', by: msg.by, at: msg.at });
+        return;
+      case 'left':
+        if (msg.chatId === this.chatId) {
+          this.#end({ status: 'ended', by: 'helper', at: (this.#o.now ?? Date.now)() });
+        }
+        return;
+      case 'error':
+        if (msg.chatId === this.chatId && msg.ref === 'bind') this.#onBindRefused(msg.code);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #onParticipants(msg: {
+    chatId: string;
+    self: string;
+    participants: readonly Participant[];
+  }): void {
+    if (msg.self !== this.self || this.#state.status === 'ended') return;
+    this.#listedByService = true;
+    this.replica.setParticipants(msg.participants);
+    this.#links.setParticipants(msg);
+    this.#role = this.replica.role;
+    const authors = new Map(this.#notes.authors);
+    for (const p of msg.participants) {
+      for (const c of p.clientIds) authors.set(c, { id: p.id, role: p.role, name: p.name });
+    }
+    const me = msg.participants.find((p) => p.id === this.self);
+    const bound = me?.clientIds.filter((c) => c === this.doc.clientID) ?? [];
+    this.#notes = {
+      ...this.#notes,
+      participants: [...msg.participants],
+      authors: [...authors],
+      clientIds: [...this.#notes.clientIds.filter((c) => !bound.includes(c)), ...bound],
+    };
+    this.#saveNotes();
+    this.#state = this.#stateFromList(msg.participants);
+    if (this.#state.status === 'live') {
+      this.#flushUnsent();
+      this.#applyPresence();
+      this.#markRead();
+    } else this.#bind();
+    this.#changed();
+  }
+
+  /** C11: live once the list shows our client id bound to us; monitors never write. */
+  #stateFromList(participants: readonly Pick<Participant, 'id' | 'role' | 'clientIds'>[]) {
+    const me = participants.find((p) => p.id === this.self);
+    if (me?.role === 'monitor') return { status: 'read-only' } as const;
+    if (me?.clientIds.includes(this.doc.clientID)) return { status: 'live' } as const;
+    return { status: 'binding', clientId: this.doc.clientID } as const;
+  }
+
+  #bind(): void {
+    const state = this.#state;
+    if (state.status !== 'binding' || !this.#listedByService || !this.#online) return;
+    if (this.#bindSentFor === this.doc.clientID) return;
+    if (this.#o.service.send({ type: 'bind', chatId: this.chatId, clientId: this.doc.clientID })) {
+      this.#bindSentFor = this.doc.clientID;
+    }
+  }
+
+  #onBindRefused(code: string): void {
+    this.#o.log?.({ type: 'bind-refused', code, clientId: this.doc.clientID });
+    if (code === 'client_id_taken') {
+      // Someone else in the chat holds this id (a reused id raced another tab): take a
+      // fresh one. Yjs continues any structs of it from where the store has them.
+      this.doc.clientID = (this.#o.freshClientId ?? randomClientId)();
+      this.#state = { status: 'binding', clientId: this.doc.clientID };
+      this.#bindSentFor = null;
+      this.#bind();
+    } else if (code === 'too_many_client_ids') {
+      this.#problem = PROBLEMS.too_many_client_ids;
+    }
+    this.#changed();
+  }
+
+  #end(state: Extract<SessionState, { status: 'ended' }>): void {
+    if (this.#state.status === 'ended' || this.#state.status === 'destroyed') return;
+    this.#state = state;
+    this.replica.setPresence(null);
+    this.#links.destroy();
+    this.#changed();
+  }
+
+  // --- replica --------------------------------------------------------------
+
+  #onReplica(event: ReplicaEvent): void {
+    switch (event.type) {
+      case 'refused':
+        this.#lastRefusal = { peer: event.peer, code: event.code };
+        this.#o.log?.(event);
+        break;
+      case 'client-id-changed':
+        this.#state = { status: 'binding', clientId: event.clientId };
+        this.#bindSentFor = null;
+        this.#bind();
+        break;
+      case 'history': {
+        const history = event.history;
+        this.#history = {
+          peer: event.peer,
+          lines: (visitor) => {
+            const who = this.replica.bindings.participant(visitor);
+            return who ? history.lines(who) : [];
+          },
+        };
+        break;
+      }
+      default:
+        break;
+    }
+    this.#changed();
+  }
+
+  #flushUnsent(): void {
+    for (const unsent of this.#unsent.splice(0))
+      this.replica.post({ kind: 'text', body: unsent.body });
+  }
+
+  #focused = false;
+
+  #applyPresence(): void {
+    if (this.#state.status !== 'live') return;
+    const draft = this.#presence.draft;
+    const state: AwarenessState = {
+      typing: draft !== '',
+      focus: !this.#reads.visible ? 'hidden' : this.#focused ? 'focused' : 'visible',
+    };
+    // F10: only the visitor's draft is previewed, and only when the service allows it.
+    if (this.#role === 'visitor' && this.#typingPreview && draft !== '') state.draft = draft;
+    if (this.#presence.page !== undefined) state.page = this.#presence.page;
+    this.replica.setPresence(state);
+  }
+
+  /** F9: moves this participant's read mark up to the last seen message of others. */
+  #markRead(): void {
+    if (this.#state.status !== 'live' || !this.#reads.visible) return;
+    const own = this.#ownClients();
+    const messages = this.replica.chat
+      .messages()
+      .map((m) => ({ id: m.id, mine: own.has(m.authorClient) }));
+    const current = this.replica.chat.readStates(this.replica.bindings).get(this.self)?.upTo;
+    const upTo = nextReadMark(messages, this.#reads.seen, current);
+    if (upTo !== null) this.replica.markRead(upTo);
+  }
+
+  // --- view -----------------------------------------------------------------
+
+  #changed(): void {
+    this.#view = null;
+    if (this.#notifyQueued || this.#listeners.size === 0) return;
+    this.#notifyQueued = true;
+    queueMicrotask(() => {
+      this.#notifyQueued = false;
+      if (this.#state.status === 'destroyed') return;
+      const view = this.view;
+      for (const listener of [...this.#listeners]) listener(view);
+    });
+  }
+
+  #buildView(): SessionView {
+    const bindings = this.replica.bindings;
+    const participants = new Map<string, KnownAuthor>();
+    for (const p of this.#notes.participants) {
+      participants.set(p.id, { id: p.id, role: p.role, name: p.name });
+    }
+    const visitor = [...bindings.participants()].find((p) => p.role === 'visitor');
+    return buildSessionView({
+      chatId: this.chatId,
+      self: this.self,
+      selfRole: this.#role,
+      canWrite: this.#state.status === 'live' || this.#state.status === 'binding',
+      connection: this.#connection(),
+      messages: this.replica.chat.messages(bindings),
+      ownClients: this.#ownClients(),
+      pending: new Set(this.replica.pending()),
+      unsent: this.#unsent,
+      reads: this.replica.chat.readStates(bindings),
+      authors: new Map(this.#notes.authors),
+      participants,
+      presence: this.replica.presence(),
+      earlierHistory:
+        this.#history === null || visitor === undefined ? null : this.#history.lines(visitor.id),
+      lastRefusal: this.#lastRefusal,
+      problem: this.#problem,
+    });
+  }
+
+  #connection(): ConnectionView {
+    const state = this.#state;
+    if (state.status === 'ended') return { status: 'ended', by: state.by, at: state.at };
+    const peers = this.replica.openLinks().length;
+    if (peers === 0) return { status: 'connecting', serviceOnline: this.#online };
+    return this.#online ? { status: 'connected', peers } : { status: 'service-offline', peers };
+  }
+
+  #ownClients(): Set<number> {
+    const own = new Set(this.#notes.clientIds);
+    for (const c of this.replica.bindings.participant(this.self)?.clientIds ?? []) own.add(c);
+    own.add(this.doc.clientID);
+    own.add(this.replica.awareness.clientID);
+    return own;
+  }
+
+  #saveNotes(): void {
+    const encoded = encodeNotes(this.#notes);
+    this.#saving = this.#saving
+      .then(() => this.#store.saveNotes(encoded))
+      .catch(() => {
+        // Notes are a convenience (names, a reusable client id); the document is what matters.
+      });
+  }
+}
+
+function randomClientId(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0]!;
+}

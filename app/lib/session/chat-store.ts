@@ -1,0 +1,44 @@
+/**
+ * Where a chat's document and the session's small notes about it are kept between
+ * page loads (DESIGN.md 5): y-indexeddb in the browser. The document is loaded
+ * before the session connects, so a reload shows the transcript at once and then
+ * merges with the peers; every later update (local or from a peer) is stored as it
+ * happens. Tests inject an in-memory store or fake-indexeddb.
+ */
+import { IndexeddbPersistence } from 'y-indexeddb';
+import type * as Y from 'yjs';
+
+export interface ChatStore {
+  /** Resolves once what was stored is in the document. */
+  readonly whenLoaded: Promise<void>;
+  /** The session's notes (session-notes.ts), as stored; decoded by the caller. */
+  loadNotes(): Promise<unknown>;
+  saveNotes(notes: string): Promise<void>;
+  /** Stops storing; what is stored stays. */
+  destroy(): Promise<void>;
+}
+
+/** One store per chat document; `name` is unique per chat. */
+export type ChatStoreFactory = (name: string, doc: Y.Doc) => ChatStore;
+
+const NOTES_KEY = 'session-notes';
+
+/** y-indexeddb 9: the document's updates, plus our notes in its `custom` object store. */
+export const indexeddbChatStore: ChatStoreFactory = (name, doc) => {
+  const persistence = new IndexeddbPersistence(name, doc);
+  return {
+    whenLoaded: persistence.whenSynced.then(() => undefined),
+    loadNotes: () => persistence.get(NOTES_KEY) as Promise<unknown>,
+    saveNotes: async (notes) => {
+      await persistence.set(NOTES_KEY, notes);
+    },
+    destroy: async () => {
+      await persistence.destroy();
+    },
+  };
+};
+
+/** The IndexedDB database name of a chat's document. */
+export function chatStoreName(chatId: string): string {
+  return `peerdesk-chat-${chatId}`;
+}

@@ -1,0 +1,72 @@
+/**
+ * Which Yjs client id a page load writes with (CHAT.md C11, SPEC.md P2). Every
+ * Y.Doc starts with a fresh random id and the service binds at most 16 per
+ * participant, so a reload reuses the last id this chat used here, but only when
+ * this tab can claim it exclusively: two tabs writing with one client id would
+ * corrupt the document. The claim is a Web Lock (`ifAvailable`), held until the
+ * session ends; without Web Locks the page takes a fresh id.
+ */
+
+export interface ClientIdLocks {
+  /** Takes the lock `name` if nobody holds it; null when taken or unsupported. */
+  claim(name: string): Promise<{ release(): void } | null>;
+}
+
+/** No locking at all: always a fresh client id. */
+export const noClientIdLocks: ClientIdLocks = { claim: () => Promise.resolve(null) };
+
+type LockManagerLike = {
+  request(
+    name: string,
+    options: { ifAvailable: boolean },
+    callback: (lock: unknown) => Promise<void> | void,
+  ): Promise<unknown>;
+};
+
+/** The Web Locks API where the browser has it (navigator.locks). */
+export function webClientIdLocks(locks: LockManagerLike | undefined): ClientIdLocks {
+  if (locks === undefined) return noClientIdLocks;
+  return {
+    claim: (name) =>
+      new Promise((resolve) => {
+        locks
+          .request(name, { ifAvailable: true }, (lock) => {
+            if (lock === null) {
+              resolve(null);
+              return;
+            }
+            // The lock is held while this promise is pending.
+            return new Promise<void>((release) => resolve({ release: () => release() }));
+          })
+          .catch(() => resolve(null));
+      }),
+  };
+}
+
+export function clientIdLockName(chatId: string, clientId: number): string {
+  return `peerdesk:chat:${chatId}:client:${clientId}`;
+}
+
+/**
+ * The id to write with: the newest bound id of this chat if its lock was claimed,
+ * else a fresh one that collides with nothing this document or chat has seen.
+ */
+export async function chooseClientId(input: {
+  chatId: string;
+  boundBefore: readonly number[];
+  inDocument: ReadonlySet<number>;
+  locks: ClientIdLocks;
+  fresh: () => number;
+}): Promise<{ clientId: number; lock: { release(): void } | null }> {
+  const last = input.boundBefore.at(-1);
+  if (last !== undefined) {
+    const lock = await input.locks.claim(clientIdLockName(input.chatId, last));
+    if (lock !== null) return { clientId: last, lock };
+  }
+  const used = new Set([...input.boundBefore, ...input.inDocument]);
+  let clientId = input.fresh();
+  while (used.has(clientId)) clientId = input.fresh();
+  // Held too, so that another tab opened meanwhile does not take this one on reload.
+  const lock = await input.locks.claim(clientIdLockName(input.chatId, clientId));
+  return { clientId, lock };
+}

@@ -1,0 +1,153 @@
+/**
+ * What the UI renders of one chat (plain data, rebuilt on change): the messages
+ * with their authors resolved from the service's bindings, pending flags and read
+ * receipts, the others' presence (typing, draft, focus, page), the connection, and
+ * the earlier conversation a visitor kept, when there is one. Built by a pure
+ * function from the session's parts, so it is tested without any network.
+ */
+import type {
+  AwarenessState,
+  ChatErrorCode,
+  ChatMessage,
+  ChatRole,
+  HistoryLine,
+  MessageId,
+  ReadEntry,
+} from '../../../protocol/index.ts';
+import { readersOf } from '../read-state/read-marks.ts';
+import type { KnownAuthor } from './session-notes.ts';
+
+export type AuthorView = { id: string; role: ChatRole; name: string };
+
+export type MessageView = Omit<ChatMessage, 'author' | 'authorClient'> & {
+  /** Null when nobody ever announced the writer's client id (should not happen). */
+  author: AuthorView | null;
+  mine: boolean;
+  /** Mine and not yet held by any other visitor or helper (CHAT.md C7), or not yet written. */
+  pending: boolean;
+  /** Who has read it and when (F9), this participant excluded. */
+  readBy: { participant: string; name: string; at: number }[];
+};
+
+export type PresenceView = AuthorView & AwarenessState;
+
+/** The connection as the UI words it. */
+export type ConnectionView =
+  /** Reading the stored transcript. */
+  | { status: 'loading' }
+  /** No peer linked yet (or none any more); `serviceOnline` says whether help can reach us. */
+  | { status: 'connecting'; serviceOnline: boolean }
+  | { status: 'connected'; peers: number }
+  /** B1: the service is gone, the chat goes on peer to peer. */
+  | { status: 'service-offline'; peers: number }
+  | { status: 'ended'; by: 'visitor' | 'helper' | 'service'; at: number };
+
+export type EarlierHistoryView = {
+  /** Always true: the UI says "Earlier conversation, as kept by the visitor" (CHAT.md K3). */
+  helperLinesUnverified: true;
+  lines: (HistoryLine & { author: AuthorView | null; alsoInTranscript: boolean })[];
+};
+
+export type SessionView = {
+  chatId: string;
+  self: AuthorView | null;
+  /** Whether this participant may write now: visitor or helper, client id bound (C11). */
+  canWrite: boolean;
+  connection: ConnectionView;
+  messages: MessageView[];
+  presence: PresenceView[];
+  earlierHistory: EarlierHistoryView | null;
+  /** The last refusal of a peer's bytes, for the console's diagnostics. */
+  lastRefusal: { peer: string; code: ChatErrorCode } | null;
+  /** A problem the person should know about (client id could not be bound, …). */
+  problem: string | null;
+};
+
+/** A message typed while the client id was not bound yet: shown pending, written later. */
+export type UnsentMessage = { localId: string; body: string; at: number };
+
+export type ViewParts = {
+  chatId: string;
+  self: string;
+  selfRole: ChatRole | undefined;
+  canWrite: boolean;
+  connection: ConnectionView;
+  messages: readonly ChatMessage[];
+  /** Client ids of this participant, current and earlier. */
+  ownClients: ReadonlySet<number>;
+  pending: ReadonlySet<MessageId>;
+  unsent: readonly UnsentMessage[];
+  reads: ReadonlyMap<string, ReadEntry>;
+  authors: ReadonlyMap<number, KnownAuthor>;
+  participants: ReadonlyMap<string, KnownAuthor>;
+  presence: ReadonlyMap<string, AwarenessState>;
+  earlierHistory: readonly HistoryLine[] | null;
+  lastRefusal: SessionView['lastRefusal'];
+  problem: string | null;
+};
+
+export function buildSessionView(p: ViewParts): SessionView {
+  const order = new Map(p.messages.map((m, i) => [m.id, i] as const));
+  const author = (client: number): AuthorView | null => {
+    const known = p.authors.get(client);
+    return known ? { id: known.id, role: known.role, name: known.name } : null;
+  };
+  const nameOf = (participant: string) => p.participants.get(participant)?.name ?? participant;
+  const messages: MessageView[] = p.messages.map(({ author: _a, authorClient, ...m }) => {
+    const mine = p.ownClients.has(authorClient);
+    return {
+      ...m,
+      author: author(authorClient),
+      mine,
+      pending: mine && p.pending.has(m.id),
+      readBy: readersOf(m.id, order, p.reads)
+        .filter((r) => r.participant !== p.self)
+        .map((r) => ({ ...r, name: nameOf(r.participant) })),
+    };
+  });
+  const me = p.participants.get(p.self);
+  const selfView: AuthorView | null =
+    me ?? (p.selfRole ? { id: p.self, role: p.selfRole, name: '' } : null);
+  for (const u of p.unsent) {
+    messages.push({
+      id: u.localId as MessageId,
+      kind: 'text',
+      body: u.body,
+      at: u.at,
+      seq: Number.MAX_SAFE_INTEGER,
+      author: selfView,
+      mine: true,
+      pending: true,
+      readBy: [],
+    });
+  }
+  const presence: PresenceView[] = [];
+  for (const [id, state] of p.presence) {
+    const who = p.participants.get(id);
+    if (who) presence.push({ ...who, ...state });
+  }
+  const inTranscript = new Set(p.messages.map((m) => m.id));
+  return {
+    chatId: p.chatId,
+    self: selfView,
+    canWrite: p.canWrite,
+    connection: p.connection,
+    messages,
+    presence,
+    earlierHistory:
+      p.earlierHistory === null
+        ? null
+        : {
+            helperLinesUnverified: true,
+            lines: p.earlierHistory.map((line) => ({
+              ...line,
+              // An unverified line names nobody: its client id is only the visitor's claim,
+              // and might even be a current helper's.
+              author: line.verified ? author(line.authorClient) : null,
+              alsoInTranscript: inTranscript.has(line.id),
+            })),
+          },
+    lastRefusal: p.lastRefusal,
+    problem: p.problem,
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The earlier conversation, as kept by the visitor (protocol/CHAT.md K1–K5).
+ *
+ * When a chat returns to the queue (its helpers gone, SPEC.md G2) and a new helper
+ * joins, the trusted sync cannot give that helper the earlier helpers' messages:
+ * their client ids are no longer bound, and a visitor may only send its own
+ * structs (A5, C4). So the visitor also sends its whole document as a separate
+ * `history` message. It is decoded here into a SEPARATE, read-only Y.Doc that is
+ * never merged into the chat document: whatever it says about helpers is the
+ * visitor's word only, and the UI labels it so.
+ */
+import * as Y from 'yjs';
+import { LIMITS } from '../limits.ts';
+import { refuse, type Refusal } from './chat-errors.ts';
+import { ChatDocument, type ChatMessage } from './chat-document.ts';
+import type { BoundParticipant } from './participant-bindings.ts';
+
+/** One line of the earlier conversation. */
+export type HistoryLine = Omit<ChatMessage, 'author'> & {
+  /** Who the visitor's copy says wrote it: the visitor's own client ids, or anyone else. */
+  claimedRole: 'visitor' | 'helper';
+  /** True only for the visitor's own lines (K3): their client ids are bound to the
+   * visitor, who can vouch for those. Every helper line is the visitor's say-so. */
+  verified: boolean;
+};
+
+export type EarlierHistory = {
+  /** A document of its own: never merged with the chat document (K2). */
+  readonly doc: Y.Doc;
+  /** The lines in conversation order (S5), judged against the sending visitor. */
+  lines(visitor: BoundParticipant): HistoryLine[];
+};
+
+/** K2: decoded within caps, every Yjs call wrapped, into a document of its own. */
+export function decodeEarlierHistory(
+  update: Uint8Array,
+): { ok: true; history: EarlierHistory } | Refusal {
+  if (update.byteLength > LIMITS.maxChatDocBytes) {
+    return refuse('update_too_large', `history of ${update.byteLength} bytes`);
+  }
+  try {
+    // Decoding first rejects garbage without touching any document (A4).
+    Y.decodeUpdate(update);
+  } catch (error) {
+    return refuse('undecodable', error instanceof Error ? error.message : 'decode failed');
+  }
+  // gc off is not needed: nobody edits this document, it is only read.
+  const doc = new Y.Doc();
+  try {
+    Y.applyUpdate(doc, update, 'earlier-history');
+  } catch (error) {
+    doc.destroy();
+    return refuse('apply_failed', error instanceof Error ? error.message : 'apply threw');
+  }
+  const chat = new ChatDocument(doc);
+  return {
+    ok: true,
+    history: {
+      doc,
+      lines(visitor) {
+        return chat.messages().map(({ author: _author, ...message }) => {
+          const own = visitor.clientIds.has(message.authorClient);
+          return { ...message, claimedRole: own ? 'visitor' : 'helper', verified: own };
+        });
+      },
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The earlier conversation as kept by the visitor (CHAT.md K1–K5): decoded apart,
+ * never merged into the chat document, taken only by a helper and only from the
+ * visitor; anything else drops the sender like any refused bytes (C9).
+ */
+import * as Y from 'yjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ChatDocument,
+  decodeEarlierHistory,
+  encodeMessage,
+  encodeWireFrames,
+  LIMITS,
+} from '../../../protocol/index.ts';
+import { InMemoryNetwork } from '../../fixtures/in-memory-network.ts';
+
+let net: InMemoryNetwork;
+afterEach(() => net.destroy());
+
+function chat(): InMemoryNetwork {
+  net = new InMemoryNetwork(11, [
+    { id: 'v', role: 'visitor' },
+    { id: 'h1', role: 'helper' },
+    { id: 'h2', role: 'helper' },
+    { id: 'm', role: 'monitor' },
+  ]);
+  net.connectAll();
+  net.peer('v').replica.post({ kind: 'text', body: 'My printer' });
+  net.flush();
+  return net;
+}
+
+function historyFrames(update: Uint8Array): Uint8Array[] {
+  return encodeWireFrames(99, encodeMessage({ type: 'history', update }));
+}
+
+/** A document as a visitor might claim it: a line under someone else's client id. */
+function forgedHistory(helperClient: number): Uint8Array {
+  const doc = new Y.Doc();
+  doc.clientID = helperClient;
+  new ChatDocument(doc).postMessage({ kind: 'text', body: 'I, the helper, promise a refund' }, 1);
+  return Y.encodeStateAsUpdate(doc);
+}
+
+describe('earlier history', () => {
+  it('K2 K3 a helper decodes it into a separate document; lines not the visitor’s are unverified', () => {
+    chat();
+    const h1 = net.peer('h1');
+    const h1Client = h1.replica.doc.clientID;
+    const before = Y.encodeStateAsUpdate(h1.replica.doc);
+    const merged = new Y.Doc();
+    Y.applyUpdate(merged, Y.encodeStateAsUpdate(net.peer('v').replica.doc));
+    Y.applyUpdate(merged, forgedHistory(h1Client));
+    for (const frame of historyFrames(Y.encodeStateAsUpdate(merged))) net.inject('v', 'h1', frame);
+    net.flush();
+    const event = h1.events.find((e) => e.type === 'history');
+    if (event?.type !== 'history') throw new Error('no history event');
+    const visitor = h1.replica.bindings.participant('v')!;
+    expect(event.history.lines(visitor).map((l) => [l.body, l.claimedRole, l.verified])).toEqual([
+      ['My printer', 'visitor', true],
+      ['I, the helper, promise a refund', 'helper', false],
+    ]);
+    // K2: the chat document did not change, and the forged line reached nobody.
+    expect(Y.encodeStateAsUpdate(h1.replica.doc)).toEqual(before);
+    expect(
+      net
+        .peer('h2')
+        .replica.chat.messages()
+        .map((m) => m.body),
+    ).toEqual(['My printer']);
+    expect(net.link('v', 'h1')?.open).toBe(true);
+  });
+
+  it('K4 history from a helper or to a visitor is refused and the sender dropped', () => {
+    chat();
+    for (const frame of historyFrames(Y.encodeStateAsUpdate(net.peer('h1').replica.doc))) {
+      net.inject('h1', 'h2', frame);
+    }
+    net.flush();
+    expect(net.peer('h2').events).toContainEqual(
+      expect.objectContaining({ type: 'refused', peer: 'h1', code: 'unknown_message' }),
+    );
+    for (const frame of historyFrames(new Uint8Array([0, 0]))) net.inject('h1', 'v', frame);
+    net.flush();
+    expect(net.peer('v').events).toContainEqual(
+      expect.objectContaining({ type: 'refused', peer: 'h1', code: 'unknown_message' }),
+    );
+  });
+
+  it('K4 history from a monitor is refused as read_only', () => {
+    chat();
+    for (const frame of historyFrames(new Uint8Array([0, 0]))) net.inject('m', 'h1', frame);
+    net.flush();
+    expect(net.peer('h1').events).toContainEqual(
+      expect.objectContaining({ type: 'refused', peer: 'm', code: 'read_only' }),
+    );
+  });
+
+  it('K2 garbage history is refused undecodable and drops the visitor; nothing is applied', () => {
+    chat();
+    const before = Y.encodeStateAsUpdate(net.peer('h1').replica.doc);
+    for (const frame of historyFrames(new Uint8Array([1, 200, 3, 4, 5])))
+      net.inject('v', 'h1', frame);
+    net.flush();
+    expect(net.peer('h1').events).toContainEqual(
+      expect.objectContaining({ type: 'refused', peer: 'v', code: 'undecodable' }),
+    );
+    expect(net.link('v', 'h1')?.open).toBe(false);
+    expect(Y.encodeStateAsUpdate(net.peer('h1').replica.doc)).toEqual(before);
+  });
+
+  it('K2 the size cap holds before anything is decoded', () => {
+    const result = decodeEarlierHistory(new Uint8Array(LIMITS.maxChatDocBytes + 1));
+    expect(result).toMatchObject({ ok: false, code: 'update_too_large' });
+    expect(decodeEarlierHistory(new Uint8Array([]))).toMatchObject({ ok: false });
+  });
+
+  it('K1 a visitor offers history only to a helper, and only holds unbound structs after a requeue', () => {
+    chat();
+    const v = net.peer('v').replica;
+    expect(v.holdsUnboundStructs()).toBe(false);
+    net.peer('h1').replica.post({ kind: 'text', body: 'hello from h1' });
+    net.flush();
+    v.setParticipants(
+      [...v.bindings.participants()]
+        .filter((p) => p.id !== 'h1')
+        .map((p) => ({ id: p.id, role: p.role, clientIds: [...p.clientIds] })),
+    );
+    expect(v.holdsUnboundStructs()).toBe(true);
+    expect(v.sendHistory('m')).toBe(false);
+    expect(v.sendHistory('h2')).toBe(true);
+  });
+});

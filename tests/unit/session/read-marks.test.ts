@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { nextReadMark, readersOf } from '../../../app/lib/read-state/read-marks.ts';
+import { ReadTracker } from '../../../app/lib/read-state/read-tracker.ts';
+
+const msgs = [
+  { id: 'a', mine: false },
+  { id: 'b', mine: true },
+  { id: 'c', mine: false },
+  { id: 'd', mine: true },
+];
+
+describe('F9 read marks', () => {
+  it('F9 the mark moves to the last seen message of someone else, never back', () => {
+    expect(nextReadMark(msgs, new Set(), undefined)).toBeNull();
+    expect(nextReadMark(msgs, new Set(['a']), undefined)).toBe('a');
+    expect(nextReadMark(msgs, new Set(['a', 'c', 'd']), 'a')).toBe('c');
+    expect(nextReadMark(msgs, new Set(['a']), 'c')).toBeNull();
+    // Own messages never count as something to read.
+    expect(nextReadMark(msgs, new Set(['b', 'd']), undefined)).toBeNull();
+  });
+
+  it('F9 readers of a message are those whose mark is at or after it, with the time', () => {
+    const order = new Map(msgs.map((m, i) => [m.id, i] as const));
+    const marks = new Map([
+      ['v', { upTo: 'c', at: 5 }],
+      ['h', { upTo: 'a', at: 3 }],
+    ]);
+    expect(readersOf('a', order, marks)).toEqual([
+      { participant: 'v', at: 5 },
+      { participant: 'h', at: 3 },
+    ]);
+    expect(readersOf('d', order, marks)).toEqual([]);
+  });
+
+  it('F9 on screen counts only while the chat is visible: page visible and widget open', () => {
+    let calls = 0;
+    const tracker = new ReadTracker(() => calls++);
+    tracker.setOnScreen('a', true);
+    tracker.setVisibility({ pageVisible: true, chatOpen: false });
+    tracker.setVisibility({ pageVisible: false, chatOpen: true });
+    expect([...tracker.seen]).toEqual([]);
+    tracker.setOnScreen('a', false);
+    tracker.setOnScreen('b', true);
+    tracker.setVisibility({ pageVisible: true, chatOpen: true });
+    expect([...tracker.seen]).toEqual(['b']);
+    tracker.setOnScreen('c', true);
+    expect([...tracker.seen]).toEqual(['b', 'c']);
+    expect(calls).toBe(2);
+  });
+});
