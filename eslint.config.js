@@ -64,7 +64,20 @@ export default defineConfig(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['**/signal/**', 'uWebSockets.js', 'ws', 'better-sqlite3'] },
+        {
+          patterns: [
+            {
+              group: ['uWebSockets.js', 'ws', 'better-sqlite3'],
+              message: 'app/ runs in the browser.',
+            },
+            // The service's top-level signal/ folder, reached by climbing out of
+            // app/lib or app/routes; app/lib/signal (the client) stays allowed.
+            {
+              regex: '^(\\.\\./){2,}signal(/|$)',
+              message: 'app/ must not import the signal service.',
+            },
+          ],
+        },
       ],
     },
   },
