@@ -57,9 +57,12 @@ export function openEchoConnection(
     ws.on('message', (data: Buffer) => {
       const head = data[0];
       const second = data[1];
-      if (head === 0x34 && second === 0x32) onEcho(); // "42": an event
-      else if (head === 0x32) ws.send('3'); // "2": ping
-      else if (head === 0x30) ws.send('40'); // "0": engine.io open
+      if (head === 0x34 && second === 0x32)
+        onEcho(); // "42": an event
+      else if (head === 0x32)
+        ws.send('3'); // "2": ping
+      else if (head === 0x30)
+        ws.send('40'); // "0": engine.io open
       else if (head === 0x34 && second === 0x30) ready(); // "40": namespace joined
     });
   });

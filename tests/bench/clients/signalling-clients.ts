@@ -70,7 +70,10 @@ function connect(url: string, onFrame: (frame: Frame) => void): Promise<WebSocke
 }
 
 /** Resolves when `predicate` holds for a frame seen by the returned `feed`. */
-function waiter(): { feed: (frame: Frame) => void; until: (p: (f: Frame) => boolean) => Promise<Frame> } {
+function waiter(): {
+  feed: (frame: Frame) => void;
+  until: (p: (f: Frame) => boolean) => Promise<Frame>;
+} {
   let pending: { predicate: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
   return {
     feed(frame) {
@@ -218,40 +221,69 @@ type Party = {
   endpoint: Endpoint | null;
 };
 
+async function oursParty(
+  port: number,
+  path: 'visitor' | 'staff',
+  hello: object,
+  all: WebSocket[] = [],
+): Promise<Party> {
+  const w = waiter();
+  const p: Party = { ws: null as unknown as WebSocket, peers: new Map(), w, endpoint: null };
+  p.ws = await connect(`ws://127.0.0.1:${port}/ws/${path}`, (frame) => {
+    const type = frame['type'];
+    if (type === 'signal') {
+      const data = frame['data'] as Frame | undefined;
+      const kind = data?.['kind'] === 'candidate' ? 'candidate' : data?.['type'];
+      if (isKind(kind)) p.endpoint?.onSignal(kind);
+    } else if (type === 'offer') {
+      p.ws.send(JSON.stringify({ type: 'accept', chatId: frame['chatId'] }));
+    } else if (type === 'participants') {
+      const self = frame['self'];
+      const list = frame['participants'] as { id: string; online: boolean }[];
+      const other = list.find((x) => x.id !== self && x.online);
+      if (other !== undefined) p.peers.set(String(frame['chatId']), other.id);
+      else p.peers.delete(String(frame['chatId']));
+    }
+    // Last: a waiter may look at what this frame just changed.
+    w.feed(frame);
+  });
+  all.push(p.ws);
+  const welcome = w.until((f) => f['type'] === 'welcome' || f['type'] === 'error');
+  p.ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, ...hello }));
+  const reply = await welcome;
+  if (reply['type'] !== 'welcome') throw new Error(`hello refused: ${JSON.stringify(reply)}`);
+  return p;
+}
+
+/** Helpers signed in with `sessions`, accepting every offer (S2 churn, S4). */
+export async function oursHelpers(port: number, sessions: readonly string[]): Promise<WebSocket[]> {
+  const parties: WebSocket[] = [];
+  await inPool(sessions.length, CONNECT_CONCURRENCY, async (i) => {
+    parties[i] = (await oursParty(port, 'staff', { session: sessions[i]! })).ws;
+  });
+  return parties;
+}
+
+/** One join/leave cycle of a visitor: connect, hello, request, chat (a helper
+ * accepts), end it, close the socket and see the close. */
+export async function oursVisitorCycle(port: number): Promise<void> {
+  const p = await oursParty(port, 'visitor', {});
+  const chat = p.w.until((f) => f['type'] === 'chat');
+  p.ws.send(JSON.stringify(REQUEST));
+  const chatId = (await chat)['chatId'];
+  const ended = p.w.until((f) => f['type'] === 'ended');
+  p.ws.send(JSON.stringify({ type: 'end', chatId }));
+  await ended;
+  const closed = new Promise((resolve) => p.ws.once('close', resolve));
+  p.ws.close(1000);
+  await closed;
+}
+
 /** Our service: pairs are a visitor and a helper in one chat. `sessions` are the
  * seeded helpers' tokens; each pair takes the next one (chat limit 1). */
 export function oursTarget(port: number, sessions: readonly string[]): SignallingTarget {
   const all: WebSocket[] = [];
   let nextSession = 0;
-
-  const party = async (path: 'visitor' | 'staff', hello: object): Promise<Party> => {
-    const w = waiter();
-    const p: Party = { ws: null as unknown as WebSocket, peers: new Map(), w, endpoint: null };
-    p.ws = await connect(`ws://127.0.0.1:${port}/ws/${path}`, (frame) => {
-      const type = frame['type'];
-      if (type === 'signal') {
-        const data = frame['data'] as Frame | undefined;
-        const kind = data?.['kind'] === 'candidate' ? 'candidate' : data?.['type'];
-        if (isKind(kind)) p.endpoint?.onSignal(kind);
-      } else if (type === 'offer') {
-        p.ws.send(JSON.stringify({ type: 'accept', chatId: frame['chatId'] }));
-      } else if (type === 'participants') {
-        const self = frame['self'];
-        const list = frame['participants'] as { id: string; online: boolean }[];
-        const other = list.find((x) => x.id !== self && x.online);
-        if (other !== undefined) p.peers.set(String(frame['chatId']), other.id);
-        else p.peers.delete(String(frame['chatId']));
-      }
-      // Last: a waiter may look at what this frame just changed.
-      w.feed(frame);
-    });
-    all.push(p.ws);
-    const welcome = w.until((f) => f['type'] === 'welcome' || f['type'] === 'error');
-    p.ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, ...hello }));
-    const reply = await welcome;
-    if (reply['type'] !== 'welcome') throw new Error(`hello refused: ${JSON.stringify(reply)}`);
-    return p;
-  };
 
   const endpointOf = (p: Party, chatId: string): Endpoint => {
     const to = p.peers.get(chatId);
@@ -279,13 +311,13 @@ export function oursTarget(port: number, sessions: readonly string[]): Signallin
       if (nextSession + count > sessions.length) throw new Error('not enough helper sessions');
       const helpers: Party[] = [];
       await inPool(count, CONNECT_CONCURRENCY, async (i) => {
-        helpers[i] = await party('staff', { session: sessions[nextSession + i]! });
+        helpers[i] = await oursParty(port, 'staff', { session: sessions[nextSession + i]! }, all);
       });
       nextSession += count;
       const visitors: { p: Party; chatId: string }[] = [];
       // Bounded concurrency keeps the queue short: it is not what S2 measures.
       await inPool(count, CONNECT_CONCURRENCY / 2, async (i) => {
-        const p = await party('visitor', {});
+        const p = await oursParty(port, 'visitor', {}, all);
         const chat = p.w.until((f) => f['type'] === 'chat');
         p.ws.send(JSON.stringify(REQUEST));
         const chatId = String((await chat)['chatId']);

@@ -61,16 +61,19 @@ export function rowFrom(samples: Samples, spec: RowSpec): ResultRow {
     contenders[peer] = value;
     const better =
       best === null ||
-      (spec.better === 'lower' ? value.median < best.value.median : value.median > best.value.median);
+      (spec.better === 'lower'
+        ? value.median < best.value.median
+        : value.median > best.value.median);
     if (better) best = { name: peer, value };
   }
+  const denominator = best === null ? 0 : spec.better === 'lower' ? best.value.median : ours.median;
+  // No ratio against nothing (a peer with none of a count, such as violations).
   const ratio =
-    best === null
+    best === null || denominator === 0
       ? null
-      : spec.better === 'lower'
-        ? ours.median / best.value.median
-        : best.value.median / ours.median;
-  const judged = spec.target === undefined ? null : spec.target.on === 'ratio' ? ratio : ours.median;
+      : (spec.better === 'lower' ? ours.median : best.value.median) / denominator;
+  const judged =
+    spec.target === undefined ? null : spec.target.on === 'ratio' ? ratio : ours.median;
   return {
     scenario: spec.scenario,
     metric: spec.metric,

@@ -4,7 +4,7 @@
  * (lib/proc.ts); commands (`gc`, kind-specific ones) go over IPC and every reply
  * is parsed (lib/child-protocol.ts).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import { FromChild, type ServerKind, type ToChild } from './child-protocol.ts';
@@ -33,8 +33,17 @@ export type ServerProcess = {
   call<T>(command: string, payload: unknown, schema: v.GenericSchema<unknown, T>): Promise<T>;
   /** Full garbage collection in the child, then its RSS in bytes. */
   settledRss(): Promise<number>;
+  /** Full garbage collection in the child, then its own report of what is in use. */
+  settledHeap(): Promise<HeapReport>;
   stop(): Promise<void>;
 };
+
+const HeapReport = v.object({
+  heapUsed: v.number(),
+  external: v.number(),
+  arrayBuffers: v.number(),
+});
+export type HeapReport = v.InferOutput<typeof HeapReport>;
 
 export type SpawnOptions = {
   /** Sockets the child will hold at most: its open-file limit is raised to fit. */
@@ -74,7 +83,9 @@ export async function startServerProcess(
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...spawnOptions.env },
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const pending = new Map<number, (reply: Extract<FromChild, { type: 'reply' }>) => void>();
   let nextId = 1;
   const ready = new Promise<Extract<FromChild, { type: 'ready' }>>((resolve, reject) => {
@@ -86,7 +97,8 @@ export async function startServerProcess(
       }
       const message = parsed.output;
       if (message.type === 'ready') resolve(message);
-      else if (message.type === 'failed') reject(new Error(`${kind} failed to start: ${message.error}`));
+      else if (message.type === 'failed')
+        reject(new Error(`${kind} failed to start: ${message.error}`));
       else pending.get(message.id)?.(message);
     });
     void exited.then((code) =>
@@ -133,18 +145,14 @@ export async function startServerProcess(
     rssBytes: () => rssBytes(pid),
     call,
     async settledRss() {
-      await call('gc', null, v.null());
+      await call('gc', null, HeapReport);
       return rssBytes(pid);
     },
+    settledHeap: () => call('gc', null, HeapReport),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGKILL');
       await within(`${kind} to exit`, exited, 10_000);
     },
   };
-}
-
-/** Kills a child left behind by a failed measurement. */
-export function reap(child: ChildProcess): void {
-  if (child.exitCode === null) child.kill('SIGKILL');
 }

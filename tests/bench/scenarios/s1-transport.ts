@@ -43,10 +43,10 @@ export const S1_FULL: S1Sizes = {
 };
 
 export const S1_SMOKE: S1Sizes = {
-  idleConnections: [200, 1000],
+  idleConnections: [500],
   messages: [
-    { bytes: 64, count: 20_000 },
-    { bytes: 1024, count: 10_000 },
+    { bytes: 64, count: 10_000 },
+    { bytes: 1024, count: 5_000 },
   ],
   throughputConnections: 16,
   window: 8,
@@ -75,9 +75,13 @@ export async function runS1(context: ScenarioContext, sizes: S1Sizes): Promise<R
     context.plan,
     async (name, round) => {
       const contender = byName.get(name)!;
-      const server = await startServerProcess(contender.kind, {}, {
-        maxSockets: Math.max(...sizes.idleConnections),
-      });
+      const server = await startServerProcess(
+        contender.kind,
+        {},
+        {
+          maxSockets: Math.max(...sizes.idleConnections),
+        },
+      );
       try {
         context.requireNative(server);
         return await measure(server, contender.target, round.warmUp ? shrink(sizes) : sizes);
@@ -144,7 +148,11 @@ function shrink(sizes: S1Sizes): S1Sizes {
   };
 }
 
-async function measure(server: ServerProcess, target: EchoTarget, sizes: S1Sizes): Promise<Figures> {
+async function measure(
+  server: ServerProcess,
+  target: EchoTarget,
+  sizes: S1Sizes,
+): Promise<Figures> {
   const figures: Figures = {};
   for (const { bytes, count } of sizes.messages) {
     figures[`cpu@${bytes}`] = await cpuPerMillion(server, target, sizes, bytes, count);

@@ -18,6 +18,8 @@ export class NativeUwsMissing extends Error {
   }
 }
 
-export function requireNative(server: Pick<ServerProcess, 'kind' | 'uwsNative' | 'uwsReason'>): void {
+export function requireNative(
+  server: Pick<ServerProcess, 'kind' | 'uwsNative' | 'uwsReason'>,
+): void {
   if (!server.uwsNative) throw new NativeUwsMissing(server.kind, server.uwsReason);
 }

@@ -10,7 +10,8 @@ export function start(): Promise<StartedServer> {
   return new Promise((resolve) => {
     wss.once('listening', () => {
       const address = wss.address();
-      resolve({ port: typeof address === 'string' ? 0 : address.port });
+      if (address === null || typeof address === 'string') throw new Error('ws: no port');
+      resolve({ port: address.port });
     });
   });
 }

@@ -10,8 +10,7 @@
  * scenario asks for.
  * TRANSPORT=uws: the service refuses to start rather than fall back to `ws`.
  *
- * Command `restart` stops the service (every socket gets 1012 `shutting_down`)
- * and starts it again on the same port and database, as a deploy would.
+ * Command `shutdown` stops the service (every socket gets 1012 `shutting_down`).
  */
 import * as v from 'valibot';
 import { newAccountId } from '../../../signal/auth/accounts.ts';
@@ -19,12 +18,20 @@ import { FAST_SCRYPT_PARAMS, hashPassword } from '../../../signal/auth/passwords
 import { createSessions } from '../../../signal/auth/sessions.ts';
 import { loadConfig, type Config } from '../../../signal/config.ts';
 import { createLogger } from '../../../signal/log.ts';
-import { startServer, type RunningServer } from '../../../signal/server.ts';
+import { startServer } from '../../../signal/server.ts';
 import { databaseFile, openSqliteStorage } from '../../../signal/storage/sqlite-storage.ts';
 import { LIMITS } from '../../../protocol/index.ts';
 import type { StartedServer } from '../lib/child-protocol.ts';
 
-const Options = v.object({ dataDir: v.string(), helpers: v.number(), chatLimit: v.number() });
+const Options = v.object({
+  dataDir: v.string(),
+  helpers: v.number(),
+  chatLimit: v.number(),
+  /** 0 for any free port; a restart passes the port of the service it replaces. */
+  port: v.optional(v.number(), 0),
+  /** Extra environment on top of BENCH_SERVICE_ENV (e.g. a short visitor grace). */
+  env: v.optional(v.record(v.string(), v.string()), {}),
+});
 
 export const BENCH_SERVICE_ENV = {
   HOST: '127.0.0.1',
@@ -38,34 +45,34 @@ export const BENCH_SERVICE_ENV = {
 } as const;
 
 export async function start(options: unknown): Promise<StartedServer> {
-  const { dataDir, helpers, chatLimit } = v.parse(Options, options);
-  const config = configFor(dataDir, 0);
+  const { dataDir, helpers, chatLimit, env, port: wanted } = v.parse(Options, options);
+  const configFor = (port: number): Config => {
+    const loaded = loadConfig(
+      { ...BENCH_SERVICE_ENV, ...env, PORT: String(port), DATA_DIR: dataDir },
+      [],
+    );
+    if (!loaded.ok) throw new Error(`bad bench config: ${loaded.errors.join('; ')}`);
+    return loaded.config;
+  };
+  const config = configFor(wanted);
   const sessions = await seedHelpers(config, helpers, chatLimit);
-  const logger = createLogger({ level: 'silent' });
-  const begin = (port: number): Promise<RunningServer> =>
-    startServer(port === 0 ? config : configFor(dataDir, port), {
-      logger,
-      scrypt: FAST_SCRYPT_PARAMS,
-    });
-  let server = await begin(0);
-  const port = server.port;
+  const server = await startServer(config, {
+    logger: createLogger({ level: 'silent' }),
+    scrypt: FAST_SCRYPT_PARAMS,
+  });
   return {
-    port,
+    port: server.port,
     info: { sessions },
     commands: {
-      restart: async () => {
+      // Closes every socket with 1012 and stops; the runner then ends this process
+      // and starts a new one on the same port and data folder, as a deploy would.
+      // (Started again in this process, uWS cannot bind the port it just closed.)
+      shutdown: async () => {
         await server.close();
-        server = await begin(port);
         return null;
       },
     },
   };
-}
-
-function configFor(dataDir: string, port: number): Config {
-  const loaded = loadConfig({ ...BENCH_SERVICE_ENV, PORT: String(port), DATA_DIR: dataDir }, []);
-  if (!loaded.ok) throw new Error(`bad bench config: ${loaded.errors.join('; ')}`);
-  return loaded.config;
 }
 
 /** Helper accounts with a live session token each. They sign in through the session

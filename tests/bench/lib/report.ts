@@ -1,0 +1,104 @@
+/**
+ * The README's `## Benchmarks` section, generated from the result rows: it sits
+ * just before `## Configuration`, which stays the last section (a unit test checks
+ * that). The prose above the table is kept in this file so that it changes with
+ * the code that makes it true.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Machine } from './machine.ts';
+import { missedBy, type ResultRow } from './results.ts';
+
+const HEADING = '## Benchmarks';
+const NEXT_HEADING = '## Configuration';
+
+const INTRO = `\`npm run bench\` (at most 10 minutes) runs the suite in \`tests/bench\` and writes
+\`tests/bench/results.json\` and the table below; \`npm run bench:smoke\` runs every scenario at
+small sizes in under a minute and fails on errors and on broken invariants (it does not judge
+ratios, which small sizes cannot show).
+
+Method: each server under test runs in its own process pinned to core 0 (\`taskset -c 0\`), the
+load generator on core 1. CPU is the server process's utime + stime from \`/proc/<pid>/stat\`,
+memory its VmRSS from \`/proc/<pid>/status\` after full garbage collections (the JS heap from the
+process's own report where a leak is checked). Every contender gets a warm-up round, then five
+repetitions interleaved (ours, peer, peer, ours, …), each in a fresh process; the table shows
+medians with min–max. S1–S4 refuse to report when uWebSockets.js runs its pure-JS fallback: each
+server child reports \`describeTransport().uwsNative\`.
+
+Ratios read "below 1 is ours ahead": ours ÷ peer for lower-is-better metrics, peer ÷ ours for
+higher-is-better ones (rounds per CPU-second), so every target is an upper bound. The peer is the
+one the target names (bare uWS in S1, the reference dispatcher in S3), else the best peer in the
+same run.
+
+- S1 "ours" is the service's WebSocket layer: \`signal/transport/uws-transport.ts\` with the
+  service's default options and an echo at the transport interface. It is what our layer adds over
+  bare uWS (per-socket state, the copy of each frame into a string, corked and checked sends, the
+  open-socket set for shutdown). The gateway and core behind it are measured in S2 and S4.
+- S2 "ours" is the whole service: a visitor and a helper in one chat relay \`signal\` messages
+  (3 KB offer, 3 KB answer, five candidates each way). y-webrtc's server gets the same round as
+  \`publish\`es to a topic per pair, PeerJS as OFFER/ANSWER/CANDIDATE to \`dst\`. Rate and
+  connection limits per IP are raised (all load comes from 127.0.0.1); nothing else is changed.
+- S3 drives the core in process against a reference that scans every helper per offer and keeps
+  the same rules and messages (positions and waits, Q3/Q7); both build the same number of
+  messages per call.
+- S4 restarts the service (1012 to every socket, a new process on the same port) under 5,000
+  \`SignalClient\`s from the app with their jittered reconnect policy.
+- S5–S7 (browser, chat document, widget weight) are not in the suite yet: they need the WebRTC
+  session, the chat document and the widget. Each will be a scenario module registered in
+  \`tests/bench/run.ts\`; the S7 widget-size budget joins \`bench:smoke\` once \`/embed.js\` exists.`;
+
+function fmt(value: number | null): string {
+  if (value === null) return '—';
+  const abs = Math.abs(value);
+  if (abs >= 1000) return value.toFixed(0);
+  if (abs >= 100) return value.toFixed(1);
+  if (abs >= 1) return value.toFixed(2);
+  return value.toPrecision(2);
+}
+
+function range(min: number, max: number): string {
+  return `${fmt(min)}–${fmt(max)}`;
+}
+
+export function renderSection(rows: readonly ResultRow[], machine: Machine): string {
+  const lines = [
+    HEADING,
+    '',
+    INTRO,
+    '',
+    `Last full run: ${machine.date}, ${machine.nproc} cores (${machine.cpu}), Node ${machine.node}, ` +
+      `load average at start ${machine.loadAtStart} (other work shares this machine: figures are noisy).`,
+    '',
+    '| Scenario | Metric | Unit | Ours: median (min–max) | Peer: median (min–max) | Others (median) | Ratio | Target | Pass |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const row of rows) {
+    const oursName = Object.keys(row.contenders)[0] ?? 'ours';
+    const others = Object.entries(row.contenders)
+      .filter(([name]) => name !== row.peer && name !== oursName)
+      .map(([name, s]) => `${name} ${fmt(s.median)}`)
+      .join('; ');
+    const target =
+      row.target === null
+        ? '—'
+        : row.targetOn === 'ratio'
+          ? `ratio ≤ ${row.target}`
+          : `≤ ${row.target}`;
+    const pass = row.pass === null ? '—' : row.pass ? 'yes' : `no (${missedBy(row)})`;
+    lines.push(
+      `| ${row.scenario} | ${row.metric} | ${row.unit} | ${oursName}: ${fmt(row.ours)} (${range(...row.oursRange)}) | ` +
+        `${row.peer === null ? '—' : `${row.peer}: ${fmt(row.peerValue)} (${range(...row.peerRange!)})`} | ` +
+        `${others || '—'} | ${fmt(row.ratio)} | ${target} | ${pass} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Replaces (or inserts) the section just before `## Configuration`. */
+export function writeReadmeSection(readmePath: string, section: string): void {
+  const readme = readFileSync(readmePath, 'utf8');
+  const next = readme.indexOf(`\n${NEXT_HEADING}\n`);
+  if (next < 0) throw new Error(`README has no "${NEXT_HEADING}" section`);
+  const start = readme.indexOf(`\n${HEADING}\n`);
+  const before = start >= 0 && start < next ? readme.slice(0, start) : readme.slice(0, next);
+  writeFileSync(readmePath, `${before.trimEnd()}\n\n${section}\n${readme.slice(next)}`);
+}

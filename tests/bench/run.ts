@@ -1,0 +1,151 @@
+/**
+ * The benchmark runner (issue 5): `npm run bench` runs S1–S4 at full size with five
+ * interleaved repetitions after a warm-up and writes tests/bench/results.json and
+ * the README's Benchmarks section; `npm run bench:smoke` (`--smoke`) runs every
+ * scenario small, once, writes nothing, and fails only on errors and on the
+ * absolute budgets that hold at any size (invariant violations, leaked sockets).
+ * `--only=S1,S3` runs some scenarios. The load generator is this process, pinned to
+ * core 1 by the npm script; servers run pinned to core 0 (lib/server-process.ts).
+ *
+ * S5–S7 join as modules in SCENARIOS once the WebRTC session, the chat document
+ * and the widget exist.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describeTransport } from '../../signal/transport/uws-native.ts';
+import { describeMachine } from './lib/machine.ts';
+import { renderSection, writeReadmeSection } from './lib/report.ts';
+import { missedBy, type ResultRow, type Scenario } from './lib/results.ts';
+import { openFileLimit } from './lib/server-process.ts';
+import { runS1, S1_FULL, S1_SMOKE } from './scenarios/s1-transport.ts';
+import {
+  CHURN_FULL,
+  CHURN_SMOKE,
+  runS2,
+  runS2Churn,
+  S2_FULL,
+  S2_SMOKE,
+} from './scenarios/s2-signalling.ts';
+import { runS3, S3_FULL, S3_SMOKE } from './scenarios/s3-queue.ts';
+import { runS4, S4_FULL, S4_SMOKE } from './scenarios/s4-reconnect.ts';
+import { NativeUwsMissing, requireNative, type ScenarioContext } from './scenarios/scenario.ts';
+
+const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
+const README = fileURLToPath(new URL('../../README.md', import.meta.url));
+
+type Mode = 'full' | 'smoke';
+
+type ScenarioEntry = {
+  id: Scenario;
+  /** Sockets this process holds at most while it runs (for the open-file check). */
+  clientSockets: (mode: Mode) => number;
+  run: (context: ScenarioContext, mode: Mode) => Promise<ResultRow[]>;
+};
+
+const SCENARIOS: ScenarioEntry[] = [
+  {
+    id: 'S1',
+    clientSockets: (mode) => Math.max(...(mode === 'full' ? S1_FULL : S1_SMOKE).idleConnections),
+    run: (context, mode) => runS1(context, mode === 'full' ? S1_FULL : S1_SMOKE),
+  },
+  {
+    id: 'S2',
+    clientSockets: (mode) => 2 * Math.max(...(mode === 'full' ? S2_FULL : S2_SMOKE).pairs),
+    run: async (context, mode) => [
+      ...(await runS2(context, mode === 'full' ? S2_FULL : S2_SMOKE)),
+      ...(await runS2Churn(context, mode === 'full' ? CHURN_FULL : CHURN_SMOKE)),
+    ],
+  },
+  {
+    id: 'S3',
+    clientSockets: () => 0,
+    run: (context, mode) => runS3(context, mode === 'full' ? S3_FULL : S3_SMOKE),
+  },
+  {
+    id: 'S4',
+    clientSockets: (mode) => (mode === 'full' ? S4_FULL : S4_SMOKE).sockets,
+    run: (context, mode) => runS4(context, mode === 'full' ? S4_FULL : S4_SMOKE),
+  },
+];
+
+function log(line: string): void {
+  console.log(line);
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const mode: Mode = args.includes('--smoke') ? 'smoke' : 'full';
+  const only = args
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
+  const chosen = SCENARIOS.filter((s) => only === undefined || only.includes(s.id));
+  const machine = describeMachine();
+  log(
+    `bench (${mode}): ${chosen.map((s) => s.id).join(', ')} on ${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}`,
+  );
+
+  const transport = describeTransport();
+  if (!transport.uwsNative) {
+    log(`refusing to run S1–S4: uWebSockets.js is on its pure-JS fallback (${transport.reason})`);
+    return 1;
+  }
+  const needed = Math.max(...chosen.map((s) => s.clientSockets(mode))) + 1024;
+  const limit = openFileLimit();
+  if (limit < needed) {
+    log(`the load generator needs ${needed} open files; raise the limit (ulimit -n ${needed})`);
+    return 1;
+  }
+
+  const context: ScenarioContext = {
+    plan: { repetitions: mode === 'full' ? 5 : 1, log },
+    requireNative,
+  };
+  const started = performance.now();
+  const rows: ResultRow[] = [];
+  for (const scenario of chosen) {
+    const t = performance.now();
+    log(`${scenario.id}…`);
+    try {
+      rows.push(...(await scenario.run(context, mode)));
+    } catch (error) {
+      if (error instanceof NativeUwsMissing) {
+        log(error.message);
+        return 1;
+      }
+      throw error;
+    }
+    log(`${scenario.id} done in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  }
+  log(`all done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+
+  for (const row of rows) {
+    const ratio = row.ratio === null ? '' : ` ratio ${row.ratio.toFixed(2)} vs ${row.peer}`;
+    const verdict = row.pass === null ? '' : row.pass ? ' PASS' : ` MISS (${missedBy(row)})`;
+    log(`${row.scenario} ${row.metric}: ${row.ours.toPrecision(4)} ${row.unit}${ratio}${verdict}`);
+  }
+
+  if (mode === 'full') {
+    writeFileSync(RESULTS, `${JSON.stringify(rows, null, 2)}\n`);
+    if (only === undefined) writeReadmeSection(README, renderSection(rows, machine));
+    log(`wrote ${RESULTS}${only === undefined ? ' and the README table' : ''}`);
+    return 0;
+  }
+  // Smoke: sizes too small for ratios; budgets on our own figures must still hold.
+  const broken = rows.filter(
+    (row) => row.targetOn === 'ours' && row.target === 0 && row.pass === false,
+  );
+  for (const row of broken) log(`FAILED: ${row.scenario} ${row.metric} = ${row.ours}`);
+  return broken.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    // Clients closed by the scenarios may still hold handles for a moment: end here.
+    process.exit(code);
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
