@@ -45,6 +45,9 @@ export type RandomBytes = (length: number) => Uint8Array;
 const defaultRandom: RandomBytes = (length) => crypto.getRandomValues(new Uint8Array(length));
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
+/** How far ahead of this document's own highest `seq` an outside one is followed. */
+const MAX_SEQ_LEAD = 100_000;
+
 /** Room for the struct's header, key and JSON around a body, when checking the budget. */
 const ENTRY_OVERHEAD_BYTES = 512;
 
@@ -72,13 +75,16 @@ export class ChatDocument {
     return `${this.doc.clientID.toString(36)}.${random}`;
   }
 
-  postMessage(input: NewMessage, at: number): { ok: true; id: MessageId } | Refusal {
+  /** `seenSeq`: a `seq` seen outside this document (K6: the earlier history's). */
+  postMessage(input: NewMessage, at: number, seenSeq = 0): { ok: true; id: MessageId } | Refusal {
     if (input.body.length > LIMITS.maxChatMessageLength) {
       return refuse('message_too_long', `${input.body.length} characters`);
     }
     // Absent optional fields are left out, not stored as `undefined`.
     const draft: Record<string, unknown> = { kind: input.kind, body: input.body, at };
-    draft['seq'] = this.#highestSeq() + 1;
+    const highest = this.#highestSeq();
+    // A seq from outside counts only within reach of ours: it is someone's claim.
+    draft['seq'] = Math.max(highest, Math.min(seenSeq, highest + MAX_SEQ_LEAD)) + 1;
     if (input.page) draft['page'] = input.page;
     if (input.attachment) draft['attachment'] = input.attachment;
     const entry = v.safeParse(MessageEntry, draft);

@@ -158,9 +158,9 @@ export class ChatReplica {
   }
 
   /** Writes a message (C7: pending until a peer acknowledges it). */
-  post(message: NewMessage): { ok: true; id: MessageId } | Refusal {
+  post(message: NewMessage, seenSeq = 0): { ok: true; id: MessageId } | Refusal {
     if (!this.#mayWrite()) return refuse('not_writable', `${this.role ?? 'unknown'} participant`);
-    const result = this.chat.postMessage(message, this.#now());
+    const result = this.chat.postMessage(message, this.#now(), seenSeq);
     if (result.ok) {
       this.#pending.add(result.id);
       this.#emitPending();

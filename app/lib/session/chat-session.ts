@@ -229,7 +229,7 @@ export class ChatSession {
       this.#changed();
       return { ok: true, id: localId };
     }
-    const result = this.replica.post({ kind: 'text', body });
+    const result = this.replica.post({ kind: 'text', body }, this.#historySeq());
     this.#applyPresence();
     if (!result.ok) {
       return {
@@ -434,6 +434,13 @@ export class ChatSession {
         break;
     }
     this.#changed();
+  }
+
+  /** K6: a helper's reply sorts after the earlier conversation it answers. */
+  #historySeq(): number {
+    const visitor = [...this.replica.bindings.participants()].find((p) => p.role === 'visitor');
+    if (this.#history === null || visitor === undefined) return 0;
+    return Math.max(0, ...this.#history.lines(visitor.id).map((l) => l.seq));
   }
 
   #flushUnsent(): void {

@@ -245,7 +245,7 @@ describe('chat session', () => {
     expect(visitor?.ice.relayOnly).toBe(false);
   });
 
-  it('K1–K3 after a requeue the new helper gets the visitor’s messages in the chat document and the rest only as earlier history', async () => {
+  it('K1–K3 K6 after a requeue the new helper gets the visitor’s messages in the chat document and the rest only as earlier history', async () => {
     const service = new FakeService();
     service.join(VERA);
     service.join(ALICE);
@@ -253,6 +253,7 @@ describe('chat session', () => {
     const alice = await start(service, ALICE);
     await until('linked', () => vera.view.connection.status === 'connected');
     vera.send('my printer');
+    await until('alice has it', () => bodies(alice).includes('my printer'));
     alice.send('turn it off and on');
     await until('synced', () => bodies(vera).length === 2);
     expect(vera.replica.holdsUnboundStructs()).toBe(false);
@@ -282,6 +283,8 @@ describe('chat session', () => {
     expect(vera.view.messages.map((m) => m.author?.name)).toEqual(['Vera', 'Alice']);
     bob.send('Bob here, did that help?');
     await until('vera has bob', () => bodies(vera).includes('Bob here, did that help?'));
+    // K6: Bob's reply sorts after the earlier conversation, though his document lacks Alice's line.
+    expect(vera.view.messages.map((m) => m.author?.name)).toEqual(['Vera', 'Alice', 'Bob']);
     expect(vera.view.lastRefusal).toBeNull();
     expect(bob.view.lastRefusal).toBeNull();
   });
