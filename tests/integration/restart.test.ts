@@ -5,12 +5,9 @@
  * by themselves with jittered backoff, and nothing is lost — the chat is
  * re-attached on both sides and the queue keeps its order.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
@@ -21,75 +18,7 @@ import {
   type VisitorToService,
 } from '../../protocol/index.ts';
 import { SignalClient, type WebSocketConstructor } from '../../app/lib/signal/signal-client.ts';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WAIT_MS = 20_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(),
-      );
-    });
-  });
-}
-
-/** Polls until `check` holds; the poll interval is not a wait for the result. */
-async function until<T>(
-  what: string,
-  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  timeoutMs = WAIT_MS,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-class ServiceProcess {
-  child: ChildProcess | null = null;
-  constructor(
-    readonly port: number,
-    readonly dataDir: string,
-  ) {}
-
-  async start(): Promise<void> {
-    // `node --import tsx`: one process, so SIGKILL really kills the service.
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'signal/main.ts', '--demo'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(this.port),
-        HOST: '127.0.0.1',
-        DATA_DIR: this.dataDir,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    await until('the service to answer /healthz', () =>
-      fetch(`http://127.0.0.1:${this.port}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ),
-    );
-  }
-
-  kill(): Promise<void> {
-    const child = this.child;
-    if (child === null || child.exitCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
-  }
-}
+import { freePort, ServiceProcess, until } from '../fixtures/service-process.ts';
 
 type Inbox<T> = T[];
 
@@ -145,16 +74,6 @@ const request = (name: string): VisitorToService => ({
   landingPage: 'https://help.example/',
 });
 
-async function signIn(port: number, nickname: string): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ nickname, password: 'demo-pass' }),
-  });
-  const body = (await res.json()) as { token: string };
-  return body.token;
-}
-
 describe('restart', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'peerdesk-restart-'));
   let service: ServiceProcess | undefined;
@@ -171,7 +90,7 @@ describe('restart', () => {
     const port = service.port;
 
     const aliceInbox: ServiceToStaff[] = [];
-    const alice = staffClient(port, await signIn(port, 'alice'), aliceInbox);
+    const alice = staffClient(port, await service.signIn('alice'), aliceInbox);
     clients.push(alice);
     await until('alice welcomed', () => alice.state.status === 'open');
     alice.send({ type: 'set_available', available: true });
@@ -224,7 +143,7 @@ describe('restart', () => {
 
     // The queue kept its order: the next helper is offered the second visitor first.
     const bobInbox: ServiceToStaff[] = [];
-    const bob = staffClient(port, await signIn(port, 'bob'), bobInbox);
+    const bob = staffClient(port, await service.signIn('bob'), bobInbox);
     clients.push(bob);
     await until('bob welcomed', () => bob.state.status === 'open');
     bob.send({ type: 'set_available', available: true });

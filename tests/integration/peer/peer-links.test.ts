@@ -8,13 +8,13 @@
  *
  * Waits are for events (ChatPeer.waitFor), never sleeps; no assertion is about time.
  */
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../../signal/auth/accounts.ts';
 import type { VisitorToService } from '../../../protocol/index.ts';
+import { freePort } from '../../fixtures/service-process.ts';
 import { startService, type Service } from '../harness.ts';
 import { ChatPeer, first, type PeerEvent } from './chat-peer.ts';
 
@@ -30,20 +30,6 @@ const request: VisitorToService = {
   sessionStartedAt: Date.now(),
   landingPage: 'https://help.example/',
 };
-
-/** A fixed free port: restarting uWS on port 0 leaves the old port in TIME_WAIT. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(),
-      );
-    });
-  });
-}
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 

@@ -5,80 +5,12 @@
  * sides re-register by themselves, and the restarted relay re-signals a link that
  * dies afterwards.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../../signal/auth/accounts.ts';
-import { bodies, REQUEST, SessionParticipant, until } from './session-participant.ts';
-
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(),
-      );
-    });
-  });
-}
-
-/** The service as its own process, so that SIGKILL is a real crash. */
-class ServiceProcess {
-  child: ChildProcess | null = null;
-  constructor(
-    readonly port: number,
-    readonly dataDir: string,
-  ) {}
-
-  async start(): Promise<void> {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'signal/main.ts', '--demo'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(this.port),
-        HOST: '127.0.0.1',
-        DATA_DIR: this.dataDir,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    let healthy = false;
-    await until('the service to answer /healthz', () => {
-      void fetch(`http://127.0.0.1:${this.port}/healthz`).then(
-        (r) => (healthy = r.ok),
-        () => undefined,
-      );
-      return healthy;
-    });
-  }
-
-  kill(): Promise<void> {
-    const child = this.child;
-    if (child === null || child.exitCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
-  }
-
-  async signIn(nickname: string): Promise<string> {
-    const res = await fetch(`http://127.0.0.1:${this.port}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ nickname, password: DEMO_PASSWORD }),
-    });
-    const body = (await res.json()) as { token: string };
-    return body.token;
-  }
-}
+import { freePort, ServiceProcess, until } from '../../fixtures/service-process.ts';
+import { bodies, REQUEST, SessionParticipant } from './session-participant.ts';
 
 describe('chat sessions when the service is killed', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'peerdesk-session-kill-'));

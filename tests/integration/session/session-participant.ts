@@ -23,25 +23,15 @@ import { rtcPeerLinkFactory } from '../../../app/lib/peer/rtc-peer-link.ts';
 import { ChatSession } from '../../../app/lib/session/chat-session.ts';
 import { ServiceHub, type ServiceMessage } from '../../../app/lib/session/service-port.ts';
 import { FakeLocks, MemoryStores } from '../../unit/session/fake-world.ts';
+import { until } from '../../fixtures/service-process.ts';
 
 export const WAIT_MS = 60_000;
+
+export { until };
 
 const NodeRTCPeerConnection = wrtc.RTCPeerConnection as unknown as typeof RTCPeerConnection;
 
 /** Polls until `check` holds; the poll interval is not a wait for the result. */
-export async function until<T>(
-  what: string,
-  check: () => T | undefined | null | false,
-  timeoutMs = WAIT_MS,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 type Kind = { kind: 'visitor' } | { kind: 'staff'; session: string; available: boolean };
 
