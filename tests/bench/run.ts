@@ -4,13 +4,13 @@
  * the README's Benchmarks section; `npm run bench:smoke` (`--smoke`) runs every
  * scenario small, once, writes nothing, and fails only on errors and on the
  * absolute budgets that hold at any size (invariant violations, leaked sockets).
- * `--only=S1,S3` runs some scenarios. The load generator is this process, pinned to
+ * `--only=S1,S3` runs some scenarios and replaces only their rows. The load generator is this process, pinned to
  * core 1 by the npm script; servers run pinned to core 0 (lib/server-process.ts).
  *
  * S5–S7 join as modules in SCENARIOS once the WebRTC session, the chat document
  * and the widget exist.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeTransport } from '../../signal/transport/uws-native.ts';
 import { describeMachine } from './lib/machine.ts';
@@ -67,6 +67,17 @@ const SCENARIOS: ScenarioEntry[] = [
     run: (context, mode) => runS4(context, mode === 'full' ? S4_FULL : S4_SMOKE),
   },
 ];
+
+/** The rows of the last full run, to merge an `--only` run into. */
+function previousRows(): ResultRow[] {
+  if (!existsSync(RESULTS)) return [];
+  const parsed: unknown = JSON.parse(readFileSync(RESULTS, 'utf8'));
+  if (!Array.isArray(parsed)) throw new Error(`${RESULTS} is not an array`);
+  // Written by this runner; the scenario field is all that is read before rewriting.
+  return parsed.filter(
+    (row): row is ResultRow => typeof row === 'object' && row !== null && 'scenario' in row,
+  );
+}
 
 function log(line: string): void {
   console.log(line);
@@ -126,9 +137,16 @@ async function main(): Promise<number> {
   }
 
   if (mode === 'full') {
-    writeFileSync(RESULTS, `${JSON.stringify(rows, null, 2)}\n`);
-    if (only === undefined) writeReadmeSection(README, renderSection(rows, machine));
-    log(`wrote ${RESULTS}${only === undefined ? ' and the README table' : ''}`);
+    // `--only` replaces its scenarios' rows and keeps the others from the last run.
+    const kept = only === undefined ? [] : previousRows().filter((r) => !only.includes(r.scenario));
+    const merged = [...kept, ...rows].sort(
+      (a, b) =>
+        SCENARIOS.findIndex((s) => s.id === a.scenario) -
+        SCENARIOS.findIndex((s) => s.id === b.scenario),
+    );
+    writeFileSync(RESULTS, `${JSON.stringify(merged, null, 2)}\n`);
+    writeReadmeSection(README, renderSection(merged, machine));
+    log(`wrote ${RESULTS} and the README table`);
     return 0;
   }
   // Smoke: sizes too small for ratios; budgets on our own figures must still hold.

@@ -1,5 +1,5 @@
 /** The machine line of the report: date, cores, CPU model, Node version, load. */
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 
 export type Machine = {
   date: string;
@@ -12,7 +12,8 @@ export type Machine = {
 export function describeMachine(): Machine {
   return {
     date: new Date().toISOString().slice(0, 10),
-    nproc: availableParallelism(),
+    // cpus(), not availableParallelism(): the runner itself is pinned to one core.
+    nproc: cpus().length,
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     node: process.version,
     loadAtStart: loadavg()

@@ -62,6 +62,8 @@ async function main(): Promise<void> {
       );
     },
   );
+  // A runner that dies (or is killed) takes its servers with it.
+  process.on('disconnect', () => process.exit(0));
   const transport = describeTransport();
   tell({
     type: 'ready',
