@@ -12,22 +12,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Ephemeral ports (net.ipv4.ip_local_port_range, 32768–60999 here) can be taken
- * as the source port of a client's reconnect attempt while the service is down,
- * and then the restarted service cannot bind its own port. A service that will be
- * restarted under a reconnect storm listens below that range. */
-export async function freePortBelowEphemeral(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (await canListen(port)) return port;
-  }
-  throw new Error('no free port in 20000–31999');
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-}
+/** A port below the ephemeral range, for a service restarted under a reconnect
+ * storm (see tests/fixtures/service-process.ts for why). */
+export { freePort as freePortBelowEphemeral } from '../../fixtures/service-process.ts';
