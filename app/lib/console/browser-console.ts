@@ -1,0 +1,57 @@
+/**
+ * The console's outside things in a real browser: the staff connection is a
+ * BrowserParticipant (one SignalClient, a ChatSession per chat), and offer alerts
+ * are a short WebAudio beep, a Notification when permitted. The title badge is
+ * rendered from the state by the page.
+ */
+import type { ServiceToStaff } from '$protocol';
+import { BrowserParticipant } from '../session/browser-participant.ts';
+import type { Connect, Offer, OfferAlerts } from './staff-console.ts';
+
+export const browserConnect: Connect = (session, events) => {
+  const participant = new BrowserParticipant(
+    { kind: 'staff', session, available: true },
+    {
+      // The staff socket decodes with ServiceToStaff, so every message is one.
+      onMessage: (msg) => events.onMessage(msg as ServiceToStaff),
+      onSession: (chat) => events.onSession(chat),
+    },
+  );
+  const off = participant.hub.subscribe((event) => {
+    if (event.type === 'status') events.onOnline(event.online);
+  });
+  return {
+    send: (msg) => participant.send(msg),
+    close: async () => {
+      off();
+      await participant.close();
+    },
+  };
+};
+
+/** F1: a beep (no sound file to fetch) and a browser notification. */
+export function browserAlerts(): OfferAlerts {
+  let audio: AudioContext | null = null;
+  return {
+    offer(offer: Offer) {
+      try {
+        audio ??= new AudioContext();
+        const oscillator = audio.createOscillator();
+        const gain = audio.createGain();
+        oscillator.frequency.value = 880;
+        gain.gain.value = 0.1;
+        oscillator.connect(gain).connect(audio.destination);
+        oscillator.start();
+        oscillator.stop(audio.currentTime + 0.2);
+      } catch {
+        // No audio device, or autoplay refused before any click: the other alerts remain.
+      }
+      if (typeof Notification !== 'undefined' && Notification.permission === 'granted') {
+        new Notification('Chat offer — Peerdesk', {
+          body: `${offer.visitor.name}: ${offer.visitor.question}`,
+          tag: `offer-${offer.chatId}`,
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,366 @@
+/**
+ * The signed-in helper console as one explicit state (STYLE.md point 4), changed
+ * only here: the service connection, availability and chat limit, pending offers,
+ * and the chats held, each with its session's view. The connection and the chat
+ * sessions are injected (`connect`), so unit tests drive it without a socket and
+ * Svelte components only render `state` and call the actions.
+ */
+import type {
+  Account,
+  AccountRole,
+  ChatRole,
+  Department,
+  ServiceToStaff,
+  StaffToService,
+  VisitorSummary,
+} from '$protocol';
+import type { SendResult } from '../session/chat-session.ts';
+import type { SessionView } from '../session/session-view.ts';
+
+/** The part of a ChatSession the console uses. */
+export interface ConsoleChatSession {
+  readonly chatId: string;
+  subscribe(listener: (view: SessionView) => void): () => void;
+  send(text: string): SendResult;
+  setDraft(text: string): void;
+  setVisibility(visibility: { pageVisible: boolean; chatOpen: boolean; focused?: boolean }): void;
+  setOnScreen(messageId: string, onScreen: boolean): void;
+}
+
+export type ConsoleEvents = {
+  onMessage: (msg: ServiceToStaff) => void;
+  /** Whether the service has welcomed the current connection. */
+  onOnline: (online: boolean) => void;
+  onSession: (session: ConsoleChatSession) => void;
+};
+
+export interface ConsoleConnection {
+  send(msg: StaffToService): boolean;
+  close(): Promise<void>;
+}
+
+export type Connect = (sessionToken: string, events: ConsoleEvents) => ConsoleConnection;
+
+/** Sound, notification and the like; the browser's is in offer-alerts.ts. */
+export interface OfferAlerts {
+  offer(offer: Offer): void;
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+
+export type Offer = { chatId: string; expiresAt: number; visitor: VisitorSummary };
+
+export type ChatTab = {
+  chatId: string;
+  role: ChatRole;
+  department: string;
+  startedAt: number;
+  visitor: VisitorSummary;
+  /** The helper's own label for the chat (F14), kept in this console. */
+  label: string;
+  /** Messages of others not yet seen in this tab. */
+  unread: number;
+  ended: { by: 'visitor' | 'helper' | 'service'; at: number } | null;
+  blocked: { until: number; ip: boolean } | null;
+  view: SessionView | null;
+};
+
+export type StaffConsoleState = {
+  connection: ConnectionState;
+  account: Account | null;
+  role: AccountRole | null;
+  maxChatLimit: number;
+  chatLimit: number;
+  available: boolean;
+  departments: readonly Department[];
+  offers: readonly Offer[];
+  chats: readonly ChatTab[];
+  selected: string | null;
+  /** A short line about what just happened to an offer ("Offer from Vera: taken by another helper"). */
+  notice: string | null;
+  /** The last refusal from the service, in words. */
+  error: string | null;
+};
+
+export const OFFER_CLOSED_REASONS = {
+  accepted: 'accepted',
+  rejected: 'rejected',
+  expired: 'expired without an answer',
+  cancelled: 'the visitor left the queue',
+  taken: 'taken by another helper',
+  unavailable: 'you are no longer available',
+} as const;
+
+/** Sends that could not reach the service. */
+export const OFFLINE_ERROR = 'Not connected to Peerdesk; try again when the console is connected.';
+
+export type LimitCheck = { ok: true; limit: number } | { ok: false; error: string };
+
+/** L2: a whole number from 1 to the admin maximum. */
+export function checkChatLimit(raw: number, max: number): LimitCheck {
+  if (!Number.isInteger(raw) || raw < 1 || raw > max) {
+    return { ok: false, error: `The chat limit must be a whole number from 1 to ${max}.` };
+  }
+  return { ok: true, limit: raw };
+}
+
+export class StaffConsole {
+  #state: StaffConsoleState = {
+    connection: 'connecting',
+    account: null,
+    role: null,
+    maxChatLimit: 1,
+    chatLimit: 1,
+    available: false,
+    departments: [],
+    offers: [],
+    chats: [],
+    selected: null,
+    notice: null,
+    error: null,
+  };
+  readonly #listeners = new Set<(state: StaffConsoleState) => void>();
+  readonly #sessions = new Map<string, ConsoleChatSession>();
+  readonly #unsubscribe: (() => void)[] = [];
+  /** Per chat: how many messages of others the helper has seen. */
+  readonly #seen = new Map<string, number>();
+  readonly #connection: ConsoleConnection;
+  readonly #alerts: OfferAlerts;
+  #everOnline = false;
+
+  constructor(deps: { token: string; connect: Connect; alerts: OfferAlerts }) {
+    this.#alerts = deps.alerts;
+    this.#connection = deps.connect(deps.token, {
+      onMessage: (msg) => this.#onMessage(msg),
+      onOnline: (online) => this.#onOnline(online),
+      onSession: (session) => this.#onSession(session),
+    });
+  }
+
+  get state(): StaffConsoleState {
+    return this.#state;
+  }
+
+  subscribe(listener: (state: StaffConsoleState) => void): () => void {
+    this.#listeners.add(listener);
+    listener(this.#state);
+    return () => this.#listeners.delete(listener);
+  }
+
+  session(chatId: string): ConsoleChatSession | null {
+    return this.#sessions.get(chatId) ?? null;
+  }
+
+  // --- actions --------------------------------------------------------------
+
+  /** The switch shows what the service confirms (its `status`), not what was asked. */
+  setAvailable(available: boolean): void {
+    this.#send({ type: 'set_available', available });
+  }
+
+  setChatLimit(raw: number): LimitCheck {
+    const check = checkChatLimit(raw, this.#state.maxChatLimit);
+    if (check.ok) this.#send({ type: 'set_chat_limit', limit: check.limit });
+    return check;
+  }
+
+  accept(chatId: string): void {
+    this.#send({ type: 'accept', chatId });
+  }
+
+  reject(chatId: string): void {
+    this.#send({ type: 'reject', chatId });
+  }
+
+  /** Asks the service to end the chat; the tab stays, showing the end, until closed. */
+  end(chatId: string): void {
+    this.#send({ type: 'end', chatId });
+  }
+
+  /** Closes a tab; a chat still going is ended first (F19). */
+  closeTab(chatId: string): void {
+    const chat = this.#chat(chatId);
+    if (chat === undefined) return;
+    if (chat.ended === null && !this.#send({ type: 'end', chatId })) return;
+    const chats = this.#state.chats.filter((c) => c.chatId !== chatId);
+    const selected =
+      this.#state.selected === chatId ? (chats[0]?.chatId ?? null) : this.#state.selected;
+    this.#update({ chats, selected });
+  }
+
+  block(chatId: string, reason: string, ip: boolean): boolean {
+    const trimmed = reason.trim();
+    if (trimmed === '') return false;
+    return this.#send({ type: 'block', chatId, reason: trimmed, ip });
+  }
+
+  changeDepartment(chatId: string, department: string): void {
+    this.#send({ type: 'change_department', chatId, department });
+  }
+
+  setLabel(chatId: string, label: string): void {
+    this.#patchChat(chatId, { label: label.slice(0, 100) });
+  }
+
+  /** Sends a reply; `/invite nickname` invites another helper instead (F16). */
+  reply(chatId: string, text: string): boolean {
+    const invite = /^\/invite\s+(\S+)\s*$/.exec(text.trim());
+    if (invite) return this.#send({ type: 'invite', chatId, nickname: invite[1]! });
+    return this.#sessions.get(chatId)?.send(text).ok ?? false;
+  }
+
+  select(chatId: string): void {
+    if (this.#chat(chatId) === undefined) return;
+    this.#markSeen(chatId);
+    this.#update({ selected: chatId, chats: this.#withUnread(chatId, 0) });
+  }
+
+  dismissError(): void {
+    this.#update({ error: null });
+  }
+
+  async close(): Promise<void> {
+    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#listeners.clear();
+    await this.#connection.close();
+  }
+
+  // --- service --------------------------------------------------------------
+
+  #onOnline(online: boolean): void {
+    if (online) this.#everOnline = true;
+    this.#update({
+      connection: online ? 'connected' : this.#everOnline ? 'reconnecting' : 'connecting',
+    });
+  }
+
+  #onMessage(msg: ServiceToStaff): void {
+    switch (msg.type) {
+      case 'welcome':
+        this.#update({
+          account: msg.account,
+          role: msg.account.role,
+          maxChatLimit: msg.maxChatLimit,
+          chatLimit: msg.account.chatLimit,
+          available: msg.available,
+          departments: msg.departments,
+        });
+        return;
+      case 'status':
+        this.#update({ available: msg.available, chatLimit: msg.chatLimit, role: msg.role });
+        return;
+      case 'offer': {
+        const offer: Offer = { chatId: msg.chatId, expiresAt: msg.expiresAt, visitor: msg.visitor };
+        const offers = [...this.#state.offers.filter((o) => o.chatId !== msg.chatId), offer];
+        this.#update({ offers, notice: null });
+        this.#alerts.offer(offer);
+        return;
+      }
+      case 'offer_closed': {
+        const offer = this.#state.offers.find((o) => o.chatId === msg.chatId);
+        const offers = this.#state.offers.filter((o) => o.chatId !== msg.chatId);
+        const name = offer?.visitor.name ?? 'a visitor';
+        this.#update({
+          offers,
+          notice: `Offer from ${name}: ${OFFER_CLOSED_REASONS[msg.reason]}.`,
+        });
+        return;
+      }
+      case 'chat':
+        this.#onChat(msg);
+        return;
+      case 'department_changed':
+        this.#patchChat(msg.chatId, { department: msg.department });
+        return;
+      case 'ended':
+        this.#patchChat(msg.chatId, { ended: { by: msg.by, at: msg.at } });
+        return;
+      case 'left':
+        this.#patchChat(msg.chatId, { ended: { by: 'helper', at: Date.now() } });
+        return;
+      case 'blocked_visitor':
+        this.#patchChat(msg.chatId, { blocked: { until: msg.until, ip: msg.ip } });
+        return;
+      case 'error':
+        this.#update({ error: msg.message });
+        return;
+      default:
+        return;
+    }
+  }
+
+  #onChat(msg: Extract<ServiceToStaff, { type: 'chat' }>): void {
+    const existing = this.#chat(msg.chatId);
+    const chat: ChatTab = {
+      chatId: msg.chatId,
+      role: msg.role,
+      department: msg.department,
+      startedAt: msg.startedAt,
+      visitor: msg.visitor,
+      label: existing?.label ?? '',
+      unread: existing?.unread ?? 0,
+      ended: null,
+      blocked: existing?.blocked ?? null,
+      view: existing?.view ?? null,
+    };
+    const chats = existing
+      ? this.#state.chats.map((c) => (c.chatId === msg.chatId ? chat : c))
+      : [...this.#state.chats, chat];
+    const offers = this.#state.offers.filter((o) => o.chatId !== msg.chatId);
+    this.#update({ chats, offers, selected: this.#state.selected ?? msg.chatId });
+  }
+
+  #onSession(session: ConsoleChatSession): void {
+    this.#sessions.set(session.chatId, session);
+    this.#unsubscribe.push(
+      session.subscribe((view) => {
+        const chatId = session.chatId;
+        if (this.#chat(chatId) === undefined) return;
+        const others = othersMessages(view);
+        const unread =
+          this.#state.selected === chatId
+            ? (this.#markSeen(chatId, others), 0)
+            : Math.max(0, others - (this.#seen.get(chatId) ?? 0));
+        this.#patchChat(chatId, { view, unread });
+      }),
+    );
+  }
+
+  // --- helpers --------------------------------------------------------------
+
+  #send(msg: StaffToService): boolean {
+    const sent = this.#connection.send(msg);
+    if (!sent) this.#update({ error: OFFLINE_ERROR });
+    return sent;
+  }
+
+  #chat(chatId: string): ChatTab | undefined {
+    return this.#state.chats.find((c) => c.chatId === chatId);
+  }
+
+  #markSeen(chatId: string, count?: number): void {
+    const view = this.#chat(chatId)?.view;
+    this.#seen.set(chatId, count ?? (view ? othersMessages(view) : 0));
+  }
+
+  #withUnread(chatId: string, unread: number): ChatTab[] {
+    return this.#state.chats.map((c) => (c.chatId === chatId ? { ...c, unread } : c));
+  }
+
+  #patchChat(chatId: string, patch: Partial<ChatTab>): void {
+    if (this.#chat(chatId) === undefined) return;
+    this.#update({
+      chats: this.#state.chats.map((c) => (c.chatId === chatId ? { ...c, ...patch } : c)),
+    });
+  }
+
+  #update(patch: Partial<StaffConsoleState>): void {
+    this.#state = { ...this.#state, ...patch };
+    for (const listener of [...this.#listeners]) listener(this.#state);
+  }
+}
+
+/** Text and page messages written by someone else. */
+function othersMessages(view: SessionView): number {
+  return view.messages.filter((m) => !m.mine && m.kind !== 'system').length;
+}

@@ -1,0 +1,25 @@
+/** How the console words times and durations. */
+
+/** "0:07", "12:30", "1:02:03" for a number of milliseconds (negative counts as 0). */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours > 0
+    ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}`
+    : `${minutes}:${seconds}`;
+}
+
+/** Seconds left until `expiresAt`, never negative. */
+export function secondsLeft(expiresAt: number, now: number): number {
+  return Math.max(0, Math.ceil((expiresAt - now) / 1000));
+}
+
+export function formatTime(at: number): string {
+  return new Date(at).toLocaleTimeString();
+}
+
+export function formatDateTime(at: number): string {
+  return new Date(at).toLocaleString();
+}

@@ -1,0 +1,151 @@
+/**
+ * Steps shared by the console's end-to-end tests: a helper signed in to /console
+ * in their own browser context, and a visitor driven over a real WebSocket from
+ * the test (no WebRTC needed for queue, offers, limits, end and block; the chat
+ * itself is tested with a browser visitor on /lab/chat). Every wait is for a
+ * condition, never a fixed time.
+ */
+import type { Browser, Page } from '@playwright/test';
+import WebSocket from 'ws';
+import * as v from 'valibot';
+import { PROTOCOL_VERSION, ServiceToVisitor } from '../../protocol/index.ts';
+import { expect } from './fixtures.ts';
+
+/** What the alerts spy records in the page (installed before the app loads). */
+declare global {
+  interface Window {
+    peerdeskAlerts: { notifications: string[]; beeps: number };
+  }
+}
+
+export async function signInHelper(
+  browser: Browser,
+  nickname: string,
+  options: { notifications?: boolean } = {},
+): Promise<Page> {
+  const context = await browser.newContext(
+    options.notifications ? { permissions: ['notifications'] } : {},
+  );
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.peerdeskAlerts = { notifications: [], beeps: 0 };
+    const Real = window.Notification;
+    if (Real) {
+      class Spy extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          window.peerdeskAlerts.notifications.push(`${title}: ${options?.body ?? ''}`);
+        }
+      }
+      Object.defineProperty(Spy, 'permission', { get: () => Real.permission });
+      window.Notification = Spy;
+    }
+    const createOscillator = AudioContext.prototype.createOscillator;
+    AudioContext.prototype.createOscillator = function (this: AudioContext) {
+      window.peerdeskAlerts.beeps += 1;
+      return createOscillator.call(this);
+    };
+  });
+  await page.goto('/console');
+  await page.getByLabel('Nickname').fill(nickname);
+  await page.getByLabel('Password').fill('demo-pass');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible();
+  return page;
+}
+
+export const offerCard = (page: Page, name: string) =>
+  page.getByRole('article', { name: `Chat offer from ${name}` });
+
+type VisitorMessage = v.InferOutput<typeof ServiceToVisitor>;
+
+/** A visitor on a raw WebSocket, as the widget would speak to the service. */
+export class SocketVisitor {
+  readonly messages: VisitorMessage[] = [];
+  readonly #socket: WebSocket;
+  readonly #waiters = new Set<() => void>();
+  closeCode: number | null = null;
+
+  private constructor(socket: WebSocket) {
+    this.#socket = socket;
+    socket.on('message', (data: Buffer) => {
+      this.messages.push(v.parse(ServiceToVisitor, JSON.parse(data.toString('utf8'))));
+      for (const wake of [...this.#waiters]) wake();
+    });
+    socket.on('close', (code: number) => {
+      this.closeCode = code;
+      for (const wake of [...this.#waiters]) wake();
+    });
+  }
+
+  static async connect(baseURL: string): Promise<SocketVisitor> {
+    const socket = new WebSocket(`${baseURL.replace(/^http/, 'ws')}/ws/visitor`);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    const visitor = new SocketVisitor(socket);
+    visitor.send({ type: 'hello', v: PROTOCOL_VERSION, landingPage: 'https://example.test/' });
+    await visitor.next('welcome');
+    return visitor;
+  }
+
+  send(msg: Record<string, unknown>): void {
+    this.#socket.send(JSON.stringify(msg));
+  }
+
+  request(name: string, question: string, department = 'general'): void {
+    const now = Date.now();
+    this.send({
+      type: 'request',
+      name,
+      department,
+      question,
+      page: { url: 'https://example.test/pricing', title: 'Pricing' },
+      browser: { userAgent: 'E2E visitor', language: 'en-GB' },
+      sessionStartedAt: now,
+      landingPage: 'https://example.test/',
+    });
+  }
+
+  /** The first message of `type` from index `from` on (default: any so far). */
+  async next<T extends VisitorMessage['type']>(
+    type: T,
+    predicate: (msg: Extract<VisitorMessage, { type: T }>) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<Extract<VisitorMessage, { type: T }>> {
+    const find = () =>
+      this.messages.find(
+        (m): m is Extract<VisitorMessage, { type: T }> =>
+          m.type === type && predicate(m as Extract<VisitorMessage, { type: T }>),
+      );
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = find();
+        if (found) {
+          done();
+          resolve(found);
+        } else if (this.closeCode !== null) {
+          done();
+          reject(new Error(`socket closed (${this.closeCode}) before a ${type} message`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(
+          new Error(`no ${type} message within ${timeoutMs} ms: ${JSON.stringify(this.messages)}`),
+        );
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+      };
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}

@@ -1,0 +1,173 @@
+/** StaffConsole with a fake connection: what each service message does to the state,
+ * and what each action sends. No socket, no browser. */
+import { describe, expect, it } from 'vitest';
+import type { ServiceToStaff, StaffToService, VisitorSummary } from '../../../protocol/index.ts';
+import {
+  OFFLINE_ERROR,
+  StaffConsole,
+  checkChatLimit,
+  type ConsoleEvents,
+  type Offer,
+} from '../../../app/lib/console/staff-console.ts';
+import { visitorMayNotBeDone } from '../../../app/lib/console/chat-end.ts';
+import { formatDuration, secondsLeft } from '../../../app/lib/console/time-format.ts';
+import type { SessionView } from '../../../app/lib/session/session-view.ts';
+
+const visitor: VisitorSummary = {
+  visitorId: 'v1',
+  name: 'Vera',
+  email: null,
+  department: 'general',
+  question: 'Help?',
+  page: { url: 'https://example.test/', title: 'Home' },
+  browser: { userAgent: 'UA', language: 'en' },
+  ip: '127.0.0.1',
+  sessionStartedAt: 1,
+  landingPage: 'https://example.test/',
+  firstVisitAt: 1,
+  firstLandingPage: 'https://example.test/',
+  requestedAt: 2,
+};
+
+function setup(online = true) {
+  const sent: StaffToService[] = [];
+  const offers: Offer[] = [];
+  let events: ConsoleEvents | null = null;
+  let connected = online;
+  const staff = new StaffConsole({
+    token: 't',
+    connect: (_token, e) => {
+      events = e;
+      return { send: (msg) => (connected ? (sent.push(msg), true) : false), close: async () => {} };
+    },
+    alerts: { offer: (o) => offers.push(o) },
+  });
+  const deliver = (msg: ServiceToStaff) => events!.onMessage(msg);
+  events!.onOnline(online);
+  deliver({
+    type: 'welcome',
+    v: 1,
+    account: { id: 'a1', nickname: 'alice', name: 'Alice', role: 'helper', chatLimit: 3 },
+    maxChatLimit: 5,
+    available: true,
+    departments: [{ id: 'general', name: 'General', open: true }],
+    iceServers: [],
+    relayOnly: false,
+  });
+  return {
+    staff,
+    sent,
+    offers,
+    deliver,
+    setOnline: (o: boolean) => ((connected = o), events!.onOnline(o)),
+  };
+}
+
+describe('StaffConsole', () => {
+  it('connection: connecting, connected, then reconnecting after a loss', () => {
+    const { staff, setOnline } = setup(false);
+    expect(staff.state.connection).toBe('connecting');
+    setOnline(true);
+    expect(staff.state.connection).toBe('connected');
+    setOnline(false);
+    expect(staff.state.connection).toBe('reconnecting');
+  });
+
+  it('L2 the chat limit is checked against the maximum before it is sent', () => {
+    const { staff, sent } = setup();
+    expect(staff.setChatLimit(6).ok).toBe(false);
+    expect(staff.setChatLimit(1.5).ok).toBe(false);
+    expect(sent).toEqual([]);
+    expect(staff.setChatLimit(4)).toEqual({ ok: true, limit: 4 });
+    expect(sent).toEqual([{ type: 'set_chat_limit', limit: 4 }]);
+    expect(checkChatLimit(0, 5).ok).toBe(false);
+  });
+
+  it('F1 an offer alerts and is listed; offer_closed removes it with its reason', () => {
+    const { staff, offers, deliver } = setup();
+    deliver({ type: 'offer', chatId: 'c1', expiresAt: 100, visitor });
+    expect(staff.state.offers.map((o) => o.chatId)).toEqual(['c1']);
+    expect(offers).toHaveLength(1);
+    deliver({ type: 'offer_closed', chatId: 'c1', reason: 'taken' });
+    expect(staff.state.offers).toEqual([]);
+    expect(staff.state.notice).toBe('Offer from Vera: taken by another helper.');
+  });
+
+  it('F19 a chat opens a tab; closing a live tab ends the chat; ended tabs close quietly', () => {
+    const { staff, sent, deliver } = setup();
+    deliver({
+      type: 'chat',
+      chatId: 'c1',
+      role: 'helper',
+      department: 'general',
+      startedAt: 5,
+      visitor,
+    });
+    deliver({
+      type: 'chat',
+      chatId: 'c2',
+      role: 'helper',
+      department: 'general',
+      startedAt: 6,
+      visitor,
+    });
+    expect(staff.state.selected).toBe('c1');
+    staff.closeTab('c1');
+    expect(sent).toEqual([{ type: 'end', chatId: 'c1' }]);
+    expect(staff.state.chats.map((c) => c.chatId)).toEqual(['c2']);
+    expect(staff.state.selected).toBe('c2');
+    deliver({ type: 'ended', chatId: 'c2', by: 'visitor', at: 9 });
+    staff.closeTab('c2');
+    expect(sent).toHaveLength(1);
+    expect(staff.state.chats).toEqual([]);
+  });
+
+  it('F16 /invite nickname sends an invitation; F28 block needs a reason; F5 department', () => {
+    const { staff, sent, deliver } = setup();
+    deliver({
+      type: 'chat',
+      chatId: 'c1',
+      role: 'helper',
+      department: 'general',
+      startedAt: 5,
+      visitor,
+    });
+    expect(staff.reply('c1', '/invite bob')).toBe(true);
+    expect(staff.block('c1', '   ', true)).toBe(false);
+    expect(staff.block('c1', ' rude ', true)).toBe(true);
+    staff.changeDepartment('c1', 'billing');
+    deliver({ type: 'department_changed', chatId: 'c1', department: 'billing' });
+    expect(sent).toEqual([
+      { type: 'invite', chatId: 'c1', nickname: 'bob' },
+      { type: 'block', chatId: 'c1', reason: 'rude', ip: true },
+      { type: 'change_department', chatId: 'c1', department: 'billing' },
+    ]);
+    expect(staff.state.chats[0]?.department).toBe('billing');
+  });
+
+  it('a send while offline shows an error instead of vanishing', () => {
+    const { staff, setOnline } = setup();
+    setOnline(false);
+    staff.setAvailable(false);
+    expect(staff.state.error).toBe(OFFLINE_ERROR);
+  });
+});
+
+describe('console helpers', () => {
+  it('formats countdowns and durations', () => {
+    expect(secondsLeft(10_500, 0)).toBe(11);
+    expect(secondsLeft(0, 5)).toBe(0);
+    expect(formatDuration(65_000)).toBe('1:05');
+    expect(formatDuration(3_725_000)).toBe('1:02:05');
+  });
+
+  it('F19 a visitor who wrote a moment ago may not be done', () => {
+    const view = {
+      messages: [{ kind: 'text', at: 1000, author: { id: 'v1', role: 'visitor', name: 'Vera' } }],
+      presence: [],
+    } as unknown as SessionView;
+    expect(visitorMayNotBeDone(view, 2000)).toBe(true);
+    expect(visitorMayNotBeDone(view, 1000 + 3 * 60 * 1000)).toBe(false);
+    expect(visitorMayNotBeDone(null, 0)).toBe(false);
+  });
+});
