@@ -21,7 +21,13 @@ import { ServiceHub, type ServiceMessage } from './service-port.ts';
 
 export type ParticipantKind =
   /** `token`: the signed visitor token from an earlier page load (SPEC.md V1). */
-  | { kind: 'visitor'; token: string | null; onToken: (token: string) => void }
+  | {
+      kind: 'visitor';
+      token: string | null;
+      onToken: (token: string) => void;
+      /** The host page the visitor landed on, kept as the first landing page on a first visit (F15). */
+      landingPage?: string;
+    }
   | { kind: 'staff'; session: string; available: boolean };
 
 export type BrowserParticipantEvents = {
@@ -56,7 +62,12 @@ export class BrowserParticipant {
       schema: (kind.kind === 'visitor' ? ServiceToVisitor : ServiceToStaff) as never,
       hello: () =>
         kind.kind === 'visitor'
-          ? { type: 'hello', v: PROTOCOL_VERSION, ...(token === null ? {} : { token }) }
+          ? {
+              type: 'hello',
+              v: PROTOCOL_VERSION,
+              ...(token === null ? {} : { token }),
+              ...(kind.landingPage === undefined ? {} : { landingPage: kind.landingPage }),
+            }
           : {
               type: 'hello',
               v: PROTOCOL_VERSION,

@@ -1,0 +1,217 @@
+/**
+ * The widget's shell: one BrowserParticipant as the visitor, the widget state
+ * (widget-state.ts) fed by its messages and connection, the open chat's session,
+ * and the host page context from the loader (page views, session start, landing
+ * page). The Svelte page only renders `state` and the session's view and calls the
+ * actions here.
+ */
+import type { BrowserDetails, VisitorToService } from '../../../protocol/index.ts';
+import {
+  BrowserParticipant,
+  type BrowserParticipantEvents,
+  type ParticipantKind,
+} from '../session/browser-participant.ts';
+import type { ChatSession } from '../session/chat-session.ts';
+import type { ServiceMessage } from '../session/service-port.ts';
+import type { HostPageView } from './host-protocol.ts';
+import { pagesToPost, postedMarks } from './page-notes.ts';
+import {
+  initialWidgetState,
+  reduceWidget,
+  type WidgetEvent,
+  type WidgetState,
+} from './widget-state.ts';
+
+/** What the host page tells the widget (or, standalone, what the widget knows itself). */
+export type HostContext = {
+  sessionStartedAt: number;
+  landingPage: string;
+  pages: HostPageView[];
+};
+
+export type PreChat = { name: string; email: string; department: string; question: string };
+export type LeftMessage = { name: string; email: string; department: string; message: string };
+
+export type WidgetControllerOptions = {
+  storage: Pick<Storage, 'getItem' | 'setItem'>;
+  browser: BrowserDetails;
+  /** Injected for tests; the browser's BrowserParticipant by default. */
+  participant?: (kind: ParticipantKind, events: BrowserParticipantEvents) => ParticipantLike;
+};
+
+export type ParticipantLike = Pick<BrowserParticipant, 'send' | 'close' | 'hub'>;
+
+const TOKEN_KEY = 'peerdesk.widget.visitor.token';
+
+export class WidgetController {
+  #state: WidgetState = initialWidgetState;
+  readonly #listeners = new Set<(state: WidgetState) => void>();
+  readonly #sessionListeners = new Set<(session: ChatSession | null) => void>();
+  readonly #o: WidgetControllerOptions;
+  readonly #marks;
+  #participant: ParticipantLike | null = null;
+  #session: ChatSession | null = null;
+  #host: HostContext | null = null;
+  /** A request made while the service was away goes out with the next welcome. */
+  #pending: VisitorToService | null = null;
+  #offSession: (() => void) | null = null;
+
+  constructor(options: WidgetControllerOptions) {
+    this.#o = options;
+    this.#marks = postedMarks(options.storage);
+  }
+
+  get state(): WidgetState {
+    return this.#state;
+  }
+
+  get session(): ChatSession | null {
+    return this.#session;
+  }
+
+  subscribe(listener: (state: WidgetState) => void): () => void {
+    this.#listeners.add(listener);
+    listener(this.#state);
+    return () => this.#listeners.delete(listener);
+  }
+
+  onSession(listener: (session: ChatSession | null) => void): () => void {
+    this.#sessionListeners.add(listener);
+    listener(this.#session);
+    return () => this.#sessionListeners.delete(listener);
+  }
+
+  /** The host context arrived or changed: connect on the first, note new pages after. */
+  setHost(host: HostContext): void {
+    this.#host = host;
+    if (this.#participant === null) this.#start(host);
+    else this.#postPages();
+  }
+
+  requestChat(form: PreChat): void {
+    const host = this.#host;
+    if (host === null) return;
+    const current = host.pages.at(-1);
+    this.#pending = {
+      type: 'request',
+      name: form.name.trim(),
+      email: form.email.trim(),
+      department: form.department,
+      question: form.question.trim(),
+      page: current ? { url: current.url, title: current.title } : { url: '', title: '' },
+      browser: this.#o.browser,
+      sessionStartedAt: host.sessionStartedAt,
+      landingPage: host.landingPage,
+    };
+    this.#flush();
+    this.#dispatch({ type: 'requested' });
+  }
+
+  chooseLeaveMessage(department: string): void {
+    this.#dispatch({ type: 'leave-message', department });
+  }
+
+  leaveMessage(form: LeftMessage): void {
+    this.#pending = {
+      type: 'leave_message',
+      name: form.name.trim(),
+      email: form.email.trim(),
+      department: form.department,
+      message: form.message.trim(),
+    };
+    this.#flush();
+  }
+
+  /** Leaves the queue, or ends the chat. */
+  end(): void {
+    const phase = this.#state.phase;
+    if (phase.phase === 'queued') this.#participant?.send({ type: 'cancel' });
+    else if (phase.phase === 'chat') this.#session?.end();
+  }
+
+  newChat(): void {
+    this.#dispatch({ type: 'new-chat' });
+  }
+
+  async close(): Promise<void> {
+    this.#offSession?.();
+    await this.#participant?.close();
+  }
+
+  #start(host: HostContext): void {
+    const storage = this.#o.storage;
+    let token: string | null = null;
+    try {
+      token = storage.getItem(TOKEN_KEY);
+    } catch {
+      // Storage refused: this visit is a first visit.
+    }
+    const make =
+      this.#o.participant ??
+      ((kind: ParticipantKind, events: BrowserParticipantEvents) =>
+        new BrowserParticipant(kind, events));
+    this.#participant = make(
+      {
+        kind: 'visitor',
+        token,
+        landingPage: host.landingPage,
+        onToken: (next) => {
+          try {
+            // F15: the token carries the first visit; remembered across visits.
+            storage.setItem(TOKEN_KEY, next);
+          } catch {
+            // Not remembered: the next visit counts as a first visit.
+          }
+        },
+      },
+      {
+        onMessage: (msg) => this.#onMessage(msg),
+        onSession: (session) => this.#onSession(session),
+      },
+    );
+    this.#participant.hub.subscribe((event) => {
+      if (event.type === 'status') this.#dispatch({ type: 'online', online: event.online });
+    });
+  }
+
+  #onMessage(msg: ServiceMessage): void {
+    // The participant decoded it against ServiceToVisitor: a visitor hears nothing else.
+    const visitorMsg = msg as Extract<WidgetEvent, { type: 'service' }>['msg'];
+    this.#dispatch({ type: 'service', msg: visitorMsg });
+    if (msg.type === 'welcome') this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#pending !== null && this.#participant?.send(this.#pending)) this.#pending = null;
+  }
+
+  #onSession(session: ChatSession): void {
+    const phase = this.#state.phase;
+    if (phase.phase === 'chat' && phase.chatId !== session.chatId) return;
+    this.#offSession?.();
+    this.#session = session;
+    session.setVisibility({ pageVisible: true, chatOpen: true, focused: true });
+    this.#offSession = session.subscribe(() => this.#postPages());
+    for (const listener of [...this.#sessionListeners]) listener(session);
+  }
+
+  /** F11: posts the host pages not yet noted in this chat, once the session may write. */
+  #postPages(): void {
+    const session = this.#session;
+    const host = this.#host;
+    if (session === null || host === null || session.state.status !== 'live') return;
+    const fresh = pagesToPost(host.pages, this.#marks.get(session.chatId));
+    const last = fresh.at(-1);
+    if (last === undefined) return;
+    // Mark first: viewPage changes the session, which calls back into here.
+    this.#marks.set(session.chatId, last.at);
+    for (const page of fresh) session.viewPage({ url: page.url, title: page.title });
+  }
+
+  #dispatch(event: WidgetEvent): void {
+    const next = reduceWidget(this.#state, event);
+    if (next === this.#state) return;
+    this.#state = next;
+    for (const listener of [...this.#listeners]) listener(next);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Drivers for the widget's end-to-end tests: a helper in their own browser context
+ * on the chat lab page (signed in through the HTTP API, so these tests do not depend
+ * on the console UI), and a helper as a bare staff WebSocket from the test (for
+ * actions the lab page has no control for, such as blocking). Controls are found by
+ * role and label.
+ */
+import { expect, type Browser, type FrameLocator, type Locator, type Page } from '@playwright/test';
+import WebSocket from 'ws';
+
+export const LINK_TIMEOUT = { timeout: 30_000 };
+
+async function signIn(baseURL: string, nickname: string): Promise<string> {
+  const response = await fetch(`${baseURL}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ nickname, password: 'demo-pass' }),
+  });
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { token: string };
+  return body.token;
+}
+
+/** A helper on /lab/chat, available, waiting for an offer. */
+export async function labHelper(
+  browser: Browser,
+  baseURL: string,
+  nickname = 'alice',
+): Promise<Page> {
+  const token = await signIn(baseURL, nickname);
+  const context = await browser.newContext();
+  await context.addInitScript((t) => sessionStorage.setItem('peerdesk.console.token', t), token);
+  const page = await context.newPage();
+  await page.goto('/lab/chat');
+  await expect(page.getByRole('heading', { name: 'Chat lab (helper)' })).toBeVisible();
+  return page;
+}
+
+/** Anything the visitor's widget is in: the standalone page or the iframe on a host page. */
+export type WidgetScope = Page | FrameLocator;
+
+export async function fillPreChat(
+  widget: WidgetScope,
+  details: { name: string; question: string; email?: string; department?: string },
+): Promise<void> {
+  await widget.getByLabel('Name', { exact: true }).fill(details.name);
+  if (details.email !== undefined) {
+    await widget.getByLabel('Email (optional, needed for a transcript)').fill(details.email);
+  }
+  if (details.department !== undefined) {
+    await widget.getByLabel('Department').selectOption({ label: details.department });
+  }
+  await widget.getByLabel('Question').fill(details.question);
+  await widget.getByRole('button', { name: 'Start chat' }).click();
+}
+
+export const conversation = (scope: WidgetScope): Locator =>
+  scope.getByRole('log', { name: 'Conversation' });
+
+/** A bare staff connection: enough to accept an offer and act on the chat. */
+export class StaffSocket {
+  readonly messages: { type: string; [key: string]: unknown }[] = [];
+  readonly #waiters: (() => void)[] = [];
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      this.messages.push(JSON.parse(String(data)) as { type: string });
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+  }
+
+  static async open(baseURL: string, nickname: string): Promise<StaffSocket> {
+    const token = await signIn(baseURL, nickname);
+    const socket = new WebSocket(`${baseURL.replace(/^http/, 'ws')}/ws/staff`);
+    const staff = new StaffSocket(socket);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    staff.send({ type: 'hello', v: 1, session: token, chats: [], available: true });
+    await staff.next((m) => m.type === 'welcome');
+    return staff;
+  }
+
+  send(msg: object): void {
+    this.socket.send(JSON.stringify(msg));
+  }
+
+  /** The first message (already heard or still to come) that matches. */
+  async next(
+    match: (msg: { type: string; [key: string]: unknown }) => boolean,
+  ): Promise<{ type: string; [key: string]: unknown }> {
+    for (;;) {
+      const found = this.messages.find(match);
+      if (found) return found;
+      await new Promise<void>((wake) => this.#waiters.push(wake));
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
