@@ -1,0 +1,96 @@
+/**
+ * Offers and the chat in the console (F1, F2, F8–F10, F14, F15): a browser
+ * visitor (on /lab/chat) asks; the helper offered the chat is alerted (beep,
+ * notification, title badge), rejects; the other helper gets it and accepts with
+ * the keyboard; then the chat runs both ways over WebRTC with read receipts and the
+ * typing preview. Each person has their own browser context.
+ */
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { offerCard, signInHelper } from './console-steps.ts';
+
+const LINK_TIMEOUT = { timeout: 30_000 };
+
+test('offer with alerts → reject → the other helper accepts by keyboard → chat both ways', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const alice = await signInHelper(browser, 'alice', { notifications: true });
+  const bob = await signInHelper(browser, 'bob', { notifications: true });
+
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto('/lab/chat');
+  await visitor.getByLabel('Your name').fill('Vera');
+  await visitor.getByLabel('Your question').fill('My printer is on fire');
+  await visitor.getByRole('button', { name: 'Start chat' }).click();
+
+  // O3: exactly one helper holds the offer.
+  const offered = async () => [
+    (await offerCard(alice, 'Vera').count()) > 0,
+    (await offerCard(bob, 'Vera').count()) > 0,
+  ];
+  await expect.poll(async () => (await offered()).filter(Boolean).length).toBe(1);
+  const [first, second]: Page[] = (await offered())[0] ? [alice, bob] : [bob, alice];
+
+  const card = offerCard(first, 'Vera');
+  await expect(first).toHaveTitle('(1) Helper console — Peerdesk');
+  await expect(card).toBeFocused();
+  await expect(card).toContainText('My printer is on fire');
+  await expect(card).toContainText('General');
+  await expect(card).toContainText('/lab/chat');
+  await expect(card).toContainText(/Expires in \d+ s/);
+  await expect.poll(() => first.evaluate(() => window.peerdeskAlerts.beeps)).toBeGreaterThan(0);
+  await expect
+    .poll(() => first.evaluate(() => window.peerdeskAlerts.notifications))
+    .toEqual([expect.stringContaining('Vera: My printer is on fire')]);
+
+  await card.getByRole('button', { name: 'Reject' }).click();
+  await expect(card).toHaveCount(0);
+  await expect(first.getByText('Offer from Vera: rejected.')).toBeVisible();
+  await expect(first).toHaveTitle('Helper console — Peerdesk');
+
+  // O4: back in the queue, offered to the other helper, who accepts by keyboard.
+  const secondCard = offerCard(second, 'Vera');
+  await expect(secondCard).toBeFocused();
+  await expect(second).toHaveTitle('(1) Helper console — Peerdesk');
+  await second.keyboard.press('Tab');
+  await expect(secondCard.getByRole('button', { name: 'Accept' })).toBeFocused();
+  await second.keyboard.press('Enter');
+  await expect(secondCard).toHaveCount(0);
+
+  const tab = second.getByRole('tab', { name: /Vera/ });
+  await expect(tab).toHaveAttribute('aria-selected', 'true');
+  const panel = second.getByRole('tabpanel', { name: /Vera/ });
+  const log = panel.getByRole('log', { name: 'Conversation with Vera' });
+  await expect(log).toHaveAttribute('aria-live', 'polite');
+
+  // F15: the visitor information panel.
+  const info = panel.getByRole('region', { name: 'Visitor information' });
+  await expect(info).toContainText('127.0.0.1');
+  await expect(info).toContainText('Chrome/');
+  await expect(info).toContainText('en-US');
+
+  await expect(visitor.getByRole('status')).toHaveText('Connected to 1 person', LINK_TIMEOUT);
+
+  // F10: the visitor's draft shows as they type.
+  await visitor.getByLabel('Your message').fill('Smoke everywhere');
+  await expect(panel.getByText('Vera is typing: Smoke everywhere')).toBeVisible(LINK_TIMEOUT);
+  await visitor.getByRole('button', { name: 'Send' }).click();
+  await expect(log).toContainText('Smoke everywhere', LINK_TIMEOUT);
+
+  // F8: Enter sends, Shift+Enter makes a new line.
+  const reply = panel.getByLabel('Your message');
+  await reply.fill('Unplug it first');
+  await reply.press('Shift+Enter');
+  await expect(reply).toHaveValue('Unplug it first\n');
+  await reply.pressSequentially('then step away');
+  await reply.press('Enter');
+  await expect(reply).toHaveValue('');
+  await expect(visitor.getByRole('log', { name: 'Conversation' })).toContainText(
+    'Unplug it first',
+    LINK_TIMEOUT,
+  );
+
+  // F9: the double tick once the visitor has seen it, with the time on hover.
+  await expect(log.getByTitle(/^Read at /)).toBeVisible(LINK_TIMEOUT);
+});
