@@ -7,7 +7,10 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { offerCard, signInHelper } from './console-steps.ts';
+import { closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
+
+// The worker's service outlives a test: signed-in helpers must not stay available for the next.
+test.afterEach(closeAllContexts);
 
 const LINK_TIMEOUT = { timeout: 30_000 };
 
@@ -30,7 +33,7 @@ test('offer with alerts → reject → the other helper accepts by keyboard → 
     (await offerCard(bob, 'Vera').count()) > 0,
   ];
   await expect.poll(async () => (await offered()).filter(Boolean).length).toBe(1);
-  const [first, second]: Page[] = (await offered())[0] ? [alice, bob] : [bob, alice];
+  const [first, second]: [Page, Page] = (await offered())[0] ? [alice, bob] : [bob, alice];
 
   const card = offerCard(first, 'Vera');
   await expect(first).toHaveTitle('(1) Helper console — Peerdesk');
@@ -93,4 +96,13 @@ test('offer with alerts → reject → the other helper accepts by keyboard → 
 
   // F9: the double tick once the visitor has seen it, with the time on hover.
   await expect(log.getByTitle(/^Read at /)).toBeVisible(LINK_TIMEOUT);
+
+  // F19: the helper ends the chat; both sides see it (and the shared service is free again).
+  await panel.getByRole('button', { name: 'End chat' }).click();
+  await second
+    .getByRole('dialog', { name: 'End this chat?' })
+    .getByRole('button', { name: 'End chat' })
+    .click();
+  await expect(panel.getByRole('status').filter({ hasText: 'The chat has ended' })).toBeVisible();
+  await expect(visitor.getByRole('status')).toHaveText('The chat has ended', LINK_TIMEOUT);
 });

@@ -4,7 +4,10 @@
  * trainee notice. Controls are found by role and label.
  */
 import { expect, test } from './fixtures.ts';
-import { SocketVisitor, offerCard, signInHelper } from './console-steps.ts';
+import { SocketVisitor, closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
+
+// The worker's service outlives a test: signed-in helpers must not stay available for the next.
+test.afterEach(closeAllContexts);
 
 test('the shell connects, switches availability and sets the chat limit within the maximum', async ({
   browser,
@@ -32,6 +35,11 @@ test('the shell connects, switches availability and sets the chat limit within t
   // The service keeps it: a reload shows the confirmed limit.
   await alice.reload();
   await expect(alice.getByLabel('Chat limit')).toHaveValue('2');
+  // Back to the default: the service (one per worker) outlives this test.
+  await alice.getByLabel('Chat limit').fill('3');
+  await alice.getByLabel('Chat limit').press('Enter');
+  await alice.reload();
+  await expect(alice.getByLabel('Chat limit')).toHaveValue('3');
 });
 
 test('F4 a trainee sees the notice and gets no offer; a helper gets the chat', async ({
@@ -49,5 +57,5 @@ test('F4 a trainee sees the notice and gets no offer; a helper gets the chat', a
   const alice = await signInHelper(browser, 'alice');
   await expect(offerCard(alice, 'Vera')).toBeVisible();
   await expect(tina.getByRole('article')).toHaveCount(0);
-  visitor.close();
+  await visitor.leave();
 });

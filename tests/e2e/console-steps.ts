@@ -21,11 +21,12 @@ declare global {
 export async function signInHelper(
   browser: Browser,
   nickname: string,
-  options: { notifications?: boolean } = {},
+  options: { notifications?: boolean; baseURL?: string } = {},
 ): Promise<Page> {
-  const context = await browser.newContext(
-    options.notifications ? { permissions: ['notifications'] } : {},
-  );
+  const context = await browser.newContext({
+    ...(options.notifications ? { permissions: ['notifications'] } : {}),
+    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+  });
   const page = await context.newPage();
   await page.addInitScript(() => {
     window.peerdeskAlerts = { notifications: [], beeps: 0 };
@@ -54,6 +55,11 @@ export async function signInHelper(
   return page;
 }
 
+/** Closes every browser context a test opened (helpers and browser visitors). */
+export async function closeAllContexts({ browser }: { browser: Browser }): Promise<void> {
+  for (const context of browser.contexts()) await context.close();
+}
+
 export const offerCard = (page: Page, name: string) =>
   page.getByRole('article', { name: `Chat offer from ${name}` });
 
@@ -78,7 +84,15 @@ export class SocketVisitor {
     });
   }
 
+  /** Connected and welcomed. */
   static async connect(baseURL: string): Promise<SocketVisitor> {
+    const visitor = await SocketVisitor.open(baseURL);
+    await visitor.next('welcome');
+    return visitor;
+  }
+
+  /** Connected, hello sent; the answer may be a welcome or a refusal (a block). */
+  static async open(baseURL: string): Promise<SocketVisitor> {
     const socket = new WebSocket(`${baseURL.replace(/^http/, 'ws')}/ws/visitor`);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
@@ -86,7 +100,6 @@ export class SocketVisitor {
     });
     const visitor = new SocketVisitor(socket);
     visitor.send({ type: 'hello', v: PROTOCOL_VERSION, landingPage: 'https://example.test/' });
-    await visitor.next('welcome');
     return visitor;
   }
 
@@ -143,6 +156,22 @@ export class SocketVisitor {
       this.#waiters.add(check);
       check();
     });
+  }
+
+  /** Ends this visitor's chat or cancels its request, then closes: tests share one
+   * service per worker, so nobody is left holding a chat for the next test. */
+  async leave(): Promise<void> {
+    const ended = new Set(this.messages.flatMap((m) => (m.type === 'ended' ? [m.chatId] : [])));
+    const chat = this.messages.findLast((m) => m.type === 'chat');
+    const queued = this.messages.findLast((m) => m.type === 'queued');
+    if (this.closeCode === null && chat && !ended.has(chat.chatId)) {
+      this.send({ type: 'end', chatId: chat.chatId });
+      await this.next('ended', (m) => m.chatId === chat.chatId);
+    } else if (this.closeCode === null && queued && !chat) {
+      this.send({ type: 'cancel' });
+      await this.next('cancelled');
+    }
+    this.close();
   }
 
   close(): void {
