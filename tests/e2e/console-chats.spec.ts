@@ -106,6 +106,37 @@ test('F19 a chat ends by its End button or by closing its tab, after a confirmat
   ben.close();
 });
 
+test('F16 /invite brings a trainee into the chat (T2); F14 the label survives a reload', async ({
+  browser,
+  baseURL,
+}) => {
+  const tina = await signInHelper(browser, 'tina');
+  const alice = await signInHelper(browser, 'alice');
+  const vera = await visitorInChat(baseURL!, alice, 'Vera');
+  const panel = alice.getByRole('tabpanel', { name: 'Vera' });
+  await expect(panel).toContainText(/Chat ID \S+/);
+  await expect(panel.getByLabel('Department')).toHaveValue('general');
+
+  await panel.getByLabel('Label').fill('printer fire');
+  await alice.reload();
+  await expect(alice.getByRole('tabpanel', { name: 'Vera' }).getByLabel('Label')).toHaveValue(
+    'printer fire',
+  );
+
+  const reply = alice.getByRole('tabpanel', { name: 'Vera' }).getByLabel('Your message');
+  await reply.fill('/invite tina');
+  await reply.press('Enter');
+  const invitation = tina.getByRole('article', {
+    name: 'alice invites you to the chat with Vera',
+  });
+  await expect(invitation).toBeVisible();
+  await expect(tina).toHaveTitle('(1) Helper console — Peerdesk');
+  await invitation.getByRole('button', { name: 'Join chat' }).click();
+  await expect(tina.getByRole('tab', { name: 'Vera' })).toHaveAttribute('aria-selected', 'true');
+  await expect(invitation).toHaveCount(0);
+  await vera.leave();
+});
+
 test.describe('blocking', () => {
   // An IP block holds 127.0.0.1, every test client's address, for 24 hours: this test
   // has a service of its own so that the worker's shared one stays open to visitors.

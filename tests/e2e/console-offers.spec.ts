@@ -98,11 +98,12 @@ test('offer with alerts → reject → the other helper accepts by keyboard → 
   await expect(log.getByTitle(/^Read at /)).toBeVisible(LINK_TIMEOUT);
 
   // F19: the helper ends the chat; both sides see it (and the shared service is free again).
+  // Vera wrote a moment ago: the confirmation suggests inviting another helper first.
   await panel.getByRole('button', { name: 'End chat' }).click();
-  await second
-    .getByRole('dialog', { name: 'End this chat?' })
-    .getByRole('button', { name: 'End chat' })
-    .click();
+  const confirm = second.getByRole('dialog', { name: 'End this chat?' });
+  await expect(confirm).toContainText('may not be done');
+  await expect(confirm).toContainText('/invite nickname');
+  await confirm.getByRole('button', { name: 'End chat' }).click();
   await expect(panel.getByRole('status').filter({ hasText: 'The chat has ended' })).toBeVisible();
   await expect(visitor.getByRole('status')).toHaveText('The chat has ended', LINK_TIMEOUT);
 });

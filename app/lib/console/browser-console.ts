@@ -6,7 +6,7 @@
  */
 import type { ServiceToStaff } from '$protocol';
 import { BrowserParticipant } from '../session/browser-participant.ts';
-import type { Connect, Offer, OfferAlerts } from './staff-console.ts';
+import type { Connect, LabelStore, Offer, OfferAlerts } from './staff-console.ts';
 
 export const browserConnect: Connect = (session, events) => {
   const participant = new BrowserParticipant(
@@ -52,6 +52,18 @@ export function browserAlerts(): OfferAlerts {
           tag: `offer-${offer.chatId}`,
         });
       }
+    },
+  };
+}
+
+/** Labels in the browser's storage, so a reload keeps them (one key per chat). */
+export function storageLabels(storage: Storage): LabelStore {
+  const key = (chatId: string) => `peerdesk.console.label.${chatId}`;
+  return {
+    get: (chatId) => storage.getItem(key(chatId)) ?? '',
+    set: (chatId, label) => {
+      if (label === '') storage.removeItem(key(chatId));
+      else storage.setItem(key(chatId), label);
     },
   };
 }

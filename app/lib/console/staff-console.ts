@@ -5,6 +5,7 @@
  * sessions are injected (`connect`), so unit tests drive it without a socket and
  * Svelte components only render `state` and call the actions.
  */
+import { LIMITS } from '$protocol';
 import type {
   Account,
   AccountRole,
@@ -46,7 +47,22 @@ export interface OfferAlerts {
   offer(offer: Offer): void;
 }
 
+/** Where the helper's own chat labels are kept. Not in the chat document: the
+ * visitor holds a copy of that, and a label ("rude", "refund?") is staff's own note. */
+export interface LabelStore {
+  get(chatId: string): string;
+  set(chatId: string, label: string): void;
+}
+
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+
+/** F16, T2: another helper asks this one into a chat. */
+export type Invitation = {
+  chatId: string;
+  from: string;
+  expiresAt: number;
+  visitor: VisitorSummary;
+};
 
 export type Offer = { chatId: string; expiresAt: number; visitor: VisitorSummary };
 
@@ -74,6 +90,7 @@ export type StaffConsoleState = {
   available: boolean;
   departments: readonly Department[];
   offers: readonly Offer[];
+  invitations: readonly Invitation[];
   chats: readonly ChatTab[];
   selected: string | null;
   /** A short line about what just happened to an offer ("Offer from Vera: taken by another helper"). */
@@ -114,6 +131,7 @@ export class StaffConsole {
     available: false,
     departments: [],
     offers: [],
+    invitations: [],
     chats: [],
     selected: null,
     notice: null,
@@ -126,10 +144,12 @@ export class StaffConsole {
   readonly #seen = new Map<string, number>();
   readonly #connection: ConsoleConnection;
   readonly #alerts: OfferAlerts;
+  readonly #labels: LabelStore;
   #everOnline = false;
 
-  constructor(deps: { token: string; connect: Connect; alerts: OfferAlerts }) {
+  constructor(deps: { token: string; connect: Connect; alerts: OfferAlerts; labels: LabelStore }) {
     this.#alerts = deps.alerts;
+    this.#labels = deps.labels;
     this.#connection = deps.connect(deps.token, {
       onMessage: (msg) => this.#onMessage(msg),
       onOnline: (online) => this.#onOnline(online),
@@ -199,7 +219,17 @@ export class StaffConsole {
   }
 
   setLabel(chatId: string, label: string): void {
-    this.#patchChat(chatId, { label: label.slice(0, 100) });
+    const kept = label.slice(0, LIMITS.maxLabelLength);
+    this.#labels.set(chatId, kept);
+    this.#patchChat(chatId, { label: kept });
+  }
+
+  acceptInvitation(chatId: string): void {
+    this.#send({ type: 'invite_accept', chatId });
+  }
+
+  declineInvitation(chatId: string): void {
+    if (this.#send({ type: 'invite_decline', chatId })) this.#dropInvitation(chatId);
   }
 
   /** Sends a reply; `/invite nickname` invites another helper instead (F16). */
@@ -266,6 +296,25 @@ export class StaffConsole {
         });
         return;
       }
+      case 'invitation': {
+        const invitation: Invitation = {
+          chatId: msg.chatId,
+          from: msg.from,
+          expiresAt: msg.expiresAt,
+          visitor: msg.visitor,
+        };
+        this.#update({
+          invitations: [
+            ...this.#state.invitations.filter((i) => i.chatId !== msg.chatId),
+            invitation,
+          ],
+        });
+        this.#alerts.offer({ chatId: msg.chatId, expiresAt: msg.expiresAt, visitor: msg.visitor });
+        return;
+      }
+      case 'invitation_closed':
+        this.#dropInvitation(msg.chatId);
+        return;
       case 'chat':
         this.#onChat(msg);
         return;
@@ -297,7 +346,7 @@ export class StaffConsole {
       department: msg.department,
       startedAt: msg.startedAt,
       visitor: msg.visitor,
-      label: existing?.label ?? '',
+      label: existing?.label ?? this.#labels.get(msg.chatId),
       unread: existing?.unread ?? 0,
       ended: null,
       blocked: existing?.blocked ?? null,
@@ -307,7 +356,8 @@ export class StaffConsole {
       ? this.#state.chats.map((c) => (c.chatId === msg.chatId ? chat : c))
       : [...this.#state.chats, chat];
     const offers = this.#state.offers.filter((o) => o.chatId !== msg.chatId);
-    this.#update({ chats, offers, selected: this.#state.selected ?? msg.chatId });
+    const invitations = this.#state.invitations.filter((i) => i.chatId !== msg.chatId);
+    this.#update({ chats, offers, invitations, selected: this.#state.selected ?? msg.chatId });
   }
 
   #onSession(session: ConsoleChatSession): void {
@@ -332,6 +382,10 @@ export class StaffConsole {
     const sent = this.#connection.send(msg);
     if (!sent) this.#update({ error: OFFLINE_ERROR });
     return sent;
+  }
+
+  #dropInvitation(chatId: string): void {
+    this.#update({ invitations: this.#state.invitations.filter((i) => i.chatId !== chatId) });
   }
 
   #chat(chatId: string): ChatTab | undefined {

@@ -6,6 +6,7 @@ import {
   OFFLINE_ERROR,
   StaffConsole,
   checkChatLimit,
+  type ConsoleChatSession,
   type ConsoleEvents,
   type Offer,
 } from '../../../app/lib/console/staff-console.ts';
@@ -34,6 +35,7 @@ function setup(online = true) {
   const offers: Offer[] = [];
   let events: ConsoleEvents | null = null;
   let connected = online;
+  const labels = new Map<string, string>();
   const staff = new StaffConsole({
     token: 't',
     connect: (_token, e) => {
@@ -41,6 +43,7 @@ function setup(online = true) {
       return { send: (msg) => (connected ? (sent.push(msg), true) : false), close: async () => {} };
     },
     alerts: { offer: (o) => offers.push(o) },
+    labels: { get: (id) => labels.get(id) ?? '', set: (id, label) => labels.set(id, label) },
   });
   const deliver = (msg: ServiceToStaff) => events!.onMessage(msg);
   events!.onOnline(online);
@@ -56,6 +59,8 @@ function setup(online = true) {
   });
   return {
     staff,
+    labels,
+    events: () => events!,
     sent,
     offers,
     deliver,
@@ -150,6 +155,79 @@ describe('StaffConsole', () => {
     setOnline(false);
     staff.setAvailable(false);
     expect(staff.state.error).toBe(OFFLINE_ERROR);
+  });
+});
+
+const chatMsg = (chatId: string): ServiceToStaff => ({
+  type: 'chat',
+  chatId,
+  role: 'helper',
+  department: 'general',
+  startedAt: 5,
+  visitor,
+});
+
+/** A session whose views the test pushes. */
+function fakeSession(chatId: string) {
+  let listener: ((view: SessionView) => void) | null = null;
+  const session: ConsoleChatSession = {
+    chatId,
+    subscribe: (l) => ((listener = l), () => (listener = null)),
+    send: () => ({ ok: true, id: 'x' }),
+    setDraft: () => {},
+    setVisibility: () => {},
+    setOnScreen: () => {},
+  };
+  const push = (others: number) =>
+    listener!({
+      messages: Array.from({ length: others }, (_, i) => ({
+        id: `m${i}`,
+        kind: 'text',
+        mine: false,
+      })),
+    } as unknown as SessionView);
+  return { session, push };
+}
+
+describe('StaffConsole tabs', () => {
+  it('unread counts grow on tabs not shown and reset when the tab is selected', () => {
+    const { staff, deliver, events } = setup();
+    deliver(chatMsg('c1'));
+    deliver(chatMsg('c2'));
+    const one = fakeSession('c1');
+    const two = fakeSession('c2');
+    events().onSession(one.session);
+    events().onSession(two.session);
+    one.push(2);
+    two.push(3);
+    expect(staff.state.chats.map((c) => c.unread)).toEqual([0, 3]);
+    staff.select('c2');
+    expect(staff.state.chats.map((c) => c.unread)).toEqual([0, 0]);
+    one.push(4);
+    expect(staff.state.chats.map((c) => c.unread)).toEqual([2, 0]);
+  });
+
+  it('F14 labels are kept in the injected store and come back with the chat', () => {
+    const { staff, deliver, labels } = setup();
+    deliver(chatMsg('c1'));
+    staff.setLabel('c1', 'printer');
+    expect(labels.get('c1')).toBe('printer');
+    const again = setup();
+    again.labels.set('c1', 'kept');
+    again.deliver(chatMsg('c1'));
+    expect(again.staff.state.chats[0]?.label).toBe('kept');
+  });
+
+  it('T2 an invitation is listed and alerts; joining opens the chat and clears it', () => {
+    const { staff, deliver, offers, sent } = setup();
+    deliver({ type: 'invitation', chatId: 'c9', from: 'alice', expiresAt: 50, visitor });
+    expect(staff.state.invitations.map((i) => i.from)).toEqual(['alice']);
+    expect(offers).toHaveLength(1);
+    staff.acceptInvitation('c9');
+    expect(sent).toEqual([{ type: 'invite_accept', chatId: 'c9' }]);
+    deliver(chatMsg('c9'));
+    expect(staff.state.invitations).toEqual([]);
+    expect(staff.state.chats.map((c) => c.chatId)).toEqual(['c9']);
   });
 });
 
