@@ -52,3 +52,19 @@ export function standaloneContext(
     ],
   };
 }
+
+/** A Web Storage area, or an in-memory one when the browser refuses storage to the
+ * widget (a third-party iframe with third-party storage blocked throws on access). */
+export function storageOr(get: () => Storage): Pick<Storage, 'getItem' | 'setItem'> {
+  try {
+    const storage = get();
+    storage.getItem('peerdesk.probe');
+    return storage;
+  } catch {
+    const kept = new Map<string, string>();
+    return {
+      getItem: (key) => kept.get(key) ?? null,
+      setItem: (key, value) => void kept.set(key, value),
+    };
+  }
+}

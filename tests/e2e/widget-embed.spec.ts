@@ -1,0 +1,123 @@
+/**
+ * The widget on a host site (issue 4): the /demo pages include /embed.js; the
+ * launcher opens the chat in an iframe; the pages the visitor viewed before the chat,
+ * a history.pushState navigation during it, and a full page load (after which the
+ * chat reopens by itself) all reach the helper as page notes (F11). Also the loader
+ * on a page of another origin, talking to the Peerdesk iframe by postMessage.
+ */
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { LINK_TIMEOUT, conversation, fillPreChat, labHelper } from './support/widget-drivers.ts';
+
+const chatFrame = (page: Page) => page.frameLocator('iframe[title="Chat with us"]');
+
+test('a visitor on /demo chats, and the helper sees the pages they view, pushState included', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto('/demo/');
+  const launcher = visitor.getByRole('button', { name: 'Chat with us' });
+  await expect(launcher).toHaveAttribute('aria-expanded', 'false');
+  // The chat is loaded only when opened.
+  await expect(visitor.locator('iframe')).toHaveCount(0);
+  await visitor.getByRole('link', { name: 'Bookmarks help' }).click();
+  await expect(visitor.getByRole('heading', { level: 1, name: 'Bookmarks help' })).toBeVisible();
+  await visitor.getByRole('link', { name: 'Printing help' }).click();
+  await expect(visitor.getByRole('heading', { level: 1, name: 'Printing help' })).toBeVisible();
+
+  await visitor.getByRole('button', { name: 'Chat with us' }).click();
+  await expect(visitor.getByRole('button', { name: 'Chat with us' })).toHaveAttribute(
+    'aria-expanded',
+    'true',
+  );
+  const widget = chatFrame(visitor);
+  await fillPreChat(widget, { name: 'Petra', question: 'My printer jams' });
+  await expect(
+    widget.getByRole('status').filter({ hasText: 'number 1 in the queue' }),
+  ).toBeVisible();
+
+  const helper = await labHelper(browser, baseURL!);
+  await helper.getByRole('button', { name: 'Accept chat with Petra' }).click(LINK_TIMEOUT);
+  const notes = conversation(helper).locator('.body');
+  await expect(notes).toHaveText(
+    [
+      'Foxfire Support — Home',
+      'Foxfire Support — Bookmarks help',
+      'Foxfire Support — Printing help',
+    ],
+    LINK_TIMEOUT,
+  );
+
+  // A single-page navigation on the host page (history.pushState).
+  await visitor.getByRole('link', { name: 'Paper jams' }).click();
+  await expect(visitor).toHaveURL(/\/demo\/printing\?topic=jams$/);
+  await expect(notes.last()).toHaveText('Printing help: paper jams', LINK_TIMEOUT);
+
+  // Messages both ways through the iframe.
+  await widget.getByLabel('Your message').fill('It jams on every page');
+  await widget.getByLabel('Your message').press('Enter');
+  await expect(notes.last()).toHaveText('It jams on every page', LINK_TIMEOUT);
+  await helper.getByLabel('Your message').fill('Try the steps on that page');
+  await helper.getByRole('button', { name: 'Send' }).click();
+  await expect(conversation(widget).getByText('Try the steps on that page')).toBeVisible(
+    LINK_TIMEOUT,
+  );
+
+  // A full page load: the chat reopens on the new page and the view is noted.
+  await visitor.getByRole('link', { name: 'Bookmarks help' }).click();
+  await expect(visitor.getByRole('heading', { level: 1, name: 'Bookmarks help' })).toBeVisible();
+  await expect(chatFrame(visitor).getByText('Try the steps on that page')).toBeVisible(
+    LINK_TIMEOUT,
+  );
+  await expect(notes.last()).toHaveText('Foxfire Support — Bookmarks help', LINK_TIMEOUT);
+
+  // Minimise from inside the widget hands focus back to the launcher.
+  await chatFrame(visitor).getByRole('button', { name: 'Minimise chat' }).click();
+  await expect(visitor.getByRole('button', { name: 'Chat with us' })).toHaveAttribute(
+    'aria-expanded',
+    'false',
+  );
+  await expect(visitor.getByRole('button', { name: 'Chat with us' })).toBeFocused();
+  await helper.context().close();
+  await visitor.context().close();
+});
+
+test('the loader on another origin talks to the Peerdesk iframe by postMessage', async ({
+  browser,
+  baseURL,
+}) => {
+  // Both origins are on this machine: Chromium's Local Network Access asks before a
+  // page of one loopback origin loads from another, so the test grants it (a host site
+  // on the internet embedding a public Peerdesk is not affected).
+  const context = await browser.newContext({ permissions: ['local-network-access'] });
+  const visitor = await context.newPage();
+  // A host site on another origin (localhost, where Peerdesk is 127.0.0.1), served by the test.
+  const host = baseURL!.replace('127.0.0.1', 'localhost');
+  expect(host).not.toBe(baseURL);
+  await visitor.route(`${host}/shop/**`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html lang="en"><head><title>Shop home</title></head><body>
+        <h1>Shop</h1><a href="#cart">Cart</a>
+        <script src="${baseURL}/embed.js"></script></body></html>`,
+    }),
+  );
+  await visitor.goto(`${host}/shop/`);
+  await visitor.getByRole('button', { name: 'Chat with us' }).click();
+  const frame = visitor.locator('iframe[title="Chat with us"]');
+  await expect(frame).toHaveAttribute('src', `${baseURL}/widget?host=${encodeURIComponent(host)}`);
+  const widget = chatFrame(visitor);
+  await expect(widget.getByRole('button', { name: 'Start chat' })).toBeVisible(LINK_TIMEOUT);
+
+  // A hash change is a page view too; the widget heard it from the right origin.
+  await visitor.getByRole('link', { name: 'Cart' }).click();
+  await expect
+    .poll(() =>
+      visitor.evaluate(() => JSON.parse(sessionStorage.getItem('peerdesk.host') ?? '{}').pages),
+    )
+    .toMatchObject([{ url: `${host}/shop/` }, { url: `${host}/shop/#cart` }]);
+
+  await context.close();
+});
