@@ -38,7 +38,8 @@ test('a visitor on /demo chats, and the helper sees the pages they view, pushSta
     widget.getByRole('status').filter({ hasText: 'number 1 in the queue' }),
   ).toBeVisible();
 
-  const helper = await labHelper(browser, baseURL!);
+  // Bob, so that this file and widget-page.spec.ts never share a helper's open chats.
+  const helper = await labHelper(browser, baseURL!, 'bob');
   await helper.getByRole('button', { name: 'Accept chat with Petra' }).click(LINK_TIMEOUT);
   const notes = conversation(helper).locator('.body');
   await expect(notes).toHaveText(
@@ -80,6 +81,11 @@ test('a visitor on /demo chats, and the helper sees the pages they view, pushSta
     'false',
   );
   await expect(visitor.getByRole('button', { name: 'Chat with us' })).toBeFocused();
+
+  // End the chat so the shared service is left clean for the next test.
+  await visitor.getByRole('button', { name: 'Chat with us' }).click();
+  await chatFrame(visitor).getByRole('button', { name: 'End chat' }).click();
+  await expect(chatFrame(visitor).getByRole('button', { name: 'Start a new chat' })).toBeVisible();
   await helper.context().close();
   await visitor.context().close();
 });

@@ -129,3 +129,36 @@ test('a blocked visitor is told at once, with when the block ends (F28)', async 
     staff.close();
   }
 });
+
+test('on a phone-sized screen the form fits and works from the keyboard alone', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 640 },
+    isMobile: true,
+  });
+  const visitor = await context.newPage();
+  await visitor.goto('/widget');
+  const name = visitor.getByLabel('Name', { exact: true });
+  await expect(name).toBeVisible();
+  // Nothing wider than the screen.
+  expect(await visitor.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+    360,
+  );
+  await name.focus();
+  await visitor.keyboard.type('Kim');
+  await visitor.keyboard.press('Tab');
+  await expect(visitor.getByLabel('Email (optional, needed for a transcript)')).toBeFocused();
+  await visitor.keyboard.press('Tab');
+  await expect(visitor.getByLabel('Department')).toBeFocused();
+  await visitor.keyboard.press('Tab');
+  await expect(visitor.getByLabel('Question')).toBeFocused();
+  await visitor.keyboard.type('Keyboard only');
+  await visitor.keyboard.press('Tab');
+  await expect(visitor.getByRole('button', { name: 'Start chat' })).toBeFocused();
+  await visitor.keyboard.press('Enter');
+  await expect(visitor.getByRole('status').filter({ hasText: 'in the queue' })).toBeVisible();
+  await visitor.getByRole('button', { name: 'Cancel request' }).click();
+  await expect(visitor.getByRole('button', { name: 'Start chat' })).toBeVisible();
+  await context.close();
+});

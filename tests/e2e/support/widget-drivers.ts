@@ -6,6 +6,8 @@
  * role and label.
  */
 import { expect, type Browser, type FrameLocator, type Locator, type Page } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import WebSocket from 'ws';
 
 export const LINK_TIMEOUT = { timeout: 30_000 };
@@ -28,7 +30,7 @@ export async function labHelper(
   nickname = 'alice',
 ): Promise<Page> {
   const token = await signIn(baseURL, nickname);
-  const context = await browser.newContext();
+  const context = await browser.newContext({ baseURL });
   await context.addInitScript((t) => sessionStorage.setItem('peerdesk.console.token', t), token);
   const page = await context.newPage();
   await page.goto('/lab/chat');
@@ -100,4 +102,39 @@ export class StaffSocket {
   close(): void {
     this.socket.close();
   }
+}
+
+/** The real service on a port and data folder the test chooses, so it can be stopped
+ * and started again at the same address with the same data (B1). Readiness is polled. */
+export async function serviceAt(port: number, dataDir: string): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'signal/main.ts', '--demo'], {
+    cwd: resolve(import.meta.dirname, '../../..'),
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      HTTP_SIGNIN_PER_IP_PER_MINUTE: '1000',
+    },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  await expect
+    .poll(
+      async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
+        } catch {
+          return 0;
+        }
+      },
+      { timeout: 90_000 },
+    )
+    .toBe(200);
+  return {
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
