@@ -7,7 +7,13 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { LINK_TIMEOUT, conversation, fillPreChat, labHelper } from './support/widget-drivers.ts';
+import {
+  LINK_TIMEOUT,
+  StaffSocket,
+  conversation,
+  fillPreChat,
+  labHelper,
+} from './support/widget-drivers.ts';
 
 const chatFrame = (page: Page) => page.frameLocator('iframe[title="Chat with us"]');
 
@@ -126,4 +132,45 @@ test('the loader on another origin talks to the Peerdesk iframe by postMessage',
     .toMatchObject([{ url: `${host}/shop/` }, { url: `${host}/shop/#cart` }]);
 
   await context.close();
+});
+
+test('helpers get the visitor details: browser, language, session start, landing page, first visit (F15)', async ({
+  browser,
+  baseURL,
+}) => {
+  const staff = await StaffSocket.open(baseURL!, 'alice');
+  const context = await browser.newContext({ locale: 'de-DE' });
+  try {
+    const visitor = await context.newPage();
+    await visitor.goto('/demo/bookmarks');
+    await visitor.getByRole('link', { name: 'Printing help' }).click();
+    await expect(visitor.getByRole('heading', { level: 1, name: 'Printing help' })).toBeVisible();
+    const openedAt = Date.now();
+    await visitor.getByRole('button', { name: 'Chat with us' }).click();
+    await fillPreChat(chatFrame(visitor), {
+      name: 'Dora',
+      email: 'dora@example.org',
+      question: 'Which details do you see?',
+    });
+    const offer = await staff.next((m) => m.type === 'offer');
+    const summary = offer['visitor'] as Record<string, unknown>;
+    expect(summary).toMatchObject({
+      name: 'Dora',
+      email: 'dora@example.org',
+      department: 'general',
+      landingPage: `${baseURL}/demo/bookmarks`,
+      firstLandingPage: `${baseURL}/demo/bookmarks`,
+      page: { url: `${baseURL}/demo/printing`, title: 'Foxfire Support — Printing help' },
+      browser: { language: 'de-DE' },
+      ip: '127.0.0.1',
+    });
+    expect(summary['browser']).toMatchObject({ userAgent: expect.stringContaining('Chrome') });
+    expect(summary['sessionStartedAt']).toBeLessThanOrEqual(openedAt);
+    staff.send({ type: 'reject', chatId: offer['chatId'] });
+    await chatFrame(visitor).getByRole('button', { name: 'Cancel request' }).click();
+    await expect(chatFrame(visitor).getByRole('button', { name: 'Start chat' })).toBeVisible();
+  } finally {
+    staff.close();
+    await context.close();
+  }
 });
