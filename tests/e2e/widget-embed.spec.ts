@@ -5,6 +5,7 @@
  * chat reopens by itself) all reach the helper as page notes (F11). Also the loader
  * on a page of another origin, talking to the Peerdesk iframe by postMessage.
  */
+import { gzipSync } from 'node:zlib';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import {
@@ -173,4 +174,12 @@ test('helpers get the visitor details: browser, language, session start, landing
     staff.close();
     await context.close();
   }
+});
+
+test('the loader stays tiny: /embed.js is under 4 KB gzipped', async ({ request }) => {
+  const response = await request.get('/embed.js');
+  expect(response.status()).toBe(200);
+  expect(response.headers()['content-type']).toMatch(/^text\/javascript/);
+  const body = await response.body();
+  expect(gzipSync(body, { level: 9 }).byteLength).toBeLessThan(4 * 1024);
 });
