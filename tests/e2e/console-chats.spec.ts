@@ -117,10 +117,19 @@ test('F16 /invite brings a trainee into the chat (T2); F14 the label survives a 
   await expect(panel).toContainText(/Chat ID \S+/);
   await expect(panel.getByLabel('Department')).toHaveValue('general');
 
+  await expect(panel).toContainText(/Duration \d+:\d\d/);
+
+  // F5: the helper moves the chat to another department; the service confirms it.
+  await panel.getByLabel('Department').selectOption({ label: 'Billing' });
+  await expect(panel.getByLabel('Department')).toHaveValue('billing');
+
   await panel.getByLabel('Label').fill('printer fire');
   await alice.reload();
   await expect(alice.getByRole('tabpanel', { name: 'Vera' }).getByLabel('Label')).toHaveValue(
     'printer fire',
+  );
+  await expect(alice.getByRole('tabpanel', { name: 'Vera' }).getByLabel('Department')).toHaveValue(
+    'billing',
   );
 
   const reply = alice.getByRole('tabpanel', { name: 'Vera' }).getByLabel('Your message');

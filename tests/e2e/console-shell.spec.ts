@@ -4,6 +4,7 @@
  * trainee notice. Controls are found by role and label.
  */
 import { expect, test } from './fixtures.ts';
+import { startService } from './support/service.ts';
 import { SocketVisitor, closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
 
 // The worker's service outlives a test: signed-in helpers must not stay available for the next.
@@ -58,4 +59,19 @@ test('F4 a trainee sees the notice and gets no offer; a helper gets the chat', a
   await expect(offerCard(alice, 'Vera')).toBeVisible();
   await expect(tina.getByRole('article')).toHaveCount(0);
   await visitor.leave();
+});
+
+test('the shell says when the connection is lost and it is reconnecting', async ({ browser }) => {
+  // A service of its own: this test stops it.
+  const own = await startService();
+  try {
+    const alice = await signInHelper(browser, 'alice', { baseURL: own.url });
+    await own.stop();
+    await expect(alice.getByRole('status').filter({ hasText: 'reconnecting' })).toHaveText(
+      'Connection lost; reconnecting…',
+    );
+    await expect(alice.getByRole('switch', { name: 'Available for chats' })).toBeDisabled();
+  } finally {
+    await own.stop();
+  }
 });
