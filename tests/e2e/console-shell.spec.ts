@@ -20,6 +20,11 @@ test('the shell connects, switches availability and sets the chat limit within t
   await expect(available).toBeChecked();
   await available.click();
   await expect(available).not.toBeChecked();
+  // A reload (and so a reconnect) keeps the helper unavailable.
+  await alice.reload();
+  await expect(available).not.toBeChecked();
+  await expect(alice.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible();
+  await expect(available).not.toBeChecked();
   await available.press('Space');
   await expect(available).toBeChecked();
 

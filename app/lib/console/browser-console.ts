@@ -8,26 +8,42 @@ import type { ServiceToStaff } from '$protocol';
 import { BrowserParticipant } from '../session/browser-participant.ts';
 import type { Connect, LabelStore, Offer, OfferAlerts } from './staff-console.ts';
 
-export const browserConnect: Connect = (session, events) => {
-  const participant = new BrowserParticipant(
-    { kind: 'staff', session, available: true },
-    {
-      // The staff socket decodes with ServiceToStaff, so every message is one.
-      onMessage: (msg) => events.onMessage(msg as ServiceToStaff),
+const AVAILABLE_KEY = 'peerdesk.console.available';
+
+/** `storage` remembers availability for this tab, so a reload or a reconnect does
+ * not switch on a helper who had switched off: the hello carries it (SPEC.md S2). */
+export function browserConnect(storage: Storage): Connect {
+  return (session, events) => {
+    const kind = {
+      kind: 'staff' as const,
+      session,
+      available: storage.getItem(AVAILABLE_KEY) !== 'false',
+    };
+    const participant = new BrowserParticipant(kind, {
+      onMessage: (msg) => {
+        // The staff socket decodes with ServiceToStaff, so every message is one.
+        const staff = msg as ServiceToStaff;
+        if (staff.type === 'welcome' || staff.type === 'status') {
+          // BrowserParticipant builds each hello from this object.
+          kind.available = staff.available;
+          storage.setItem(AVAILABLE_KEY, String(staff.available));
+        }
+        events.onMessage(staff);
+      },
       onSession: (chat) => events.onSession(chat),
-    },
-  );
-  const off = participant.hub.subscribe((event) => {
-    if (event.type === 'status') events.onOnline(event.online);
-  });
-  return {
-    send: (msg) => participant.send(msg),
-    close: async () => {
-      off();
-      await participant.close();
-    },
+    });
+    const off = participant.hub.subscribe((event) => {
+      if (event.type === 'status') events.onOnline(event.online);
+    });
+    return {
+      send: (msg) => participant.send(msg),
+      close: async () => {
+        off();
+        await participant.close();
+      },
+    };
   };
-};
+}
 
 /** F1: a beep (no sound file to fetch) and a browser notification. */
 export function browserAlerts(): OfferAlerts {
