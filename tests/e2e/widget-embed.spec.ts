@@ -132,6 +132,27 @@ test('the loader on another origin talks to the Peerdesk iframe by postMessage',
     )
     .toMatchObject([{ url: `${host}/shop/` }, { url: `${host}/shop/#cart` }]);
 
+  // The whole chat works in the third-party iframe, though the browser denies it
+  // localStorage and IndexedDB there (the widget falls back to memory).
+  await fillPreChat(widget, { name: 'Xena', question: 'Does it work from a shop?' });
+  const helper = await labHelper(browser, baseURL!, 'bob');
+  await helper.getByRole('button', { name: 'Accept chat with Xena' }).click(LINK_TIMEOUT);
+  await expect(widget.getByRole('status').first()).toHaveText('Connected', LINK_TIMEOUT);
+  await expect(conversation(helper).locator('.body')).toHaveText(
+    // The shop's front page and its #cart (a hash change), both titled "Shop home".
+    ['Shop home', 'Shop home'],
+    LINK_TIMEOUT,
+  );
+  await widget.getByLabel('Your message').fill('Hello from the shop');
+  await widget.getByLabel('Your message').press('Enter');
+  await expect(conversation(helper).locator('.body').last()).toHaveText(
+    'Hello from the shop',
+    LINK_TIMEOUT,
+  );
+  await widget.getByRole('button', { name: 'End chat' }).click();
+  await expect(widget.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
+  await helper.context().close();
+
   await context.close();
 });
 

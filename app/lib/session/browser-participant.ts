@@ -15,7 +15,7 @@ import {
 import { rtcPeerLinkFactory } from '../peer/rtc-peer-link.ts';
 import { SignalClient, type WebSocketConstructor } from '../signal/signal-client.ts';
 import { ChatSession } from './chat-session.ts';
-import { indexeddbChatStore } from './chat-store.ts';
+import { indexeddbChatStore, type ChatStoreFactory } from './chat-store.ts';
 import { webClientIdLocks } from './client-id-claim.ts';
 import { ServiceHub, type ServiceMessage } from './service-port.ts';
 
@@ -35,6 +35,9 @@ export type BrowserParticipantEvents = {
   onMessage?: (msg: ServiceMessage) => void;
   /** A chat's session is open (its stored transcript already loaded). */
   onSession?: (session: ChatSession) => void;
+  /** Where chats are kept; IndexedDB by default (the widget falls back to memory where
+   * a third-party iframe is denied IndexedDB). */
+  store?: ChatStoreFactory;
 };
 
 export class BrowserParticipant {
@@ -116,7 +119,7 @@ export class BrowserParticipant {
       self,
       service: this.hub,
       links: (ice) => rtcPeerLinkFactory(ice),
-      store: indexeddbChatStore,
+      store: this.events.store ?? indexeddbChatStore,
       locks: webClientIdLocks(navigator.locks),
     });
     this.#opening.delete(chatId);

@@ -12,6 +12,7 @@ import {
   type ParticipantKind,
 } from '../session/browser-participant.ts';
 import type { ChatSession } from '../session/chat-session.ts';
+import type { ChatStoreFactory } from '../session/chat-store.ts';
 import type { ServiceMessage } from '../session/service-port.ts';
 import type { HostPageView } from './host-protocol.ts';
 import { pagesToPost, postedMarks } from './page-notes.ts';
@@ -37,6 +38,8 @@ export type WidgetControllerOptions = {
   browser: BrowserDetails;
   /** Injected for tests; the browser's BrowserParticipant by default. */
   participant?: (kind: ParticipantKind, events: BrowserParticipantEvents) => ParticipantLike;
+  /** Where chats are kept; decided before connecting (widget-storage.ts). */
+  store?: Promise<ChatStoreFactory>;
 };
 
 export type ParticipantLike = Pick<BrowserParticipant, 'send' | 'close' | 'hub'>;
@@ -55,6 +58,8 @@ export class WidgetController {
   /** A request made while the service was away goes out with the next welcome. */
   #pending: VisitorToService | null = null;
   #offSession: (() => void) | null = null;
+  #starting = false;
+  #closed = false;
 
   constructor(options: WidgetControllerOptions) {
     this.#o = options;
@@ -84,8 +89,13 @@ export class WidgetController {
   /** The host context arrived or changed: connect on the first, note new pages after. */
   setHost(host: HostContext): void {
     this.#host = host;
-    if (this.#participant === null) this.#start(host);
-    else this.#postPages();
+    if (this.#starting) this.#postPages();
+    else {
+      this.#starting = true;
+      const store = this.#o.store;
+      if (store === undefined) this.#start(host, undefined);
+      else void store.then((chosen) => this.#start(host, chosen));
+    }
   }
 
   requestChat(form: PreChat): void {
@@ -134,11 +144,13 @@ export class WidgetController {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.#offSession?.();
     await this.#participant?.close();
   }
 
-  #start(host: HostContext): void {
+  #start(host: HostContext, store: ChatStoreFactory | undefined): void {
+    if (this.#closed) return;
     const storage = this.#o.storage;
     let token: string | null = null;
     try {
@@ -167,6 +179,7 @@ export class WidgetController {
       {
         onMessage: (msg) => this.#onMessage(msg),
         onSession: (session) => this.#onSession(session),
+        ...(store === undefined ? {} : { store }),
       },
     );
     this.#participant.hub.subscribe((event) => {
