@@ -73,6 +73,19 @@ test('pre-chat form, queue position 1, accepted, messages both ways, Enter and S
     LINK_TIMEOUT,
   );
 
+  // B2: a reload mid-chat shows the conversation at once and the chat goes on.
+  await visitor.reload();
+  await expect(conversation(visitor).getByText('Hello Wanda')).toBeVisible(LINK_TIMEOUT);
+  await expect(visitor.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible(
+    LINK_TIMEOUT,
+  );
+  await visitor.getByLabel('Your message').fill('Back after a reload');
+  await visitor.getByLabel('Your message').press('Enter');
+  await expect(conversation(helper).locator('.body').last()).toHaveText(
+    'Back after a reload',
+    LINK_TIMEOUT,
+  );
+
   await visitor.getByRole('button', { name: 'End chat' }).click();
   await expect(
     visitor.getByRole('status').filter({ hasText: 'You ended the chat.' }),
