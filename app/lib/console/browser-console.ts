@@ -6,7 +6,7 @@
  */
 import type { ServiceToStaff } from '$protocol';
 import { BrowserParticipant } from '../session/browser-participant.ts';
-import type { Connect, LabelStore, Offer, OfferAlerts } from './staff-console.ts';
+import type { Connect, LabelStore, Offer, OfferAlerts } from './console-ports.ts';
 
 const AVAILABLE_KEY = 'peerdesk.console.available';
 

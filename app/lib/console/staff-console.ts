@@ -15,44 +15,15 @@ import type {
   StaffToService,
   VisitorSummary,
 } from '$protocol';
-import type { SendResult } from '../session/chat-session.ts';
 import type { SessionView } from '../session/session-view.ts';
-
-/** The part of a ChatSession the console uses. */
-export interface ConsoleChatSession {
-  readonly chatId: string;
-  subscribe(listener: (view: SessionView) => void): () => void;
-  send(text: string): SendResult;
-  setDraft(text: string): void;
-  setVisibility(visibility: { pageVisible: boolean; chatOpen: boolean; focused?: boolean }): void;
-  setOnScreen(messageId: string, onScreen: boolean): void;
-}
-
-export type ConsoleEvents = {
-  onMessage: (msg: ServiceToStaff) => void;
-  /** Whether the service has welcomed the current connection. */
-  onOnline: (online: boolean) => void;
-  onSession: (session: ConsoleChatSession) => void;
-};
-
-export interface ConsoleConnection {
-  send(msg: StaffToService): boolean;
-  close(): Promise<void>;
-}
-
-export type Connect = (sessionToken: string, events: ConsoleEvents) => ConsoleConnection;
-
-/** Sound, notification and the like; the browser's is in offer-alerts.ts. */
-export interface OfferAlerts {
-  offer(offer: Offer): void;
-}
-
-/** Where the helper's own chat labels are kept. Not in the chat document: the
- * visitor holds a copy of that, and a label ("rude", "refund?") is staff's own note. */
-export interface LabelStore {
-  get(chatId: string): string;
-  set(chatId: string, label: string): void;
-}
+import type {
+  ConsoleChatSession,
+  ConsoleConnection,
+  Connect,
+  LabelStore,
+  Offer,
+  OfferAlerts,
+} from './console-ports.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -63,8 +34,6 @@ export type Invitation = {
   expiresAt: number;
   visitor: VisitorSummary;
 };
-
-export type Offer = { chatId: string; expiresAt: number; visitor: VisitorSummary };
 
 export type ChatTab = {
   chatId: string;

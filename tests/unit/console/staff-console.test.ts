@@ -6,10 +6,12 @@ import {
   OFFLINE_ERROR,
   StaffConsole,
   checkChatLimit,
-  type ConsoleChatSession,
-  type ConsoleEvents,
-  type Offer,
 } from '../../../app/lib/console/staff-console.ts';
+import type {
+  ConsoleChatSession,
+  ConsoleEvents,
+  Offer,
+} from '../../../app/lib/console/console-ports.ts';
 import { visitorMayNotBeDone } from '../../../app/lib/console/chat-end.ts';
 import { formatDuration, secondsLeft } from '../../../app/lib/console/time-format.ts';
 import type { SessionView } from '../../../app/lib/session/session-view.ts';
