@@ -42,6 +42,8 @@ test('pre-chat form, queue position 1, accepted, messages both ways, Enter and S
   // Enter sends; Shift+Enter is a new line inside the same message.
   const box = visitor.getByLabel('Your message');
   await box.fill('First line');
+  // F10: typing preview is on by default: the helper sees the draft, and the visitor is told.
+  await expect(helper.getByText('Wanda is typing: First line')).toBeVisible(LINK_TIMEOUT);
   await box.press('Shift+Enter');
   await box.pressSequentially('second line');
   await expect(box).toHaveValue('First line\nsecond line');

@@ -106,7 +106,11 @@ export class StaffSocket {
 
 /** The real service on a port and data folder the test chooses, so it can be stopped
  * and started again at the same address with the same data (B1). Readiness is polled. */
-export async function serviceAt(port: number, dataDir: string): Promise<{ stop(): Promise<void> }> {
+export async function serviceAt(
+  port: number,
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<{ stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'signal/main.ts', '--demo'], {
     cwd: resolve(import.meta.dirname, '../../..'),
     env: {
@@ -115,6 +119,7 @@ export async function serviceAt(port: number, dataDir: string): Promise<{ stop()
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       HTTP_SIGNIN_PER_IP_PER_MINUTE: '1000',
+      ...env,
     },
     stdio: 'ignore',
   });
