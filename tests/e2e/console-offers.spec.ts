@@ -41,7 +41,12 @@ test('offer with alerts → reject → the other helper accepts by keyboard → 
   await expect(card).toContainText('My printer is on fire');
   await expect(card).toContainText('General');
   await expect(card).toContainText('/lab/chat');
-  await expect(card).toContainText(/Expires in \d+ s/);
+  // The countdown is live: it goes down while the offer waits.
+  const secondsShown = async () =>
+    Number(/Expires in (\d+) s/.exec((await card.textContent()) ?? '')?.[1] ?? NaN);
+  const firstSeconds = await secondsShown();
+  expect(firstSeconds).toBeGreaterThan(0);
+  await expect.poll(secondsShown).toBeLessThan(firstSeconds);
   await expect.poll(() => first.evaluate(() => window.peerdeskAlerts.beeps)).toBeGreaterThan(0);
   await expect
     .poll(() => first.evaluate(() => window.peerdeskAlerts.notifications))
