@@ -4,16 +4,20 @@
  * a history.pushState navigation during it, and a full page load (after which the
  * chat reopens by itself) all reach the helper as page notes (F11). Also the loader
  * on a page of another origin, talking to the Peerdesk iframe by postMessage.
+ *
+ * Each test runs against a service of its own, so no helper or chat of another test
+ * (this file's or another's in the same worker) can come between.
  */
 import { gzipSync } from 'node:zlib';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.ts';
+import { expect } from './fixtures.ts';
 import {
   LINK_TIMEOUT,
   StaffSocket,
   conversation,
   fillPreChat,
   labHelper,
+  isolatedTest as test,
 } from './support/widget-drivers.ts';
 
 const chatFrame = (page: Page) => page.frameLocator('iframe[title="Chat with us"]');

@@ -3,14 +3,18 @@
  * with a live position, a helper (the lab page, in its own browser context) accepts,
  * messages both ways in bubbles, Enter sends and Shift+Enter starts a new line, end
  * chat; leave a message (F7); and the blocked state with when it ends (F28).
+ *
+ * Each test runs against a service of its own, so no helper or chat of another test
+ * (this file's or another's in the same worker) can come between.
  */
-import { expect, test } from './fixtures.ts';
+import { expect } from './fixtures.ts';
 import {
   LINK_TIMEOUT,
   StaffSocket,
   conversation,
   fillPreChat,
   labHelper,
+  isolatedTest as test,
 } from './support/widget-drivers.ts';
 
 test('pre-chat form, queue position 1, accepted, messages both ways, Enter and Shift+Enter, end', async ({

@@ -5,10 +5,20 @@
  * actions the lab page has no control for, such as blocking). Controls are found by
  * role and label.
  */
-import { expect, type Browser, type FrameLocator, type Locator, type Page } from '@playwright/test';
+import {
+  test as base,
+  expect,
+  type Browser,
+  type FrameLocator,
+  type Locator,
+  type Page,
+} from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
+import { freePort } from './service.ts';
 
 export const LINK_TIMEOUT = { timeout: 30_000 };
 
@@ -143,3 +153,33 @@ export async function serviceAt(
     },
   };
 }
+
+/** A service of the test's own (fresh port and data), for tests that must not share
+ * helpers or chats with other tests of the worker. */
+export async function ownService(
+  env: Record<string, string> = {},
+): Promise<{ baseURL: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const dataDir = await mkdtemp(join(tmpdir(), 'peerdesk-widget-'));
+  const service = await serviceAt(port, dataDir, env);
+  return {
+    baseURL: `http://127.0.0.1:${port}`,
+    async stop() {
+      await service.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The e2e fixtures with `baseURL` pointing at a service of the test's own. */
+export const isolatedTest = base.extend({
+  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form.
+  baseURL: async ({}, use) => {
+    const service = await ownService();
+    try {
+      await use(service.baseURL);
+    } finally {
+      await service.stop();
+    }
+  },
+});
