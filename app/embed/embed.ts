@@ -8,8 +8,10 @@
  * (F15). No framework and no imports: it must stay a few KB.
  *
  * postMessage (STYLE.md 3): posts only to the Peerdesk origin, and listens only to
- * the iframe's own window at that origin; it acts on two message types and ignores
- * anything else (the widget decodes what it hears with a schema).
+ * the iframe's own window at that origin; it acts on three message types and ignores
+ * anything else (the widget decodes what it hears with a schema). It tells the widget
+ * when its panel opens or is minimised (a minimised chat is not read, F9), and the
+ * launcher shows how many helper messages came in meanwhile.
  */
 (() => {
   const w = window as Window & { peerdeskLoaded?: boolean };
@@ -61,6 +63,11 @@
       },
       peerdesk,
     );
+  };
+
+  const shown = () => {
+    if (ready)
+      frame?.contentWindow?.postMessage({ type: 'peerdesk:shown', open: kept.open }, peerdesk);
   };
 
   const view = () => {
@@ -116,17 +123,26 @@
     button.setAttribute('aria-expanded', String(open));
     kept.open = open;
     save();
+    shown();
     if (focus) (open ? frame : button)?.focus();
   };
   button.addEventListener('click', () => show(panel.hidden));
 
   addEventListener('message', (event) => {
     if (frame === null || event.source !== frame.contentWindow || event.origin !== peerdesk) return;
-    const type = (event.data as { type?: unknown } | null)?.type;
+    const data = event.data as { type?: unknown; count?: unknown } | null;
+    const type = data?.type;
     if (type === 'peerdesk:ready') {
       ready = true;
       send();
+      shown();
     } else if (type === 'peerdesk:minimize') show(false);
+    else if (type === 'peerdesk:unread' && typeof data?.count === 'number') {
+      const count = Math.max(0, Math.floor(data.count));
+      button.textContent = count > 0 ? `Chat with us (${count})` : 'Chat with us';
+      if (count > 0) button.setAttribute('aria-label', `Chat with us, ${count} new`);
+      else button.removeAttribute('aria-label');
+    }
   });
 
   const mount = () => {

@@ -11,6 +11,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
+import { offerCard, signInHelper } from './console-steps.ts';
 import {
   LINK_TIMEOUT,
   StaffSocket,
@@ -97,6 +98,53 @@ test('a visitor on /demo chats, and the helper sees the pages they view, pushSta
   await visitor.getByRole('button', { name: 'Chat with us' }).click();
   await chatFrame(visitor).getByRole('button', { name: 'End chat' }).click();
   await expect(chatFrame(visitor).getByRole('button', { name: 'Start a new chat' })).toBeVisible();
+  await helper.context().close();
+  await visitor.context().close();
+});
+
+test('F9 a reply that comes while the chat is minimised is not read until the visitor opens it', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto('/demo/printing');
+  await visitor.getByRole('button', { name: 'Chat with us' }).click();
+  const widget = chatFrame(visitor);
+  await fillPreChat(widget, { name: 'Rosa', question: 'Where is my print queue?' });
+
+  const helper = await signInHelper(browser, 'alice', { baseURL: baseURL! });
+  await offerCard(helper, 'Rosa').getByRole('button', { name: 'Accept' }).click();
+  const log = helper
+    .getByRole('tabpanel', { name: /Rosa/ })
+    .getByRole('log', { name: 'Conversation with Rosa' });
+  await expect(widget.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible(
+    LINK_TIMEOUT,
+  );
+
+  // Minimised, the reply arrives (the launcher counts it) but is not read.
+  await widget.getByRole('button', { name: 'Minimise chat' }).click();
+  await helper.getByLabel('Your message').fill('Are you still there?');
+  await helper.getByLabel('Your message').press('Enter');
+  await expect(visitor.getByRole('button', { name: 'Chat with us, 1 new' })).toBeVisible(
+    LINK_TIMEOUT,
+  );
+  // The visitor's next change (a page view) reaches the helper after any read mark
+  // written before it: the chat's updates travel in order on one data channel.
+  await visitor.getByRole('link', { name: 'Paper jams' }).click();
+  await expect(log.getByText('Printing help: paper jams')).toBeVisible(LINK_TIMEOUT);
+  await expect(log.getByTitle(/^Read at /)).toHaveCount(0);
+
+  // Opened, the reply is on screen: the double tick, with the time on hover.
+  await visitor.getByRole('button', { name: 'Chat with us, 1 new' }).click();
+  await expect(visitor.getByRole('button', { name: 'Chat with us', exact: true })).toBeVisible();
+  const tick = log.getByTitle(/^Read at /);
+  await expect(tick).toBeVisible(LINK_TIMEOUT);
+  await tick.hover();
+  await expect(tick).toHaveAttribute('title', /^Read at \d{1,2}:\d{2}/);
+
+  await widget.getByRole('button', { name: 'End chat' }).click();
+  await expect(widget.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
   await helper.context().close();
   await visitor.context().close();
 });

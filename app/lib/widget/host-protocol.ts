@@ -3,7 +3,7 @@
  * widget in its iframe, split by direction. The widget decodes everything it hears
  * with these schemas, and only from its own parent window at the host origin it was
  * given (STYLE.md point 3); it never posts to '*'. The loader stays tiny, so it
- * checks what it hears by hand (it only ever acts on `ready` and `minimize`).
+ * checks what it hears by hand (it only ever acts on `ready`, `minimize` and `unread`).
  */
 import * as v from 'valibot';
 import { LIMITS, PageView, Timestamp, Url } from '../../../protocol/index.ts';
@@ -23,10 +23,16 @@ export const HostToWidget = v.variant('type', [
     /** Page views on the host site this session, oldest first, the current one last (F11). */
     pages: v.pipe(v.array(HostPageView), v.minLength(1), v.maxLength(MAX_HOST_PAGES)),
   }),
+  /** The loader's chat panel was opened or minimised: the visitor can or cannot see it (F9). */
+  v.strictObject({ type: v.literal('peerdesk:shown'), open: v.boolean() }),
 ]);
 export type HostToWidget = v.InferOutput<typeof HostToWidget>;
 
-export type WidgetToHost = { type: 'peerdesk:ready' } | { type: 'peerdesk:minimize' };
+export type WidgetToHost =
+  | { type: 'peerdesk:ready' }
+  | { type: 'peerdesk:minimize' }
+  /** Helper messages that arrived while the panel was minimised (the launcher shows them). */
+  | { type: 'peerdesk:unread'; count: number };
 
 /** The origin the widget may talk to: `host` from its URL, a plain http(s) origin, and
  * (where the browser tells) the origin of the page that actually embeds it. */

@@ -11,9 +11,11 @@ import {
   type BrowserParticipantEvents,
   type ParticipantKind,
 } from '../session/browser-participant.ts';
+import type { ChatVisibility } from '../read-state/read-tracker.ts';
 import type { ChatSession } from '../session/chat-session.ts';
 import type { ChatStoreFactory } from '../session/chat-store.ts';
 import type { ServiceMessage } from '../session/service-port.ts';
+import type { SessionView } from '../session/session-view.ts';
 import type { HostPageView } from './host-protocol.ts';
 import { pagesToPost, postedMarks } from './page-notes.ts';
 import {
@@ -46,10 +48,15 @@ export type ParticipantLike = Pick<BrowserParticipant, 'send' | 'close' | 'hub'>
 
 const TOKEN_KEY = 'peerdesk.widget.visitor.token';
 
+/** What the visitor would count as new: the helpers' text messages. */
+const othersMessages = (view: SessionView): number =>
+  view.messages.filter((m) => !m.mine && m.kind === 'text').length;
+
 export class WidgetController {
   #state: WidgetState = initialWidgetState;
   readonly #listeners = new Set<(state: WidgetState) => void>();
   readonly #sessionListeners = new Set<(session: ChatSession | null) => void>();
+  readonly #unreadListeners = new Set<(count: number) => void>();
   readonly #o: WidgetControllerOptions;
   readonly #marks;
   #participant: ParticipantLike | null = null;
@@ -60,6 +67,12 @@ export class WidgetController {
   #offSession: (() => void) | null = null;
   #starting = false;
   #closed = false;
+  /** Whether the visitor can see the chat (F9): the page, and the loader's panel. */
+  #visibility: ChatVisibility = { pageVisible: true, chatOpen: true };
+  /** Helper messages in the open chat, and how many of them the visitor could see. */
+  #others = 0;
+  #seen = 0;
+  #unread = 0;
 
   constructor(options: WidgetControllerOptions) {
     this.#o = options;
@@ -84,6 +97,20 @@ export class WidgetController {
     this.#sessionListeners.add(listener);
     listener(this.#session);
     return () => this.#sessionListeners.delete(listener);
+  }
+
+  /** Helper messages that arrived while the chat could not be seen (for the launcher). */
+  onUnread(listener: (count: number) => void): () => void {
+    this.#unreadListeners.add(listener);
+    listener(this.#unread);
+    return () => this.#unreadListeners.delete(listener);
+  }
+
+  /** The page was hidden or shown, or the loader's panel minimised or opened (F9). */
+  setVisibility(change: Partial<ChatVisibility>): void {
+    this.#visibility = { ...this.#visibility, ...change };
+    this.#applyVisibility();
+    this.#countUnread();
   }
 
   /** The host context arrived or changed: connect on the first, note new pages after. */
@@ -203,9 +230,30 @@ export class WidgetController {
     if (phase.phase === 'chat' && phase.chatId !== session.chatId) return;
     this.#offSession?.();
     this.#session = session;
-    session.setVisibility({ pageVisible: true, chatOpen: true, focused: true });
-    this.#offSession = session.subscribe(() => this.#postPages());
+    this.#applyVisibility();
+    // What the chat held when it opened here (a reload's stored transcript) is not new.
+    this.#others = othersMessages(session.view);
+    this.#seen = this.#others;
+    this.#countUnread();
+    this.#offSession = session.subscribe((view) => {
+      this.#postPages();
+      this.#others = othersMessages(view);
+      this.#countUnread();
+    });
     for (const listener of [...this.#sessionListeners]) listener(session);
+  }
+
+  #applyVisibility(): void {
+    const { pageVisible, chatOpen } = this.#visibility;
+    this.#session?.setVisibility({ pageVisible, chatOpen, focused: pageVisible && chatOpen });
+  }
+
+  #countUnread(): void {
+    if (this.#visibility.pageVisible && this.#visibility.chatOpen) this.#seen = this.#others;
+    const unread = Math.max(0, this.#others - this.#seen);
+    if (unread === this.#unread) return;
+    this.#unread = unread;
+    for (const listener of [...this.#unreadListeners]) listener(unread);
   }
 
   /** F11: posts the host pages not yet noted in this chat, once the session may write. */

@@ -4,7 +4,9 @@ import type {
   BrowserParticipantEvents,
   ParticipantKind,
 } from '../../../app/lib/session/browser-participant.ts';
+import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
 import { ServiceHub } from '../../../app/lib/session/service-port.ts';
+import type { SessionView } from '../../../app/lib/session/session-view.ts';
 import { WidgetController } from '../../../app/lib/widget/widget-controller.ts';
 import { standaloneContext, storageOr } from '../../../app/lib/widget/visitor-details.ts';
 
@@ -55,7 +57,7 @@ function setup(stored: Record<string, string> = {}) {
     hub.deliver(msg);
     events.onMessage?.(msg);
   };
-  return { controller, storage, sent, deliver, kind: () => kind };
+  return { controller, storage, sent, deliver, kind: () => kind, events: () => events };
 }
 
 const host = {
@@ -136,6 +138,67 @@ describe('WidgetController', () => {
     });
     t.controller.end();
     expect(t.sent.at(-1)).toEqual({ type: 'cancel' });
+  });
+});
+
+/** The parts of a ChatSession the controller uses for read state and unread counts. */
+function fakeSession(initial: { mine: boolean }[]) {
+  let view = { messages: initial.map((m) => ({ ...m, kind: 'text' })) };
+  let listener: ((next: SessionView) => void) | null = null;
+  const visibility: { pageVisible: boolean; chatOpen: boolean; focused?: boolean }[] = [];
+  const session = {
+    chatId: 'c1',
+    state: { status: 'connecting' },
+    get view() {
+      return view as unknown as SessionView;
+    },
+    subscribe(next: (view: SessionView) => void) {
+      listener = next;
+      return () => (listener = null);
+    },
+    setVisibility: (v: (typeof visibility)[number]) => void visibility.push(v),
+  };
+  const receive = (mine: boolean) => {
+    view = { messages: [...view.messages, { mine, kind: 'text' }] };
+    listener?.(view as unknown as SessionView);
+  };
+  return { session: session as unknown as ChatSession, visibility, receive };
+}
+
+describe('WidgetController read state and unread count', () => {
+  it('F9: a minimised chat is not visible; what helpers write meanwhile is counted until it opens', () => {
+    const t = setup();
+    const counts: number[] = [];
+    t.controller.onUnread((n) => counts.push(n));
+    t.controller.setHost(host);
+    const s = fakeSession([{ mine: false }, { mine: true }]);
+    t.events().onSession?.(s.session);
+    expect(s.visibility.at(-1)).toEqual({ pageVisible: true, chatOpen: true, focused: true });
+
+    t.controller.setVisibility({ chatOpen: false });
+    expect(s.visibility.at(-1)).toEqual({ pageVisible: true, chatOpen: false, focused: false });
+    s.receive(false);
+    s.receive(true); // the visitor's own messages are never unread
+    s.receive(false);
+    expect(counts.at(-1)).toBe(2);
+
+    // Opened while the page is hidden: still not seen.
+    t.controller.setVisibility({ pageVisible: false });
+    t.controller.setVisibility({ chatOpen: true });
+    expect(counts.at(-1)).toBe(2);
+    expect(s.visibility.at(-1)).toEqual({ pageVisible: false, chatOpen: true, focused: false });
+    t.controller.setVisibility({ pageVisible: true });
+    expect(counts).toEqual([0, 1, 2, 0]);
+  });
+
+  it('a transcript restored at open (a reload) is not counted as new', () => {
+    const t = setup();
+    const counts: number[] = [];
+    t.controller.onUnread((n) => counts.push(n));
+    t.controller.setHost(host);
+    t.controller.setVisibility({ chatOpen: false });
+    t.events().onSession?.(fakeSession([{ mine: false }, { mine: false }]).session);
+    expect(counts).toEqual([0]);
   });
 });
 

@@ -185,6 +185,18 @@ describe('host messages (STYLE.md 3)', () => {
     ).toBeNull();
   });
 
+  it('F9: decodes the panel being shown or minimised, and nothing looser', () => {
+    const expected = { origin: 'https://host.example', source: parent };
+    const read = (data: unknown) =>
+      readHostMessage({ origin: 'https://host.example', source: parent as never, data }, expected);
+    expect(read({ type: 'peerdesk:shown', open: false })).toEqual({
+      type: 'peerdesk:shown',
+      open: false,
+    });
+    expect(read({ type: 'peerdesk:shown', open: 'no' })).toBeNull();
+    expect(read({ type: 'peerdesk:shown', open: true, extra: 1 })).toBeNull();
+  });
+
   it('takes the host origin only as a plain origin, matching the embedding page when known', () => {
     expect(hostOrigin('https://host.example', undefined)).toBe('https://host.example');
     expect(hostOrigin('https://host.example', 'https://host.example')).toBe('https://host.example');
