@@ -103,12 +103,19 @@ test('offer with alerts → reject → the other helper accepts by keyboard → 
   await expect(log.getByTitle(/^Read at /)).toBeVisible(LINK_TIMEOUT);
 
   // F19: the helper ends the chat; both sides see it (and the shared service is free again).
-  // Vera wrote a moment ago: the confirmation suggests inviting another helper first.
+  // Vera wrote a moment ago: the confirmation offers an invite or a follow-up message first.
   await panel.getByRole('button', { name: 'End chat' }).click();
   const confirm = second.getByRole('dialog', { name: 'End this chat?' });
   await expect(confirm).toContainText('may not be done');
-  await expect(confirm).toContainText('/invite nickname');
-  await confirm.getByRole('button', { name: 'End chat' }).click();
-  await expect(panel.getByRole('status').filter({ hasText: 'The chat has ended' })).toBeVisible();
+  await expect(confirm.getByRole('button', { name: 'Invite another helper' })).toBeVisible();
+  await confirm.getByLabel('Follow-up message').fill('Write to us in the forum if it smokes again');
+  await confirm.getByRole('button', { name: 'Send follow-up and end' }).click();
+  await expect(panel.getByRole('status').filter({ hasText: 'The chat has ended' })).toBeVisible(
+    LINK_TIMEOUT,
+  );
   await expect(visitor.getByRole('status')).toHaveText('The chat has ended', LINK_TIMEOUT);
+  // The follow-up reached the visitor before the chat ended.
+  await expect(visitor.getByRole('log', { name: 'Conversation' })).toContainText(
+    'Write to us in the forum if it smokes again',
+  );
 });

@@ -1,8 +1,21 @@
-/** F19: whether ending now may cut the visitor short, so the console suggests an invite first. */
+/**
+ * F19: ending a chat before the visitor is done. The console first suggests inviting
+ * another helper or sending a follow-up message (the seeds' "Following up" responses);
+ * a follow-up is ended only once a peer holds it, so the visitor is not cut off
+ * before it arrives.
+ */
 import type { SessionView } from '../session/session-view.ts';
+import type { ConsoleChatSession } from './console-ports.ts';
 
 /** How recently the visitor must have written for the chat to look unfinished. */
 export const STILL_TALKING_MS = 2 * 60 * 1000;
+
+/** How long a follow-up may wait for a peer to hold it before the chat ends anyway. */
+export const FOLLOW_UP_DEADLINE_MS = 10_000;
+
+/** What the follow-up box holds at first; the helper edits it before sending. */
+export const DEFAULT_FOLLOW_UP =
+  'I have to end our chat now, sorry. If this has not solved it, start a new chat from this page at any time and another helper will carry on from here.';
 
 export function visitorMayNotBeDone(view: SessionView | null, now: number): boolean {
   if (view === null) return false;
@@ -11,4 +24,41 @@ export function visitorMayNotBeDone(view: SessionView | null, now: number): bool
     .at(-1);
   const typing = view.presence.some((p) => p.role === 'visitor' && p.typing);
   return typing || (last !== undefined && now - last.at < STILL_TALKING_MS);
+}
+
+export type Timers = {
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+};
+
+/**
+ * Sends `text` in the chat, then calls `end` once no peer is missing it (it is no
+ * longer pending) or after the deadline, whichever comes first; `end` runs once.
+ * Returns false, and ends nothing, when the message cannot be sent.
+ */
+export function followUpThenEnd(
+  session: Pick<ConsoleChatSession, 'send' | 'subscribe'>,
+  text: string,
+  end: () => void,
+  timers: Timers = globalThis as Timers,
+  deadlineMs = FOLLOW_UP_DEADLINE_MS,
+): boolean {
+  const sent = session.send(text);
+  if (!sent.ok) return false;
+  let done = false;
+  let off: (() => void) | null = null;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    timers.clearTimeout(timer);
+    off?.();
+    end();
+  };
+  const timer = timers.setTimeout(finish, deadlineMs);
+  off = session.subscribe((view) => {
+    const message = view.messages.find((m) => m.id === sent.id);
+    if (message !== undefined && !message.pending) finish();
+  });
+  if (done) off();
+  return true;
 }

@@ -24,6 +24,7 @@ import type {
   Offer,
   OfferAlerts,
 } from './console-ports.ts';
+import { followUpThenEnd } from './chat-end.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -164,6 +165,13 @@ export class StaffConsole {
   /** Asks the service to end the chat; the tab stays, showing the end, until closed. */
   end(chatId: string): void {
     this.#send({ type: 'end', chatId });
+  }
+
+  /** F19: a follow-up message, then the end (closing the tab too) once a peer holds it. */
+  followUpAndEnd(chatId: string, text: string, close: boolean): boolean {
+    const session = this.#sessions.get(chatId);
+    if (session === undefined || text.trim() === '') return false;
+    return followUpThenEnd(session, text, () => (close ? this.closeTab(chatId) : this.end(chatId)));
   }
 
   /** Closes a tab; a chat still going is ended first (F19). */

@@ -12,7 +12,11 @@ import type {
   ConsoleEvents,
   Offer,
 } from '../../../app/lib/console/console-ports.ts';
-import { visitorMayNotBeDone } from '../../../app/lib/console/chat-end.ts';
+import {
+  followUpThenEnd,
+  visitorMayNotBeDone,
+  type Timers,
+} from '../../../app/lib/console/chat-end.ts';
 import { formatDuration, secondsLeft } from '../../../app/lib/console/time-format.ts';
 import type { SessionView } from '../../../app/lib/session/session-view.ts';
 
@@ -249,5 +253,74 @@ describe('console helpers', () => {
     expect(visitorMayNotBeDone(view, 2000)).toBe(true);
     expect(visitorMayNotBeDone(view, 1000 + 3 * 60 * 1000)).toBe(false);
     expect(visitorMayNotBeDone(null, 0)).toBe(false);
+  });
+});
+
+describe('F19 follow-up before the end', () => {
+  function fakes(sendOk = true) {
+    let listener: ((view: SessionView) => void) | null = null;
+    let pending = true;
+    const sent: string[] = [];
+    const session = {
+      send: (text: string) => {
+        sent.push(text);
+        return sendOk
+          ? { ok: true as const, id: 'm1' }
+          : { ok: false as const, code: 'empty' as const };
+      },
+      subscribe: (next: (view: SessionView) => void) => {
+        listener = next;
+        return () => (listener = null);
+      },
+    };
+    const view = () => ({ messages: [{ id: 'm1', pending }] }) as unknown as SessionView;
+    const due: (() => void)[] = [];
+    const timers: Timers = {
+      setTimeout: (run) => due.push(run),
+      clearTimeout: (handle) => void due.splice(Number(handle) - 1, 1, () => {}),
+    };
+    return {
+      session,
+      sent,
+      timers,
+      deliver: () => {
+        pending = false;
+        listener?.(view());
+      },
+      update: () => listener?.(view()),
+      expire: () => due.splice(0).forEach((run) => run()),
+      listening: () => listener !== null,
+    };
+  }
+
+  it('ends once a peer holds the follow-up, and only once', () => {
+    const f = fakes();
+    let ends = 0;
+    expect(followUpThenEnd(f.session, 'Bye for now', () => ends++, f.timers)).toBe(true);
+    expect(f.sent).toEqual(['Bye for now']);
+    f.update();
+    expect(ends).toBe(0);
+    f.deliver();
+    expect(ends).toBe(1);
+    expect(f.listening()).toBe(false);
+    f.expire();
+    expect(ends).toBe(1);
+  });
+
+  it('ends at the deadline when no peer takes it', () => {
+    const f = fakes();
+    let ends = 0;
+    followUpThenEnd(f.session, 'Bye for now', () => ends++, f.timers);
+    f.expire();
+    expect(ends).toBe(1);
+    expect(f.listening()).toBe(false);
+  });
+
+  it('ends nothing when the follow-up cannot be sent', () => {
+    const f = fakes(false);
+    let ends = 0;
+    expect(followUpThenEnd(f.session, '', () => ends++, f.timers)).toBe(false);
+    f.expire();
+    expect(ends).toBe(0);
   });
 });
