@@ -121,7 +121,7 @@ export class ChatSession {
   /** Loads the stored document and notes, picks the client id, starts listening. */
   static async open(options: ChatSessionOptions): Promise<ChatSession> {
     const doc = new Y.Doc();
-    const store = options.store(chatStoreName(options.chatId), doc);
+    const store = options.store(chatStoreName(options.chatId, options.self), doc);
     await store.whenLoaded;
     const notes = decodeNotes(await store.loadNotes().catch(() => undefined));
     const { clientId, lock } = await chooseClientId({

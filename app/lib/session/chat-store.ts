@@ -38,7 +38,8 @@ export const indexeddbChatStore: ChatStoreFactory = (name, doc) => {
   };
 };
 
-/** The IndexedDB database name of a chat's document. */
-export function chatStoreName(chatId: string): string {
-  return `peerdesk-chat-${chatId}`;
+/** The IndexedDB database name of a chat's document as one participant keeps it: a visitor
+ * and a helper in one browser profile (two windows of the demo) must not share a store. */
+export function chatStoreName(chatId: string, self: string): string {
+  return `peerdesk-chat-${chatId}-${self}`;
 }

@@ -119,6 +119,37 @@ describe('chat session', () => {
     ).toHaveLength(1);
   });
 
+  it('a visitor and a helper in one browser profile keep separate stores (the two-window demo)', async () => {
+    const service = new FakeService();
+    service.join(VERA);
+    service.join(ALICE);
+    const stores = new MemoryStores();
+    const locks = new FakeLocks();
+    const vera = await start(service, VERA, { stores, locks });
+    const alice = await start(service, ALICE, { stores, locks });
+    await until('live', () => vera.state.status === 'live' && alice.state.status === 'live');
+    vera.send('from the visitor');
+    alice.send('from the helper');
+    await until('synced', () => bodies(vera).length === 2 && bodies(alice).length === 2);
+    await until('settled', () => alice.view.messages.every((m) => !m.pending));
+    await alice.destroy();
+    sessions.splice(sessions.indexOf(alice), 1);
+
+    const again = await start(service, ALICE, { stores, locks });
+    expect(again.view.messages.map((m) => [m.body, m.mine])).toEqual([
+      ['from the visitor', false],
+      ['from the helper', true],
+    ]);
+    expect(new Set(stores.notes.keys()).size).toBe(2);
+
+    // The visitor's reload takes back the visitor's own client id, not the helper's.
+    const veraClient = vera.doc.clientID;
+    await vera.destroy();
+    sessions.splice(sessions.indexOf(vera), 1);
+    const veraAgain = await start(service, VERA, { stores, locks });
+    expect(veraAgain.doc.clientID).toBe(veraClient);
+  });
+
   it('C11 a second tab that cannot claim the client id writes with a fresh one, bound first', async () => {
     const service = new FakeService();
     service.join(VERA);
@@ -131,7 +162,7 @@ describe('chat session', () => {
     first.send('from the first tab');
     await until(
       'stored',
-      () => stores.notes.get(chatStoreName(CHAT))?.includes('clientIds') ?? false,
+      () => stores.notes.get(chatStoreName(CHAT, VERA.id))?.includes('clientIds') ?? false,
     );
     const second = await start(service, VERA, { stores, locks });
     expect(second.doc.clientID).not.toBe(first.doc.clientID);
