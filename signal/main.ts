@@ -5,6 +5,7 @@
  */
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
+import { DEMO_PASSWORD } from './auth/accounts.ts';
 import { startServer } from './server.ts';
 
 const out = (line: string): void => {
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  out(`Peerdesk is running at ${config.publicOrigin ?? `http://${shown}:${server.port}`}`);
+  const origin = config.publicOrigin ?? `http://${shown}:${server.port}`;
+  out(`Peerdesk is running at ${origin}`);
   out(`  transport: ${server.transport}; data: ${config.dataDir}`);
   if (server.firstStart !== null) {
     out('');
@@ -45,7 +47,12 @@ async function main(): Promise<void> {
         : `  password: ${server.firstStart.password}   (shown once: keep it, or set ADMIN_PASSWORD before the first start)`,
     );
   }
-  if (config.demo) out('Demo mode: demo helpers and departments are listed on the sign-in page.');
+  if (config.demo) {
+    out('');
+    out('Demo mode: try a whole chat in two windows (README, "Try a whole chat").');
+    out(`  the visitor: ${origin}/demo/`);
+    out(`  the helper:  ${origin}/console (sign in as alice, password ${DEMO_PASSWORD})`);
+  }
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -1,0 +1,80 @@
+/**
+ * The README's "Try a whole chat" walk-through, done by a browser against a running
+ * `npm run demo` (default http://localhost:8080): a visitor on /demo asks through the
+ * widget, alice accepts in /console, they write both ways. It fails on any step that
+ * does not work as the README says, and writes the README's screenshot (both windows
+ * side by side) to app/static/demo/screenshots/two-windows.png.
+ *
+ *   npm run demo              # in one terminal
+ *   npm run tour [-- URL]     # in another
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, expect, type Page } from '@playwright/test';
+import { chromiumPath } from '../setup/chromium-plan.mjs';
+
+const base = process.argv[2] ?? 'http://localhost:8080';
+const OUT = fileURLToPath(new URL('../../app/static/demo/screenshots/', import.meta.url));
+const WAIT = { timeout: 30_000 };
+const SIZE = { width: 720, height: 900 };
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath(process.env['CHROMIUM_PATH']),
+  args: ['--no-sandbox', '--disable-gpu'],
+});
+try {
+  // Window 1: the visitor on the demo site.
+  const visitor = await (await browser.newContext({ baseURL: base, viewport: SIZE })).newPage();
+  await visitor.goto('/demo/');
+  await visitor.getByRole('link', { name: 'Printing help' }).click();
+  await visitor.getByRole('button', { name: 'Chat with us' }).click();
+  const widget = visitor.frameLocator('iframe[title="Chat with us"]');
+  await widget.getByLabel('Name', { exact: true }).fill('Petra');
+  await widget.getByLabel('Question').fill('My printer prints blank pages');
+  await widget.getByRole('button', { name: 'Start chat' }).click();
+  await expect(widget.getByText(/in the queue/)).toBeVisible(WAIT);
+
+  // Window 2: alice in the console, with the credentials the sign-in page shows in demo mode.
+  const helper = await (
+    await browser.newContext({ baseURL: base, viewport: { ...SIZE, width: 1100 } })
+  ).newPage();
+  await helper.goto('/console');
+  await expect(helper.getByText('alice')).toBeVisible();
+  await helper.getByLabel('Nickname').fill('alice');
+  await helper.getByLabel('Password').fill('demo-pass');
+  await helper.getByRole('button', { name: 'Sign in' }).click();
+  await helper.getByRole('button', { name: /^Accept/ }).click(WAIT);
+
+  const say = async (page: Page | ReturnType<Page['frameLocator']>, text: string) => {
+    await page.getByLabel('Your message').fill(text);
+    await page.getByLabel('Your message').press('Enter');
+  };
+  const helperLog = helper.getByRole('log', { name: 'Conversation with Petra' });
+  await expect(widget.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible(WAIT);
+  await say(widget, 'Every page comes out blank, but the preview looks fine.');
+  await expect(helperLog).toContainText('comes out blank', WAIT);
+  await say(helper, 'Let us check the ink first: open the printer settings and run a test page.');
+  await expect(widget.getByRole('log', { name: 'Conversation' })).toContainText('ink', WAIT);
+  await widget.getByLabel('Your message').fill('Running the test page now');
+  await expect(helper.getByText('Petra is typing: Running the test page now')).toBeVisible(WAIT);
+  await expect(helperLog.getByTitle(/^Read at /)).toBeVisible(WAIT);
+
+  const shots = [await visitor.screenshot(), await helper.screenshot()];
+  // Both windows side by side, composed by the browser itself.
+  const board = await (
+    await browser.newContext({ viewport: { width: 1900, height: 940 } })
+  ).newPage();
+  await board.setContent(
+    `<body style="margin:0;padding:20px;background:#e5e7eb;display:flex;gap:20px">${shots
+      .map(
+        (png) =>
+          `<img style="box-shadow:0 2px 12px #0005" src="data:image/png;base64,${png.toString('base64')}">`,
+      )
+      .join('')}</body>`,
+  );
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(`${OUT}two-windows.png`, await board.screenshot());
+  console.log(`The tour worked against ${base}; screenshot in ${OUT}two-windows.png`);
+} finally {
+  await browser.close();
+}
