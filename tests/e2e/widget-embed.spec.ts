@@ -9,7 +9,7 @@
  * (this file's or another's in the same worker) can come between.
  */
 import { gzipSync } from 'node:zlib';
-import type { Page } from '@playwright/test';
+import type { Browser, Locator, Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
 import { offerCard, signInHelper } from './console-steps.ts';
 import {
@@ -102,25 +102,31 @@ test('a visitor on /demo chats, and the helper sees the pages they view, pushSta
   await visitor.context().close();
 });
 
+/** A visitor on the demo site's printing page in a chat that alice accepted in /console. */
+async function demoChat(browser: Browser, baseURL: string, name: string) {
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto('/demo/printing');
+  await visitor.getByRole('button', { name: 'Chat with us' }).click();
+  const widget = chatFrame(visitor);
+  await fillPreChat(widget, { name, question: 'Where is my print queue?' });
+
+  const helper = await signInHelper(browser, 'alice', { baseURL });
+  await offerCard(helper, name).getByRole('button', { name: 'Accept' }).click();
+  const log = helper
+    .getByRole('tabpanel', { name: new RegExp(name) })
+    .getByRole('log', { name: `Conversation with ${name}` });
+  await expect(widget.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible(
+    LINK_TIMEOUT,
+  );
+  return { visitor, widget, helper, log };
+}
+
 test('F9 a reply that comes while the chat is minimised is not read until the visitor opens it', async ({
   browser,
   baseURL,
 }) => {
   test.setTimeout(90_000);
-  const visitor = await (await browser.newContext()).newPage();
-  await visitor.goto('/demo/printing');
-  await visitor.getByRole('button', { name: 'Chat with us' }).click();
-  const widget = chatFrame(visitor);
-  await fillPreChat(widget, { name: 'Rosa', question: 'Where is my print queue?' });
-
-  const helper = await signInHelper(browser, 'alice', { baseURL: baseURL! });
-  await offerCard(helper, 'Rosa').getByRole('button', { name: 'Accept' }).click();
-  const log = helper
-    .getByRole('tabpanel', { name: /Rosa/ })
-    .getByRole('log', { name: 'Conversation with Rosa' });
-  await expect(widget.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible(
-    LINK_TIMEOUT,
-  );
+  const { visitor, widget, helper, log } = await demoChat(browser, baseURL!, 'Rosa');
 
   // Minimised, the reply arrives (the launcher counts it) but is not read.
   await widget.getByRole('button', { name: 'Minimise chat' }).click();
@@ -145,6 +151,48 @@ test('F9 a reply that comes while the chat is minimised is not read until the vi
 
   await widget.getByRole('button', { name: 'End chat' }).click();
   await expect(widget.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
+  await helper.context().close();
+  await visitor.context().close();
+});
+
+test('B2 the console and the widget each reload mid-chat and go on, nothing lost or doubled', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const { visitor, widget, helper, log } = await demoChat(browser, baseURL!, 'Sam');
+  const texts = (scope: Locator) => scope.locator('.bubble .body');
+  await widget.getByLabel('Your message').fill('The queue is empty');
+  await widget.getByLabel('Your message').press('Enter');
+  await helper.getByLabel('Your message').fill('Is the printer online?');
+  await helper.getByLabel('Your message').press('Enter');
+  const both = ['The queue is empty', 'Is the printer online?'];
+  await expect(texts(conversation(widget))).toHaveText(both, LINK_TIMEOUT);
+
+  // The helper reloads; meanwhile the visitor writes: the console shows it all, once.
+  await helper.reload();
+  await widget.getByLabel('Your message').fill('It says offline');
+  await widget.getByLabel('Your message').press('Enter');
+  const three = [...both, 'It says offline'];
+  await expect(texts(log)).toHaveText(three, LINK_TIMEOUT);
+
+  // The visitor reloads (the chat reopens on the page); meanwhile the helper writes.
+  await visitor.reload();
+  await helper.getByLabel('Your message').fill('Switch it off and on');
+  await helper.getByLabel('Your message').press('Enter');
+  const four = [...three, 'Switch it off and on'];
+  await expect(texts(conversation(chatFrame(visitor)))).toHaveText(four, LINK_TIMEOUT);
+  await expect(texts(log)).toHaveText(four);
+  await expect(
+    chatFrame(visitor)
+      .getByRole('status')
+      .filter({ hasText: /^Connected$/ }),
+  ).toBeVisible(LINK_TIMEOUT);
+
+  await chatFrame(visitor).getByRole('button', { name: 'End chat' }).click();
+  await expect(
+    helper.getByRole('tabpanel', { name: /Sam/ }).getByRole('status').filter({ hasText: 'ended' }),
+  ).toBeVisible(LINK_TIMEOUT);
   await helper.context().close();
   await visitor.context().close();
 });
