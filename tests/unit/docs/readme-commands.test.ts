@@ -15,7 +15,7 @@ const codeBlocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => (m[1
 
 describe('README', () => {
   it('opens with the install-and-run and install-and-test commands', () => {
-    expect(codeBlocks.slice(0, 2)).toEqual(['npm install && npm start', 'npm ci && npm test']);
+    expect(codeBlocks.slice(0, 2)).toEqual(['npm install && npm run demo', 'npm ci && npm test']);
     // Nothing but the title comes before the first command.
     const firstBlock = readme.indexOf('```sh');
     expect(readme.slice(0, firstBlock).match(/^#+ /gm)).toEqual(['# ']);
