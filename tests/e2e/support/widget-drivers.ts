@@ -114,6 +114,8 @@ export class StaffSocket {
   }
 }
 
+const SERVICE_START_TIMEOUT_MS = 90_000;
+
 /** The real service on a port and data folder the test chooses, so it can be stopped
  * and started again at the same address with the same data (B1). Readiness is polled. */
 export async function serviceAt(
@@ -134,16 +136,22 @@ export async function serviceAt(
     stdio: 'ignore',
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  // Ready when /healthz answers; a service that exits first fails at once, with its code.
   await expect
     .poll(
       async () => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(
+            `the service exited (${child.exitCode ?? child.signalCode}) before it was ready`,
+          );
+        }
         try {
           return (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
         } catch {
           return 0;
         }
       },
-      { timeout: 90_000 },
+      { timeout: SERVICE_START_TIMEOUT_MS },
     )
     .toBe(200);
   return {
@@ -172,14 +180,20 @@ export async function ownService(
 }
 
 /** The e2e fixtures with `baseURL` pointing at a service of the test's own. */
-export const isolatedTest = base.extend({
-  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form.
-  baseURL: async ({}, use) => {
-    const service = await ownService();
-    try {
-      await use(service.baseURL);
-    } finally {
-      await service.stop();
-    }
-  },
+export const isolatedTest = base.extend<{ ownServiceURL: string }>({
+  ownServiceURL: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form.
+    async ({}, use) => {
+      const service = await ownService();
+      try {
+        await use(service.baseURL);
+      } finally {
+        await service.stop();
+      }
+    },
+    // Starting a service (tsx compiles it) is slow on a loaded 2-core machine: the fixture
+    // has a budget of its own rather than eating the test's.
+    { timeout: SERVICE_START_TIMEOUT_MS },
+  ],
+  baseURL: async ({ ownServiceURL }, use) => use(ownServiceURL),
 });
