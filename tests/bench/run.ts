@@ -29,6 +29,7 @@ import {
 import { runS3, S3_FULL, S3_SMOKE } from './scenarios/s3-queue.ts';
 import { runS4, S4_FULL, S4_SMOKE } from './scenarios/s4-reconnect.ts';
 import { runS6, S6_FULL, S6_SMOKE } from './scenarios/s6-chat-doc.ts';
+import { runS7 } from './scenarios/s7-widget.ts';
 import { NativeUwsMissing, requireNative, type ScenarioContext } from './scenarios/scenario.ts';
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -85,6 +86,15 @@ const SCENARIOS: ScenarioEntry[] = [
     smokeJudgesTargets: false,
     clientSockets: () => 0,
     run: (context, mode) => runS6(context, mode === 'full' ? S6_FULL : S6_SMOKE),
+  },
+  {
+    id: 'S7',
+    needsNativeUws: false,
+    // Sizes: the same at any run size, so the smoke run (and `npm test`) enforces them.
+    smokeJudgesTargets: true,
+    clientSockets: () => 0,
+    // Nothing to scale: a smoke run only repeats it fewer times.
+    run: (context) => runS7(context),
   },
 ];
 
