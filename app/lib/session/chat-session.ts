@@ -82,6 +82,13 @@ export type SessionState =
 export type SendResult = { ok: true; id: string } | { ok: false; code: SendRefusal };
 export type SendRefusal = 'empty' | 'message_too_long' | 'not_writable' | 'doc_too_large';
 
+/**
+ * A User Timing mark made when a data channel to a peer opens, with `{chatId, peer}`
+ * as its detail: it shows in the browser's performance panel beside the page's own
+ * timings, and the S5 benchmark reads it to time accept → open.
+ */
+export const LINK_OPEN_MARK = 'peerdesk:link-open';
+
 const PROBLEMS = {
   too_many_client_ids:
     'This browser has opened the chat too many times to write in it again; the chat can still be read.',
@@ -175,6 +182,7 @@ export class ChatSession {
     this.#unsubscribe.push(
       this.#links.subscribe((event) => {
         if (event.type !== 'link-open') return;
+        performance.mark(LINK_OPEN_MARK, { detail: { chatId: this.chatId, peer: event.peer } });
         this.replica.connect(peerChatLink(event.peer, event.link));
         // K1: a helper who joined after a requeue gets what only the visitor holds.
         if (this.#role === 'visitor' && this.replica.holdsUnboundStructs()) {
