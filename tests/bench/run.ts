@@ -28,6 +28,7 @@ import {
 } from './scenarios/s2-signalling.ts';
 import { runS3, S3_FULL, S3_SMOKE } from './scenarios/s3-queue.ts';
 import { runS4, S4_FULL, S4_SMOKE } from './scenarios/s4-reconnect.ts';
+import { runS5, S5_FULL, S5_SMOKE } from './scenarios/s5-browser.ts';
 import { runS6, S6_FULL, S6_SMOKE } from './scenarios/s6-chat-doc.ts';
 import { runS7 } from './scenarios/s7-widget.ts';
 import { NativeUwsMissing, requireNative, type ScenarioContext } from './scenarios/scenario.ts';
@@ -79,6 +80,13 @@ const SCENARIOS: ScenarioEntry[] = [
     smokeJudgesTargets: false,
     clientSockets: (mode) => (mode === 'full' ? S4_FULL : S4_SMOKE).sockets,
     run: (context, mode) => runS4(context, mode === 'full' ? S4_FULL : S4_SMOKE),
+  },
+  {
+    id: 'S5',
+    needsNativeUws: false,
+    smokeJudgesTargets: false,
+    clientSockets: () => 0,
+    run: (context, mode) => runS5(context, mode === 'full' ? S5_FULL : S5_SMOKE),
   },
   {
     id: 'S6',

@@ -33,6 +33,7 @@ import { ChatReplica, type ReplicaEvent } from './chat-replica.ts';
 import { chatStoreName, type ChatStore, type ChatStoreFactory } from './chat-store.ts';
 import { chooseClientId, noClientIdLocks, type ClientIdLocks } from './client-id-claim.ts';
 import { peerChatLink } from './peer-chat-link.ts';
+import { LINK_OPEN_MARK } from './session-marks.ts';
 import type { ServiceEvent, ServiceMessage, ServicePort } from './service-port.ts';
 import { decodeNotes, encodeNotes, type KnownAuthor, type SessionNotes } from './session-notes.ts';
 import {
@@ -81,13 +82,6 @@ export type SessionState =
 
 export type SendResult = { ok: true; id: string } | { ok: false; code: SendRefusal };
 export type SendRefusal = 'empty' | 'message_too_long' | 'not_writable' | 'doc_too_large';
-
-/**
- * A User Timing mark made when a data channel to a peer opens, with `{chatId, peer}`
- * as its detail: it shows in the browser's performance panel beside the page's own
- * timings, and the S5 benchmark reads it to time accept → open.
- */
-export const LINK_OPEN_MARK = 'peerdesk:link-open';
 
 const PROBLEMS = {
   too_many_client_ids:

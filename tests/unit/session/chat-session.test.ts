@@ -3,7 +3,8 @@
  * session logic, with a fake switchboard, loopback links and in-memory storage.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { LINK_OPEN_MARK, type ChatSession } from '../../../app/lib/session/chat-session.ts';
+import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
+import { LINK_OPEN_MARK } from '../../../app/lib/session/session-marks.ts';
 import { chatStoreName } from '../../../app/lib/session/chat-store.ts';
 import {
   CHAT,
