@@ -1,14 +1,18 @@
 /**
- * The benchmark runner (issue 5): `npm run bench` runs S1–S4 at full size with five
- * interleaved repetitions after a warm-up and writes tests/bench/results.json and
- * the README's Benchmarks section; `npm run bench:smoke` (`--smoke`) runs every
- * scenario small, once, writes nothing, and fails only on errors and on the
- * absolute budgets that hold at any size (invariant violations, leaked sockets).
- * `--only=S1,S3` runs some scenarios and replaces only their rows. The load generator is this process, pinned to
- * core 1 by the npm script; servers run pinned to core 0 (lib/server-process.ts).
+ * The benchmark runner (issue 5). `npm run bench` builds the app, then runs S1–S7 at
+ * full size with five interleaved repetitions after a warm-up and writes
+ * tests/bench/results.json and the README's Benchmarks section. `npm run bench:smoke`
+ * (`--smoke`, part of `npm test`) runs every scenario small, once, without a warm-up,
+ * in under a minute, writes nothing, and fails only on errors, on the absolute budgets
+ * that hold at any size (invariant violations, leaked sockets) and on every target
+ * of a scenario whose targets are sizes (S7, the widget weight). `--only=S1,S3` runs
+ * some scenarios and replaces only their rows.
  *
- * S5–S7 join as modules in SCENARIOS once the WebRTC session, the chat document
- * and the widget exist.
+ * Where things run: the load generator is this process, pinned to core 1 by the npm
+ * script; servers run pinned to core 0 (lib/server-process.ts). S5 and S7 drive
+ * headless Chromium (S5's on every core, lib/chromium.ts) against build/ as served by
+ * the service, so both need `npm run build` first (`bench` does it; `npm test` runs the
+ * smoke after the e2e step has built). S6 is pure Node, in pinned children.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -147,7 +151,7 @@ async function main(): Promise<number> {
   }
 
   const context: ScenarioContext = {
-    plan: { repetitions: mode === 'full' ? 5 : 1, log },
+    plan: { repetitions: mode === 'full' ? 5 : 1, warmUp: mode === 'full', log },
     requireNative,
   };
   const started = performance.now();
