@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { chromiumPath } from './tests/setup/chromium-plan.mjs';
+import { CHROMIUM_ARGS, chromiumPath } from './tests/setup/chromium-plan.mjs';
 
 // Playwright cannot download its browsers here: it drives Debian's chromium
 // (DESIGN.md section 8), the same path tests/setup/ensure-chromium.mjs checks.
@@ -27,15 +27,7 @@ export default defineConfig({
         ...devices['Desktop Chrome'],
         launchOptions: {
           executablePath,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            '--disable-quic',
-          ],
+          args: [...CHROMIUM_ARGS],
         },
       },
     },

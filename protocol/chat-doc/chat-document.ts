@@ -56,6 +56,13 @@ export class ChatDocument {
   readonly #reads: Y.Map<unknown>;
   readonly #meta: Y.Map<unknown>;
   readonly #tags: Y.Map<unknown>;
+  /**
+   * The highest valid `seq` among the messages, or null when it must be counted
+   * again. Scanning every message on each post made a long chat's writes O(n)
+   * (10,000 messages: 140 µs a post, tests/bench S6), so an observer keeps it as
+   * messages arrive; a delete or an overwrite may lower it, and counts again.
+   */
+  #highest: number | null = null;
 
   constructor(
     readonly doc: Y.Doc,
@@ -65,6 +72,7 @@ export class ChatDocument {
     this.#reads = doc.getMap(ROOT.reads);
     this.#meta = doc.getMap(ROOT.meta);
     this.#tags = doc.getMap(ROOT.tags);
+    this.#messages.observe(this.#onMessages);
   }
 
   /** A fresh id in this replica's key space (see MessageId). */
@@ -176,17 +184,32 @@ export class ChatDocument {
   }
 
   #highestSeq(): number {
-    let highest = 0;
-    for (const raw of this.#messages.values()) {
-      const seq = (raw as { seq?: unknown } | null)?.seq;
-      if (typeof seq === 'number' && seq > highest && seq <= Number.MAX_SAFE_INTEGER - 1) {
-        highest = seq;
-      }
+    if (this.#highest === null) {
+      let highest = 0;
+      for (const raw of this.#messages.values()) highest = Math.max(highest, seqOf(raw));
+      this.#highest = highest;
     }
-    return highest;
+    return this.#highest;
   }
+
+  readonly #onMessages = (event: Y.YMapEvent<unknown>): void => {
+    if (this.#highest === null) return;
+    for (const [key, change] of event.keys) {
+      if (change.action !== 'add') {
+        this.#highest = null;
+        return;
+      }
+      this.#highest = Math.max(this.#highest, seqOf(this.#messages.get(key)));
+    }
+  };
 
   #admits(bytes: number): boolean {
     return this.options.budget?.admits(bytes + ENTRY_OVERHEAD_BYTES) ?? true;
   }
+}
+
+/** A message's `seq` when it is one to count, else 0 (an entry that does not parse). */
+function seqOf(raw: unknown): number {
+  const seq = (raw as { seq?: unknown } | null)?.seq;
+  return typeof seq === 'number' && seq > 0 && seq <= Number.MAX_SAFE_INTEGER - 1 ? seq : 0;
 }

@@ -7,6 +7,18 @@
 
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 
+/** Flags for Debian's chromium here (DESIGN.md section 8): no sandbox, no GPU, no
+ * traffic of its own. Playwright's config and the browser benchmarks launch with them. */
+export const CHROMIUM_ARGS = Object.freeze([
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]);
+
 export const MANUAL_INSTALL = 'sudo apt-get update && sudo apt-get install -y chromium';
 
 /**

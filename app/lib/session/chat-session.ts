@@ -33,6 +33,7 @@ import { ChatReplica, type ReplicaEvent } from './chat-replica.ts';
 import { chatStoreName, type ChatStore, type ChatStoreFactory } from './chat-store.ts';
 import { chooseClientId, noClientIdLocks, type ClientIdLocks } from './client-id-claim.ts';
 import { peerChatLink } from './peer-chat-link.ts';
+import { LINK_OPEN_MARK } from './session-marks.ts';
 import type { ServiceEvent, ServiceMessage, ServicePort } from './service-port.ts';
 import { decodeNotes, encodeNotes, type KnownAuthor, type SessionNotes } from './session-notes.ts';
 import {
@@ -175,6 +176,7 @@ export class ChatSession {
     this.#unsubscribe.push(
       this.#links.subscribe((event) => {
         if (event.type !== 'link-open') return;
+        performance.mark(LINK_OPEN_MARK, { detail: { chatId: this.chatId, peer: event.peer } });
         this.replica.connect(peerChatLink(event.peer, event.link));
         // K1: a helper who joined after a requeue gets what only the visitor holds.
         if (this.#role === 'visitor' && this.replica.holdsUnboundStructs()) {

@@ -45,4 +45,5 @@ export type ServerKind =
   | 'service'
   | 'y-webrtc'
   | 'peerjs'
-  | 'queue';
+  | 'queue'
+  | 'chat-doc';

@@ -10,7 +10,12 @@ export type Figures = Record<string, number>;
 /** contender → metric → one figure per repetition. */
 export type Samples = Map<string, Map<string, number[]>>;
 
-export type RepetitionPlan = { repetitions: number; log: (line: string) => void };
+export type RepetitionPlan = {
+  repetitions: number;
+  /** The warm-up round; a smoke run, which judges no ratio, goes without. */
+  warmUp: boolean;
+  log: (line: string) => void;
+};
 
 export async function interleave(
   contenders: readonly string[],
@@ -18,7 +23,7 @@ export async function interleave(
   measure: (contender: string, round: { warmUp: boolean; index: number }) => Promise<Figures>,
 ): Promise<Samples> {
   const samples: Samples = new Map(contenders.map((c) => [c, new Map<string, number[]>()]));
-  for (let index = -1; index < plan.repetitions; index++) {
+  for (let index = plan.warmUp ? -1 : 0; index < plan.repetitions; index++) {
     const warmUp = index < 0;
     for (const contender of contenders) {
       const started = performance.now();

@@ -11,10 +11,12 @@ import { missedBy, type ResultRow } from './results.ts';
 const HEADING = '## Benchmarks';
 const NEXT_HEADING = '## Configuration';
 
-const INTRO = `\`npm run bench\` (at most 10 minutes) runs the suite in \`tests/bench\` and writes
-\`tests/bench/results.json\` and the table below; \`npm run bench:smoke\` runs every scenario at
-small sizes in under a minute and fails on errors and on broken invariants (it does not judge
-ratios, which small sizes cannot show).
+const INTRO = `\`npm run bench\` (at most 10 minutes) builds the app, runs the suite in \`tests/bench\`
+and writes \`tests/bench/results.json\` and the table below; \`npm run bench:smoke\` runs every
+scenario at small sizes, once and without a warm-up, in under a minute (about 45 s on this
+machine under load), on \`build/\` as it is (\`npm test\` runs it right after the e2e step has
+built it). The smoke run fails on errors, on broken invariants and on the S7 budgets, which are
+sizes and hold at any run size; it does not judge the other ratios, which small sizes cannot show.
 
 Method: each server under test runs in its own process pinned to core 0 (\`taskset -c 0\`), the
 load generator on core 1. CPU is the server process's utime + stime from \`/proc/<pid>/stat\`,
@@ -42,9 +44,31 @@ same run.
   messages per call.
 - S4 restarts the service (1012 to every socket, a new process on the same port) under 5,000
   \`SignalClient\`s from the app with their jittered reconnect policy.
-- S5–S7 (browser, chat document, widget weight) are not in the suite yet: they need the WebRTC
-  session, the chat document and the widget. Each will be a scenario module registered in
-  \`tests/bench/run.ts\`; the S7 widget-size budget joins \`bench:smoke\` once \`/embed.js\` exists.`;
+- S5 runs in headless Chromium, which may use both cores (pinned to the load generator's core,
+  our two pages' renderers took turns with the browser's other processes and our round trip
+  tripled). Ours: a fresh service per repetition, the visitor and a helper on \`/lab/chat\` in two
+  browser contexts; accept → open is from the helper's click on Accept to the
+  \`peerdesk:link-open\` User Timing mark the session makes on both pages, the round trip from
+  Send until the visitor's acknowledgement clears the message's "sending…" on screen. The bare
+  pair is two \`RTCPeerConnection\`s in one page, signalled in-page, echoing 64-byte messages.
+  The bare pair lives in one renderer process; our visitor and helper in two, as two people are,
+  so every one of our messages crosses processes (and machines, in real use) where the bare
+  pair's do not.
+- S6 plays a chat between a visitor's and a helper's replica in one process: ours through
+  \`ChatDocument.postMessage\` and, on the receiving side, the permission filter
+  (\`filterUpdate\`), the size budget and the apply, as the session's replica does; raw Yjs pushes
+  \`{id, kind, body, at}\` objects to a \`Y.Array\`. Raw Yjs's \`push\` walks the array from its
+  start when no index lookup has left a search marker, so its writes grow with the chat; our
+  receive is the fairer comparison of the filter's cost. Load is a fresh replica taking the whole
+  transcript as one encoded state and reading it in order (ours: filtered as a sync step 2, then
+  \`messages()\`, which parses and sorts; raw: the array).
+- S7 counts, in Chromium with an empty cache, the loader and every file the chat's first open
+  loads (iframe document, JS, CSS), each compressed here with gzip (9) and brotli (11). Ours: the
+  service's \`/demo\` host page, Chat with us pressed, until the pre-chat form shows. Rocket.Chat:
+  the \`@rocket.chat/livechat\` npm build served statically with its documented snippet; its
+  loader makes the iframe at once and the app loads its bundles, counted until it asks its server
+  for its configuration. With no Rocket.Chat server it shows no widget, so the screens a visitor
+  would open next (lazy chunks of a few KB) are not counted, which flatters Rocket.Chat.`;
 
 function fmt(value: number | null): string {
   if (value === null) return '—';

@@ -43,14 +43,14 @@ export const S1_FULL: S1Sizes = {
 };
 
 export const S1_SMOKE: S1Sizes = {
-  idleConnections: [500],
+  idleConnections: [300],
   messages: [
-    { bytes: 64, count: 10_000 },
-    { bytes: 1024, count: 5_000 },
+    { bytes: 64, count: 4_000 },
+    { bytes: 1024, count: 2_000 },
   ],
   throughputConnections: 16,
   window: 8,
-  latency: { connections: 20, perSecond: 2000, seconds: 1, bytes: 64 },
+  latency: { connections: 20, perSecond: 2000, seconds: 0.5, bytes: 64 },
 };
 
 type Contender = { name: string; kind: ServerKind; target: EchoTarget };

@@ -39,7 +39,7 @@ export type S2Sizes = {
 };
 
 export const S2_FULL: S2Sizes = { pairs: [100, 1000, 5000], rounds: 5000, inFlight: 200 };
-export const S2_SMOKE: S2Sizes = { pairs: [50, 200], rounds: 400, inFlight: 50 };
+export const S2_SMOKE: S2Sizes = { pairs: [50], rounds: 200, inFlight: 50 };
 
 type Contender = {
   name: string;

@@ -72,7 +72,7 @@ export async function runS4(context: ScenarioContext, sizes: S4Sizes): Promise<R
     const allOpen = (): boolean => clients.every((c) => c.client.state.status === 'open');
     await pollUntil(`${sizes.sockets} clients to connect`, allOpen, STORM_TIMEOUT_MS, 50);
     const samples: Samples = new Map([[OURS, new Map<string, number[]>()]]);
-    for (let index = -1; index < context.plan.repetitions; index++) {
+    for (let index = context.plan.warmUp ? -1 : 0; index < context.plan.repetitions; index++) {
       for (const c of clients) c.backAt = null;
       stormStart = performance.now();
       // A deploy: the service tells every socket 1012 and stops; a new service

@@ -20,6 +20,7 @@ const starters: Record<
   'y-webrtc': () => import('./y-webrtc.ts'),
   peerjs: () => import('./peerjs.ts'),
   queue: () => import('./queue.ts'),
+  'chat-doc': () => import('./chat-doc.ts'),
 };
 
 function tell(message: FromChild): void {

@@ -25,6 +25,27 @@ describe('chat document', () => {
     expect(v.chat.messages().map((m) => m.body)).toEqual(['question', 'answer']);
   });
 
+  it('S5 seq follows what arrived since the last post, and counts again after a delete', () => {
+    const v = docOf(CLIENT.v);
+    const h1 = docOf(CLIENT.h1);
+    const seqOf = (chat: ChatDocument, id: string) => chat.message(id)?.seq;
+    const first = v.chat.postMessage({ kind: 'text', body: 'one' }, 1);
+    if (!first.ok) throw new Error('post');
+    // Three helper messages arrive after the visitor's first post (seq 2, 3, 4).
+    syncInto(h1.doc, v.doc);
+    for (const body of ['two', 'three', 'four']) h1.chat.postMessage({ kind: 'text', body }, 2);
+    syncInto(v.doc, h1.doc);
+    const fifth = v.chat.postMessage({ kind: 'text', body: 'five' }, 3);
+    if (!fifth.ok) throw new Error('post');
+    expect(seqOf(v.chat, fifth.id)).toBe(5);
+    // The highest message is deleted: the next one follows what is left, as a full
+    // count over the messages would say.
+    v.chat.deleteMessage(fifth.id);
+    const again = v.chat.postMessage({ kind: 'text', body: 'five again' }, 4);
+    if (!again.ok) throw new Error('post');
+    expect(seqOf(v.chat, again.id)).toBe(5);
+  });
+
   it('S6 a read state counts only when its participant wrote it', () => {
     const h1 = docOf(CLIENT.h1);
     const posted = h1.chat.postMessage({ kind: 'text', body: 'x' }, 1);

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
+import { LINK_OPEN_MARK } from '../../../app/lib/session/session-marks.ts';
 import { chatStoreName } from '../../../app/lib/session/chat-store.ts';
 import {
   CHAT,
@@ -82,6 +83,24 @@ describe('chat session', () => {
     ]);
     expect(vera!.send('   ')).toEqual({ ok: false, code: 'empty' });
     expect(vera!.send('x'.repeat(6000))).toEqual({ ok: false, code: 'message_too_long' });
+  });
+
+  it('marks the opening of each link with a User Timing mark naming the chat and the peer', async () => {
+    performance.clearMarks(LINK_OPEN_MARK);
+    const {
+      sessions: [vera, alice],
+    } = await chatOf(VERA, ALICE);
+    await until('linked', () => vera!.view.connection.status === 'connected');
+    await until('both ends', () => alice!.view.connection.status === 'connected');
+    const details = performance
+      .getEntriesByName(LINK_OPEN_MARK)
+      .map((mark) => (mark as PerformanceMark).detail as unknown);
+    expect(details).toEqual(
+      expect.arrayContaining([
+        { chatId: CHAT, peer: ALICE.id },
+        { chatId: CHAT, peer: VERA.id },
+      ]),
+    );
   });
 
   it('a reload shows the stored transcript at once, reuses its claimed client id, and merges with nothing doubled', async () => {

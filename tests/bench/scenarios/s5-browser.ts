@@ -1,0 +1,205 @@
+/**
+ * S5 browser, in headless Chromium: a visitor and a helper connected through our
+ * whole stack, against a bare RTCPeerConnection pair signalled in one page
+ * (lib/bare-pair.ts).
+ *
+ * Ours, each repetition on a fresh service (pinned to core 0, serving build/; the
+ * browser may use both cores, see runS5): the visitor asks on /lab/chat in
+ * one browser context, a seeded helper signed in on /lab/chat in another gets the
+ * offer. Timed:
+ * - accept → open: from the helper's click on Accept (the page's clock) until the
+ *   data channel is open on both sides, from the `peerdesk:link-open` User Timing
+ *   mark each page's session makes (LINK_OPEN_MARK). Between the two: the accept over
+ *   the WebSocket, the service's core, the chat announced to both, each session
+ *   opening its document (IndexedDB), the link's offer, answer and candidates
+ *   relayed through the service, ICE and DTLS on loopback.
+ * - round trip: the helper sends a short message and waits until the visitor's
+ *   acknowledgement clears its "sending…" mark on screen: the Yjs update framed on
+ *   the data channel, the visitor's permission filter and apply, the ack back, the
+ *   helper's view. One untimed first; the figure is the median of the rest.
+ * The bare pair: from the first `new RTCPeerConnection` until both channels are
+ * open, and 64-byte messages echoed back.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from '@playwright/test';
+import * as v from 'valibot';
+import { LINK_OPEN_MARK } from '../../../app/lib/session/session-marks.ts';
+import { barePairInPage } from '../lib/bare-pair.ts';
+import { evaluatingContext, launchChromium } from '../lib/chromium.ts';
+import { within } from '../lib/deadline.ts';
+import { interleave, type Figures } from '../lib/repetitions.ts';
+import { rowFrom, type ResultRow } from '../lib/results.ts';
+import { startServerProcess } from '../lib/server-process.ts';
+import { median } from '../lib/stats.ts';
+import type { ScenarioContext } from './scenario.ts';
+
+export type S5Sizes = { roundTrips: number };
+export const S5_FULL: S5Sizes = { roundTrips: 50 };
+export const S5_SMOKE: S5Sizes = { roundTrips: 10 };
+
+const OURS = 'ours (service, session, link)';
+const BARE = 'bare RTCPeerConnection pair';
+const STEP_TIMEOUT_MS = 30_000;
+/** Where the bare pair's page is: a loopback origin (a secure context), never fetched. */
+const BARE_PAGE = 'http://127.0.0.1/bench/bare-pair';
+
+const ServiceInfo = v.object({ sessions: v.array(v.string()) });
+
+/** When the page's session marked its first open link, on the page's own clock. */
+function linkOpenedAt(page: Page): Promise<number> {
+  return page.evaluate(
+    (name) =>
+      new Promise<number>((resolve) => {
+        const observer = new PerformanceObserver((list) => {
+          const mark = list.getEntriesByName(name)[0];
+          if (mark === undefined) return;
+          observer.disconnect();
+          resolve(performance.timeOrigin + mark.startTime);
+        });
+        observer.observe({ type: 'mark', buffered: true });
+      }),
+    LINK_OPEN_MARK,
+  );
+}
+
+/** Sends `count + 1` messages from the lab page one at a time; the time from each
+ * submit until its "sending…" mark is gone (the peer's ack), the first one untimed. */
+function roundTrips(page: Page, count: number): Promise<number[]> {
+  return page.evaluate(async (count) => {
+    const box = document.querySelector<HTMLTextAreaElement>('#reply');
+    const log = document.querySelector('[role="log"]');
+    if (box === null || box.form === null || log === null) throw new Error('no chat on the page');
+    const form = box.form;
+    const times: number[] = [];
+    for (let i = 0; i <= count; i++) {
+      const body = `round trip ${i}`;
+      const acked = new Promise<void>((resolve) => {
+        const done = (): boolean =>
+          [...log.querySelectorAll('li')].some(
+            (li) =>
+              li.querySelector('.body')?.textContent === body &&
+              !(li.textContent ?? '').includes('sending'),
+          );
+        const observer = new MutationObserver(() => {
+          if (!done()) return;
+          observer.disconnect();
+          resolve();
+        });
+        observer.observe(log, { childList: true, subtree: true, characterData: true });
+      });
+      // What typing does (Svelte's binding listens to `input`), then Send.
+      box.value = body;
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      const sent = performance.now();
+      form.requestSubmit();
+      await acked;
+      if (i > 0) times.push(performance.now() - sent);
+    }
+    return times;
+  }, count);
+}
+
+async function ourRound(browser: Browser, sizes: S5Sizes): Promise<Figures> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'peerdesk-bench-s5-'));
+  const server = await startServerProcess('service', { dataDir, helpers: 1, chatLimit: 1 });
+  try {
+    const [token] = v.parse(ServiceInfo, server.info).sessions;
+    const baseURL = `http://127.0.0.1:${server.port}`;
+    const helperContext = await evaluatingContext(browser, { baseURL });
+    await helperContext.addInitScript(
+      (t) => sessionStorage.setItem('peerdesk.console.token', t),
+      token!,
+    );
+    const visitorContext = await evaluatingContext(browser, { baseURL });
+    try {
+      const helper = await helperContext.newPage();
+      await helper.goto('/lab/chat');
+      await helper.getByRole('heading', { name: 'Chat lab (helper)' }).waitFor();
+      const visitor = await visitorContext.newPage();
+      await visitor.goto('/lab/chat');
+      await visitor.getByLabel('Your name').fill('Vera');
+      await visitor.getByLabel('Your question').fill('How fast is this?');
+      await visitor.getByRole('button', { name: 'Start chat' }).click();
+      const accept = helper.getByRole('button', { name: 'Accept chat with Vera' });
+      await accept.waitFor({ timeout: STEP_TIMEOUT_MS });
+
+      const opened = Promise.all([linkOpenedAt(helper), linkOpenedAt(visitor)]);
+      const acceptedAt = await accept.evaluate((button: HTMLButtonElement) => {
+        const at = performance.timeOrigin + performance.now();
+        button.click();
+        return at;
+      });
+      const openedAt = await within('the link to open on both sides', opened, STEP_TIMEOUT_MS);
+      const acceptToOpenMs = Math.max(...openedAt) - acceptedAt;
+
+      await helper.locator('#reply').waitFor();
+      const times = await within(
+        'the round trips',
+        roundTrips(helper, sizes.roundTrips),
+        STEP_TIMEOUT_MS,
+      );
+      return { acceptToOpenMs, roundTripMs: median(times) };
+    } finally {
+      await helperContext.close();
+      await visitorContext.close();
+    }
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function bareRound(browser: Browser, sizes: S5Sizes): Promise<Figures> {
+  const context = await evaluatingContext(browser);
+  try {
+    const page = await context.newPage();
+    await page.route(BARE_PAGE, (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>bare pair</title>' }),
+    );
+    await page.goto(BARE_PAGE);
+    const times = await within(
+      'the bare pair',
+      page.evaluate(barePairInPage, { roundTrips: sizes.roundTrips, bytes: 64 }),
+      STEP_TIMEOUT_MS,
+    );
+    return { acceptToOpenMs: times.openMs, roundTripMs: median(times.roundTripMs) };
+  } finally {
+    await context.close();
+  }
+}
+
+export async function runS5(context: ScenarioContext, sizes: S5Sizes): Promise<ResultRow[]> {
+  // On every core, as a visitor's browser: pinned to the runner's one core, our two
+  // pages' renderers would take turns with the browser and network processes, which
+  // the bare pair (one renderer) hardly needs; that tripled our round trip here.
+  const browser = await launchChromium({ everyCore: true });
+  try {
+    const samples = await interleave([OURS, BARE], context.plan, (name) =>
+      name === OURS ? ourRound(browser, sizes) : bareRound(browser, sizes),
+    );
+    const spec = {
+      scenario: 'S5' as const,
+      ours: OURS,
+      peers: [BARE],
+      better: 'lower' as const,
+      unit: 'ms',
+      target: { on: 'ratio' as const, max: 1.1 },
+    };
+    return [
+      rowFrom(samples, {
+        ...spec,
+        metric: 'accept → data channel open on both sides',
+        figure: 'acceptToOpenMs',
+      }),
+      rowFrom(samples, {
+        ...spec,
+        metric: `data-channel round trip, median of ${sizes.roundTrips}`,
+        figure: 'roundTripMs',
+      }),
+    ];
+  } finally {
+    await browser.close();
+  }
+}
