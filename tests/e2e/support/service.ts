@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '../../fixtures/service-process.ts';
 
 export type RunningService = {
   /** `http://127.0.0.1:PORT`, no trailing slash. */
@@ -29,21 +29,10 @@ export type StartOptions = {
 const ROOT = resolve(import.meta.dirname, '../../..');
 const OUTPUT_LINES_KEPT = 200;
 
-/** A port the OS reports free right now. Another process could take it before the
- * service binds; `startService` then retries with a new one. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolvePort(address.port);
-        else reject(new Error('no port assigned'));
-      });
-    });
-  });
-}
+/** A port free right now, below the ephemeral range: the load of other tests (or a
+ * benchmark) cannot take it as a client's source port. Another process could still
+ * bind it before the service does; `startService` then retries with a new one. */
+export { freePort };
 
 export async function startService(options: StartOptions = {}): Promise<RunningService> {
   const attempts = 3;
@@ -69,8 +58,23 @@ class ServiceStartError extends Error {
   }
 }
 
-async function startOnce(port: number, options: StartOptions): Promise<RunningService> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'peerdesk-e2e-'));
+/** The service at a port and data folder the test chooses, so it can be stopped and
+ * started again at the same address with the same data (B1). The folder is the
+ * test's: stopping leaves it. */
+export async function startServiceAt(
+  port: number,
+  dataDir: string,
+  options: StartOptions = {},
+): Promise<RunningService> {
+  return startOnce(port, options, { dataDir, owned: false });
+}
+
+async function startOnce(
+  port: number,
+  options: StartOptions,
+  data?: { dataDir: string; owned: false },
+): Promise<RunningService> {
+  const dataDir = data?.dataDir ?? (await mkdtemp(join(tmpdir(), 'peerdesk-e2e-')));
   const url = `http://127.0.0.1:${port}`;
   // `node --import tsx` rather than the tsx CLI: one process, so a stop signal (and
   // the SIGKILL of last resort) reaches the service itself, not a wrapper.
@@ -110,7 +114,7 @@ async function startOnce(port: number, options: StartOptions): Promise<RunningSe
 
   const stop = async () => {
     await stopChild(child, exited);
-    await rm(dataDir, { recursive: true, force: true });
+    if (data === undefined) await rm(dataDir, { recursive: true, force: true });
   };
 
   const ready = await waitForHealthy(url, exited, options.readyTimeoutMs ?? 90_000);

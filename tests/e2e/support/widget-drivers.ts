@@ -13,12 +13,8 @@ import {
   type Locator,
   type Page,
 } from '@playwright/test';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
-import { freePort } from './service.ts';
+import { startService, startServiceAt } from './service.ts';
 
 export const LINK_TIMEOUT = { timeout: 30_000 };
 
@@ -117,66 +113,23 @@ export class StaffSocket {
 const SERVICE_START_TIMEOUT_MS = 90_000;
 
 /** The real service on a port and data folder the test chooses, so it can be stopped
- * and started again at the same address with the same data (B1). Readiness is polled. */
+ * and started again at the same address with the same data (B1). */
 export async function serviceAt(
   port: number,
   dataDir: string,
   env: Record<string, string> = {},
 ): Promise<{ stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signal/main.ts', '--demo'], {
-    cwd: resolve(import.meta.dirname, '../../..'),
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      HTTP_SIGNIN_PER_IP_PER_MINUTE: '1000',
-      ...env,
-    },
-    stdio: 'ignore',
-  });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  // Ready when /healthz answers; a service that exits first fails at once, with its code.
-  await expect
-    .poll(
-      async () => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(
-            `the service exited (${child.exitCode ?? child.signalCode}) before it was ready`,
-          );
-        }
-        try {
-          return (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
-        } catch {
-          return 0;
-        }
-      },
-      { timeout: SERVICE_START_TIMEOUT_MS },
-    )
-    .toBe(200);
-  return {
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return startServiceAt(port, dataDir, { env, readyTimeoutMs: SERVICE_START_TIMEOUT_MS });
 }
 
 /** A service of the test's own (fresh port and data), for tests that must not share
- * helpers or chats with other tests of the worker. */
+ * helpers or chats with other tests of the worker. A port lost to another process
+ * between its check and the bind is retried on a new one (startService). */
 export async function ownService(
   env: Record<string, string> = {},
 ): Promise<{ baseURL: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const dataDir = await mkdtemp(join(tmpdir(), 'peerdesk-widget-'));
-  const service = await serviceAt(port, dataDir, env);
-  return {
-    baseURL: `http://127.0.0.1:${port}`,
-    async stop() {
-      await service.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  const service = await startService({ env, readyTimeoutMs: SERVICE_START_TIMEOUT_MS });
+  return { baseURL: service.url, stop: () => service.stop() };
 }
 
 /** The e2e fixtures with `baseURL` pointing at a service of the test's own. */
