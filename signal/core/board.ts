@@ -13,9 +13,11 @@ import type {
 import { ERRORS } from '../../protocol/index.ts';
 import { DeadlineHeap } from './deadlines.ts';
 import type { ConnId, CoreConfig, Effect, IdSource, Stat } from './events.ts';
-import { DepartmentQueue } from './queue-order.ts';
+import { HelperIndex } from './helper-index.ts';
+import { QueueNotices } from './queue-notices.ts';
+import { QueueList } from './queue-order.ts';
 import type { AccountRecord, ChatOutcome, DepartmentRecord, OpenChatRecord } from './records.ts';
-import { chooseHelper, compareCandidates, type Candidate } from './routing.ts';
+import { chooseHelper } from './routing.ts';
 import type {
   ActiveChat,
   ChatState,
@@ -24,9 +26,7 @@ import type {
   StaffState,
   VisitorState,
 } from './state.ts';
-import { canTakeOffers, commonOf } from './state.ts';
-
-type QueueStatus = { position: number; estimatedWaitMs: number | null; helpersOnline: number };
+import { commonOf } from './state.ts';
 
 export class Board {
   now = 0;
@@ -37,13 +37,19 @@ export class Board {
   readonly blocksByVisitor = new Map<string, number>();
   readonly blocksByIp = new Map<string, number>();
   readonly chats = new Map<string, ChatState>();
-  readonly queues = new Map<string, DepartmentQueue>();
+  /** Each department's queue, offered chats included (positions count them, Q3). */
+  readonly queues = new Map<string, QueueList<QueuedChat>>();
+  /** Queued chats with no offer out, every department, in queue order: what dispatch
+   * offers next (O6), without walking past the chats already offered. */
+  readonly waiting = new QueueList<QueuedChat>();
+  /** Who can be offered a chat now, best first (O1, O2); updated by `reindex`. */
+  readonly helpers = new HelperIndex();
   readonly staff = new Map<string, StaffState>();
   readonly visitors = new Map<string, VisitorState>();
   readonly conns = new Map<ConnId, ConnOwner>();
   readonly deadlines = new DeadlineHeap();
-  /** What each queued visitor was last told, so only changes are sent (Q3). */
-  readonly lastQueueStatus = new Map<string, QueueStatus>();
+  /** Queued visitors' positions and waits, told at once or coalesced (Q3). */
+  readonly notices = new QueueNotices(this);
   /** Per department: time of the last accept and the moving average of intervals (Q7). */
   readonly acceptPace = new Map<string, { lastAt: number; intervalMs: number | null }>();
   /** The participant list each visitor last saw, per chat: a change among monitors
@@ -199,71 +205,31 @@ export class Board {
 
   // ---- queue (Q1–Q3, Q7) -----------------------------------------------------
 
-  queueOf(department: string): DepartmentQueue {
+  queueOf(department: string): QueueList<QueuedChat> {
     let q = this.queues.get(department);
     if (q === undefined) {
-      q = new DepartmentQueue();
+      q = new QueueList();
       this.queues.set(department, q);
     }
     return q;
   }
 
+  /** Puts a chat in its place in the queue and tells its visitor (Q1–Q3). */
   enqueue(chat: QueuedChat): void {
-    this.queueOf(chat.details.department).insert(chat);
+    const q = this.queueOf(chat.details.department);
+    q.insert(chat);
+    if (chat.offer === null) this.waiting.insert(chat);
+    const position = q.rank(chat) + 1;
+    // A chat that goes in ahead of others (returned, Q2) moves everyone behind it.
+    if (position < q.size) this.notices.markStale(chat.details.department);
+    this.notices.tell(chat, position);
   }
 
-  dequeue(chat: ChatState): void {
-    this.queues.get(chat.details.department)?.remove(chat.chatId);
-    this.lastQueueStatus.delete(chat.chatId);
-  }
-
-  helpersOnline(): number {
-    let n = 0;
-    for (const s of this.staff.values()) {
-      if (s.conn !== null && s.available && canTakeOffers(s.account)) n++;
-    }
-    return n;
-  }
-
-  /** Tells each queued visitor of a department its position and wait, when changed (Q3). */
-  refreshPositions(department: string): void {
-    const q = this.queues.get(department);
-    if (q === undefined) return;
-    const pace = this.acceptPace.get(department)?.intervalMs ?? null;
-    const helpersOnline = this.helpersOnline();
-    let position = 0;
-    for (const key of q.items()) {
-      position++;
-      const chat = this.chats.get(key.chatId);
-      if (chat === undefined) continue;
-      const status: QueueStatus = {
-        position,
-        estimatedWaitMs: pace === null ? null : Math.round(pace * position),
-        helpersOnline,
-      };
-      const last = this.lastQueueStatus.get(key.chatId);
-      if (
-        last !== undefined &&
-        last.position === status.position &&
-        last.estimatedWaitMs === status.estimatedWaitMs &&
-        last.helpersOnline === status.helpersOnline
-      ) {
-        continue;
-      }
-      const conn = this.visitorConn(chat.visitor.visitorId);
-      if (conn === null) continue;
-      this.lastQueueStatus.set(key.chatId, status);
-      this.send(conn, { type: 'queued', chatId: chat.chatId, department, ...status });
-    }
-  }
-
-  refreshAllPositions(): void {
-    for (const department of this.queues.keys()) this.refreshPositions(department);
-  }
-
-  /** Forgets what a visitor was told, so the next refresh tells it again (a reconnect). */
-  forgetQueueStatus(chatId: string): void {
-    this.lastQueueStatus.delete(chatId);
+  dequeue(chat: QueuedChat): void {
+    const q = this.queues.get(chat.details.department);
+    if (q?.remove(chat) === true) this.notices.markStale(chat.details.department);
+    this.waiting.remove(chat);
+    this.notices.forget(chat.chatId);
   }
 
   noteAccept(department: string): void {
@@ -276,70 +242,29 @@ export class Board {
     pace.intervalMs =
       pace.intervalMs === null ? interval : Math.round(0.3 * interval + 0.7 * pace.intervalMs);
     pace.lastAt = this.now;
+    // Q7: every estimate of the department changes with the pace.
+    this.notices.markStale(department);
   }
 
   // ---- offers (O1–O6) --------------------------------------------------------
 
-  /** Offers waiting chats, oldest first across departments, to eligible helpers (O1, O2, O6). */
-  dispatch(): void {
-    const candidates: Candidate[] = [];
-    for (const s of this.staff.values()) {
-      if (
-        s.conn !== null &&
-        s.available &&
-        s.offer === null &&
-        canTakeOffers(s.account) &&
-        s.chats.size < s.account.chatLimit
-      ) {
-        candidates.push({
-          accountId: s.account.id,
-          activeChats: s.chats.size,
-          lastBusyAt: s.lastBusyAt,
-        });
-      }
-    }
-    if (candidates.length === 0) return;
-    candidates.sort(compareCandidates);
-    for (const chat of this.waitingInOrder()) {
-      if (candidates.length === 0) return;
-      if (chat.status !== 'queued' || chat.offer !== null) continue;
-      const chosen = chooseHelper(candidates, chat.rejectedBy);
-      if (chosen === null) continue;
-      candidates.splice(candidates.indexOf(chosen), 1);
-      this.offer(chat, this.staff.get(chosen.accountId)!);
-    }
+  /** Re-files a staff member in the helper index after any change to its
+   * connection, availability, account, chats, offer or idle time. Every such change
+   * goes through here; the model test compares the index with a full scan. */
+  reindex(s: StaffState): void {
+    if (this.helpers.update(s)) this.notices.markAllStale();
   }
 
-  /** Every queued chat, merged across departments in queue order. */
-  *waitingInOrder(): Generator<ChatState> {
-    const lists = [...this.queues.values()].map((q) => q.items()).filter((l) => l.length > 0);
-    if (lists.length === 1) {
-      for (const key of lists[0]!) {
-        const chat = this.chats.get(key.chatId);
-        if (chat !== undefined) yield chat;
-      }
-      return;
-    }
-    const heads = lists.map(() => 0);
-    for (;;) {
-      let best = -1;
-      for (let i = 0; i < lists.length; i++) {
-        const key = lists[i]![heads[i]!];
-        if (key === undefined) continue;
-        const current = best < 0 ? undefined : lists[best]![heads[best]!];
-        if (
-          current === undefined ||
-          (key.returned && !current.returned) ||
-          (key.returned === current.returned && key.enqueuedAt < current.enqueuedAt)
-        ) {
-          best = i;
-        }
-      }
-      if (best < 0) return;
-      const key = lists[best]![heads[best]!]!;
-      heads[best]!++;
-      const chat = this.chats.get(key.chatId);
-      if (chat !== undefined) yield chat;
+  /** Offers waiting chats, oldest first across departments, to eligible helpers (O1, O2, O6). */
+  dispatch(): void {
+    // Chats every ready helper has rejected stay where they are; the walk skips them.
+    let skipped = 0;
+    while (this.helpers.readyCount > 0) {
+      const chat = this.waiting.at(skipped);
+      if (chat === undefined) return;
+      const chosen = chooseHelper(this.helpers.ready(), chat.rejectedBy);
+      if (chosen === null) skipped++;
+      else this.offer(chat, this.staff.get(chosen.accountId)!);
     }
   }
 
@@ -348,6 +273,8 @@ export class Board {
     chat.offer = { helperId: s.account.id, expiresAt };
     s.offer = chat.chatId;
     s.lastBusyAt = this.now;
+    this.waiting.remove(chat);
+    this.reindex(s);
     this.deadlines.push(expiresAt, `offer:${chat.chatId}`);
     this.send(s.conn, {
       type: 'offer',
@@ -358,7 +285,7 @@ export class Board {
     this.stat({ name: 'offer', department: chat.details.department });
   }
 
-  /** Closes the chat's offer, if any, telling the helper why. */
+  /** Closes the chat's offer, if any, telling the helper why; the chat waits again. */
   withdrawOffer(
     chat: QueuedChat,
     reason: 'accepted' | 'rejected' | 'expired' | 'cancelled' | 'taken' | 'unavailable',
@@ -366,8 +293,10 @@ export class Board {
     if (chat.offer === null) return;
     const s = this.staff.get(chat.offer.helperId);
     chat.offer = null;
+    this.waiting.insert(chat);
     if (s === undefined || s.offer !== chat.chatId) return;
     s.offer = null;
+    this.reindex(s);
     this.send(s.conn, { type: 'offer_closed', chatId: chat.chatId, reason });
   }
 
@@ -389,6 +318,7 @@ export class Board {
         if (s !== undefined) {
           s.chats.delete(chat.chatId);
           s.watching.delete(chat.chatId);
+          this.reindex(s);
           this.sendStatus(s);
         }
       }
@@ -411,7 +341,6 @@ export class Board {
       kind: 'persist',
       change: { op: 'close_chat', chatId: chat.chatId, outcome, at: this.now, chat: record },
     });
-    this.refreshPositions(chat.details.department);
   }
 
   /** An active chat with no helper left goes back to the front of its queue (G2, Q2). */
@@ -457,6 +386,7 @@ export class Board {
     if (s !== undefined) {
       s.chats.delete(chat.chatId);
       s.watching.delete(chat.chatId);
+      this.reindex(s);
       this.send(s.conn, { type: 'left', chatId: chat.chatId });
       this.sendStatus(s);
     }

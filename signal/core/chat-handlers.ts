@@ -50,7 +50,6 @@ export function chatMessage(board: Board, conn: ConnId, s: StaffState, msg: Chat
         return board.error(conn, 'not_participant', msg.type, msg.chatId);
       }
       board.removeStaffFromChat(chat, me);
-      board.refreshPositions(chat.details.department);
       return board.dispatch();
     }
     case 'end':
@@ -136,6 +135,7 @@ function acceptInvitation(
   });
   s.chats.add(chat.chatId);
   s.lastBusyAt = board.now;
+  board.reindex(s);
   board.persistChat(chat);
   board.send(conn, { type: 'invitation_closed', chatId: chat.chatId, reason: 'accepted' });
   board.sendChatTo(chat, s.account.id);

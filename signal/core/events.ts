@@ -79,6 +79,12 @@ export type CoreConfig = {
   maxClientIdsPerParticipant: number;
   /** After a restart, how long re-announced chats wait for their helpers (B1). */
   restartGraceMs: number;
+  /** How long a change of queue positions may wait before the visitors behind are
+   * told (Q3): changes within it are told together, once per visitor. */
+  queueNoticeMs: number;
+  /** Queued visitors told per step of that walk, one step per millisecond, so that
+   * no event waits behind the notices of a whole long queue: a few tens of µs. */
+  queueWalkStep: number;
 };
 
 export const DEFAULT_CORE_CONFIG: CoreConfig = {
@@ -92,6 +98,8 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   typingPreview: true,
   maxClientIdsPerParticipant: 16,
   restartGraceMs: 60_000,
+  queueNoticeMs: 1_000,
+  queueWalkStep: 32,
 };
 
 /** Injected randomness (STYLE.md point 5): ids for chats, blocks and messages. */
@@ -108,6 +116,8 @@ export type SwitchboardView = {
     enqueuedAt: number;
     returned: boolean;
     offeredTo: string | null;
+    /** Helpers who rejected it or let its offer expire (O4). */
+    rejectedBy: string[];
     participants: { id: string; role: 'visitor' | 'helper' | 'monitor'; clientIds: number[] }[];
   }[];
   staff: {
@@ -116,11 +126,21 @@ export type SwitchboardView = {
     online: boolean;
     available: boolean;
     chatLimit: number;
+    /** Last offer or accept (O2: a lower value means idle longer). */
+    lastBusyAt: number;
     chats: string[];
     watching: string[];
     offer: string | null;
   }[];
   queueLengths: Record<string, number>;
+  /** The indexes the core keeps, as they stand, so tests can check them against a
+   * scan of the state: each department's queue in order (Q1, Q2), the queued chats
+   * with no offer out in dispatch order, the helpers ready for an offer best first
+   * (O1, O2), and the count of helpers online (Q3). */
+  queues: Record<string, string[]>;
+  waiting: string[];
+  readyHelpers: { accountId: string; activeChats: number; lastBusyAt: number }[];
+  helpersOnline: number;
   connections: { visitor: number; staff: number };
 };
 

@@ -1,8 +1,13 @@
 /**
- * The routing policy (SPEC.md O1, O2) as a pure function over a snapshot of
- * candidates (STYLE.md point 5): fewest active chats, then idle longest, then the
- * lowest account id so that ties are decided the same way every time.
+ * The routing policy (SPEC.md O1, O2) as pure functions (STYLE.md point 5): who
+ * may be offered a chat, and in which order — fewest active chats, then idle
+ * longest, then the lowest account id so that ties are decided the same way
+ * every time. The switchboard keeps the candidates in this order as their state
+ * changes (helper-index.ts) instead of sorting them for every dispatch.
  */
+import type { StaffState } from './state.ts';
+import { canTakeOffers } from './state.ts';
+
 export type Candidate = {
   accountId: string;
   activeChats: number;
@@ -16,9 +21,19 @@ export function compareCandidates(a: Candidate, b: Candidate): number {
   return a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0;
 }
 
+/** Counted as a helper online in queue notices (Q3): could take offers when free. */
+export function isHelperOnline(s: StaffState): boolean {
+  return s.conn !== null && s.available && canTakeOffers(s.account);
+}
+
+/** May be offered a chat now (O1, O3, L1); per chat, those who rejected it are skipped too. */
+export function isReadyForOffer(s: StaffState): boolean {
+  return isHelperOnline(s) && s.offer === null && s.chats.size < s.account.chatLimit;
+}
+
 /** The best candidate not excluded, or null. `sorted` must be in `compareCandidates` order. */
 export function chooseHelper(
-  sorted: readonly Candidate[],
+  sorted: Iterable<Candidate>,
   excluded: ReadonlySet<string>,
 ): Candidate | null {
   for (const candidate of sorted) {

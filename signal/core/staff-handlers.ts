@@ -41,6 +41,7 @@ export function staffHello(
     s.graceUntil = null;
     if (available !== undefined) s.available = available;
   }
+  board.reindex(s);
   board.conns.set(conn, { kind: 'staff', accountId: account.id });
   board.send(conn, {
     type: 'welcome',
@@ -69,7 +70,6 @@ export function staffHello(
   }
   board.sendStatus(s);
   board.dispatch();
-  board.refreshAllPositions();
 }
 
 export function staffMessage(
@@ -85,14 +85,15 @@ export function staffMessage(
     case 'set_available':
       s.available = msg.available;
       if (!msg.available && s.offer !== null) releaseOffer(board, s, 'unavailable');
+      board.reindex(s);
       board.sendStatus(s);
-      board.dispatch();
-      return board.refreshAllPositions();
+      return board.dispatch();
     case 'set_chat_limit':
       if (msg.limit < 1 || msg.limit > board.config.maxChatLimit) {
         return board.error(conn, 'chat_limit_out_of_range', msg.type);
       }
       s.account = { ...s.account, chatLimit: msg.limit };
+      board.reindex(s);
       board.accounts.set(s.account.id, s.account);
       board.persistAccount(s.account);
       board.sendStatus(s);
@@ -130,14 +131,15 @@ export function releaseOffer(
   reason: 'rejected' | 'expired' | 'unavailable',
 ): void {
   const chat = s.offer === null ? undefined : board.chats.get(s.offer);
-  s.offer = null;
-  if (chat?.status !== 'queued' || chat.offer?.helperId !== s.account.id) return;
-  chat.offer = null;
+  if (chat?.status !== 'queued' || chat.offer?.helperId !== s.account.id) {
+    s.offer = null;
+    return board.reindex(s);
+  }
   if (reason !== 'unavailable') {
     chat.rejectedBy.add(s.account.id);
     board.persistChat(chat);
   }
-  board.send(s.conn, { type: 'offer_closed', chatId: chat.chatId, reason });
+  board.withdrawOffer(chat, reason);
 }
 
 function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void {
@@ -171,6 +173,7 @@ function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void
   board.chats.set(chat.chatId, active);
   s.chats.add(chat.chatId);
   s.lastBusyAt = board.now;
+  board.reindex(s);
   board.noteAccept(chat.details.department);
   board.stat({
     name: 'accept',
@@ -182,7 +185,6 @@ function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void
   for (const id of active.participants.keys()) board.sendChatTo(active, id);
   board.broadcastParticipants(active);
   board.sendStatus(s);
-  board.refreshPositions(chat.details.department);
   board.dispatch();
 }
 
@@ -197,12 +199,12 @@ function promote(board: Board, conn: ConnId, s: StaffState, nickname: string): v
     const ts = board.staff.get(promoted.id);
     if (ts !== undefined) {
       ts.account = promoted;
+      board.reindex(ts);
       board.sendStatus(ts);
     }
   }
   board.send(conn, { type: 'promoted', nickname: target.nickname });
   board.dispatch();
-  board.refreshAllPositions();
 }
 
 function liveChats(board: Board) {

@@ -198,6 +198,7 @@ function disconnected(board: Board, conn: ConnId): void {
   const s = board.staff.get(owner.accountId);
   if (s === undefined || s.conn !== conn) return;
   s.conn = null;
+  board.reindex(s);
   // G3: a pending offer goes to the next helper at once.
   if (s.offer !== null) releaseOffer(board, s, 'unavailable');
   // M3: watching needs a live console; a monitor who drops stops watching.
@@ -215,7 +216,6 @@ function disconnected(board: Board, conn: ConnId): void {
     if (chat !== undefined) board.broadcastParticipants(chat);
   }
   board.dispatch();
-  board.refreshAllPositions();
 }
 
 function tick(board: Board): void {
@@ -229,6 +229,8 @@ function tick(board: Board): void {
     else if (kind === 'staff') endStaffGrace(board, id, due.at);
     else if (kind === 'visitor') endVisitorGrace(board, id, due.at);
     else if (kind === 'invite' && extra !== undefined) expireInvitation(board, id, extra, due.at);
+    else if (kind === 'positions') board.notices.flush(due.at);
+    else if (kind === 'positions_step') board.notices.step(due.at);
   }
 }
 
@@ -253,7 +255,7 @@ function endStaffGrace(board: Board, accountId: string, at: number): void {
     else s.chats.delete(chatId);
   }
   board.staff.delete(accountId);
-  board.refreshAllPositions();
+  if (board.helpers.remove(accountId)) board.notices.markAllStale();
   board.dispatch();
 }
 
@@ -284,10 +286,10 @@ function accountChanged(board: Board, account: StaffState['account']): void {
   if (s !== undefined) {
     s.account = account;
     if (s.offer !== null && account.role === 'trainee') releaseOffer(board, s, 'unavailable');
+    board.reindex(s);
     board.sendStatus(s);
   }
   board.dispatch();
-  board.refreshAllPositions();
 }
 
 function accountRemoved(board: Board, accountId: string): void {
@@ -305,7 +307,7 @@ function accountRemoved(board: Board, accountId: string): void {
 
 function viewOf(board: Board): SwitchboardView {
   const queueLengths: Record<string, number> = {};
-  for (const d of board.departments.keys()) queueLengths[d] = board.queues.get(d)?.length ?? 0;
+  for (const d of board.departments.keys()) queueLengths[d] = board.queues.get(d)?.size ?? 0;
   let visitor = 0;
   let staff = 0;
   for (const owner of board.conns.values()) {
@@ -321,6 +323,7 @@ function viewOf(board: Board): SwitchboardView {
       enqueuedAt: c.enqueuedAt,
       returned: c.returned,
       offeredTo: c.status === 'queued' ? (c.offer?.helperId ?? null) : null,
+      rejectedBy: [...c.rejectedBy],
       participants: [...c.participants.values()].map((p) => ({
         id: p.id,
         role: p.role,
@@ -333,11 +336,18 @@ function viewOf(board: Board): SwitchboardView {
       online: s.conn !== null,
       available: s.available,
       chatLimit: s.account.chatLimit,
+      lastBusyAt: s.lastBusyAt,
       chats: [...s.chats],
       watching: [...s.watching],
       offer: s.offer,
     })),
     queueLengths,
+    queues: Object.fromEntries(
+      [...board.queues].map(([d, q]) => [d, [...q].map((c) => c.chatId)] as const),
+    ),
+    waiting: [...board.waiting].map((c) => c.chatId),
+    readyHelpers: [...board.helpers.ready()].map((c) => ({ ...c })),
+    helpersOnline: board.helpers.onlineCount,
     connections: { visitor, staff },
   };
 }

@@ -69,8 +69,8 @@ function resumeVisitor(board: Board, v: VisitorState): void {
     return;
   }
   if (chat.status === 'queued') {
-    board.forgetQueueStatus(chat.chatId);
-    board.refreshPositions(chat.details.department);
+    board.notices.forget(chat.chatId);
+    board.notices.tell(chat);
   } else {
     board.sendChatTo(chat, v.identity.visitorId);
   }
@@ -162,7 +162,6 @@ function request(
   board.persistChat(chat);
   board.stat({ name: 'request', department: department.id });
   board.dispatch();
-  board.refreshPositions(department.id);
 }
 
 function leaveMessage(

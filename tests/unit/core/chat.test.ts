@@ -53,6 +53,20 @@ describe('invitations', () => {
     expect(d.of(carl, 'invitation')).toHaveLength(0);
   });
 
+  it('I2 O2 a chat joined by invitation counts: the next offer goes to a helper with fewer', () => {
+    const { d, alice, chatId } = activeChat();
+    d.now += 1;
+    const bob = d.staff(account('bob'));
+    d.now += 1;
+    const carl = d.staff(account('carl'));
+    // bob has been idle longer than carl, but takes alice's chat by invitation.
+    d.fromStaff(alice, { type: 'invite', chatId, nickname: 'bob' });
+    d.fromStaff(bob, { type: 'invite_accept', chatId });
+    d.fromVisitor(d.visitor('v2'), requestMsg());
+    expect(d.pendingOffer(carl)).not.toBeNull();
+    expect(d.pendingOffer(bob)).toBeNull();
+  });
+
   it('I2 an invitation expires', () => {
     const { d, alice, chatId } = activeChat();
     const bob = d.staff(account('bob'));
@@ -208,6 +222,8 @@ describe('disconnects and grace', () => {
     d.disconnect(alice);
     d.advance(DEFAULT_CORE_CONFIG.helperGraceMs);
     expect(d.last(visitor, 'queued')).toMatchObject({ chatId, position: 1 });
+    // Q3: the visitors it went ahead of are told within one notice period.
+    d.advance(DEFAULT_CORE_CONFIG.queueNoticeMs);
     expect(d.last(waiting, 'queued')?.position).toBe(2);
     const bob = d.staff(account('bob'));
     expect(d.pendingOffer(bob)).toBe(chatId);

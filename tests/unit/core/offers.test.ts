@@ -18,6 +18,73 @@ describe('queue and offers', () => {
     expect(d.last(v2, 'queued')).toMatchObject({ position: 2 });
   });
 
+  it('Q3 a move in the queue is told within queueNoticeMs, in one notice per visitor', () => {
+    const d = new CoreDriver();
+    const a = d.staff(account('alice', 'helper', 10));
+    const visitors = Array.from({ length: 5 }, (_, i) => d.visitor(`v${i}`));
+    for (const v of visitors) {
+      d.fromVisitor(v, requestMsg());
+      d.now += 1;
+    }
+    const last = visitors[4]!;
+    expect(d.last(last, 'queued')?.position).toBe(5);
+    // Three accepts at the head within one period: the visitors behind hear nothing yet…
+    for (let i = 0; i < 3; i++) {
+      d.fromStaff(a, { type: 'accept', chatId: d.pendingOffer(a)! });
+      d.now += 100;
+    }
+    expect(d.of(last, 'queued')).toHaveLength(1);
+    // …then one notice with where they stand now.
+    d.advance(DEFAULT_CORE_CONFIG.queueNoticeMs);
+    expect(d.of(last, 'queued')).toHaveLength(2);
+    expect(d.last(last, 'queued')).toMatchObject({ position: 2, helpersOnline: 1 });
+    expect(d.last(visitors[3]!, 'queued')?.position).toBe(1);
+    // Nothing changed since: no further notice.
+    d.advance(10 * DEFAULT_CORE_CONFIG.queueNoticeMs);
+    expect(d.of(last, 'queued')).toHaveLength(2);
+  });
+
+  it('Q3 the notices of a long queue go out a step at a time, and a change mid-walk is told too', () => {
+    const d = new CoreDriver();
+    const step = DEFAULT_CORE_CONFIG.queueWalkStep;
+    const a = d.staff(account('alice', 'helper', 10));
+    const visitors = Array.from({ length: 3 * step }, (_, i) => d.visitor(`v${i}`));
+    for (const v of visitors) {
+      d.fromVisitor(v, requestMsg());
+      d.now += 1;
+    }
+    d.fromStaff(a, { type: 'accept', chatId: d.pendingOffer(a)! });
+    d.advance(DEFAULT_CORE_CONFIG.queueNoticeMs);
+    // The first step is told; the back of the queue waits for the next milliseconds.
+    expect(d.last(visitors[step]!, 'queued')?.position).toBe(step);
+    expect(d.last(visitors[3 * step - 1]!, 'queued')?.position).toBe(3 * step);
+    d.fromStaff(a, { type: 'accept', chatId: d.pendingOffer(a)! });
+    d.advance(DEFAULT_CORE_CONFIG.queueNoticeMs + 3);
+    visitors.slice(2).forEach((v, i) => {
+      expect(d.last(v, 'queued')?.position).toBe(i + 1);
+    });
+  });
+
+  it('Q3 a visitor who joins or reconnects is told its place at once', () => {
+    const d = new CoreDriver();
+    const v1 = d.visitor('v1');
+    d.fromVisitor(v1, requestMsg());
+    d.now += 1;
+    d.fromVisitor(d.visitor('v2'), requestMsg());
+    d.disconnect(v1);
+    const back = d.visitor('v1');
+    expect(d.last(back, 'queued')).toMatchObject({ position: 1, helpersOnline: 0 });
+  });
+
+  it('Q3 helpers coming online are told to the queue within queueNoticeMs', () => {
+    const d = new CoreDriver();
+    const visitors = Array.from({ length: 3 }, (_, i) => d.visitor(`v${i}`));
+    for (const v of visitors) d.fromVisitor(v, requestMsg());
+    d.staff(account('alice'));
+    d.advance(DEFAULT_CORE_CONFIG.queueNoticeMs);
+    expect(d.last(visitors[2]!, 'queued')).toMatchObject({ position: 3, helpersOnline: 1 });
+  });
+
   it('O1 O7 the head of the queue is offered to an available helper with the visitor summary', () => {
     const d = new CoreDriver();
     const v = d.visitor('v1', '192.0.2.9');
@@ -226,6 +293,7 @@ describe('chat limits and trainees', () => {
       if (offer !== null) d.fromStaff(a, { type: 'accept', chatId: offer });
     }
     expect(d.last(a, 'status')?.activeChats).toHaveLength(3);
+    d.advance(DEFAULT_CORE_CONFIG.queueNoticeMs);
     expect(d.last(visitors[3]!, 'queued')?.position).toBe(1);
   });
 

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { SignalData } from '../../../protocol/index.ts';
+import type { ServiceToVisitor, SignalData } from '../../../protocol/index.ts';
 import type { ConnId, Effect, SwitchboardView } from '../../../signal/core/events.ts';
 import { DEFAULT_CORE_CONFIG } from '../../../signal/core/events.ts';
 import type { AccountRecord } from '../../../signal/core/records.ts';
@@ -199,6 +199,8 @@ class Run {
   closed = new Map<string, string>();
   blockedVisitors = new Map<string, number>();
   blockedIps = new Map<string, number>();
+  /** The last queue notice each connection was sent (Q3). */
+  lastQueued = new Map<ConnId, Extract<ServiceToVisitor, { type: 'queued' }>>();
 
   constructor() {
     this.storage = openSqliteStorage(':memory:');
@@ -211,7 +213,9 @@ class Run {
 
   boot() {
     return createSwitchboard(
-      DEFAULT_CORE_CONFIG,
+      // Walks of two visitors a step, so that the queue notices of even these short
+      // queues are cut into steps, with events between them.
+      { ...DEFAULT_CORE_CONFIG, queueWalkStep: 2 },
       this.storage.loadSnapshot(this.now),
       (p) => `${p}${this.idCounter++}`,
       this.now,
@@ -428,6 +432,7 @@ class Run {
           'offer of a blocked visitor',
         ).toBe(false);
       }
+      if (e.kind === 'send' && e.msg.type === 'queued') this.lastQueued.set(e.conn, e.msg);
       if (e.kind === 'close') {
         for (const conns of [this.visitorConn, this.staffConn]) {
           const i = conns.indexOf(e.conn);
@@ -485,6 +490,8 @@ class Run {
       expect(['cancelled', 'left_message', 'blocked', 'ended']).toContain(outcome);
       expect(live.has(id)).toBe(false);
     }
+    this.checkIndexes(view);
+    this.checkPositions(view);
     if (cmd.c === 'restart') {
       // Nothing is lost across a restart: the same chats, places, participants and bindings.
       const shape = (v: SwitchboardView) =>
@@ -494,12 +501,72 @@ class Run {
       expect(shape(view)).toEqual(shape(before));
     }
   }
+
+  /** The core's maintained indexes agree with a plain scan of its state. */
+  checkIndexes(view: SwitchboardView): void {
+    const queued = view.chats.filter((c) => c.status === 'queued').sort(queueOrder);
+    for (const d of new Set([...Object.keys(view.queues), ...queued.map((c) => c.department)])) {
+      // Q1 Q2: each department's queue holds its queued chats, returned first, then by age.
+      const expected = queued.filter((c) => c.department === d).map((c) => c.chatId);
+      expect(view.queues[d] ?? [], `queue of ${d}`).toEqual(expected);
+    }
+    const waiting = queued.filter((c) => c.offeredTo === null);
+    expect(view.waiting, 'chats waiting for an offer').toEqual(waiting.map((c) => c.chatId));
+    // O1 O2: the helpers who may be offered a chat, fewest chats, idle longest, lowest id.
+    const online = view.staff.filter((s) => s.online && s.available && s.role !== 'trainee');
+    const ready = online
+      .filter((s) => s.offer === null && s.chats.length < s.chatLimit)
+      .sort(
+        (a, b) =>
+          a.chats.length - b.chats.length ||
+          a.lastBusyAt - b.lastBusyAt ||
+          (a.accountId < b.accountId ? -1 : 1),
+      );
+    expect(view.readyHelpers, 'helpers ready for an offer').toEqual(
+      ready.map((s) => ({
+        accountId: s.accountId,
+        activeChats: s.chats.length,
+        lastBusyAt: s.lastBusyAt,
+      })),
+    );
+    expect(view.helpersOnline).toBe(online.length);
+    // O6: no ready helper is left idle while a chat they have not rejected waits.
+    for (const chat of waiting) {
+      for (const s of ready) expect(chat.rejectedBy, `${s.accountId} idle`).toContain(s.accountId);
+    }
+  }
+
+  /** Q3: once no notice is due, every connected queued visitor was told where it stands. */
+  checkPositions(view: SwitchboardView): void {
+    const next = this.core.nextDeadline();
+    // A pending notice is due within queueNoticeMs; with none that soon, none is pending.
+    if (next !== null && next <= this.now + DEFAULT_CORE_CONFIG.queueNoticeMs) return;
+    const queued = view.chats.filter((c) => c.status === 'queued').sort(queueOrder);
+    for (const chat of queued) {
+      const conn = this.visitorConn[Number(chat.visitorId.slice(1))] ?? null;
+      if (conn === null) continue;
+      const position = queued.filter((c) => c.department === chat.department).indexOf(chat) + 1;
+      expect(this.lastQueued.get(conn), `notice to ${chat.visitorId}`).toMatchObject({
+        chatId: chat.chatId,
+        position,
+        helpersOnline: view.helpersOnline,
+      });
+    }
+  }
+}
+
+type ViewChat = SwitchboardView['chats'][number];
+
+function queueOrder(a: ViewChat, b: ViewChat): number {
+  if (a.returned !== b.returned) return a.returned ? -1 : 1;
+  if (a.enqueuedAt !== b.enqueuedAt) return a.enqueuedAt - b.enqueuedAt;
+  return a.chatId < b.chatId ? -1 : 1;
 }
 
 describe('switchboard model', () => {
   const numRuns = Number(process.env.FC_RUNS ?? 1000);
   const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
-  it(`Q3 O3 L1 B2 Q6 S1 the invariants hold after every step of ${numRuns} random sequences`, () => {
+  it(`Q1 Q2 Q3 O1 O2 O3 O6 L1 B2 Q6 S1 the invariants hold after every step of ${numRuns} random sequences`, () => {
     fc.assert(
       fc.property(fc.array(command, { minLength: 5, maxLength: 80, size: 'max' }), (commands) => {
         const run = new Run();

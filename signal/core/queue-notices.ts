@@ -1,0 +1,132 @@
+/**
+ * What queued visitors are told (SPEC.md Q3, Q7): their position and estimated
+ * wait. A visitor who joins, rejoins or reconnects is told at once. A change that
+ * moves others (an accept or a cancel ahead of them, a chat returned to the front,
+ * a helper coming or going, a new pace) only marks the department stale; at most
+ * `queueNoticeMs` later one walk tells every visitor of it where it stands now.
+ *
+ * So an accept at the head of ten thousand queued visitors costs a mark, not ten
+ * thousand messages, and each visitor gets at most one notice per period however
+ * busy the queue. The walk itself is cut into steps of `queueWalkStep` visitors,
+ * one per millisecond, so that no event waits behind more than one step of it: a
+ * request arriving mid-walk is offered after a few dozen notices, not ten thousand.
+ */
+import type { Board } from './board.ts';
+import type { ConnId } from './events.ts';
+import type { QueuedChat } from './state.ts';
+
+type QueueStatus = { position: number; estimatedWaitMs: number | null; helpersOnline: number };
+
+export class QueueNotices {
+  /** What each queued visitor was last told, so only changes are sent. */
+  readonly #told = new Map<string, QueueStatus>();
+  /** Departments changed since their last walk began. */
+  readonly #stale = new Set<string>();
+  #dueAt: number | null = null;
+  /** Departments still to walk, the first one from `#walkIndex` (0-based) on. */
+  readonly #walk: string[] = [];
+  #walkIndex = 0;
+  #stepAt: number | null = null;
+
+  constructor(readonly board: Board) {}
+
+  /** Tells one queued visitor its position and wait now, if changed. `position` is
+   * 1-based, when the caller knows it. */
+  tell(chat: QueuedChat, position?: number): void {
+    const conn = this.board.visitorConn(chat.visitor.visitorId);
+    if (conn === null) return;
+    const department = chat.details.department;
+    const at = position ?? (this.board.queues.get(department)?.rank(chat) ?? -1) + 1;
+    if (at >= 1) this.#send(chat, conn, at, this.#pace(department));
+  }
+
+  /** The department's visitors are told again within `queueNoticeMs`. */
+  markStale(department: string): void {
+    if ((this.board.queues.get(department)?.size ?? 0) === 0) return;
+    this.#stale.add(department);
+    if (this.#dueAt !== null) return;
+    this.#dueAt = this.board.now + this.board.config.queueNoticeMs;
+    this.board.deadlines.push(this.#dueAt, 'positions');
+  }
+
+  markAllStale(): void {
+    for (const department of this.board.queues.keys()) this.markStale(department);
+  }
+
+  /** Forgets what was told for a chat: it left the queue, or its visitor reconnected
+   * and must be told again. */
+  forget(chatId: string): void {
+    this.#told.delete(chatId);
+  }
+
+  /** The `positions` deadline: the stale departments join the walk. */
+  flush(at: number): void {
+    if (this.#dueAt !== at) return;
+    this.#dueAt = null;
+    for (const department of this.#stale) {
+      // One being walked now is walked again from the start: its head moved.
+      if (this.#walk.indexOf(department, 1) < 0) this.#walk.push(department);
+    }
+    this.#stale.clear();
+    if (this.#stepAt === null) this.#step();
+  }
+
+  /** The `positions_step` deadline: the walk goes on. */
+  step(at: number): void {
+    if (this.#stepAt !== at) return;
+    this.#stepAt = null;
+    this.#step();
+  }
+
+  #step(): void {
+    let budget = this.board.config.queueWalkStep;
+    while (budget > 0 && this.#walk.length > 0) {
+      const department = this.#walk[0]!;
+      const q = this.board.queues.get(department);
+      const pace = this.#pace(department);
+      if (q !== undefined) {
+        for (const chat of q.from(this.#walkIndex)) {
+          this.#walkIndex++;
+          const conn = this.board.visitorConn(chat.visitor.visitorId);
+          if (conn !== null) this.#send(chat, conn, this.#walkIndex, pace);
+          if (--budget === 0) break;
+        }
+      }
+      if (budget > 0 || q === undefined || this.#walkIndex >= q.size) {
+        this.#walk.shift();
+        this.#walkIndex = 0;
+      }
+    }
+    if (this.#walk.length === 0) return;
+    // The rest waits for the next millisecond, so events in between go first.
+    this.#stepAt = this.board.now + 1;
+    this.board.deadlines.push(this.#stepAt, 'positions_step');
+  }
+
+  #pace(department: string): number | null {
+    return this.board.acceptPace.get(department)?.intervalMs ?? null;
+  }
+
+  #send(chat: QueuedChat, conn: ConnId, position: number, pace: number | null): void {
+    const estimatedWaitMs = pace === null ? null : Math.round(pace * position);
+    const helpersOnline = this.board.helpers.onlineCount;
+    const last = this.#told.get(chat.chatId);
+    if (
+      last !== undefined &&
+      last.position === position &&
+      last.estimatedWaitMs === estimatedWaitMs &&
+      last.helpersOnline === helpersOnline
+    ) {
+      return;
+    }
+    this.#told.set(chat.chatId, { position, estimatedWaitMs, helpersOnline });
+    this.board.send(conn, {
+      type: 'queued',
+      chatId: chat.chatId,
+      department: chat.details.department,
+      position,
+      estimatedWaitMs,
+      helpersOnline,
+    });
+  }
+}
