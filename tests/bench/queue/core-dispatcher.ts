@@ -1,8 +1,9 @@
 /**
  * Our switchboard core (signal/core/switchboard.ts) behind S3's interface, driven
  * in process with a fake clock and no sockets: helpers and visitors are
- * connection numbers, effects are read for offers and counted as messages.
- * Invariants are checked on the core's own `view()`.
+ * connection numbers, effects are read for offers and counted as messages, and
+ * due deadlines are ticked as the shell's timer would. Invariants are checked on
+ * the core's own `view()`.
  */
 import {
   DEFAULT_CORE_CONFIG,
@@ -61,7 +62,18 @@ export function createCoreDispatcher(helpers: number, chatLimit: number): QueueD
   function handle(event: CoreEvent): number {
     // The clock moves a little with every event, as it would in the service.
     now += 1;
-    const effects: Effect[] = core.handle(event, now);
+    // The shell's deadline timer (signal/gateway/gateway.ts): whatever fell due —
+    // the coalesced queue notices (Q3), offer expiries — runs first, inside the call
+    // being timed, as an event that arrives while a tick runs waits for it.
+    let messages = 0;
+    for (let due = core.nextDeadline(); due !== null && due <= now; due = core.nextDeadline()) {
+      messages += read(core.handle({ type: 'tick' }, now));
+    }
+    return messages + read(core.handle(event, now));
+  }
+
+  /** Reads the offers out of a call's effects; returns the messages it sent. */
+  function read(effects: Effect[]): number {
     let messages = 0;
     for (const effect of effects) {
       if (effect.kind !== 'send') continue;

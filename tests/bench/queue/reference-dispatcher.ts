@@ -5,7 +5,8 @@
  * chats, then idle longest, then lowest id; not one who rejected it). Queued
  * visitors are told their position and estimated wait (position × the moving
  * average of the interval between accepts) when either changes, by walking the
- * queue, as the core does (Q3, Q7). No indexes, no cleverness: it is the yardstick, not a design.
+ * queue on every change (the core folds the changes of each `queueNoticeMs` into
+ * one notice per visitor, Q3, Q7). No indexes, no cleverness: it is the yardstick, not a design.
  */
 import type { QueueDispatcher } from './dispatcher.ts';
 
