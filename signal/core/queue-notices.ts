@@ -119,7 +119,16 @@ export class QueueNotices {
     ) {
       return;
     }
-    this.#told.set(chat.chatId, { position, estimatedWaitMs, helpersOnline });
+    // Updated in place: a walk of ten thousand visitors would otherwise leave ten
+    // thousand new records alive in the young generation, each copied by the next
+    // scavenge (milliseconds, landing on whichever request comes then).
+    if (last === undefined)
+      this.#told.set(chat.chatId, { position, estimatedWaitMs, helpersOnline });
+    else {
+      last.position = position;
+      last.estimatedWaitMs = estimatedWaitMs;
+      last.helpersOnline = helpersOnline;
+    }
     this.board.send(conn, {
       type: 'queued',
       chatId: chat.chatId,
