@@ -133,19 +133,24 @@ export type SwitchboardView = {
     offer: string | null;
   }[];
   queueLengths: Record<string, number>;
-  /** The indexes the core keeps, as they stand, so tests can check them against a
-   * scan of the state: each department's queue in order (Q1, Q2), the queued chats
-   * with no offer out in dispatch order, the helpers ready for an offer best first
-   * (O1, O2), and the count of helpers online (Q3). */
+  connections: { visitor: number; staff: number };
+};
+
+/** The indexes the core keeps, as they stand, so tests can check them against a
+ * scan of the view: each department's queue in order (Q1, Q2), the queued chats
+ * with no offer out in dispatch order, the helpers ready for an offer best first
+ * with their sort keys (O1, O2), and the count of helpers online (Q3). */
+export type SwitchboardIndexes = {
   queues: Record<string, string[]>;
   waiting: string[];
   readyHelpers: { accountId: string; activeChats: number; lastBusyAt: number }[];
   helpersOnline: number;
-  connections: { visitor: number; staff: number };
 };
 
 export interface Switchboard {
   view(): SwitchboardView;
+  /** For tests; built on demand, not a hot path. */
+  indexes(): SwitchboardIndexes;
   handle(event: CoreEvent, now: number): Effect[];
   /** The earliest time `tick` has work to do, or null. The shell sets one timer for it. */
   nextDeadline(): number | null;

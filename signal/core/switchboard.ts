@@ -13,6 +13,7 @@ import type {
   Effect,
   IdSource,
   Switchboard,
+  SwitchboardIndexes,
   SwitchboardView,
 } from './events.ts';
 import type { OpenChatRecord, Snapshot } from './records.ts';
@@ -40,6 +41,7 @@ export function createSwitchboard(
       return board.deadlines.peek()?.at ?? null;
     },
     view: () => viewOf(board),
+    indexes: () => indexesOf(board),
   };
 }
 
@@ -342,12 +344,17 @@ function viewOf(board: Board): SwitchboardView {
       offer: s.offer,
     })),
     queueLengths,
+    connections: { visitor, staff },
+  };
+}
+
+function indexesOf(board: Board): SwitchboardIndexes {
+  return {
     queues: Object.fromEntries(
       [...board.queues].map(([d, q]) => [d, [...q].map((c) => c.chatId)] as const),
     ),
     waiting: [...board.waiting].map((c) => c.chatId),
     readyHelpers: [...board.helpers.ready()].map((c) => ({ ...c })),
     helpersOnline: board.helpers.onlineCount,
-    connections: { visitor, staff },
   };
 }
