@@ -112,7 +112,7 @@ export async function runS3(context: ScenarioContext, sizes: S3Sizes): Promise<R
     }),
     rowFrom(samples, {
       ...spec,
-      metric: 'messages built per timed call (same duties)',
+      metric: 'messages built per timed call',
       figure: 'messages',
       unit: 'msgs',
     }),
