@@ -31,6 +31,13 @@ type UserData = { conn: UwsConnection };
  * (S1 measures memory per idle connection against bare uWS). The open connections
  * are chained through `prev`/`next` for graceful shutdown, since uWS cannot
  * enumerate its sockets: two fields on this object rather than a Set entry.
+ *
+ * Sends are held until the end of the current I/O batch (the transport's `Outbox`)
+ * and then written corked, one write per socket: a relayed signal is sent to
+ * another socket than the one whose message is being handled, and corking a second
+ * socket inside a uWS callback flushes the first, so without holding every relayed
+ * frame cost a system call of its own (S2). Order per socket is kept; a close
+ * writes what is held first.
  */
 class UwsConnection implements SocketConnection {
   /** Set in `open`. */
@@ -39,32 +46,115 @@ class UwsConnection implements SocketConnection {
   closed = false;
   prev: UwsConnection | null = null;
   next: UwsConnection | null = null;
+  /** Texts sent since the last flush, in order; null when none (no array kept). */
+  held: string[] | null = null;
+  /** Their size in UTF-16 code units (bytes, for the ASCII JSON most frames are). */
+  heldBytes = 0;
 
   constructor(
     readonly id: number,
     readonly remoteAddress: string,
     readonly data: unknown,
+    readonly outbox: Outbox,
   ) {}
 
   send(text: string): SendResult {
     const ws = this.ws;
     if (this.closed || ws === null) return 'dropped';
-    let status = 2;
-    // Sends made outside a uWS callback (after an await, from a timer) must be
-    // corked; inside one, cork just runs the function.
+    // A big frame is written now, as uWS would, after what is held: holding is for
+    // the many small frames of signalling, and the kernel takes big ones best.
+    if (this.heldBytes + text.length > HOLD_LIMIT_BYTES) {
+      this.flush();
+      if (this.closed) return 'dropped';
+      pending = text;
+      let status = 2;
+      ws.cork(() => {
+        status = ws.send(pending, false, false);
+      });
+      return SEND_STATUS[status] ?? 'dropped';
+    }
+    const buffered = ws.getBufferedAmount();
+    // uWS's own rule (it drops a frame once the socket's buffer is over the limit),
+    // applied now so that the caller knows.
+    if (buffered > this.outbox.maxBackpressureBytes) return 'dropped';
+    // 'backpressure' as uWS means it: this frame waits behind others for the socket.
+    const result: SendResult = buffered + this.heldBytes > 0 ? 'backpressure' : 'sent';
+    if (this.held === null) {
+      this.held = [text];
+      this.outbox.hold(this);
+    } else {
+      this.held.push(text);
+    }
+    this.heldBytes += text.length;
+    return result;
+  }
+
+  /** Writes what is held, corked into one write. */
+  flush(): void {
+    const held = this.held;
+    if (held === null) return;
+    this.held = null;
+    this.heldBytes = 0;
+    const ws = this.ws;
+    if (this.closed || ws === null) return;
+    flushing = held;
+    let dropped = false;
     ws.cork(() => {
-      status = ws.send(text, false, false);
+      for (const text of flushing) if (ws.send(text, false, false) === 2) dropped = true;
     });
-    return SEND_STATUS[status] ?? 'dropped';
+    // The buffer filled between the send and the flush: the frame must not vanish
+    // silently, so the socket goes (the gateway closes it first when it sees it).
+    if (dropped) ws.end(1011, 'send buffer full');
   }
 
   bufferedAmount(): number {
-    return this.closed || this.ws === null ? 0 : this.ws.getBufferedAmount();
+    return this.closed || this.ws === null ? 0 : this.ws.getBufferedAmount() + this.heldBytes;
   }
 
   close(code: number, reason: string): void {
     if (this.closed || this.ws === null) return;
+    this.flush();
     this.ws.end(code, closeReason(reason));
+  }
+}
+
+/** The texts being written by `UwsConnection` (one write at a time, synchronously),
+ * kept here so that the cork callback closes over nothing per call. */
+let flushing: string[] = [];
+let pending = '';
+
+/** Held sends to one socket are written at once when they would pass this size. */
+const HOLD_LIMIT_BYTES = 16 * 1024;
+
+const SEND_STATUS: Record<number, SendResult> = { 0: 'backpressure', 1: 'sent', 2: 'dropped' };
+
+/**
+ * The connections holding sends, written out once the I/O batch that made them is
+ * done: `setImmediate` runs after libuv's poll phase, where uWS delivers a whole
+ * batch of messages, so one flush serves every message of the batch.
+ */
+class Outbox {
+  constructor(readonly maxBackpressureBytes: number) {}
+
+  #holding: UwsConnection[] = [];
+  #scheduled = false;
+  readonly #flushAll = (): void => {
+    this.#scheduled = false;
+    const holding = this.#holding;
+    this.#holding = [];
+    for (const conn of holding) conn.flush();
+  };
+
+  hold(conn: UwsConnection): void {
+    this.#holding.push(conn);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(this.#flushAll);
+  }
+
+  /** Writes everything held now (shutdown). */
+  flushNow(): void {
+    this.#flushAll();
   }
 }
 
@@ -103,8 +193,6 @@ const HARD_PAYLOAD_FACTOR = 4;
 /** uWS rejects an idle timeout between 1 and 7 s; its timer resolution is 4 s. */
 const MIN_IDLE_TIMEOUT_SECONDS = 8;
 
-const SEND_STATUS: Record<number, SendResult> = { 0: 'backpressure', 1: 'sent', 2: 'dropped' };
-
 /** The factory, for when the native binary is required: throws with the reason when
  * it cannot load (server.ts then chooses the `ws` transport instead). */
 export const createUwsTransport: TransportFactory = (handlers, options) => {
@@ -124,6 +212,7 @@ export function createUwsTransportWith(
   let closing = false;
   // uWS cannot enumerate its sockets; graceful shutdown needs them.
   const sockets = new OpenConnections();
+  const outbox = new Outbox(options.maxBackpressureBytes);
   const pendingResponses = new Set<Uws.HttpResponse>();
 
   app.ws<UserData>(`${options.wsPathPrefix}*`, {
@@ -164,7 +253,7 @@ export function createUwsTransportWith(
         return;
       }
       const userData: UserData = {
-        conn: new UwsConnection(++nextId, remoteAddress, decision.data),
+        conn: new UwsConnection(++nextId, remoteAddress, decision.data, outbox),
       };
       res.upgrade(
         userData,
@@ -286,6 +375,7 @@ export function createUwsTransportWith(
         uws.us_listen_socket_close(listenSocket);
         listenSocket = null;
       }
+      outbox.flushNow();
       // end() calls the close handler at once, which removes the socket from the set.
       for (const conn of sockets.toArray()) conn.close(code, reason);
       for (const res of [...pendingResponses]) res.close();

@@ -280,6 +280,42 @@ export function runTransportContract(name: string, factory: TransportFactory): v
       expect(s.events.closed).toHaveLength(1);
     });
 
+    const BIG = 'z'.repeat(40 * 1024);
+
+    it('delivers, in order, what was sent to a socket before it is closed, and sends made outside any handler', async () => {
+      // One client's message makes the server write to another socket (as a relay
+      // does), then close it: the writes arrive before the close.
+      const s = await start({
+        message: (_conn, text) => {
+          const target = s.events.opened[0];
+          if (target === undefined || text === null) return;
+          // Small frames, with one big one among them (uWS writes big ones at once).
+          for (let i = 0; i < 50; i += 1) target.send(i === 25 ? BIG : `${text}:${i}`);
+          target.close(4000, 'done');
+        },
+      });
+      const receiver = client(s.url('/ws/a'));
+      await receiver.opened;
+      await until(() => s.events.opened.length === 1, 'receiver open');
+      const sender = client(s.url('/ws/b'));
+      await sender.opened;
+      // From a timer, as the core's deadlines send.
+      const first = s.events.opened[0];
+      if (first === undefined) throw new Error('no connection');
+      await new Promise<void>((resolve) =>
+        setTimeout(() => {
+          first.send('from a timer');
+          resolve();
+        }, 0),
+      );
+      sender.ws.send('relay');
+      expect(await receiver.closed).toEqual({ code: 4000, reason: 'done' });
+      expect(receiver.received).toEqual([
+        'from a timer',
+        ...Array.from({ length: 50 }, (_, i) => (i === 25 ? BIG : `relay:${i}`)),
+      ]);
+    });
+
     it('closes a socket that sends a frame over maxPayloadBytes with 1009, delivering nothing', async () => {
       const s = await start();
       const c = client(s.url('/ws/visitor'));
