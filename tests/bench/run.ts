@@ -14,6 +14,7 @@
  * the service, so both need `npm run build` first (`bench` does it; `npm test` runs the
  * smoke after the e2e step has built). S6 is pure Node, in pinned children.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeTransport } from '../../signal/transport/uws-native.ts';
@@ -188,6 +189,8 @@ async function main(): Promise<number> {
     );
     writeFileSync(RESULTS, `${JSON.stringify(merged, null, 2)}\n`);
     writeReadmeSection(README, renderSection(merged, machine));
+    // The table's columns are padded by Prettier, which `npm run check` holds the README to.
+    execFileSync('npx', ['prettier', '--write', README, RESULTS], { stdio: 'ignore' });
     log(`wrote ${RESULTS} and the README table`);
     return 0;
   }
