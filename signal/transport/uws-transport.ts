@@ -66,10 +66,9 @@ class UwsConnection implements SocketConnection {
     if (this.heldBytes + text.length > HOLD_LIMIT_BYTES) {
       this.flush();
       if (this.closed) return 'dropped';
-      pending = text;
       let status = 2;
       ws.cork(() => {
-        status = ws.send(pending, false, false);
+        status = ws.send(text, false, false);
       });
       return SEND_STATUS[status] ?? 'dropped';
     }
@@ -97,10 +96,9 @@ class UwsConnection implements SocketConnection {
     this.heldBytes = 0;
     const ws = this.ws;
     if (this.closed || ws === null) return;
-    flushing = held;
     let dropped = false;
     ws.cork(() => {
-      for (const text of flushing) if (ws.send(text, false, false) === 2) dropped = true;
+      for (const text of held) if (ws.send(text, false, false) === 2) dropped = true;
     });
     // The buffer filled between the send and the flush: the frame must not vanish
     // silently, so the socket goes (the gateway closes it first when it sees it).
@@ -117,11 +115,6 @@ class UwsConnection implements SocketConnection {
     this.ws.end(code, closeReason(reason));
   }
 }
-
-/** The texts being written by `UwsConnection` (one write at a time, synchronously),
- * kept here so that the cork callback closes over nothing per call. */
-let flushing: string[] = [];
-let pending = '';
 
 /** Held sends to one socket are written at once when they would pass this size. */
 const HOLD_LIMIT_BYTES = 16 * 1024;
