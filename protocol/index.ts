@@ -6,6 +6,7 @@ export * from './signal-data.ts';
 export * from './shared-messages.ts';
 export * from './visitor-summary.ts';
 export * from './visitor-messages.ts';
+export * from './board-messages.ts';
 export * from './staff-messages.ts';
 export * from './decode.ts';
 export * from './chat-doc/index.ts';

@@ -24,6 +24,11 @@ export const LIMITS = {
   maxChatsPerRejoin: 50,
   /** Upper bound of any per-helper chat limit an admin may configure. */
   maxChatLimitCeiling: 50,
+  /** Helper or monitor names listed per chat on the monitors' board (M4). */
+  maxBoardNames: 8,
+  /** Chats or staff rows per board frame (M4): a worst-case row is under 2 KB, so a
+   * frame stays under maxFrameBytes, which the console's decoder enforces too. */
+  maxBoardRowsPerFrame: 32,
   // The chat document and its data channels (protocol/CHAT.md).
   /** Characters in one chat message body (text, page note, attachment caption). */
   maxChatMessageLength: 5000,

@@ -25,6 +25,14 @@ import {
   SignalOut,
 } from './shared-messages.ts';
 import { VisitorSummary } from './visitor-summary.ts';
+import {
+  BoardChanges,
+  BoardSnapshot,
+  BoardSubscribe,
+  BoardUnsubscribe,
+  JoinChat,
+  ReportUnanswered,
+} from './board-messages.ts';
 
 const ChatLimit = v.pipe(
   v.number(),
@@ -64,6 +72,10 @@ export const StaffToService = v.variant('type', [
   }),
   v.strictObject({ type: v.literal('block'), chatId: ChatId, reason: Reason, ip: v.boolean() }),
   v.strictObject({ type: v.literal('promote'), nickname: Nickname }),
+  BoardSubscribe,
+  BoardUnsubscribe,
+  JoinChat,
+  ReportUnanswered,
   SignalOut,
   Bind,
 ]);
@@ -152,6 +164,8 @@ export const ServiceToStaff = v.variant('type', [
     ip: v.boolean(),
   }),
   v.strictObject({ type: v.literal('promoted'), nickname: Nickname }),
+  BoardSnapshot,
+  BoardChanges,
   Participants,
   SignalIn,
   ChatEnded,

@@ -11,6 +11,7 @@ import type {
   VisitorSummary,
 } from '../../protocol/index.ts';
 import { ERRORS } from '../../protocol/index.ts';
+import { BoardFeed } from './board-feed.ts';
 import { DeadlineHeap } from './deadlines.ts';
 import type { ConnId, CoreConfig, Effect, IdSource, Stat } from './events.ts';
 import { HelperIndex } from './helper-index.ts';
@@ -55,6 +56,8 @@ export class Board {
   /** The participant list each visitor last saw, per chat: a change among monitors
    * alone must not reach the visitor even as an unchanged list (M2). */
   readonly visitorView = new Map<string, string>();
+  /** The monitors' live board, coalesced (M4). */
+  readonly feed = new BoardFeed(this);
 
   constructor(
     readonly config: CoreConfig,
@@ -82,10 +85,12 @@ export class Board {
   }
 
   persistChat(chat: ChatState): void {
+    this.feed.markChat(chat.chatId);
     this.out.push({ kind: 'persist', change: { op: 'open_chat', chat: toRecord(chat) } });
   }
 
   persistAccount(account: AccountRecord): void {
+    this.feed.markStaff(account.id);
     this.out.push({ kind: 'persist', change: { op: 'account', account } });
   }
 
@@ -142,6 +147,7 @@ export class Board {
   // ---- participants (P1) -----------------------------------------------------
 
   broadcastParticipants(chat: ChatState, forceVisitor = false): void {
+    this.feed.markChat(chat.chatId);
     const all = [...chat.participants.values()].map((p) => ({
       id: p.id,
       role: p.role,
@@ -217,6 +223,7 @@ export class Board {
   /** Puts a chat in its place in the queue and tells its visitor (Q1–Q3). */
   enqueue(chat: QueuedChat): void {
     const q = this.queueOf(chat.details.department);
+    this.feed.markChat(chat.chatId);
     q.insert(chat);
     if (chat.offer === null) this.waiting.insert(chat);
     const position = q.rank(chat) + 1;
@@ -252,6 +259,7 @@ export class Board {
    * connection, availability, account, chats, offer or idle time. Every such change
    * goes through here; the model test compares the index with a full scan. */
   reindex(s: StaffState): void {
+    this.feed.markStaff(s.account.id);
     if (this.helpers.update(s)) this.notices.markAllStale();
   }
 
@@ -271,6 +279,7 @@ export class Board {
   offer(chat: QueuedChat, s: StaffState): void {
     const expiresAt = this.now + this.config.offerTimeoutMs;
     chat.offer = { helperId: s.account.id, expiresAt };
+    this.feed.markChat(chat.chatId);
     s.offer = chat.chatId;
     s.lastBusyAt = this.now;
     this.waiting.remove(chat);
@@ -293,6 +302,7 @@ export class Board {
     if (chat.offer === null) return;
     const s = this.staff.get(chat.offer.helperId);
     chat.offer = null;
+    this.feed.markChat(chat.chatId);
     this.waiting.insert(chat);
     if (s === undefined || s.offer !== chat.chatId) return;
     s.offer = null;
@@ -336,6 +346,7 @@ export class Board {
     if (v !== undefined && v.chatId === chat.chatId) v.chatId = null;
     this.chats.delete(chat.chatId);
     this.visitorView.delete(chat.chatId);
+    this.feed.forgetChat(chat.chatId);
     const record = toRecord(chat);
     this.out.push({
       kind: 'persist',

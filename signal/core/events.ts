@@ -85,6 +85,9 @@ export type CoreConfig = {
   /** Queued visitors told per step of that walk, one step per millisecond, so that
    * no event waits behind the notices of a whole long queue: a few tens of µs. */
   queueWalkStep: number;
+  /** How long a change to the monitors' board may wait before subscribers are told
+   * (M4): changes within it go out together, one frame per subscriber. */
+  boardNoticeMs: number;
 };
 
 export const DEFAULT_CORE_CONFIG: CoreConfig = {
@@ -100,6 +103,7 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   restartGraceMs: 60_000,
   queueNoticeMs: 1_000,
   queueWalkStep: 32,
+  boardNoticeMs: 500,
 };
 
 /** Injected randomness (STYLE.md point 5): ids for chats, blocks and messages. */

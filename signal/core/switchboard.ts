@@ -20,6 +20,7 @@ import type { OpenChatRecord, Snapshot } from './records.ts';
 import { releaseOffer, staffHello, staffMessage } from './staff-handlers.ts';
 import type { ChatState, StaffState } from './state.ts';
 import { visitorHello, visitorMessage } from './visitor-handlers.ts';
+import { monitorMessage } from './monitor-handlers.ts';
 
 export function createSwitchboard(
   config: CoreConfig,
@@ -168,6 +169,11 @@ function handle(board: Board, event: CoreEvent): void {
         case 'promote':
         case 'list_chats':
           return staffMessage(board, event.conn, s, msg);
+        case 'board_subscribe':
+        case 'board_unsubscribe':
+        case 'join':
+        case 'unanswered':
+          return monitorMessage(board, event.conn, s, msg);
         default:
           return chatMessage(board, event.conn, s, msg);
       }
@@ -187,6 +193,7 @@ function disconnected(board: Board, conn: ConnId): void {
   const owner = board.conns.get(conn);
   if (owner === undefined) return;
   board.conns.delete(conn);
+  board.feed.unsubscribe(conn);
   if (owner.kind === 'visitor') {
     const v = board.visitors.get(owner.visitorId);
     if (v === undefined || v.conn !== conn) return;
@@ -233,6 +240,7 @@ function tick(board: Board): void {
     else if (kind === 'invite' && extra !== undefined) expireInvitation(board, id, extra, due.at);
     else if (kind === 'positions') board.notices.flush(due.at);
     else if (kind === 'positions_step') board.notices.step(due.at);
+    else if (kind === 'board') board.feed.flush(due.at);
   }
 }
 
@@ -284,6 +292,7 @@ function expireInvitation(board: Board, chatId: string, accountId: string, at: n
 
 function accountChanged(board: Board, account: StaffState['account']): void {
   board.accounts.set(account.id, account);
+  board.feed.markStaff(account.id);
   const s = board.staff.get(account.id);
   if (s !== undefined) {
     s.account = account;
@@ -296,6 +305,7 @@ function accountChanged(board: Board, account: StaffState['account']): void {
 
 function accountRemoved(board: Board, accountId: string): void {
   board.accounts.delete(accountId);
+  board.feed.markStaff(accountId);
   const s = board.staff.get(accountId);
   if (s === undefined) return;
   if (s.conn !== null) {
