@@ -76,17 +76,20 @@ export function decodeAwarenessUpdate(
   return { ok: true, entries };
 }
 
-/** A peer speaks only for its own client ids; monitors not at all (CHAT.md W2, W3). */
+/** A peer speaks only for its own client ids; monitors not at all (CHAT.md W2, W3).
+ * `relayed`: whose states this sender may also carry — the visitor's, from a helper
+ * to a monitor (W5). */
 export function filterAwarenessUpdate(
   update: Uint8Array,
   sender: BoundParticipant | undefined,
+  relayed?: BoundParticipant,
 ): { ok: true; entries: AwarenessEntry[] } | Refusal {
   if (sender === undefined) return refuse('unknown_sender', 'no participant at this link');
   if (sender.role === 'monitor') return refuse('read_only', `monitor ${sender.id}`);
   const decoded = decodeAwarenessUpdate(update);
   if (!decoded.ok) return decoded;
   for (const entry of decoded.entries) {
-    if (!sender.clientIds.has(entry.clientId)) {
+    if (!sender.clientIds.has(entry.clientId) && relayed?.clientIds.has(entry.clientId) !== true) {
       return refuse('foreign_awareness', `${sender.id} set the state of client ${entry.clientId}`);
     }
   }

@@ -9,3 +9,4 @@ export * from './awareness-state.ts';
 export * from './wire.ts';
 export * from './wire-reassembly.ts';
 export * from './earlier-history.ts';
+export * from './staff-notes.ts';

@@ -4,6 +4,7 @@
  *   frame   = version:u8(1) varUint(messageId) varUint(index) varUint(count) chunk
  *   message = chunk(0) chunk(1) … chunk(count-1)           (D3: reassembled in order)
  *   message = varUint(0) sync | varUint(1) awareness | varUint(2) ack | varUint(3) history
+ *           | varUint(4) sync                                staff notes (N2), staff links only
  *   sync    = varUint(0) varBytes(stateVector)               step 1
  *           | varUint(1) varBytes(update)                    step 2
  *           | varUint(2) varBytes(update)                    update
@@ -21,7 +22,7 @@ import { refuse, type Refusal } from './chat-errors.ts';
 export const WIRE_VERSION = 1;
 
 /** Message kinds; the sync sub-kinds are y-protocols' messageYjsSyncStep1/2 and messageYjsUpdate. */
-export const MESSAGE_KIND = { sync: 0, awareness: 1, ack: 2, history: 3 } as const;
+export const MESSAGE_KIND = { sync: 0, awareness: 1, ack: 2, history: 3, notes: 4 } as const;
 export const SYNC_KIND = { step1: 0, step2: 1, update: 2 } as const;
 
 export type WireMessage =
@@ -31,7 +32,11 @@ export type WireMessage =
   | { type: 'awareness'; update: Uint8Array }
   | { type: 'ack'; stateVector: Uint8Array }
   /** The visitor's whole document for a helper who joined after a requeue (CHAT.md K1). */
-  | { type: 'history'; update: Uint8Array };
+  | { type: 'history'; update: Uint8Array }
+  /** The staff notes document's sync, between staff only (CHAT.md N2). */
+  | { type: 'notes-step1'; stateVector: Uint8Array }
+  | { type: 'notes-step2'; update: Uint8Array }
+  | { type: 'notes-update'; update: Uint8Array };
 
 export function encodeMessage(message: WireMessage): Uint8Array {
   const w = new ByteWriter();
@@ -60,6 +65,24 @@ export function encodeMessage(message: WireMessage): Uint8Array {
       return w.varUint(MESSAGE_KIND.ack).varBytes(message.stateVector).finish();
     case 'history':
       return w.varUint(MESSAGE_KIND.history).varBytes(message.update).finish();
+    case 'notes-step1':
+      return w
+        .varUint(MESSAGE_KIND.notes)
+        .varUint(SYNC_KIND.step1)
+        .varBytes(message.stateVector)
+        .finish();
+    case 'notes-step2':
+      return w
+        .varUint(MESSAGE_KIND.notes)
+        .varUint(SYNC_KIND.step2)
+        .varBytes(message.update)
+        .finish();
+    case 'notes-update':
+      return w
+        .varUint(MESSAGE_KIND.notes)
+        .varUint(SYNC_KIND.update)
+        .varBytes(message.update)
+        .finish();
   }
 }
 
@@ -84,6 +107,14 @@ export function decodeMessage(bytes: Uint8Array): { ok: true; message: WireMessa
     const payload = r.varBytes(LIMITS.maxChatFrameBytes);
     if (payload === null) return refuse('bad_frame', 'truncated or oversized ack');
     message = { type: 'ack', stateVector: payload };
+  } else if (kind === MESSAGE_KIND.notes) {
+    const sub = r.varUint();
+    const payload = r.varBytes(LIMITS.maxChatWireMessageBytes);
+    if (payload === null) return refuse('bad_frame', 'truncated notes message');
+    if (sub === SYNC_KIND.step1) message = { type: 'notes-step1', stateVector: payload };
+    else if (sub === SYNC_KIND.step2) message = { type: 'notes-step2', update: payload };
+    else if (sub === SYNC_KIND.update) message = { type: 'notes-update', update: payload };
+    else return refuse('unknown_message', `notes message type ${String(sub)}`);
   } else if (kind === MESSAGE_KIND.history) {
     const payload = r.varBytes(LIMITS.maxChatDocBytes);
     if (payload === null) return refuse('bad_frame', 'truncated or oversized history');

@@ -121,6 +121,7 @@ export class BrowserParticipant {
       links: (ice) => rtcPeerLinkFactory(ice),
       store: this.events.store ?? indexeddbChatStore,
       locks: webClientIdLocks(navigator.locks),
+      staffNotesStore: this.kind.kind === 'staff',
     });
     this.#opening.delete(chatId);
     if (this.#closed) {

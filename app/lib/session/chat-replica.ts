@@ -18,11 +18,13 @@ import {
   encodeWireFrames,
   decodeMessage,
   filterAwarenessUpdate,
+  filterNotesUpdate,
   filterUpdate,
   LIMITS,
   ParticipantBindings,
   Reassembler,
   refuse,
+  StaffNotesDocument,
   type AwarenessState,
   type ChatErrorCode,
   type ChatRole,
@@ -32,6 +34,7 @@ import {
   type Participant,
   type RandomBytes,
   type Refusal,
+  type StaffNote,
   type WireMessage,
 } from '../../../protocol/index.ts';
 import type { ChatLink } from './chat-link.ts';
@@ -74,6 +77,9 @@ const PRESENCE_REMOVED = 'link-closed';
 export class ChatReplica {
   readonly doc: Y.Doc;
   readonly chat: ChatDocument;
+  /** The staff notes (CHAT.md N1–N8): a second document, synced between staff only. */
+  readonly notesDoc = new Y.Doc();
+  readonly staffNotes: StaffNotesDocument;
   readonly awareness: awarenessProtocol.Awareness;
   readonly self: string;
   readonly #now: () => number;
@@ -99,6 +105,10 @@ export class ChatReplica {
       this.doc,
       random ? { random, budget: this.#budget } : { budget: this.#budget },
     );
+    this.staffNotes = new StaffNotesDocument(
+      this.notesDoc,
+      ...(random === undefined ? [] : [random]),
+    );
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     // y-protocols starts every awareness at `{}`, which is not a valid state (W1):
     // a participant is absent until the UI says where it is.
@@ -111,6 +121,7 @@ export class ChatReplica {
       lastUpdated: this.#now(),
     });
     this.doc.on('update', this.#onDocUpdate);
+    this.notesDoc.on('update', this.#onNotesUpdate);
     this.awareness.on('update', this.#onAwarenessUpdate);
     // Messages written before a reload (restored from IndexedDB) may never have
     // reached anyone: pending until a peer's state vector shows them (C7).
@@ -155,6 +166,43 @@ export class ChatReplica {
       ]);
       this.#send(state, { type: 'awareness', update });
     }
+    // N2: the notes sync only where both ends are staff.
+    if (this.#staffLink(state)) {
+      this.#send(state, {
+        type: 'notes-step1',
+        stateVector: Y.encodeStateVector(this.notesDoc),
+      });
+    }
+    // W5: a monitor linking to a helper sees the visitor's presence as it is now.
+    const peerRole = this.#bindings.participant(link.peer)?.role;
+    if (this.role === 'helper' && peerRole === 'monitor') {
+      const visitor = this.#visitorClients().filter((c) => this.awareness.states.has(c));
+      if (visitor.length > 0) {
+        const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, visitor);
+        this.#send(state, { type: 'awareness', update });
+      }
+    }
+  }
+
+  /** N4: writes a staff note, as a helper or monitor whose client id is bound (C11). */
+  postNote(body: string): { ok: true; id: MessageId } | Refusal {
+    const role = this.role;
+    if (role !== 'helper' && role !== 'monitor') {
+      return refuse('not_writable', `${role ?? 'unknown'} participant`);
+    }
+    if (this.#bindings.author(this.doc.clientID)?.id !== this.self) {
+      return refuse('not_writable', 'client id not bound yet');
+    }
+    // N3: notes are written under the chat document's bound client id.
+    this.notesDoc.clientID = this.doc.clientID;
+    return this.staffNotes.post(body, this.#now());
+  }
+
+  /** The staff notes with their authors' participant ids, in order. */
+  notes(): (StaffNote & { author: string | null })[] {
+    return this.staffNotes
+      .notes()
+      .map((n) => ({ ...n, author: this.#bindings.author(n.authorClient)?.id ?? null }));
   }
 
   /** Writes a message (C7: pending until a peer acknowledges it). */
@@ -230,6 +278,8 @@ export class ChatReplica {
   destroy(): void {
     for (const state of [...this.#links.values()]) state.link.close('left');
     this.doc.off('update', this.#onDocUpdate);
+    this.notesDoc.off('update', this.#onNotesUpdate);
+    this.notesDoc.destroy();
     this.awareness.off('update', this.#onAwarenessUpdate);
     this.awareness.destroy();
     this.#budget.destroy();
@@ -263,6 +313,10 @@ export class ChatReplica {
         return this.#onAwareness(state, message.update);
       case 'history':
         return this.#onHistory(state, sender.role, message.update);
+      case 'notes-step1':
+      case 'notes-step2':
+      case 'notes-update':
+        return this.#onNotes(state, message);
       case 'ack': {
         // Monitors send nothing but step 1 (C8).
         if (sender.role === 'monitor')
@@ -313,14 +367,50 @@ export class ChatReplica {
   }
 
   #onAwareness(state: LinkState, update: Uint8Array): void {
-    const verdict = filterAwarenessUpdate(update, this.#bindings.participant(state.link.peer));
+    const sender = this.#bindings.participant(state.link.peer);
+    // W5: a monitor takes the visitor's states from a helper, who relays them.
+    const relayed =
+      this.role === 'monitor' && sender?.role === 'helper' ? this.#visitor() : undefined;
+    const verdict = filterAwarenessUpdate(update, sender, relayed);
     if (!verdict.ok) return this.#drop(state, verdict);
     try {
       awarenessProtocol.applyAwarenessUpdate(this.awareness, update, state);
     } catch (error) {
-      this.#drop(
+      return this.#drop(
         state,
         refuse('bad_awareness', error instanceof Error ? error.message : 'apply threw'),
+      );
+    }
+    if (this.role === 'helper' && sender?.role === 'visitor') this.#toMonitors(update);
+  }
+
+  /** N2, N5–N7: the staff notes sync; never with the visitor, either way. */
+  #onNotes(
+    state: LinkState,
+    message: Extract<WireMessage, { type: 'notes-step1' | 'notes-step2' | 'notes-update' }>,
+  ): void {
+    if (!this.#staffLink(state)) {
+      return this.#drop(state, refuse('unknown_message', 'staff notes on a link to the visitor'));
+    }
+    if (message.type === 'notes-step1') {
+      const sv = decodeStateVector(message.stateVector);
+      if (!sv.ok) return this.#drop(state, sv);
+      // A monitor answers with its own notes only: helpers take nothing else from it (N6).
+      const update =
+        this.role === 'monitor'
+          ? encodeOwnStateAsUpdate(this.notesDoc, this.#ownClients(), sv.value)
+          : Y.encodeStateAsUpdate(this.notesDoc, message.stateVector);
+      return this.#send(state, { type: 'notes-step2', update });
+    }
+    const sender = this.#bindings.participant(state.link.peer);
+    const verdict = filterNotesUpdate(message.update, sender, this.#bindings);
+    if (!verdict.ok) return this.#drop(state, verdict);
+    try {
+      Y.applyUpdate(this.notesDoc, message.update, state);
+    } catch (error) {
+      this.#drop(
+        state,
+        refuse('apply_failed', error instanceof Error ? error.message : 'apply threw'),
       );
     }
   }
@@ -368,6 +458,21 @@ export class ChatReplica {
     for (const state of this.#links.values()) this.#send(state, { type: 'sync-update', update });
   };
 
+  /** N2, N8: notes go to staff links only; helpers relay what they accepted. */
+  readonly #onNotesUpdate = (update: Uint8Array, origin: unknown): void => {
+    const role = this.role;
+    if (role !== 'helper' && role !== 'monitor') return;
+    // Own notes (no origin) go out; helpers also relay what they accepted. What the
+    // store loads goes by the sync (notes-step1), so a monitor never resends others'.
+    const relayed = origin instanceof LinkState;
+    if (!(origin === null || (relayed && role === 'helper'))) return;
+    for (const state of this.#links.values()) {
+      if (state !== origin && this.#staffLink(state)) {
+        this.#send(state, { type: 'notes-update', update });
+      }
+    }
+  };
+
   readonly #onAwarenessUpdate = (
     changes: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
@@ -412,9 +517,16 @@ export class ChatReplica {
     state.closed = true;
     if (this.#links.get(state.link.peer) === state) this.#links.delete(state.link.peer);
     const peer = this.#bindings.participant(state.link.peer);
-    const present = [...(peer?.clientIds ?? [])].filter((c) => this.awareness.states.has(c));
+    // A monitor's view of the visitor came through helpers (W5): it goes with them.
+    const relayed = this.role === 'monitor' ? this.#visitorClients() : [];
+    const present = [...(peer?.clientIds ?? []), ...relayed].filter((c) =>
+      this.awareness.states.has(c),
+    );
     if (present.length > 0) {
       awarenessProtocol.removeAwarenessStates(this.awareness, present, PRESENCE_REMOVED);
+      if (this.role === 'helper' && peer?.role === 'visitor') {
+        this.#toMonitors(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present));
+      }
     }
     this.#emit({ type: 'link-closed', peer: state.link.peer });
   }
@@ -426,6 +538,33 @@ export class ChatReplica {
     for (const c of this.#formerClientIds) own.add(c);
     own.add(this.doc.clientID);
     return own;
+  }
+
+  #visitor() {
+    for (const p of this.#bindings.participants()) if (p.role === 'visitor') return p;
+    return undefined;
+  }
+
+  #visitorClients(): number[] {
+    return [...(this.#visitor()?.clientIds ?? [])];
+  }
+
+  /** W5: the visitor's presence, relayed by a helper to the monitors it links to. */
+  #toMonitors(update: Uint8Array): void {
+    for (const state of this.#links.values()) {
+      if (this.#bindings.participant(state.link.peer)?.role === 'monitor') {
+        this.#send(state, { type: 'awareness', update });
+      }
+    }
+  }
+
+  /** N2: a link whose two ends are both staff (helper or monitor). */
+  #staffLink(state: LinkState): boolean {
+    const mine = this.role;
+    const theirs = this.#bindings.participant(state.link.peer)?.role;
+    return (
+      (mine === 'helper' || mine === 'monitor') && (theirs === 'helper' || theirs === 'monitor')
+    );
   }
 
   #mayWrite(): boolean {

@@ -64,6 +64,8 @@ export type ChatSessionOptions = {
   >;
   /** Refused peers and other events worth a log line. */
   log?: (event: SessionLogEvent) => void;
+  /** A staff member's session keeps the staff notes (CHAT.md N1) in a store of its own. */
+  staffNotesStore?: boolean;
 };
 
 export type SessionLogEvent =
@@ -95,6 +97,7 @@ export class ChatSession {
   readonly replica: ChatReplica;
   readonly #o: ChatSessionOptions;
   readonly #store: ChatStore;
+  #notesStore: ChatStore | null = null;
   readonly #links: LinkManager;
   readonly #reads: ReadTracker;
   readonly #listeners = new Set<(view: SessionView) => void>();
@@ -165,6 +168,12 @@ export class ChatSession {
       ...(options.random ? { random: options.random } : {}),
     });
     this.#role = this.replica.role;
+    if (options.staffNotesStore === true) {
+      this.#notesStore = options.store(
+        `${chatStoreName(options.chatId, options.self)}-staff-notes`,
+        this.replica.notesDoc,
+      );
+    }
     this.#state = this.#stateFromList(notes.participants);
     this.#reads = new ReadTracker(() => this.#markRead());
     this.#links = new LinkManager({
@@ -188,9 +197,11 @@ export class ChatSession {
     );
     const changed = () => this.#changed();
     doc.on('update', changed);
+    this.replica.notesDoc.on('update', changed);
     this.replica.awareness.on('change', changed);
     this.#unsubscribe.push(
       () => doc.off('update', changed),
+      () => this.replica.notesDoc.off('update', changed),
       () => this.replica.awareness.off('change', changed),
     );
   }
@@ -242,6 +253,20 @@ export class ChatSession {
     return { ok: true, id: result.id };
   }
 
+  /** Writes a staff note (CHAT.md N4): helpers and monitors, once their client id is bound. */
+  writeNote(text: string): SendResult {
+    if (text.trim() === '') return { ok: false, code: 'empty' };
+    if (this.#state.status === 'ended' || this.#state.status === 'destroyed') {
+      return { ok: false, code: 'not_writable' };
+    }
+    const result = this.replica.postNote(text);
+    if (result.ok) return { ok: true, id: result.id };
+    return {
+      ok: false,
+      code: result.code === 'message_too_long' ? 'message_too_long' : 'not_writable',
+    };
+  }
+
   /** The reply box changed: typing indicator, and the visitor's live draft (F10). */
   setDraft(text: string): void {
     this.#presence.draft = text.slice(0, LIMITS.maxChatMessageLength);
@@ -282,6 +307,7 @@ export class ChatSession {
     this.replica.destroy();
     await this.#saving;
     await this.#store.destroy();
+    await this.#notesStore?.destroy();
     this.doc.destroy();
     this.#lock?.release();
     this.#lock = null;
@@ -313,6 +339,7 @@ export class ChatSession {
         this.#bindSentFor = null;
         this.#links.resume();
         this.#bind();
+        this.#bindForNotes();
         return;
       case 'participants':
         if (msg.chatId === this.chatId) this.#onParticipants(msg);
@@ -365,7 +392,19 @@ export class ChatSession {
       this.#applyPresence();
       this.#markRead();
     } else this.#bind();
+    this.#bindForNotes();
     this.#changed();
+  }
+
+  /** N3: a monitor writes no chat message, but its staff notes need a bound client id. */
+  #bindForNotes(): void {
+    if (this.#state.status !== 'read-only' || !this.#listedByService || !this.#online) return;
+    const me = this.replica.bindings.participant(this.self);
+    if (me === undefined || me.clientIds.has(this.doc.clientID)) return;
+    if (this.#bindSentFor === this.doc.clientID) return;
+    if (this.#o.service.send({ type: 'bind', chatId: this.chatId, clientId: this.doc.clientID })) {
+      this.#bindSentFor = this.doc.clientID;
+    }
   }
 
   /** C11: live once the list shows our client id bound to us; monitors never write. */
@@ -516,6 +555,10 @@ export class ChatSession {
         this.#history === null || visitor === undefined ? null : this.#history.lines(visitor.id),
       lastRefusal: this.#lastRefusal,
       problem: this.#problem,
+      notes: this.replica.staffNotes.notes(),
+      canWriteNotes:
+        (this.#role === 'helper' || this.#role === 'monitor') &&
+        bindings.author(this.doc.clientID)?.id === this.self,
     });
   }
 

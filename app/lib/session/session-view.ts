@@ -13,6 +13,7 @@ import type {
   HistoryLine,
   MessageId,
   ReadEntry,
+  StaffNote,
 } from '../../../protocol/index.ts';
 import { readersOf } from '../read-state/read-marks.ts';
 import type { KnownAuthor } from './session-notes.ts';
@@ -30,6 +31,15 @@ export type MessageView = Omit<ChatMessage, 'author' | 'authorClient'> & {
 };
 
 export type PresenceView = AuthorView & AwarenessState;
+
+/** A staff note (CHAT.md N1–N8): staff only, never in the visitor's document. */
+export type NoteView = {
+  id: string;
+  body: string;
+  at: number;
+  author: AuthorView | null;
+  mine: boolean;
+};
 
 /** The connection as the UI words it. */
 export type ConnectionView =
@@ -61,6 +71,10 @@ export type SessionView = {
   lastRefusal: { peer: string; code: ChatErrorCode } | null;
   /** A problem the person should know about (client id could not be bound, …). */
   problem: string | null;
+  /** Staff notes of the chat, in order; always empty for the visitor. */
+  notes: NoteView[];
+  /** Whether this participant may write a staff note now (staff, client id bound). */
+  canWriteNotes: boolean;
 };
 
 /** A message typed while the client id was not bound yet: shown pending, written later. */
@@ -84,6 +98,8 @@ export type ViewParts = {
   earlierHistory: readonly HistoryLine[] | null;
   lastRefusal: SessionView['lastRefusal'];
   problem: string | null;
+  notes: readonly StaffNote[];
+  canWriteNotes: boolean;
 };
 
 export function buildSessionView(p: ViewParts): SessionView {
@@ -149,5 +165,13 @@ export function buildSessionView(p: ViewParts): SessionView {
           },
     lastRefusal: p.lastRefusal,
     problem: p.problem,
+    notes: p.notes.map((n) => ({
+      id: n.id,
+      body: n.body,
+      at: n.at,
+      author: author(n.authorClient),
+      mine: p.ownClients.has(n.authorClient),
+    })),
+    canWriteNotes: p.canWriteNotes,
   };
 }

@@ -239,7 +239,7 @@ describe('chat session', () => {
     expect(alice!.view.presence[0]?.typing).toBe(true);
   });
 
-  it('W5 a monitor reads the chat but never sees the visitor’s typing preview', async () => {
+  it('W5 N3 a monitor reads the chat and the visitor’s typing preview, writes no message but a staff note', async () => {
     const {
       sessions: [vera, alice, mona],
     } = await chatOf(VERA, ALICE, MONA);
@@ -251,12 +251,21 @@ describe('chat session', () => {
     );
     expect(mona!.state.status).toBe('read-only');
     vera!.setVisibility({ pageVisible: true, chatOpen: true });
-    vera!.setDraft('secret draft');
+    vera!.setDraft('my order is');
     vera!.send('hello');
+    vera!.setDraft('my order is 12');
     await until('mona reads it', () => bodies(mona!).includes('hello'));
-    await until('alice sees the draft', () => alice!.view.presence.some((p) => p.id === VERA.id));
-    expect(mona!.view.presence.filter((p) => p.id === VERA.id)).toEqual([]);
+    await until('mona sees the draft, relayed by alice', () =>
+      mona!.view.presence.some((p) => p.id === VERA.id && p.draft === 'my order is 12'),
+    );
     expect(mona!.send('I am watching')).toEqual({ ok: false, code: 'not_writable' });
+    await until('mona may write notes', () => mona!.view.canWriteNotes);
+    expect(mona!.writeNote('Offer the refund.').ok).toBe(true);
+    await until('alice has the note', () =>
+      alice!.view.notes.some((n) => n.body === 'Offer the refund.' && n.author?.id === MONA.id),
+    );
+    expect(vera!.view.notes).toEqual([]);
+    expect(vera!.writeNote('from the visitor')).toEqual({ ok: false, code: 'not_writable' });
   });
 
   it('B1 the connection view: connecting, connected to N peers, service offline but chat continues, ended', async () => {
