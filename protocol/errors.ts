@@ -43,6 +43,21 @@ export const ERRORS = {
   replaced: { message: 'This session was opened somewhere else.', close: 4006 },
   shutting_down: { message: 'The service is restarting; reconnecting shortly.', close: 1012 },
   internal: { message: 'Something went wrong on our side.', close: 1011 },
+  // Administration (HTTP admin API, SPEC.md A1–A9).
+  account_locked: {
+    message: 'Too many wrong passwords for this account; try again later.',
+    close: null,
+  },
+  last_admin: { message: 'The last admin cannot be disabled or demoted.', close: null },
+  nickname_taken: { message: 'That nickname is taken.', close: null },
+  weak_password: { message: 'Passwords need at least 8 characters.', close: null },
+  unknown_account: { message: 'That account does not exist.', close: null },
+  unknown_block: { message: 'That block does not exist or has ended.', close: null },
+  link_expired: { message: 'That link has expired or was already used.', close: null },
+  invalid_setting: { message: 'That setting value is not valid.', close: null },
+  not_trainee: { message: 'Only trainees can be promoted that way.', close: null },
+  department_exists: { message: 'A department with that id exists already.', close: null },
+  last_department: { message: 'The last department cannot be retired.', close: null },
 } as const satisfies Record<string, { message: string; close: number | null }>;
 
 export type ErrorCode = keyof typeof ERRORS;

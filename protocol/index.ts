@@ -10,3 +10,5 @@ export * from './board-messages.ts';
 export * from './staff-messages.ts';
 export * from './decode.ts';
 export * from './chat-doc/index.ts';
+export * from './admin-requests.ts';
+export * from './admin-views.ts';

@@ -21,6 +21,10 @@ export const LIMITS = {
   maxIdLength: 64,
   maxTokenLength: 1024,
   maxDepartmentsPerHello: 100,
+  /** Departments an admin may create, and a helper may be limited to (A5). */
+  maxDepartments: 100,
+  /** Characters of one setting's value (ICE_SERVERS is the longest, A7). */
+  maxSettingLength: 8 * 1024,
   maxChatsPerRejoin: 50,
   /** Upper bound of any per-helper chat limit an admin may configure. */
   maxChatLimitCeiling: 50,

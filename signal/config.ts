@@ -9,6 +9,7 @@
  * - `toCoreConfig(config)` → the switchboard's `CoreConfig`.
  * - `CONFIG_VARIABLES`: `{ name, default, description }` for every variable (README table).
  * - `renderConfigTable()`: that list as a Markdown table.
+ * - `parseConfigVariable(name, text)`: one variable through its schema (admin settings).
  */
 import * as v from 'valibot';
 import { isIP } from 'node:net';
@@ -361,6 +362,25 @@ const EnvSchema = v.object({
   IDLE_TIMEOUT_SECONDS: integer(8, 960),
   HELLO_TIMEOUT_MS: integer(100, 600_000),
 });
+
+export type EnvSchemaEntries = typeof EnvSchema.entries;
+
+/** Parses one variable's text with the very schema the environment goes through, so
+ * a setting an admin changes at run time is held to the same rules (SPEC.md A7). */
+export function parseConfigVariable<N extends keyof EnvSchemaEntries>(
+  name: N,
+  text: string,
+): { ok: true; value: v.InferOutput<EnvSchemaEntries[N]> } | { ok: false; message: string } {
+  // Indexing the entries by a generic key widens the schema to the union of all of
+  // them; the output type is still the one of `name`'s entry.
+  const schema = EnvSchema.entries[name] as v.GenericSchema<
+    string,
+    v.InferOutput<EnvSchemaEntries[N]>
+  >;
+  const result = v.safeParse(schema, text.trim());
+  if (result.success) return { ok: true, value: result.output };
+  return { ok: false, message: `${name} ${result.issues[0]?.message ?? 'is not valid'}` };
+}
 
 const KNOWN_FLAGS = ['--demo'];
 const ABSENT_WHEN_EMPTY = new Set<string>(['PUBLIC_ORIGIN', 'TURN_SECRET', 'ADMIN_PASSWORD']);

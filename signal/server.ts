@@ -1,6 +1,7 @@
 /**
  * Wires the service together: config → storage (SQLite in DATA_DIR) → first-start
- * seeding → snapshot → switchboard → gateway → HTTP handler → transport. Nothing here
+ * seeding → admin settings over the environment (A7) → snapshot → switchboard →
+ * gateway → HTTP handler with the admin API → transport. Nothing here
  * is module-level state: two services can run in one process (the tests do).
  */
 import { randomBytes } from 'node:crypto';
@@ -14,15 +15,21 @@ import {
   newVisitorIdentity,
 } from './auth/visitor-token.ts';
 import { toCoreConfig, type Config } from './config.ts';
-import type { IdSource } from './core/events.ts';
+import type { CoreConfig, IdSource } from './core/events.ts';
 import { createSwitchboard } from './core/switchboard.ts';
 import type { ConnectionRole } from './gateway/connection.ts';
 import { createGateway } from './gateway/gateway.ts';
+import { createLiveSettings, type LiveConfig } from './admin/live-settings.ts';
+import { createSignInLockout } from './auth/sign-in-lockout.ts';
+import { createOriginPolicy, type OriginPolicy } from './gateway/origin-policy.ts';
+import { createAdminApi } from './http/admin/admin-api.ts';
+import { isWidgetPath, withWidgetFraming } from './http/admin/widget-framing.ts';
 import { createHttpHandler, MAX_HTTP_BODY_BYTES } from './http/http-handler.ts';
 import { iceServersFor } from './http/ice-servers.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { loadStaticFiles } from './http/static-files.ts';
 import { createLogger, type Logger } from './log.ts';
+import { AdminStore } from './storage/admin-store.ts';
 import { databaseFile, openSqliteStorage } from './storage/sqlite-storage.ts';
 import { toAccountRecord } from './storage/storage.ts';
 import type { Storage } from './storage/storage.ts';
@@ -65,9 +72,20 @@ export async function startServer(
   try {
     const firstStart = await seed(storage, config, options, now());
     const metrics = createMetrics();
+    const admin = new AdminStore(storage.database);
+    // A7: settings an admin changed are laid over the environment's, at start too.
+    const settings = createLiveSettings(config, admin.settingOverrides(), (message) =>
+      logger.warn({}, message),
+    );
+    const live: Config = { ...config, ...settings.current() };
+    let originPolicyNow = createOriginPolicy(live);
+    const originPolicy: OriginPolicy = (origin, host) => originPolicyNow(origin, host);
     const switchboard = createSwitchboard(
-      toCoreConfig(config),
-      storage.loadSnapshot(now()),
+      toCoreConfig(live),
+      {
+        ...storage.loadSnapshot(now()),
+        helperDepartments: Object.fromEntries(admin.helperDepartments()),
+      },
       randomIds,
       now(),
     );
@@ -79,7 +97,8 @@ export async function startServer(
       now,
       logger,
       metrics: gatewayMetrics(metrics),
-      config,
+      config: live,
+      originPolicy,
       verifySession: (token, at) => {
         const session = sessions.resolve(token, at);
         return session === null
@@ -88,14 +107,37 @@ export async function startServer(
       },
       visitorTokens: { ...visitorTokens, mint: newVisitorIdentity },
       iceServers: (who) =>
-        iceServersFor(config, who.role === 'staff' ? who.account.id : null, now()).iceServers,
+        iceServersFor(live, who.role === 'staff' ? who.account.id : null, now()).iceServers,
       relayOnlyHelpers: config.relayOnlyHelpers,
     });
+    settings.onChange((changed, current) => {
+      Object.assign(live, current);
+      originPolicyNow = createOriginPolicy(live);
+      gateway.notify({ type: 'config_changed', config: corePart(changed) });
+    });
+    const lockout = createSignInLockout(admin);
     const startedAt = now();
     const http = createHttpHandler({
       storage,
       sessions,
-      config,
+      config: live,
+      lockout,
+      extraRoutes: createAdminApi({
+        storage,
+        admin,
+        sessions,
+        settings,
+        lockout,
+        notify: (event) => gateway.notify(event),
+        endAccount: (accountId) => gateway.endAccount(accountId),
+        originPolicy,
+        publicOrigin: config.publicOrigin,
+        defaultChatLimit: config.defaultChatLimit,
+        maxChatLimit: config.maxChatLimit,
+        now,
+        log: logger,
+        ...(options.scrypt === undefined ? {} : { scrypt: options.scrypt }),
+      }),
       metrics,
       transportName: () => transport.name,
       startedAt,
@@ -110,7 +152,8 @@ export async function startServer(
         http: (req: HttpRequest) => {
           // Queue lengths are read from the core when scraped, not kept up to date.
           if (req.path === '/metrics') updateQueueLengths(metrics, storage, switchboard.view());
-          return http(req);
+          if (!isWidgetPath(req.path)) return http(req);
+          return http(req).then((res) => withWidgetFraming(req.path, res, live.allowedOrigins));
         },
         upgrade: gateway.upgrade,
         open: gateway.open,
@@ -194,6 +237,17 @@ async function seed(
   return admin.created
     ? { nickname: admin.account.nickname, password: admin.generatedPassword }
     : null;
+}
+
+/** The settings the switchboard reads itself (A7); the rest live in the shell. */
+function corePart(changed: Partial<LiveConfig>): Partial<CoreConfig> {
+  const core: Partial<CoreConfig> = {};
+  if (changed.offerTimeoutMs !== undefined) core.offerTimeoutMs = changed.offerTimeoutMs;
+  if (changed.typingPreview !== undefined) core.typingPreview = changed.typingPreview;
+  if (changed.helperGraceMs !== undefined) core.helperGraceMs = changed.helperGraceMs;
+  if (changed.visitorGraceMs !== undefined) core.visitorGraceMs = changed.visitorGraceMs;
+  if (changed.inviteTimeoutMs !== undefined) core.inviteTimeoutMs = changed.inviteTimeoutMs;
+  return core;
 }
 
 const randomIds: IdSource = (prefix) => `${prefix}${randomBytes(12).toString('base64url')}`;

@@ -59,8 +59,12 @@ export class Board {
   /** The monitors' live board, coalesced (M4). */
   readonly feed = new BoardFeed(this);
 
+  /** Helper account id → the departments it takes chats for (A3); absent means all. */
+  readonly helperDepartments = new Map<string, ReadonlySet<string>>();
+
   constructor(
-    readonly config: CoreConfig,
+    /** Replaced, never mutated, when an admin changes a setting (A7). */
+    public config: CoreConfig,
     readonly ids: IdSource,
   ) {}
 
@@ -270,7 +274,11 @@ export class Board {
     while (this.helpers.readyCount > 0) {
       const chat = this.waiting.at(skipped);
       if (chat === undefined) return;
-      const chosen = chooseHelper(this.helpers.ready(), chat.rejectedBy);
+      const department = chat.details.department;
+      const chosen = chooseHelper(this.helpers.ready(), chat.rejectedBy, (accountId) => {
+        const only = this.helperDepartments.get(accountId);
+        return only === undefined || only.has(department);
+      });
       if (chosen === null) skipped++;
       else this.offer(chat, this.staff.get(chosen.accountId)!);
     }

@@ -11,7 +11,13 @@ import type {
   StaffToService,
   VisitorToService,
 } from '../../protocol/index.ts';
-import type { AccountRecord, PersistChange, VisitorIdentity } from './records.ts';
+import type {
+  AccountRecord,
+  BlockRecord,
+  DepartmentRecord,
+  PersistChange,
+  VisitorIdentity,
+} from './records.ts';
 
 /** A connection id, minted by the shell, unique for the life of the process. */
 export type ConnId = number;
@@ -45,7 +51,20 @@ export type CoreEvent =
   | { type: 'tick' }
   /** An account changed outside a socket (HTTP admin API, password reset, deletion). */
   | { type: 'account_changed'; account: AccountRecord }
-  | { type: 'account_removed'; accountId: string };
+  | { type: 'account_removed'; accountId: string }
+  /** Settings changed by an admin (A7): later offers, graces and welcomes use them. */
+  | { type: 'config_changed'; config: Partial<CoreConfig> }
+  /** The departments visitors may pick, in order (A5). `moved`: a retired
+   * department's queued and active chats go to another one, never lost. */
+  | {
+      type: 'departments_changed';
+      departments: DepartmentRecord[];
+      moved?: { from: string; to: string };
+    }
+  /** The blocks in force after an admin lifted one (A6). */
+  | { type: 'blocks_changed'; blocks: BlockRecord[] }
+  /** The departments a helper takes chats for; empty means all (A3). */
+  | { type: 'helper_departments'; accountId: string; departments: string[] };
 
 export type Stat =
   | { name: 'offer'; department: string }

@@ -88,6 +88,8 @@ export type Snapshot = {
   departments: DepartmentRecord[];
   blocks: BlockRecord[];
   openChats: OpenChatRecord[];
+  /** Helpers limited to some departments (A3); absent or empty lists mean all. */
+  helperDepartments?: Record<string, string[]>;
 };
 
 /** A change the core asks storage to make. Applied in order, each idempotent. */

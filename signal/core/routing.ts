@@ -31,13 +31,14 @@ export function isReadyForOffer(s: StaffState): boolean {
   return isHelperOnline(s) && s.offer === null && s.chats.size < s.account.chatLimit;
 }
 
-/** The best candidate not excluded, or null. `sorted` must be in `compareCandidates` order. */
+/** The best candidate not excluded that takes the chat's department (A3), or null. `sorted` must be in `compareCandidates` order. */
 export function chooseHelper(
   sorted: Iterable<Candidate>,
   excluded: ReadonlySet<string>,
+  takes: (accountId: string) => boolean = () => true,
 ): Candidate | null {
   for (const candidate of sorted) {
-    if (!excluded.has(candidate.accountId)) return candidate;
+    if (!excluded.has(candidate.accountId) && takes(candidate.accountId)) return candidate;
   }
   return null;
 }

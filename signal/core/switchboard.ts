@@ -17,6 +17,13 @@ import type {
   SwitchboardView,
 } from './events.ts';
 import type { OpenChatRecord, Snapshot } from './records.ts';
+import {
+  blocksChanged,
+  configChanged,
+  departmentsChanged,
+  helperDepartments,
+  restoreBlocks,
+} from './admin-handlers.ts';
 import { releaseOffer, staffHello, staffMessage } from './staff-handlers.ts';
 import type { ChatState, StaffState } from './state.ts';
 import { visitorHello, visitorMessage } from './visitor-handlers.ts';
@@ -51,14 +58,9 @@ export function createSwitchboard(
 function restore(board: Board, snapshot: Snapshot): void {
   for (const a of snapshot.accounts) board.accounts.set(a.id, a);
   for (const d of snapshot.departments) board.departments.set(d.id, d);
-  for (const b of snapshot.blocks) {
-    if (b.until <= board.now) continue;
-    board.blocksByVisitor.set(
-      b.visitorId,
-      Math.max(b.until, board.blocksByVisitor.get(b.visitorId) ?? 0),
-    );
-    if (b.ip !== null)
-      board.blocksByIp.set(b.ip, Math.max(b.until, board.blocksByIp.get(b.ip) ?? 0));
+  restoreBlocks(board, snapshot.blocks);
+  for (const [accountId, departments] of Object.entries(snapshot.helperDepartments ?? {})) {
+    if (departments.length > 0) board.helperDepartments.set(accountId, new Set(departments));
   }
   const graceUntil = board.now + board.config.restartGraceMs;
   for (const record of snapshot.openChats) {
@@ -186,6 +188,14 @@ function handle(board: Board, event: CoreEvent): void {
       return accountChanged(board, event.account);
     case 'account_removed':
       return accountRemoved(board, event.accountId);
+    case 'config_changed':
+      return configChanged(board, event.config);
+    case 'departments_changed':
+      return departmentsChanged(board, event.departments, event.moved);
+    case 'blocks_changed':
+      return blocksChanged(board, event.blocks);
+    case 'helper_departments':
+      return helperDepartments(board, event.accountId, event.departments);
   }
 }
 

@@ -25,7 +25,7 @@ import type {
 import { createClientIpResolver } from './client-ip.ts';
 import { AcceptedUpgrade, endpointOf, type Client, type ConnectionRole } from './connection.ts';
 import { staffHello, visitorHello, type HelloDeps, type HelloOutcome } from './hello.ts';
-import { createOriginPolicy } from './origin-policy.ts';
+import { createOriginPolicy, type OriginPolicy } from './origin-policy.ts';
 import { ConnectionRateLimiter, TokenBucket } from './rate-limits.ts';
 
 /** The few logger methods used; a pino logger fits. */
@@ -76,7 +76,24 @@ export type GatewayDeps = HelloDeps & {
   metrics: GatewayMetrics;
   config: GatewayConfig;
   scheduler?: Scheduler;
+  /** Which origins may open sockets; built from `config` when absent. The service
+   * passes one that follows the admin's allowed origins (A7). */
+  originPolicy?: OriginPolicy;
 };
+
+/** The core events the admin API sends in (everything not tied to a socket). */
+export type AdminEvent = Extract<
+  CoreEvent,
+  {
+    type:
+      | 'account_changed'
+      | 'account_removed'
+      | 'config_changed'
+      | 'departments_changed'
+      | 'blocks_changed'
+      | 'helper_departments';
+  }
+>;
 
 export type Gateway = Pick<TransportHandlers, 'upgrade' | 'open' | 'message' | 'close'> & {
   /** Stops the timer and stops telling the core about closes: sockets closed by a
@@ -85,10 +102,12 @@ export type Gateway = Pick<TransportHandlers, 'upgrade' | 'open' | 'message' | '
   /** Stops (as `stop`), then tells every client why and closes it with the code's
    * close code, e.g. `shutting_down` (1012). */
   closeAll(code: ErrorCode): void;
-  /** An event from outside a socket (HTTP admin API: account changed or removed). */
-  notify(event: Extract<CoreEvent, { type: 'account_changed' | 'account_removed' }>): void;
+  /** An event from outside a socket (HTTP admin API, SPEC.md A1–A7). */
+  notify(event: AdminEvent): void;
   /** A session was signed out or revoked: its sockets are closed with `unauthorized`. */
   endSession(sessionKey: string): void;
+  /** An account was disabled: every socket it holds closes with `unauthorized` (A2). */
+  endAccount(accountId: string): void;
   /** Open sockets, for metrics and tests. */
   size(): number;
 };
@@ -105,7 +124,7 @@ const defaultScheduler: Scheduler = (delayMs, fire) => {
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, logger, metrics } = deps;
   const schedule = deps.scheduler ?? defaultScheduler;
-  const originAllowed = createOriginPolicy(config);
+  const originAllowed = deps.originPolicy ?? createOriginPolicy(config);
   const clientIp = createClientIpResolver(config.trustedProxies);
   const connectionRate = new ConnectionRateLimiter(config.wsConnectionsPerIpPerMinute);
   const floodAfter = Math.max(MIN_FLOOD_EXCESS, config.wsMessageBurst);
@@ -394,6 +413,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     endSession(sessionKey) {
       for (const client of [...clients.values()]) {
         if (client.phase.name === 'staff' && client.phase.sessionKey === sessionKey) {
+          refuse(client, 'unauthorized', undefined);
+        }
+      }
+    },
+    endAccount(accountId) {
+      for (const client of [...clients.values()]) {
+        if (client.phase.name === 'staff' && client.phase.accountId === accountId) {
           refuse(client, 'unauthorized', undefined);
         }
       }

@@ -5,7 +5,9 @@
  *
  * Routes:
  * - `POST /api/session` {nickname, password} → 200 {token, expiresAt, account} | 401 |
- *   429 (per client IP) | 400 bad body | 413 too large | 415 not JSON
+ *   429 `rate_limited` (per client IP) | 429 `account_locked` {retryAt} (per account,
+ *   SPEC.md A9) | 400 bad body | 413 too large | 415 not JSON
+ * - `/api/admin/…`, `/api/password-link` → `extraRoutes` (signal/http/admin)
  * - `DELETE /api/session` (Authorization: Bearer) → 204 | 401
  * - `GET /api/me` → 200 account | 401
  * - `GET /api/ice` → {iceServers, relayOnly} (TURN credentials for signed-in staff only)
@@ -17,10 +19,11 @@
  * Exports: `createHttpHandler(deps)`, `HttpDeps`, `MAX_HTTP_BODY_BYTES`.
  */
 import * as v from 'valibot';
-import { LIMITS, Nickname } from '../../protocol/index.ts';
+import { LIMITS, Nickname, errorMessage } from '../../protocol/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, publicAccount } from '../auth/accounts.ts';
 import { dummyHash, verifyPassword } from '../auth/passwords.ts';
 import type { ResolvedSession, Sessions } from '../auth/sessions.ts';
+import type { SignInLockout } from '../auth/sign-in-lockout.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -29,6 +32,7 @@ import type { ClientIpResolver } from '../gateway/client-ip.ts';
 import { createClientIpResolver } from '../gateway/client-ip.ts';
 import { iceServersFor } from './ice-servers.ts';
 import { json, jsonError } from './json-response.ts';
+import { bearerToken, decodeJsonBody } from './request-body.ts';
 import type { Metrics } from './metrics.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import type { StaticFiles } from './static-files.ts';
@@ -64,6 +68,15 @@ export type HttpDeps = {
   /** Called after a session is revoked by sign-out, so the gateway can close that
    * account's staff socket if it wants to. */
   onSignOut?: (session: ResolvedSession) => void;
+  /** Per-account lockout after wrong passwords (SPEC.md A9); none when absent. */
+  lockout?: SignInLockout;
+  /** More API routes by path prefix (the admin API, signal/http/admin). */
+  extraRoutes?: ExtraRoutes;
+};
+
+export type ExtraRoutes = {
+  handles(path: string): boolean;
+  handle(req: HttpRequest): Promise<HttpResponse>;
 };
 
 const SignInBody = v.strictObject({
@@ -102,12 +115,19 @@ export function createHttpHandler(deps: HttpDeps): (req: HttpRequest) => Promise
     const body = decodeJsonBody(req, SignInBody);
     if (!body.ok) return body.response;
     const account = deps.storage.findAccountByNickname(body.value.nickname);
+    // A9: a locked account is not even asked for its password.
+    const lockedUntil =
+      account === null ? null : (deps.lockout?.lockedUntil(account.id, now()) ?? null);
+    if (lockedUntil !== null) return accountLocked(lockedUntil);
     const hash = account?.passwordHash ?? (await dummyHashOnce());
     const matches = await verifyPassword(body.value.password, hash);
     if (account === null || account.disabled || !matches) {
       deps.log.info({ ip, nickname: body.value.nickname }, 'sign-in refused');
+      const locks = account !== null && !matches ? deps.lockout?.failed(account.id, now()) : null;
+      if (locks !== null && locks !== undefined) return accountLocked(locks);
       return jsonError(401, 'unauthorized', { detail: 'Wrong nickname or password.' });
     }
+    deps.lockout?.succeeded(account.id);
     const created = deps.sessions.create(account.id, now());
     deps.log.info({ ip, accountId: account.id }, 'signed in');
     return json(200, {
@@ -116,6 +136,21 @@ export function createHttpHandler(deps: HttpDeps): (req: HttpRequest) => Promise
       account: publicAccount(account),
     });
   };
+
+  function accountLocked(until: number): HttpResponse {
+    const seconds = Math.max(1, Math.ceil((until - now()) / 1000));
+    return json(
+      429,
+      {
+        error: {
+          code: 'account_locked',
+          message: errorMessage('account_locked'),
+          retryAt: until,
+        },
+      },
+      { 'retry-after': String(seconds) },
+    );
+  }
 
   const signOut: Route = (req) => {
     const live = session(req);
@@ -195,6 +230,7 @@ export function createHttpHandler(deps: HttpDeps): (req: HttpRequest) => Promise
       const response = await handler(req);
       return method === 'HEAD' ? withoutBody(response) : response;
     }
+    if (deps.extraRoutes?.handles(req.path) === true) return deps.extraRoutes.handle(req);
     if (isApiPath(req.path)) return jsonError(404, 'not_found');
     if (method !== 'GET' && method !== 'HEAD') {
       return jsonError(405, 'method_not_allowed', { headers: { allow: 'GET, HEAD' } });
@@ -219,13 +255,6 @@ export function createHttpHandler(deps: HttpDeps): (req: HttpRequest) => Promise
   };
 }
 
-/** The token of an `Authorization: Bearer <token>` header, or null. */
-function bearerToken(req: HttpRequest): string | null {
-  const header = req.headers['authorization'];
-  const match = header === undefined ? null : /^Bearer +(\S+)$/i.exec(header.trim());
-  return match?.[1] ?? null;
-}
-
 function isApiPath(path: string): boolean {
   return (
     path === '/api' ||
@@ -241,25 +270,4 @@ function withoutBody(response: HttpResponse): HttpResponse {
   return response.headers === undefined
     ? { status: response.status }
     : { status: response.status, headers: response.headers };
-}
-
-type BodyResult<T> = { ok: true; value: T } | { ok: false; response: HttpResponse };
-
-/** Decodes a JSON body against a schema (STYLE.md point 3): nothing unparsed gets in. */
-function decodeJsonBody<T>(req: HttpRequest, schema: v.GenericSchema<unknown, T>): BodyResult<T> {
-  const type = req.headers['content-type'] ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(type)) {
-    return { ok: false, response: jsonError(415, 'unsupported_media_type') };
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(req.body));
-  } catch {
-    return { ok: false, response: jsonError(400, 'bad_frame', { detail: 'not JSON' }) };
-  }
-  const parsed = v.safeParse(schema, value);
-  if (parsed.success) return { ok: true, value: parsed.output };
-  const issue = parsed.issues[0];
-  const detail = issue ? `${v.getDotPath(issue) ?? '(body)'}: ${issue.message}` : 'invalid';
-  return { ok: false, response: jsonError(400, 'bad_frame', { detail }) };
 }

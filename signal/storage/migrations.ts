@@ -106,6 +106,53 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description:
+      'administration: department order and retirement, lifted blocks, helper departments, audit log, set-password links, sign-in lockout',
+    sql: `
+      ALTER TABLE departments ADD COLUMN position INTEGER;
+      ALTER TABLE departments ADD COLUMN retired_at INTEGER;
+      UPDATE departments SET position = rowid;
+
+      ALTER TABLE blocks ADD COLUMN lifted_at INTEGER;
+      ALTER TABLE blocks ADD COLUMN lifted_by TEXT;
+
+      -- The departments a helper takes chats for; none listed means all of them.
+      CREATE TABLE account_departments (
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        department_id TEXT NOT NULL,
+        PRIMARY KEY (account_id, department_id)
+      ) STRICT;
+
+      -- Every admin action, kept (A8).
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor_id TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        detail TEXT NOT NULL
+      ) STRICT;
+
+      -- One-time set-password links; like sessions, only the token's hash is kept.
+      CREATE TABLE password_links (
+        token_hash TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      ) STRICT;
+
+      -- Wrong passwords in a row per account, and until when it is locked (A9).
+      CREATE TABLE sign_in_failures (
+        account_id TEXT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+        failures INTEGER NOT NULL,
+        locked_until INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** Applies every pending migration. Refuses a database written by a newer version. */

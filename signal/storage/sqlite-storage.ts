@@ -97,11 +97,16 @@ function prepare(db: Db) {
     ),
     pruneSessions: s('DELETE FROM sessions WHERE expires_at <= ? OR revoked_at IS NOT NULL'),
 
+    // A new department goes last; an upsert keeps a department's place.
     upsertDepartment: s(`
-      INSERT INTO departments (id, name, open) VALUES (@id, @name, @open)
+      INSERT INTO departments (id, name, open, position)
+      VALUES (@id, @name, @open, (SELECT coalesce(max(position), 0) + 1 FROM departments))
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, open = excluded.open`),
-    // Departments keep the order they were first created in (rowid survives an upsert).
-    allDepartments: s('SELECT id, name, open FROM departments ORDER BY rowid'),
+    // Retired departments are history: visitors and routing see only the others, in
+    // the order an admin gave them (A5).
+    allDepartments: s(
+      'SELECT id, name, open FROM departments WHERE retired_at IS NULL ORDER BY position, rowid',
+    ),
 
     upsertBlock: s(`
       INSERT INTO blocks (id, visitor_id, ip, reason, by_participant, created_at, until, chat_id)
@@ -109,7 +114,9 @@ function prepare(db: Db) {
       ON CONFLICT (id) DO UPDATE SET visitor_id = excluded.visitor_id, ip = excluded.ip,
         reason = excluded.reason, by_participant = excluded.by_participant,
         created_at = excluded.created_at, until = excluded.until, chat_id = excluded.chat_id`),
-    activeBlocks: s('SELECT * FROM blocks WHERE until > ? ORDER BY created_at, id'),
+    activeBlocks: s(
+      'SELECT * FROM blocks WHERE until > ? AND lifted_at IS NULL ORDER BY created_at, id',
+    ),
 
     insertLeftMessage: s(`
       INSERT INTO left_messages (id, visitor_id, ip, name, email, department, message, chat_id, created_at)
@@ -336,6 +343,11 @@ export class SqliteStorage implements Storage {
 
   setSetting(key: string, value: string): void {
     this.#q.setSetting.run(key, value);
+  }
+
+  /** The connection, for stores beside this one on the same database (admin-store.ts). */
+  get database(): Db {
+    return this.#db;
   }
 
   close(): void {

@@ -95,14 +95,18 @@ describe('SQLite storage', () => {
       .all()
       .map((row) => (row as { name: string }).name);
     expect(tables).toEqual([
+      'account_departments',
       'accounts',
+      'audit_log',
       'blocks',
       'closed_chats',
       'departments',
       'left_messages',
       'open_chats',
+      'password_links',
       'sessions',
       'settings',
+      'sign_in_failures',
     ]);
     db.close();
     const mem = new Database(':memory:');
