@@ -14,6 +14,8 @@ export interface ConsoleChatSession {
   readonly chatId: string;
   subscribe(listener: (view: SessionView) => void): () => void;
   send(text: string): SendResult;
+  /** A staff note (CHAT.md N4). */
+  writeNote(text: string): SendResult;
   setDraft(text: string): void;
   setVisibility(visibility: { pageVisible: boolean; chatOpen: boolean; focused?: boolean }): void;
   setOnScreen(messageId: string, onScreen: boolean): void;

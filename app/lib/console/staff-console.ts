@@ -25,6 +25,7 @@ import type {
   OfferAlerts,
 } from './console-ports.ts';
 import { followUpThenEnd } from './chat-end.ts';
+import { EMPTY_BOARD, reduceBoard, unansweredSince, type BoardState } from './monitor-board.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -67,6 +68,8 @@ export type StaffConsoleState = {
   notice: string | null;
   /** The last refusal from the service, in words. */
   error: string | null;
+  /** The live board (SPEC.md M4), for monitors and admins; null for everyone else. */
+  board: BoardState | null;
 };
 
 export const OFFER_CLOSED_REASONS = {
@@ -106,6 +109,7 @@ export class StaffConsole {
     selected: null,
     notice: null,
     error: null,
+    board: null,
   };
   readonly #listeners = new Set<(state: StaffConsoleState) => void>();
   readonly #sessions = new Map<string, ConsoleChatSession>();
@@ -115,6 +119,8 @@ export class StaffConsole {
   readonly #connection: ConsoleConnection;
   readonly #alerts: OfferAlerts;
   readonly #labels: LabelStore;
+  /** M5: per chat, the unanswered time last reported to the service. */
+  readonly #reported = new Map<string, number | null>();
   #everOnline = false;
 
   constructor(deps: { token: string; connect: Connect; alerts: OfferAlerts; labels: LabelStore }) {
@@ -178,10 +184,16 @@ export class StaffConsole {
   closeTab(chatId: string): void {
     const chat = this.#chat(chatId);
     if (chat === undefined) return;
+    if (chat.role === 'monitor') return this.stopWatching(chatId);
     if (chat.ended === null && !this.#send({ type: 'end', chatId })) return;
+    this.#removeTab(chatId);
+  }
+
+  #removeTab(chatId: string): void {
     const chats = this.#state.chats.filter((c) => c.chatId !== chatId);
     const selected =
       this.#state.selected === chatId ? (chats[0]?.chatId ?? null) : this.#state.selected;
+    this.#reported.delete(chatId);
     this.#update({ chats, selected });
   }
 
@@ -222,6 +234,36 @@ export class StaffConsole {
     this.#update({ selected: chatId, chats: this.#withUnread(chatId, 0) });
   }
 
+  /** M1: opens a chat read-only in a tab of its own. */
+  watch(chatId: string): void {
+    const tab = this.#chat(chatId);
+    if (tab !== undefined && tab.ended === null) return this.select(chatId);
+    this.#send({ type: 'watch', chatId });
+  }
+
+  /** Stops watching and closes the tab. */
+  stopWatching(chatId: string): void {
+    const chat = this.#chat(chatId);
+    if (chat === undefined) return;
+    if (chat.ended === null && !this.#send({ type: 'unwatch', chatId })) return;
+    this.#removeTab(chatId);
+  }
+
+  /** M6: a watched chat becomes one of this monitor's chats, as a helper. */
+  join(chatId: string): void {
+    this.#send({ type: 'join', chatId });
+  }
+
+  /** T3, M7: a trainee becomes a helper and gets offers. */
+  promote(nickname: string): void {
+    this.#send({ type: 'promote', nickname });
+  }
+
+  /** N4: a staff note in the chat's staff-only thread. */
+  writeNote(chatId: string, text: string): boolean {
+    return this.#sessions.get(chatId)?.writeNote(text).ok ?? false;
+  }
+
   dismissError(): void {
     this.#update({ error: null });
   }
@@ -243,7 +285,8 @@ export class StaffConsole {
 
   #onMessage(msg: ServiceToStaff): void {
     switch (msg.type) {
-      case 'welcome':
+      case 'welcome': {
+        const monitor = msg.account.role === 'monitor' || msg.account.role === 'admin';
         this.#update({
           account: msg.account,
           role: msg.account.role,
@@ -251,7 +294,19 @@ export class StaffConsole {
           chatLimit: msg.account.chatLimit,
           available: msg.available,
           departments: msg.departments,
+          board: monitor ? (this.#state.board ?? EMPTY_BOARD) : null,
         });
+        // M4: every (re)connection starts with a fresh snapshot.
+        if (monitor) this.#send({ type: 'board_subscribe' });
+        this.#reported.clear();
+        return;
+      }
+      case 'board':
+      case 'board_changes':
+        this.#update({ board: reduceBoard(this.#state.board ?? EMPTY_BOARD, msg) });
+        return;
+      case 'promoted':
+        this.#update({ notice: `${msg.nickname} is now a helper and gets chat offers.` });
         return;
       case 'status':
         this.#update({ available: msg.available, chatLimit: msg.chatLimit, role: msg.role });
@@ -349,11 +404,23 @@ export class StaffConsole {
             ? (this.#markSeen(chatId, others), 0)
             : Math.max(0, others - (this.#seen.get(chatId) ?? 0));
         this.#patchChat(chatId, { view, unread });
+        this.#reportUnanswered(chatId, view);
       }),
     );
   }
 
   // --- helpers --------------------------------------------------------------
+
+  /** M5: a helper's console tells the service how long the visitor has waited. */
+  #reportUnanswered(chatId: string, view: SessionView): void {
+    const chat = this.#chat(chatId);
+    if (chat?.role !== 'helper' || chat.ended !== null) return;
+    const since = unansweredSince(view);
+    if (this.#reported.has(chatId) && this.#reported.get(chatId) === since) return;
+    if (this.#connection.send({ type: 'unanswered', chatId, since })) {
+      this.#reported.set(chatId, since);
+    }
+  }
 
   #send(msg: StaffToService): boolean {
     const sent = this.#connection.send(msg);

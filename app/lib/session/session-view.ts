@@ -75,6 +75,11 @@ export type SessionView = {
   notes: NoteView[];
   /** Whether this participant may write a staff note now (staff, client id bound). */
   canWriteNotes: boolean;
+  /** Room monitors watching the chat (SPEC.md M2), this participant excluded; the
+   * visitor's list never names them, so for the visitor this is always empty. */
+  watchers: AuthorView[];
+  /** The chat's helpers as the service last listed them, this participant excluded. */
+  helpers: AuthorView[];
 };
 
 /** A message typed while the client id was not bound yet: shown pending, written later. */
@@ -173,5 +178,11 @@ export function buildSessionView(p: ViewParts): SessionView {
       mine: p.ownClients.has(n.authorClient),
     })),
     canWriteNotes: p.canWriteNotes,
+    watchers: [...p.participants.values()]
+      .filter((w) => w.role === 'monitor' && w.id !== p.self)
+      .map((w) => ({ id: w.id, role: w.role, name: w.name })),
+    helpers: [...p.participants.values()]
+      .filter((h) => h.role === 'helper' && h.id !== p.self)
+      .map((h) => ({ id: h.id, role: h.role, name: h.name })),
   };
 }

@@ -180,6 +180,7 @@ function fakeSession(chatId: string) {
     chatId,
     subscribe: (l) => ((listener = l), () => (listener = null)),
     send: () => ({ ok: true, id: 'x' }),
+    writeNote: () => ({ ok: true, id: 'n' }),
     setDraft: () => {},
     setVisibility: () => {},
     setOnScreen: () => {},
