@@ -38,12 +38,23 @@ export const Participant = v.strictObject({
 });
 export type Participant = v.InferOutput<typeof Participant>;
 
+/** Someone who was in the chat and left: their client ids stay bound to them (SPEC.md P4). */
+export const FormerParticipant = v.strictObject({
+  id: ParticipantId,
+  role: ChatRole,
+  name: Name,
+  clientIds: v.pipe(v.array(ClientId), v.maxLength(64)),
+});
+export type FormerParticipant = v.InferOutput<typeof FormerParticipant>;
+
 export const Participants = v.strictObject({
   type: v.literal('participants'),
   chatId: ChatId,
   /** The receiver's own participant id in this chat. */
   self: ParticipantId,
   participants: v.pipe(v.array(Participant), v.maxLength(64)),
+  /** Who left, with the ids they wrote under: authors of their lines, with no rights now. */
+  former: v.optional(v.pipe(v.array(FormerParticipant), v.maxLength(64))),
 });
 
 export const ChatEnded = v.strictObject({

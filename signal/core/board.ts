@@ -27,7 +27,7 @@ import type {
   StaffState,
   VisitorState,
 } from './state.ts';
-import { commonOf } from './state.ts';
+import { commonOf, retireParticipant } from './state.ts';
 
 export class Board {
   now = 0;
@@ -159,22 +159,39 @@ export class Board {
       clientIds: [...p.clientIds],
       online: this.participantConn(chat, p.id) !== null,
     }));
+    // Only those who wrote under some id: a monitor who watched and left binds nothing.
+    const former = [...chat.former.values()]
+      .filter((p) => p.clientIds.length > 0)
+      .map((p) => ({
+        id: p.id,
+        role: p.role,
+        name: p.name,
+        clientIds: [...p.clientIds],
+      }));
     for (const p of chat.participants.values()) {
       const conn = this.participantConn(chat, p.id);
       if (conn === null) continue;
-      // M2: the visitor never learns that a monitor watches.
+      // M2: the visitor never learns that a monitor watches, or watched.
       if (p.role === 'visitor') {
         const participants = all.filter((q) => q.role !== 'monitor');
-        const view = JSON.stringify(participants);
+        const left = former.filter((q) => q.role !== 'monitor');
+        const view = JSON.stringify([participants, left]);
         if (!forceVisitor && this.visitorView.get(chat.chatId) === view) continue;
         this.visitorView.set(chat.chatId, view);
-        this.send(conn, { type: 'participants', chatId: chat.chatId, self: p.id, participants });
+        this.send(conn, {
+          type: 'participants',
+          chatId: chat.chatId,
+          self: p.id,
+          participants,
+          former: left,
+        });
       } else {
         this.send(conn, {
           type: 'participants',
           chatId: chat.chatId,
           self: p.id,
           participants: all,
+          former,
         });
       }
     }
@@ -374,7 +391,7 @@ export class Board {
     // Monitors stop watching: with no helper there is no peer to sync from.
     for (const p of [...chat.participants.values()]) {
       if (p.role === 'monitor') {
-        chat.participants.delete(p.id);
+        retireParticipant(chat, p.id);
         const s = this.staff.get(p.id);
         if (s !== undefined) {
           s.watching.delete(chat.chatId);
@@ -400,7 +417,7 @@ export class Board {
   removeStaffFromChat(chat: ActiveChat, accountId: string): void {
     const p = chat.participants.get(accountId);
     if (p === undefined || p.role === 'visitor') return;
-    chat.participants.delete(accountId);
+    retireParticipant(chat, accountId);
     const s = this.staff.get(accountId);
     if (s !== undefined) {
       s.chats.delete(chat.chatId);
@@ -430,9 +447,14 @@ export function toRecord(chat: ChatState): OpenChatRecord {
     status: chat.status,
     startedAt: chat.startedAt,
     rejectedBy: [...chat.rejectedBy],
-    participants: [...chat.participants.values()].map((p) => ({
-      ...p,
-      clientIds: [...p.clientIds],
-    })),
+    participants: [
+      ...[...chat.participants.values()].map((p) => ({ ...p, clientIds: [...p.clientIds] })),
+      // P4: kept so that a restart cannot free a departed participant's client ids.
+      ...[...chat.former.values()].map((p) => ({
+        ...p,
+        clientIds: [...p.clientIds],
+        left: true as const,
+      })),
+    ],
   };
 }

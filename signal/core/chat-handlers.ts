@@ -4,7 +4,7 @@ import type { SignalData, StaffToService } from '../../protocol/index.ts';
 import type { Board } from './board.ts';
 import type { ConnId } from './events.ts';
 import type { ActiveChat, ChatState, StaffState } from './state.ts';
-import { canWatch } from './state.ts';
+import { admitParticipant, canWatch, holderOf } from './state.ts';
 
 type ChatMessage = Extract<
   StaffToService,
@@ -124,15 +124,9 @@ function acceptInvitation(
   if (s.chats.size >= s.account.chatLimit)
     return board.error(conn, 'at_chat_limit', 'invite_accept', chat.chatId);
   chat.invitations.delete(s.account.id);
-  const existing = chat.participants.get(s.account.id);
   // A watching monitor who is invited becomes a helper of the chat.
   s.watching.delete(chat.chatId);
-  chat.participants.set(s.account.id, {
-    id: s.account.id,
-    role: 'helper',
-    name: s.account.name,
-    clientIds: existing?.clientIds ?? [],
-  });
+  admitParticipant(chat, s.account.id, 'helper', s.account.name);
   s.chats.add(chat.chatId);
   s.lastBusyAt = board.now;
   board.reindex(s);
@@ -154,12 +148,7 @@ function watch(
   if (chat?.status !== 'active') return board.error(conn, 'unknown_chat', 'watch', chatId);
   if (chat.participants.has(s.account.id))
     return board.error(conn, 'already_participant', 'watch', chatId);
-  chat.participants.set(s.account.id, {
-    id: s.account.id,
-    role: 'monitor',
-    name: s.account.name,
-    clientIds: [],
-  });
+  admitParticipant(chat, s.account.id, 'monitor', s.account.name);
   s.watching.add(chat.chatId);
   board.persistChat(chat);
   board.sendChatTo(chat, s.account.id);
@@ -243,9 +232,9 @@ export function bind(
   if (chat === undefined || me === undefined)
     return board.error(conn, 'not_participant', 'bind', chatId);
   if (me.clientIds.includes(clientId)) return;
-  for (const p of chat.participants.values()) {
-    if (p.clientIds.includes(clientId)) return board.error(conn, 'client_id_taken', 'bind', chatId);
-  }
+  // P4: held by anyone else now or earlier in this chat, it is never theirs.
+  if (holderOf(chat, clientId) !== undefined)
+    return board.error(conn, 'client_id_taken', 'bind', chatId);
   if (me.clientIds.length >= board.config.maxClientIdsPerParticipant) {
     return board.error(conn, 'too_many_client_ids', 'bind', chatId);
   }

@@ -142,6 +142,8 @@ export type SwitchboardView = {
     /** Helpers who rejected it or let its offer expire (O4). */
     rejectedBy: string[];
     participants: { id: string; role: 'visitor' | 'helper' | 'monitor'; clientIds: number[] }[];
+    /** Who left, with the client ids that stay theirs (P4). */
+    former: { id: string; clientIds: number[] }[];
   }[];
   staff: {
     accountId: string;

@@ -37,6 +37,8 @@ export type ParticipantRecord = {
   role: ChatRole;
   name: string;
   clientIds: number[];
+  /** Set on a participant who left: their client ids stay bound to them (SPEC.md P4). */
+  left?: true;
 };
 
 /** A chat the service still has to route or track: queued, offered or active.

@@ -4,7 +4,7 @@ import type { Board } from './board.ts';
 import type { ConnId } from './events.ts';
 import type { AccountRecord } from './records.ts';
 import type { ActiveChat, StaffState } from './state.ts';
-import { canWatch, commonOf } from './state.ts';
+import { admitParticipant, canWatch, commonOf } from './state.ts';
 
 export function staffHello(
   board: Board,
@@ -164,12 +164,7 @@ function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void
     participants: chat.participants,
     invitations: new Map(),
   };
-  active.participants.set(s.account.id, {
-    id: s.account.id,
-    role: 'helper',
-    name: s.account.name,
-    clientIds: [],
-  });
+  admitParticipant(active, s.account.id, 'helper', s.account.name);
   board.chats.set(chat.chatId, active);
   s.chats.add(chat.chatId);
   s.lastBusyAt = board.now;

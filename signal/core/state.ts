@@ -26,6 +26,9 @@ export type ChatCommon = {
   enqueuedAt: number;
   returned: boolean;
   rejectedBy: Set<string>;
+  /** Participants who left (or were dropped), with the client ids they had: an id stays
+   * bound to its first holder for the life of the chat (SPEC.md P4). */
+  former: Map<string, ParticipantState>;
 };
 
 export type QueuedChat = ChatCommon & {
@@ -91,5 +94,45 @@ export function commonOf(chat: ChatState): ChatCommon {
     enqueuedAt: chat.enqueuedAt,
     returned: chat.returned,
     rejectedBy: chat.rejectedBy,
+    former: chat.former,
   };
+}
+
+/**
+ * Brings a staff member into a chat in `role` (P4): client ids they held before in
+ * this chat are theirs again, so their earlier lines stay theirs in every view.
+ */
+export function admitParticipant(
+  chat: ChatState,
+  id: string,
+  role: ChatRole,
+  name: string,
+): ParticipantState {
+  const earlier = [
+    ...(chat.participants.get(id)?.clientIds ?? []),
+    ...(chat.former.get(id)?.clientIds ?? []),
+  ];
+  chat.former.delete(id);
+  const p: ParticipantState = { id, role, name, clientIds: [...new Set(earlier)] };
+  chat.participants.set(id, p);
+  return p;
+}
+
+/** Takes a participant out of a chat; their client ids stay bound to them (P4). */
+export function retireParticipant(chat: ChatState, id: string): void {
+  const p = chat.participants.get(id);
+  if (p === undefined) return;
+  chat.participants.delete(id);
+  const before = chat.former.get(id);
+  chat.former.set(id, {
+    ...p,
+    clientIds: [...new Set([...(before?.clientIds ?? []), ...p.clientIds])],
+  });
+}
+
+/** Who a client id is bound to in a chat, now or earlier (P2, P4). */
+export function holderOf(chat: ChatState, clientId: number): string | undefined {
+  for (const p of chat.participants.values()) if (p.clientIds.includes(clientId)) return p.id;
+  for (const p of chat.former.values()) if (p.clientIds.includes(clientId)) return p.id;
+  return undefined;
 }

@@ -16,7 +16,7 @@ import type {
   SwitchboardIndexes,
   SwitchboardView,
 } from './events.ts';
-import type { OpenChatRecord, Snapshot } from './records.ts';
+import type { OpenChatRecord, ParticipantRecord, Snapshot } from './records.ts';
 import {
   blocksChanged,
   configChanged,
@@ -25,7 +25,8 @@ import {
   restoreBlocks,
 } from './admin-handlers.ts';
 import { releaseOffer, staffHello, staffMessage } from './staff-handlers.ts';
-import type { ChatState, StaffState } from './state.ts';
+import type { ChatState, ParticipantState, StaffState } from './state.ts';
+import { retireParticipant } from './state.ts';
 import { visitorHello, visitorMessage } from './visitor-handlers.ts';
 import { monitorMessage } from './monitor-handlers.ts';
 
@@ -79,7 +80,7 @@ function restore(board: Board, snapshot: Snapshot): void {
       if (p.role === 'visitor') continue;
       const account = board.accounts.get(p.id);
       if (account === undefined) {
-        chat.participants.delete(p.id);
+        retireParticipant(chat, p.id);
         continue;
       }
       let s = board.staff.get(p.id);
@@ -107,6 +108,15 @@ function offlineStaff(account: StaffState['account'], now: number, graceUntil: n
   };
 }
 
+function participantMap(records: readonly ParticipantRecord[]): Map<string, ParticipantState> {
+  return new Map(
+    records.map((p) => [
+      p.id,
+      { id: p.id, role: p.role, name: p.name, clientIds: [...p.clientIds] },
+    ]),
+  );
+}
+
 function fromRecord(r: OpenChatRecord): ChatState {
   const common = {
     chatId: r.chatId,
@@ -116,7 +126,8 @@ function fromRecord(r: OpenChatRecord): ChatState {
     enqueuedAt: r.enqueuedAt,
     returned: r.returned,
     rejectedBy: new Set(r.rejectedBy),
-    participants: new Map(r.participants.map((p) => [p.id, { ...p, clientIds: [...p.clientIds] }])),
+    participants: participantMap(r.participants.filter((p) => p.left !== true)),
+    former: participantMap(r.participants.filter((p) => p.left === true)),
   };
   if (r.status === 'active' && r.startedAt !== null) {
     return { ...common, status: 'active', startedAt: r.startedAt, invitations: new Map() };
@@ -351,6 +362,7 @@ function viewOf(board: Board): SwitchboardView {
         role: p.role,
         clientIds: [...p.clientIds],
       })),
+      former: [...c.former.values()].map((p) => ({ id: p.id, clientIds: [...p.clientIds] })),
     })),
     staff: [...board.staff.values()].map((s) => ({
       accountId: s.account.id,

@@ -146,6 +146,7 @@ function request(
     enqueuedAt: board.now,
     returned: false,
     rejectedBy: new Set(),
+    former: new Map(),
     status: 'queued',
     offer: null,
     startedAt: null,

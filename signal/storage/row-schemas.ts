@@ -93,6 +93,7 @@ export const ParticipantJson = v.object({
   role: ChatRole,
   name: v.string(),
   clientIds: v.array(integer),
+  left: v.optional(v.literal(true)),
 });
 
 export const OpenChatRow = v.object({

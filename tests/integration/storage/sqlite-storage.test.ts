@@ -179,6 +179,8 @@ describe('SQLite storage', () => {
       participants: [
         { id: 'v1', role: 'visitor', name: 'Visitor', clientIds: [1, 2] },
         { id: 'a1', role: 'helper', name: 'Alice', clientIds: [4294967295] },
+        // P4: a helper who left keeps their ids through a restart.
+        { id: 'a3', role: 'helper', name: 'Cleo', clientIds: [7], left: true },
       ],
     });
     storage.apply({ op: 'open_chat', chat: active });

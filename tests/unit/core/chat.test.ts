@@ -16,6 +16,22 @@ function activeChat(d = new CoreDriver()) {
   return { d, alice, visitor, chatId };
 }
 
+function snapshotFrom(d: CoreDriver): Snapshot {
+  const open = new Map<string, OpenChatRecord>();
+  const accounts = new Map(d.snapshot.accounts.map((a) => [a.id, a]));
+  for (const c of d.persisted) {
+    if (c.op === 'open_chat') open.set(c.chat.chatId, c.chat);
+    if (c.op === 'close_chat') open.delete(c.chatId);
+    if (c.op === 'account') accounts.set(c.account.id, c.account);
+  }
+  return {
+    accounts: [...accounts.values()],
+    departments: DEPARTMENTS,
+    blocks: [],
+    openChats: [...open.values()],
+  };
+}
+
 describe('invitations', () => {
   it('I1 I2 a helper invites by nickname; a trainee accepts and joins the chat', () => {
     const { d, alice, visitor, chatId } = activeChat();
@@ -149,6 +165,46 @@ describe('participants and relay', () => {
       d.fromVisitor(visitor, { type: 'bind', chatId, clientId: 1000 + i });
     }
     expect(d.last(visitor, 'error')?.code).toBe('too_many_client_ids');
+  });
+
+  it("P4 a departed helper's client id is never bound to the visitor, even after a restart", () => {
+    const accounts = [account('alice'), account('bob')];
+    const d = new CoreDriver({ accounts, departments: DEPARTMENTS, blocks: [], openChats: [] });
+    const { alice, visitor, chatId } = activeChat(d);
+    d.fromStaff(alice, { type: 'bind', chatId, clientId: 222 });
+    d.fromStaff(alice, { type: 'leave', chatId });
+    // The chat is queued again; alice's id stays hers, announced as a former participant.
+    expect(d.last(visitor, 'participants')?.former).toMatchObject([
+      { id: 'alice', role: 'helper', clientIds: [222] },
+    ]);
+    d.fromVisitor(visitor, { type: 'bind', chatId, clientId: 222 });
+    expect(d.last(visitor, 'error')?.code).toBe('client_id_taken');
+
+    const restarted = new CoreDriver(snapshotFrom(d));
+    const v1 = restarted.visitor('v1', '192.0.2.50');
+    restarted.fromVisitor(v1, { type: 'bind', chatId, clientId: 222 });
+    expect(restarted.last(v1, 'error')?.code).toBe('client_id_taken');
+    // Bob takes the chat: alice's lines are still alice's, and hers alone.
+    const bob = restarted.staff(account('bob'));
+    restarted.fromStaff(bob, { type: 'accept', chatId: restarted.pendingOffer(bob)! });
+    restarted.fromStaff(bob, { type: 'bind', chatId, clientId: 222 });
+    expect(restarted.last(bob, 'error')?.code).toBe('client_id_taken');
+    const list = restarted.last(bob, 'participants')!;
+    expect(list.participants.map((p) => [p.id, p.clientIds])).toEqual([
+      ['v1', []],
+      ['bob', []],
+    ]);
+    expect(list.former?.map((p) => [p.id, p.clientIds])).toEqual([['alice', [222]]]);
+  });
+
+  it('P4 a helper who takes a chat again gets back the client ids they wrote under', () => {
+    const { d, alice, chatId } = activeChat();
+    d.fromStaff(alice, { type: 'bind', chatId, clientId: 222 });
+    d.fromStaff(alice, { type: 'leave', chatId });
+    d.fromStaff(alice, { type: 'accept', chatId: d.pendingOffer(alice)! });
+    const list = d.last(alice, 'participants')!;
+    expect(list.participants.find((p) => p.id === 'alice')?.clientIds).toEqual([222]);
+    expect(list.former).toEqual([]);
   });
 
   it('R1 R2 signals pass between participants with the sender stamped by the service', () => {
@@ -296,22 +352,6 @@ describe('blocks', () => {
 });
 
 describe('restart', () => {
-  function snapshotFrom(d: CoreDriver): Snapshot {
-    const open = new Map<string, OpenChatRecord>();
-    const accounts = new Map(d.snapshot.accounts.map((a) => [a.id, a]));
-    for (const c of d.persisted) {
-      if (c.op === 'open_chat') open.set(c.chat.chatId, c.chat);
-      if (c.op === 'close_chat') open.delete(c.chatId);
-      if (c.op === 'account') accounts.set(c.account.id, c.account);
-    }
-    return {
-      accounts: [...accounts.values()],
-      departments: DEPARTMENTS,
-      blocks: [],
-      openChats: [...open.values()],
-    };
-  }
-
   it('S1 S2 queued visitors keep their place and helpers get their chats back after a restart', () => {
     const accounts = [account('alice'), account('bob')];
     const d = new CoreDriver({ accounts, departments: DEPARTMENTS, blocks: [], openChats: [] });

@@ -205,6 +205,8 @@ class Run {
   blockedVisitors = new Map<string, number>();
   blockedIps = new Map<string, number>();
   /** The last queue notice each connection was sent (Q3). */
+  /** Per chat, the first participant each client id was bound to (P4). */
+  owners = new Map<string, Map<number, string>>();
   lastQueued = new Map<ConnId, Extract<ServiceToVisitor, { type: 'queued' }>>();
 
   constructor() {
@@ -475,9 +477,28 @@ class Run {
         // A blocked visitor never reaches a helper.
         expect(this.isBlocked(chat.visitorId, undefined)).toBe(false);
       }
-      // Client ids are bound to one participant only (P2).
-      const ids = chat.participants.flatMap((p) => p.clientIds);
+      // Client ids are bound to one participant only (P2), present or departed (P4).
+      const holders = [...chat.participants, ...chat.former];
+      const ids = holders.flatMap((p) => p.clientIds);
       expect(new Set(ids).size).toBe(ids.length);
+      // P4: once bound in a chat, an id never changes owner, whatever joined, left,
+      // requeued or restarted in between.
+      const owners = this.owners.get(chat.chatId) ?? new Map<number, string>();
+      this.owners.set(chat.chatId, owners);
+      for (const p of holders) {
+        for (const id of p.clientIds) {
+          const first = owners.get(id) ?? p.id;
+          expect(first, `client id ${id} of chat ${chat.chatId} after ${cmd.c}`).toBe(p.id);
+          owners.set(id, first);
+        }
+      }
+      // Nor does it come loose: every id ever bound in the chat is still bound.
+      for (const [id, owner] of owners) {
+        expect(
+          holders.some((p) => p.id === owner && p.clientIds.includes(id)),
+          `client id ${id} of chat ${chat.chatId} unbound after ${cmd.c}`,
+        ).toBe(true);
+      }
     }
     for (const s of view.staff) {
       if (s.offer !== null)
@@ -571,7 +592,7 @@ function queueOrder(a: ViewChat, b: ViewChat): number {
 describe('switchboard model', () => {
   const numRuns = Number(process.env.FC_RUNS ?? 1000);
   const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
-  it(`Q1 Q2 Q3 O1 O2 O3 O6 L1 B2 Q6 S1 the invariants hold after every step of ${numRuns} random sequences`, () => {
+  it(`Q1 Q2 Q3 O1 O2 O3 O6 L1 B2 Q6 S1 P2 P4 the invariants hold after every step of ${numRuns} random sequences`, () => {
     fc.assert(
       fc.property(fc.array(command, { minLength: 5, maxLength: 80, size: 'max' }), (commands) => {
         const run = new Run();
@@ -581,7 +602,24 @@ describe('switchboard model', () => {
           run.storage.close();
         }
       }),
-      { numRuns, ...(seed === undefined ? {} : { seed }) },
+      {
+        numRuns,
+        ...(seed === undefined ? {} : { seed }),
+        // A named regression (issue 18): a visitor binds the id of a helper who left.
+        examples: [
+          [
+            [
+              { c: 'vRequest', v: 0, dept: 0 },
+              { c: 'sAccept', s: 2, chat: undefined },
+              { c: 'sBind', s: 2, chat: 0, clientId: 3 },
+              { c: 'sLeave', s: 2, chat: 0 },
+              { c: 'vBind', v: 0, clientId: 3 },
+              { c: 'restart' },
+              { c: 'vBind', v: 0, clientId: 3 },
+            ],
+          ],
+        ],
+      },
     );
   }, 120_000);
 });
