@@ -63,6 +63,8 @@ export class ChatDocument {
    * messages arrive; a delete or an overwrite may lower it, and counts again.
    */
   #highest: number | null = null;
+  /** How many message entries are deleted (S6), or null when it must be counted again. */
+  #deleted: number | null = null;
 
   constructor(
     readonly doc: Y.Doc,
@@ -183,6 +185,23 @@ export class ChatDocument {
     return { ...parsed.output, id, authorClient, author: bindings?.author(authorClient) };
   }
 
+  /** The highest `seq` among this document's messages (S5, S6). */
+  highestSeq(): number {
+    return this.#highestSeq();
+  }
+
+  /** How many message entries this document holds deleted (S6). */
+  deletedMessages(): number {
+    if (this.#deleted === null) {
+      let deleted = 0;
+      for (const item of this.#messages._map.values()) {
+        for (let i: Y.Item | null = item; i !== null; i = i.left) if (i.deleted) deleted += 1;
+      }
+      this.#deleted = deleted;
+    }
+    return this.#deleted;
+  }
+
   #highestSeq(): number {
     if (this.#highest === null) {
       let highest = 0;
@@ -193,6 +212,9 @@ export class ChatDocument {
   }
 
   readonly #onMessages = (event: Y.YMapEvent<unknown>): void => {
+    for (const change of event.keys.values()) {
+      if (change.action !== 'add') this.#deleted = null;
+    }
     if (this.#highest === null) return;
     for (const [key, change] of event.keys) {
       if (change.action !== 'add') {

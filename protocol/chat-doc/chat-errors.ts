@@ -17,6 +17,7 @@ export const CHAT_ERRORS = {
   forbidden_content: 'The update carries a kind of content the sender may not write.',
   invalid_entry: 'The update carries an entry that breaks the chat schema.',
   apply_failed: 'The update could not be applied.',
+  seq_ahead: 'The update numbers a message ahead of the conversation it could have seen.',
   // Awareness (CHAT.md W1–W4).
   bad_awareness: 'The presence update could not be read.',
   foreign_awareness: 'The presence update speaks for someone else.',

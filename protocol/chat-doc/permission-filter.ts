@@ -28,6 +28,12 @@ export type UpdateSource = {
   readonly bindings: ParticipantBindings;
   /** `update`: one transaction, small. `step2`: a sync reply, up to a whole document. */
   readonly message: 'update' | 'step2';
+  /**
+   * S6: the highest `seq` the receiver holds (its document, and the earlier history it
+   * shows, K6), and how many deleted messages its document holds. Given, a visitor's
+   * messages may not run ahead of them (`seq_ahead`).
+   */
+  readonly seqBound?: { highest: number; deleted: number };
 };
 
 /** Decides whether `update` may be applied. Never throws, whatever the bytes. */
@@ -58,10 +64,43 @@ export function filterUpdate(update: Uint8Array, source: UpdateSource): Verdict 
         return refuse('foreign_delete', `deletes structs of client ${client}`);
       }
     }
+    if (source.seqBound !== undefined) return checkSeqBound(decoded.structs, source.seqBound);
   }
   return { ok: true };
 }
 
+/**
+ * S6: a visitor numbers its messages, so it could claim any `seq` and sort its words
+ * after every later reply, or tie with them. Each message it sends may be at most one
+ * above the highest the receiver holds, counting the lower ones of the same update
+ * in order (a sync reply carries many). A deleted message leaves a gap in the numbers
+ * that a late receiver cannot see, so each deleted message entry, held or carried,
+ * allows one more. An honest visitor is never further ahead than that but for what is
+ * still on its way, which the replica waits for (C12).
+ */
+function checkSeqBound(
+  structs: ReadonlyArray<Y.Item | Y.GC | Y.Skip>,
+  bound: { highest: number; deleted: number },
+): Verdict {
+  const seqs: number[] = [];
+  let deleted = bound.deleted;
+  for (const struct of structs) {
+    if (!(struct instanceof Y.Item)) continue;
+    const content = struct.content;
+    if (content instanceof Y.ContentDeleted && (struct.parent as unknown) === ROOT.messages) {
+      deleted += content.len;
+    }
+    if (!(content instanceof Y.ContentAny)) continue;
+    for (const value of content.arr) if (v.is(MessageEntry, value)) seqs.push(value.seq);
+  }
+  seqs.sort((a, b) => a - b);
+  let allowed = bound.highest + 1 + deleted;
+  for (const seq of seqs) {
+    if (seq > allowed) return refuse('seq_ahead', `seq ${seq} where at most ${allowed}`);
+    allowed = Math.max(allowed, seq + 1 + deleted);
+  }
+  return { ok: true };
+}
 function checkStruct(
   struct: Y.Item | Y.GC | Y.Skip,
   sender: BoundParticipant,

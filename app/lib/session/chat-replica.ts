@@ -58,17 +58,30 @@ export type ChatReplicaOptions = {
   self: string;
   /** The service's announcement of the chat's participants and their client ids. */
   participants: readonly ReplicaParticipant[];
+  /** Who left the chat, with the client ids that stay theirs (SPEC.md P4). */
+  former?: readonly ReplicaParticipant[];
   now?: () => number;
   random?: RandomBytes;
   /** Client ids this participant wrote with before (earlier page loads of this chat):
    * their restored messages start pending too (C7), before the service lists them. */
   ownClientIds?: readonly number[];
+  /** C12: how long a visitor's update that runs ahead may wait for what it answers. */
+  seqHoldMs?: number;
 };
+
+/** C12: at most this many updates wait per link; one more drops the peer. */
+const MAX_HELD_UPDATES = 64;
+const DEFAULT_SEQ_HOLD_MS = 10_000;
+/** K6: a history `seq` counts only this far above this document's own highest. */
+const MAX_OUTSIDE_SEQ_LEAD = 100_000;
 
 /** What the replica keeps per link; also the Yjs transaction origin of what it applied. */
 class LinkState {
   readonly reassembler = new Reassembler();
   closed = false;
+  /** C12: updates from a visitor that ran ahead, in arrival order, with what follows them. */
+  readonly held: { message: 'step2' | 'update'; update: Uint8Array }[] = [];
+  heldTimer: ReturnType<typeof setTimeout> | null = null;
   constructor(readonly link: ChatLink) {}
 }
 
@@ -92,12 +105,17 @@ export class ChatReplica {
   #bindings: ParticipantBindings;
   readonly #formerClientIds: ReadonlySet<number>;
   #nextMessageId = 0;
+  /** K6: the highest `seq` of the earlier history this replica shows, if any. */
+  #outsideSeq = 0;
+  readonly #seqHoldMs: number;
+  #retrying = false;
 
   constructor(options: ChatReplicaOptions) {
+    this.#seqHoldMs = options.seqHoldMs ?? DEFAULT_SEQ_HOLD_MS;
     this.doc = options.doc;
     this.self = options.self;
     this.#now = options.now ?? Date.now;
-    this.#bindings = new ParticipantBindings(options.participants);
+    this.#bindings = new ParticipantBindings(options.participants, options.former);
     this.#formerClientIds = new Set(options.ownClientIds ?? []);
     this.#budget = new DocSizeBudget(this.doc);
     const random = options.random;
@@ -143,8 +161,11 @@ export class ChatReplica {
   }
 
   /** A new participant list from the service (P1). Links to peers no longer in it end. */
-  setParticipants(participants: readonly ReplicaParticipant[]): void {
-    this.#bindings = new ParticipantBindings(participants);
+  setParticipants(
+    participants: readonly ReplicaParticipant[],
+    former: readonly ReplicaParticipant[] = [],
+  ): void {
+    this.#bindings = new ParticipantBindings(participants, former);
     for (const [peer, state] of this.#links) {
       if (!this.#bindings.participant(peer)) state.link.close('left');
     }
@@ -208,10 +229,15 @@ export class ChatReplica {
   /** Writes a message (C7: pending until a peer acknowledges it). */
   post(message: NewMessage, seenSeq = 0): { ok: true; id: MessageId } | Refusal {
     if (!this.#mayWrite()) return refuse('not_writable', `${this.role ?? 'unknown'} participant`);
-    const result = this.chat.postMessage(message, this.#now(), seenSeq);
+    const result = this.chat.postMessage(
+      message,
+      this.#now(),
+      Math.max(seenSeq, this.highestSeq()),
+    );
     if (result.ok) {
       this.#pending.add(result.id);
       this.#emitPending();
+      this.#retryHeld();
     }
     return result;
   }
@@ -251,9 +277,10 @@ export class ChatReplica {
    */
   holdsUnboundStructs(): boolean {
     for (const [client, structs] of this.doc.store.clients) {
+      const author = this.#bindings.author(client);
       if (
         structs.length > 0 &&
-        this.#bindings.author(client) === undefined &&
+        (author === undefined || author.left) &&
         !this.#ownClients().has(client)
       ) {
         return true;
@@ -276,7 +303,10 @@ export class ChatReplica {
   }
 
   destroy(): void {
-    for (const state of [...this.#links.values()]) state.link.close('left');
+    for (const state of [...this.#links.values()]) {
+      state.link.close('left');
+      this.#onClosed(state);
+    }
     this.doc.off('update', this.#onDocUpdate);
     this.notesDoc.off('update', this.#onNotesUpdate);
     this.notesDoc.destroy();
@@ -343,26 +373,104 @@ export class ChatReplica {
   }
 
   #onUpdate(state: LinkState, message: 'step2' | 'update', update: Uint8Array): void {
+    // C12: what comes after a held update waits behind it, in order.
+    if (state.held.length > 0) return this.#hold(state, message, update);
+    const outcome = this.#tryApply(state, message, update);
+    if (outcome === 'ahead') this.#hold(state, message, update);
+    else if (outcome === 'applied') this.#retryHeld();
+  }
+
+  /** Filters and applies one update; 'ahead' when a visitor's `seq` runs ahead (S6). */
+  #tryApply(
+    state: LinkState,
+    message: 'step2' | 'update',
+    update: Uint8Array,
+  ): 'applied' | 'ahead' | 'dropped' {
     const sender = this.#bindings.participant(state.link.peer);
-    const verdict = filterUpdate(update, { sender, bindings: this.#bindings, message });
-    if (!verdict.ok) return this.#drop(state, verdict);
+    const verdict = filterUpdate(update, {
+      sender,
+      bindings: this.#bindings,
+      message,
+      seqBound: { highest: this.highestSeq(), deleted: this.chat.deletedMessages() },
+    });
+    if (!verdict.ok && verdict.code === 'seq_ahead') return 'ahead';
+    if (!verdict.ok) {
+      this.#drop(state, verdict);
+      return 'dropped';
+    }
     if (!this.#budget.admits(update.length)) {
-      return this.#drop(state, refuse('doc_too_large', `${update.length} more bytes`));
+      this.#drop(state, refuse('doc_too_large', `${update.length} more bytes`));
+      return 'dropped';
     }
     const clientId = this.doc.clientID;
     try {
       Y.applyUpdate(this.doc, update, state);
     } catch (error) {
-      return this.#drop(
+      this.#drop(
         state,
         refuse('apply_failed', error instanceof Error ? error.message : 'apply threw'),
       );
+      return 'dropped';
     }
     if (this.doc.clientID !== clientId) {
       this.#emit({ type: 'client-id-changed', clientId: this.doc.clientID });
     }
     if (this.#maySend() && !state.closed) {
       this.#send(state, { type: 'ack', stateVector: Y.encodeStateVector(this.doc) });
+    }
+    return 'applied';
+  }
+
+  /** The highest `seq` this replica holds: its document's, and the earlier history's (K6). */
+  highestSeq(): number {
+    const own = this.chat.highestSeq();
+    return Math.max(own, Math.min(this.#outsideSeq, own + MAX_OUTSIDE_SEQ_LEAD));
+  }
+
+  /** K6 C12: the earlier history shown beside the document reaches this `seq`. */
+  noteOutsideSeq(seq: number): void {
+    if (seq <= this.#outsideSeq) return;
+    this.#outsideSeq = seq;
+    this.#retryHeld();
+  }
+
+  /** C12: a visitor's update ahead of this replica waits, bounded in count and time. */
+  #hold(state: LinkState, message: 'step2' | 'update', update: Uint8Array): void {
+    if (state.held.length >= MAX_HELD_UPDATES) {
+      return this.#drop(state, refuse('seq_ahead', `${MAX_HELD_UPDATES} updates waiting`));
+    }
+    state.held.push({ message, update });
+    state.heldTimer ??= setTimeout(() => {
+      state.heldTimer = null;
+      if (state.held.length > 0 && !state.closed) {
+        this.#drop(state, refuse('seq_ahead', `waited ${this.#seqHoldMs} ms for earlier messages`));
+      }
+    }, this.#seqHoldMs);
+  }
+
+  /** C12: applies held updates whose turn has come, in order, until none moves. */
+  #retryHeld(): void {
+    if (this.#retrying) return;
+    this.#retrying = true;
+    try {
+      let moved = true;
+      while (moved) {
+        moved = false;
+        for (const state of [...this.#links.values()]) {
+          while (state.held.length > 0 && !state.closed) {
+            const next = state.held[0]!;
+            if (this.#tryApply(state, next.message, next.update) === 'ahead') break;
+            state.held.shift();
+            moved = true;
+          }
+          if (state.held.length === 0 && state.heldTimer !== null) {
+            clearTimeout(state.heldTimer);
+            state.heldTimer = null;
+          }
+        }
+      }
+    } finally {
+      this.#retrying = false;
     }
   }
 
@@ -515,6 +623,9 @@ export class ChatReplica {
   #onClosed(state: LinkState): void {
     if (state.closed) return;
     state.closed = true;
+    state.held.length = 0;
+    if (state.heldTimer !== null) clearTimeout(state.heldTimer);
+    state.heldTimer = null;
     if (this.#links.get(state.link.peer) === state) this.#links.delete(state.link.peer);
     const peer = this.#bindings.participant(state.link.peer);
     // A monitor's view of the visitor came through helpers (W5): it goes with them.

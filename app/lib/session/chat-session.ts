@@ -22,6 +22,7 @@ import {
   type HistoryLine,
   type IceServer,
   type PageView,
+  type FormerParticipant,
   type Participant,
   type RandomBytes,
 } from '../../../protocol/index.ts';
@@ -163,6 +164,7 @@ export class ChatSession {
       // The last list we had: names and the right to write resume before the service
       // answers (or while it is down, B1); the service's next list replaces it.
       participants: notes.participants,
+      former: notes.former,
       ownClientIds: notes.clientIds,
       now,
       ...(options.random ? { random: options.random } : {}),
@@ -367,22 +369,20 @@ export class ChatSession {
     chatId: string;
     self: string;
     participants: readonly Participant[];
+    former?: readonly FormerParticipant[] | undefined;
   }): void {
     if (msg.self !== this.self || this.#state.status === 'ended') return;
     this.#listedByService = true;
-    this.replica.setParticipants(msg.participants);
+    const former = msg.former ?? [];
+    this.replica.setParticipants(msg.participants, former);
     this.#links.setParticipants(msg);
     this.#role = this.replica.role;
-    const authors = new Map(this.#notes.authors);
-    for (const p of msg.participants) {
-      for (const c of p.clientIds) authors.set(c, { id: p.id, role: p.role, name: p.name });
-    }
     const me = msg.participants.find((p) => p.id === this.self);
     const bound = me?.clientIds.filter((c) => c === this.doc.clientID) ?? [];
     this.#notes = {
       ...this.#notes,
       participants: [...msg.participants],
-      authors: [...authors],
+      former: [...former],
       clientIds: [...this.#notes.clientIds.filter((c) => !bound.includes(c)), ...bound],
     };
     this.#saveNotes();
@@ -462,6 +462,12 @@ export class ChatSession {
         break;
       case 'history': {
         const history = event.history;
+        const sender = this.replica.bindings.participant(event.peer);
+        if (sender !== undefined) {
+          // S6 K6: the visitor's words are numbered after the history's; they wait for it.
+          const top = history.lines(sender).reduce((max, line) => Math.max(max, line.seq), 0);
+          this.replica.noteOutsideSeq(top);
+        }
         this.#history = {
           peer: event.peer,
           lines: (visitor) => {
@@ -507,10 +513,10 @@ export class ChatSession {
   /** F9: moves this participant's read mark up to the last seen message of others. */
   #markRead(): void {
     if (this.#state.status !== 'live' || !this.#reads.visible) return;
-    const own = this.#ownClients();
+    const bindings = this.replica.bindings;
     const messages = this.replica.chat
       .messages()
-      .map((m) => ({ id: m.id, mine: own.has(m.authorClient) }));
+      .map((m) => ({ id: m.id, mine: bindings.author(m.authorClient)?.id === this.self }));
     const current = this.replica.chat.readStates(this.replica.bindings).get(this.self)?.upTo;
     const upTo = nextReadMark(messages, this.#reads.seen, current);
     if (upTo !== null) this.replica.markRead(upTo);
@@ -536,6 +542,13 @@ export class ChatSession {
     for (const p of this.#notes.participants) {
       participants.set(p.id, { id: p.id, role: p.role, name: p.name });
     }
+    // P4: authors and "mine" come from the service's last list, former participants
+    // included, never from what this browser remembers writing with.
+    const authors = new Map<number, KnownAuthor>();
+    for (const p of [...this.#notes.participants, ...this.#notes.former]) {
+      const author = { id: p.id, role: p.role, name: p.name };
+      for (const c of p.clientIds) if (!authors.has(c)) authors.set(c, author);
+    }
     const visitor = [...bindings.participants()].find((p) => p.role === 'visitor');
     return buildSessionView({
       chatId: this.chatId,
@@ -544,11 +557,10 @@ export class ChatSession {
       canWrite: this.#state.status === 'live' || this.#state.status === 'binding',
       connection: this.#connection(),
       messages: this.replica.chat.messages(bindings),
-      ownClients: this.#ownClients(),
       pending: new Set(this.replica.pending()),
       unsent: this.#unsent,
       reads: this.replica.chat.readStates(bindings),
-      authors: new Map(this.#notes.authors),
+      authors,
       participants,
       presence: this.replica.presence(),
       earlierHistory:
@@ -568,14 +580,6 @@ export class ChatSession {
     const peers = this.replica.openLinks().length;
     if (peers === 0) return { status: 'connecting', serviceOnline: this.#online };
     return this.#online ? { status: 'connected', peers } : { status: 'service-offline', peers };
-  }
-
-  #ownClients(): Set<number> {
-    const own = new Set(this.#notes.clientIds);
-    for (const c of this.replica.bindings.participant(this.self)?.clientIds ?? []) own.add(c);
-    own.add(this.doc.clientID);
-    own.add(this.replica.awareness.clientID);
-    return own;
   }
 
   #saveNotes(): void {

@@ -1,11 +1,13 @@
 /**
  * What a session remembers about its chat besides the document, kept next to it
  * (chat-store.ts): the client ids this browser wrote with that the service had
- * bound (so a reload can reuse one and count its restored messages as its own), the
- * last participant list (so the transcript shows names at once, and writing can
- * resume before the service answers), and the names of everyone who ever wrote
- * (helpers who left are no longer in the list). Decoded like any stored bytes: a
- * bad or old value is ignored, never trusted.
+ * bound (so a reload can reuse one and resend its restored messages), and the last
+ * participant list the service sent, former participants included (so the
+ * transcript shows names at once, and writing can resume before the service
+ * answers). Authorship is never this browser's own memory: who wrote a line, and
+ * whether it is "mine", comes from that list of the service's (SPEC.md P4), and the
+ * service's next list replaces it. Decoded like any stored bytes: a bad or old
+ * value is ignored, never trusted.
  */
 import * as v from 'valibot';
 import { ChatRole, ClientId, Name, ParticipantId } from '../../../protocol/index.ts';
@@ -13,9 +15,8 @@ import { ChatRole, ClientId, Name, ParticipantId } from '../../../protocol/index
 export const KnownAuthor = v.strictObject({ id: ParticipantId, role: ChatRole, name: Name });
 export type KnownAuthor = v.InferOutput<typeof KnownAuthor>;
 
-const NOTES_VERSION = 1;
+const NOTES_VERSION = 2;
 const MAX_CLIENT_IDS = 64;
-const MAX_AUTHORS = 256;
 
 export const SessionNotes = v.strictObject({
   v: v.literal(NOTES_VERSION),
@@ -33,8 +34,18 @@ export const SessionNotes = v.strictObject({
     ),
     v.maxLength(64),
   ),
-  /** Client id → who it was bound to, for every binding ever announced. */
-  authors: v.pipe(v.array(v.tuple([ClientId, KnownAuthor])), v.maxLength(MAX_AUTHORS)),
+  /** Who had left the chat in that list, with the client ids that stay theirs (P4). */
+  former: v.pipe(
+    v.array(
+      v.strictObject({
+        id: ParticipantId,
+        role: ChatRole,
+        name: Name,
+        clientIds: v.pipe(v.array(ClientId), v.maxLength(64)),
+      }),
+    ),
+    v.maxLength(64),
+  ),
 });
 export type SessionNotes = v.InferOutput<typeof SessionNotes>;
 
@@ -42,7 +53,7 @@ export const EMPTY_NOTES: SessionNotes = {
   v: NOTES_VERSION,
   clientIds: [],
   participants: [],
-  authors: [],
+  former: [],
 };
 
 export function decodeNotes(stored: unknown): SessionNotes {
@@ -61,6 +72,5 @@ export function encodeNotes(notes: SessionNotes): string {
   return JSON.stringify({
     ...notes,
     clientIds: notes.clientIds.slice(-MAX_CLIENT_IDS),
-    authors: notes.authors.slice(-MAX_AUTHORS),
   });
 }

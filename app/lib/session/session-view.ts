@@ -92,11 +92,10 @@ export type ViewParts = {
   canWrite: boolean;
   connection: ConnectionView;
   messages: readonly ChatMessage[];
-  /** Client ids of this participant, current and earlier. */
-  ownClients: ReadonlySet<number>;
   pending: ReadonlySet<MessageId>;
   unsent: readonly UnsentMessage[];
   reads: ReadonlyMap<string, ReadEntry>;
+  /** Client id → participant, from the service's list (SPEC.md P1, P4), former ones included. */
   authors: ReadonlyMap<number, KnownAuthor>;
   participants: ReadonlyMap<string, KnownAuthor>;
   presence: ReadonlyMap<string, AwarenessState>;
@@ -115,7 +114,8 @@ export function buildSessionView(p: ViewParts): SessionView {
   };
   const nameOf = (participant: string) => p.participants.get(participant)?.name ?? participant;
   const messages: MessageView[] = p.messages.map(({ author: _a, authorClient, ...m }) => {
-    const mine = p.ownClients.has(authorClient);
+    // Mine only when the service binds the writer's id to this participant (P4).
+    const mine = p.authors.get(authorClient)?.id === p.self;
     return {
       ...m,
       author: author(authorClient),

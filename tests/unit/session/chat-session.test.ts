@@ -338,7 +338,7 @@ describe('chat session', () => {
       ['turn it off and on', 'helper', false, false],
     ]);
     expect(history.lines[1]!.author).toBeNull();
-    // The visitor still shows Alice by name, from its notes.
+    // The visitor still shows Alice by name: the service lists her as a former participant (P4).
     expect(vera.view.messages.map((m) => m.author?.name)).toEqual(['Vera', 'Alice']);
     bob.send('Bob here, did that help?');
     await until('vera has bob', () => bodies(vera).includes('Bob here, did that help?'));

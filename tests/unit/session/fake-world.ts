@@ -119,20 +119,26 @@ export class FakeService {
   typingPreview = true;
   relayOnly = false;
   readonly participants = new Map<string, Participant>();
+  /** Who left, with the client ids that stay theirs (SPEC.md P4). */
+  readonly former = new Map<string, Participant>();
   readonly ports = new Map<string, FakePort>();
   /** Every request sessions made, in order. */
   readonly requests: { from: string; msg: SessionRequest }[] = [];
   readonly iceSeen: { who: string; ice: IceConfig }[] = [];
 
   join(member: Member): void {
-    this.participants.set(member.id, { ...member, clientIds: [], online: true });
+    const earlier = this.former.get(member.id)?.clientIds ?? [];
+    this.former.delete(member.id);
+    this.participants.set(member.id, { ...member, clientIds: [...earlier], online: true });
     // The member's connection exists before its session does (it heard `chat` first).
     this.port(member);
     this.broadcast();
   }
 
   leave(id: string): void {
+    const p = this.participants.get(id);
     this.participants.delete(id);
+    if (p !== undefined) this.former.set(id, p);
     this.broadcast();
   }
 
@@ -160,6 +166,22 @@ export class FakeService {
     if (msg.type === 'bind') {
       const me = this.participants.get(from);
       if (me === undefined) return true;
+      const taken = [...this.participants.values(), ...this.former.values()].some(
+        (p) => p.id !== from && p.clientIds.includes(msg.clientId),
+      );
+      if (taken) {
+        const port = this.ports.get(from);
+        queueMicrotask(() =>
+          port?.deliver({
+            type: 'error',
+            code: 'client_id_taken',
+            message: 'taken',
+            ref: 'bind',
+            chatId: CHAT,
+          }),
+        );
+        return true;
+      }
       if (!me.clientIds.includes(msg.clientId)) me.clientIds.push(msg.clientId);
       queueMicrotask(() => this.broadcast());
     } else if (msg.type === 'signal') {
@@ -186,14 +208,20 @@ export class FakeService {
   broadcast(): void {
     if (!this.online) return;
     const all = [...this.participants.values()].map((p) => ({ ...p, clientIds: [...p.clientIds] }));
+    const former = [...this.former.values()]
+      .filter((p) => p.clientIds.length > 0)
+      .map(({ online: _online, ...p }) => ({ ...p, clientIds: [...p.clientIds] }));
     for (const [id, port] of this.ports) {
       if (!this.participants.has(id)) continue;
       // M2: the visitor is not told about monitors.
-      const seen =
-        this.participants.get(id)?.role === 'visitor'
-          ? all.filter((p) => p.role !== 'monitor')
-          : all;
-      port.deliver({ type: 'participants', chatId: CHAT, self: id, participants: seen });
+      const visitor = this.participants.get(id)?.role === 'visitor';
+      port.deliver({
+        type: 'participants',
+        chatId: CHAT,
+        self: id,
+        participants: visitor ? all.filter((p) => p.role !== 'monitor') : all,
+        former: visitor ? former.filter((p) => p.role !== 'monitor') : former,
+      });
     }
   }
 }
