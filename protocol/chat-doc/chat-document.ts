@@ -63,7 +63,7 @@ export class ChatDocument {
    * messages arrive; a delete or an overwrite may lower it, and counts again.
    */
   #highest: number | null = null;
-  /** How many message entries are deleted (S6), or null when it must be counted again. */
+  /** How many message entries are deleted (S8), or null when it must be counted again. */
   #deleted: number | null = null;
 
   constructor(
@@ -185,12 +185,12 @@ export class ChatDocument {
     return { ...parsed.output, id, authorClient, author: bindings?.author(authorClient) };
   }
 
-  /** The highest `seq` among this document's messages (S5, S6). */
+  /** The highest `seq` among this document's messages (S5, S8). */
   highestSeq(): number {
     return this.#highestSeq();
   }
 
-  /** How many message entries this document holds deleted (S6). */
+  /** How many message entries this document holds deleted (S8). */
   deletedMessages(): number {
     if (this.#deleted === null) {
       let deleted = 0;

@@ -29,7 +29,7 @@ export type UpdateSource = {
   /** `update`: one transaction, small. `step2`: a sync reply, up to a whole document. */
   readonly message: 'update' | 'step2';
   /**
-   * S6: the highest `seq` the receiver holds (its document, and the earlier history it
+   * S8: the highest `seq` the receiver holds (its document, and the earlier history it
    * shows, K6), and how many deleted messages its document holds. Given, a visitor's
    * messages may not run ahead of them (`seq_ahead`).
    */
@@ -70,7 +70,7 @@ export function filterUpdate(update: Uint8Array, source: UpdateSource): Verdict 
 }
 
 /**
- * S6: a visitor numbers its messages, so it could claim any `seq` and sort its words
+ * S8: a visitor numbers its messages, so it could claim any `seq` and sort its words
  * after every later reply, or tie with them. Each message it sends may be at most one
  * above the highest the receiver holds, counting the lower ones of the same update
  * in order (a sync reply carries many). A deleted message leaves a gap in the numbers

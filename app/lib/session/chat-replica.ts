@@ -380,7 +380,7 @@ export class ChatReplica {
     else if (outcome === 'applied') this.#retryHeld();
   }
 
-  /** Filters and applies one update; 'ahead' when a visitor's `seq` runs ahead (S6). */
+  /** Filters and applies one update; 'ahead' when a visitor's `seq` runs ahead (S8). */
   #tryApply(
     state: LinkState,
     message: 'step2' | 'update',

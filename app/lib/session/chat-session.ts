@@ -464,7 +464,7 @@ export class ChatSession {
         const history = event.history;
         const sender = this.replica.bindings.participant(event.peer);
         if (sender !== undefined) {
-          // S6 K6: the visitor's words are numbered after the history's; they wait for it.
+          // S8 K6: the visitor's words are numbered after the history's; they wait for it.
           const top = history.lines(sender).reduce((max, line) => Math.max(max, line.seq), 0);
           this.replica.noteOutsideSeq(top);
         }
