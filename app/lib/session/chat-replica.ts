@@ -79,7 +79,7 @@ const MAX_OUTSIDE_SEQ_LEAD = 100_000;
 class LinkState {
   readonly reassembler = new Reassembler();
   closed = false;
-  /** C12: updates from a visitor that ran ahead, in arrival order, with what follows them. */
+  /** C12: updates from a visitor that ran ahead, in arrival order. */
   readonly held: { message: 'step2' | 'update'; update: Uint8Array }[] = [];
   heldTimer: ReturnType<typeof setTimeout> | null = null;
   constructor(readonly link: ChatLink) {}
@@ -373,8 +373,9 @@ export class ChatReplica {
   }
 
   #onUpdate(state: LinkState, message: 'step2' | 'update', update: Uint8Array): void {
-    // C12: what comes after a held update waits behind it, in order.
-    if (state.held.length > 0) return this.#hold(state, message, update);
+    // C12: a later update may be what a held one waits for (a sync reply that crossed
+    // a new write on a fresh link), so each is tried on its own; Yjs itself waits for
+    // missing structs.
     const outcome = this.#tryApply(state, message, update);
     if (outcome === 'ahead') this.#hold(state, message, update);
     else if (outcome === 'applied') this.#retryHeld();
@@ -448,7 +449,7 @@ export class ChatReplica {
     }, this.#seqHoldMs);
   }
 
-  /** C12: applies held updates whose turn has come, in order, until none moves. */
+  /** C12: applies held updates whose turn has come, until none moves. */
   #retryHeld(): void {
     if (this.#retrying) return;
     this.#retrying = true;
@@ -457,10 +458,10 @@ export class ChatReplica {
       while (moved) {
         moved = false;
         for (const state of [...this.#links.values()]) {
-          while (state.held.length > 0 && !state.closed) {
-            const next = state.held[0]!;
-            if (this.#tryApply(state, next.message, next.update) === 'ahead') break;
-            state.held.shift();
+          for (const held of [...state.held]) {
+            if (state.closed) break;
+            if (this.#tryApply(state, held.message, held.update) === 'ahead') continue;
+            state.held.splice(state.held.indexOf(held), 1);
             moved = true;
           }
           if (state.held.length === 0 && state.heldTimer !== null) {

@@ -175,7 +175,7 @@ export function buildSessionView(p: ViewParts): SessionView {
       body: n.body,
       at: n.at,
       author: author(n.authorClient),
-      mine: p.ownClients.has(n.authorClient),
+      mine: p.authors.get(n.authorClient)?.id === p.self,
     })),
     canWriteNotes: p.canWriteNotes,
     watchers: [...p.participants.values()]

@@ -36,4 +36,12 @@ describe('C10 regression seeds', () => {
   it('C4 C10 seed 3: a reconnecting helper accepts the visitor step 2', () => {
     runSeed(3);
   });
+  // Seeds 51 and 54 left a visitor's messages waiting for ever (S8) while the first
+  // versions of C12 kept every update behind a held one, and counted no deletions.
+  it('C12 C10 seed 51: a write that crossed the sync reply on a fresh link waits for it', () => {
+    runSeed(51);
+  });
+  it('S8 C10 seed 54: deleted messages leave gaps in seq that a late receiver allows', () => {
+    runSeed(54);
+  });
 });
