@@ -1,5 +1,6 @@
 import adapter from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+import { PAGE_CSP_DIRECTIVES } from './signal/http/page-policy.mjs';
 
 /** The console and widget are client-side apps (WebRTC and IndexedDB live in the
  * browser), so the app is built as static files that the signal service serves. */
@@ -18,6 +19,10 @@ const config = {
     alias: {
       $protocol: 'protocol',
     },
+    // Content-Security-Policy (issue 16): SvelteKit hashes its inline boot script into
+    // a <meta> policy in build/200.html, which the service also sends as a header with
+    // frame-ancestors added (signal/http/page-policy.mjs says why each directive is so).
+    csp: { mode: 'hash', directives: { ...PAGE_CSP_DIRECTIVES } },
   },
 };
 

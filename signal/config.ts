@@ -85,7 +85,7 @@ export const CONFIG_VARIABLES = [
     name: 'ALLOWED_ORIGINS',
     default: '',
     description:
-      "Comma-separated extra origins allowed to open WebSockets (host sites embedding the widget); the service's own origin is always allowed.",
+      "Comma-separated origins of host sites embedding the widget: only they (and the service's own origin) may frame it and open WebSockets.",
   },
   {
     name: 'TRUSTED_PROXIES',

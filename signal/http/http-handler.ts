@@ -16,6 +16,9 @@
  * - `GET /metrics` → Prometheus text
  * - other GET/HEAD → the built app (static-files.ts); other `/api/` → 404 JSON
  *
+ * Every response gets the security headers of security-headers.ts (CSP,
+ * frame-ancestors, nosniff, Referrer-Policy, Permissions-Policy).
+ *
  * Exports: `createHttpHandler(deps)`, `HttpDeps`, `MAX_HTTP_BODY_BYTES`.
  */
 import * as v from 'valibot';
@@ -35,6 +38,7 @@ import { json, jsonError } from './json-response.ts';
 import { bearerToken, decodeJsonBody } from './request-body.ts';
 import type { Metrics } from './metrics.ts';
 import { createRateLimiter } from './rate-limiter.ts';
+import { createSecurityHeaders } from './security-headers.ts';
 import type { StaticFiles } from './static-files.ts';
 
 /** The API's bodies are a nickname and a password: 16 KiB is generous. */
@@ -51,6 +55,8 @@ export type HttpDeps = {
     | 'demo'
     | 'httpSigninPerIpPerMinute'
     | 'trustedProxies'
+    | 'publicOrigin'
+    | 'allowedOrigins'
   >;
   metrics: Metrics;
   /** Which transport runs ('uws' or 'ws'); asked per request, as the transport is
@@ -245,12 +251,20 @@ export function createHttpHandler(deps: HttpDeps): (req: HttpRequest) => Promise
     return deps.staticFiles.serve(method, req.path, req.headers);
   }
 
+  // The origins allowed to embed the widget are the ones allowed to open its sockets.
+  const secured = createSecurityHeaders({
+    frameOrigins: [
+      ...(deps.config.publicOrigin === null ? [] : [deps.config.publicOrigin]),
+      ...deps.config.allowedOrigins,
+    ],
+  });
+
   return async (req) => {
     try {
-      return await route(req);
+      return secured(req.path, await route(req));
     } catch (error) {
       deps.log.error({ err: error, method: req.method, path: req.path }, 'HTTP handler failed');
-      return jsonError(500, 'internal');
+      return secured(req.path, jsonError(500, 'internal'));
     }
   };
 }

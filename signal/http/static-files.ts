@@ -5,9 +5,13 @@
  * the SPA fallback `200.html`; unknown `/_app/` assets get 404 rather than HTML
  * that a browser would try to run as a script.
  *
+ * An HTML page's own Content-Security-Policy (the <meta> one SvelteKit writes with its
+ * script hashes) is sent as a `content-security-policy` header too, for
+ * security-headers.ts to complete with frame-ancestors.
+ *
  * Exports: `loadStaticFiles(dir)` → `StaticFiles | null` (null when the folder does
  * not exist); `StaticFiles.serve(method, path, headers)` → `HttpResponse`;
- * `contentTypeOf(name)`.
+ * `contentTypeOf(name)`; `metaPolicy(html)`.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -41,7 +45,14 @@ export function contentTypeOf(name: string): string {
   return CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
 }
 
-type StaticFile = { body: Uint8Array; contentType: string; etag: string; cacheControl: string };
+type StaticFile = {
+  body: Uint8Array;
+  contentType: string;
+  etag: string;
+  cacheControl: string;
+  /** An HTML page's own policy (SvelteKit's hashed <meta> CSP), sent as a header too. */
+  policy: string | null;
+};
 
 export interface StaticFiles {
   /** How many files were loaded. */
@@ -82,6 +93,7 @@ export function loadStaticFiles(dir: string): StaticFiles | null {
         'cache-control': file.cacheControl,
         etag: file.etag,
         'x-content-type-options': 'nosniff',
+        ...(file.policy === null ? {} : { 'content-security-policy': file.policy }),
       };
       if (headers['if-none-match'] === file.etag) return { status: 304, headers: common };
       return {
@@ -94,9 +106,11 @@ export function loadStaticFiles(dir: string): StaticFiles | null {
 }
 
 function toStaticFile(urlPath: string, body: Buffer): StaticFile {
+  const contentType = contentTypeOf(urlPath);
   return {
     body,
-    contentType: contentTypeOf(urlPath),
+    contentType,
+    policy: contentType.startsWith('text/html') ? metaPolicy(body.toString('utf8')) : null,
     etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
     // Files under /_app/immutable/ have content hashes in their names: cache forever.
     // Everything else (HTML, version.json) must be revalidated to pick up a new build.
@@ -104,6 +118,14 @@ function toStaticFile(urlPath: string, body: Buffer): StaticFile {
       ? 'public, max-age=31536000, immutable'
       : 'no-cache',
   };
+}
+
+/** The content of a page's `<meta http-equiv="content-security-policy">`, as SvelteKit
+ * writes it (attribute order and escaping of its csp.js), or null when there is none. */
+export function metaPolicy(html: string): string | null {
+  const match = /<meta http-equiv="content-security-policy" content="([^"]*)">/i.exec(html);
+  if (match?.[1] === undefined) return null;
+  return match[1].replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&');
 }
 
 /** The request path as a clean absolute path, or null when it is not one. */

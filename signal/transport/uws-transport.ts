@@ -6,7 +6,7 @@
  * returns has `onAborted`.
  */
 import type * as Uws from 'uWebSockets.js';
-import { closeReason, statusLine } from './http-status.ts';
+import { closeReason, plainResponse, statusLine } from './http-status.ts';
 import { normalizeIp } from './remote-address.ts';
 import type {
   HttpRequest,
@@ -239,10 +239,7 @@ export function createUwsTransportWith(
       }
       if (closing) decision = { accept: false, status: 503, reason: 'shutting down' };
       if (!decision.accept) {
-        res
-          .writeStatus(statusLine(decision.status))
-          .writeHeader('content-type', 'text/plain; charset=utf-8')
-          .end(decision.reason, true);
+        writeResponse(res, 'GET', plainResponse(decision.status, decision.reason), true);
         return;
       }
       const userData: UserData = {
@@ -296,7 +293,7 @@ export function createUwsTransportWith(
 
   app.any('/*', (res, req) => {
     if (closing) {
-      res.writeStatus(statusLine(503)).end('shutting down', true);
+      writeResponse(res, 'GET', plainResponse(503, 'shutting down'), true);
       return;
     }
     const request: Omit<HttpRequest, 'body'> = {
@@ -308,7 +305,7 @@ export function createUwsTransportWith(
     };
     const declared = Number(request.headers['content-length'] ?? '0');
     if (declared > options.maxHttpBodyBytes) {
-      res.writeStatus(statusLine(413)).end('request body too large', true);
+      writeResponse(res, request.method, plainResponse(413, 'request body too large'), true);
       return;
     }
     pendingResponses.add(res);
@@ -330,7 +327,7 @@ export function createUwsTransportWith(
       if (finished) return;
       received += chunk.byteLength;
       if (received > options.maxHttpBodyBytes) {
-        respond({ status: 413, body: 'request body too large' }, true);
+        respond(plainResponse(413, 'request body too large'), true);
         return;
       }
       // The chunk is neutered when this callback returns: copy it.
@@ -343,7 +340,7 @@ export function createUwsTransportWith(
           (response) => respond(response),
           (error: unknown) => {
             warn(error);
-            respond({ status: 500, body: 'internal error' });
+            respond(plainResponse(500, 'internal error'));
           },
         );
     });

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { closeReason, statusLine } from './http-status.ts';
+import { closeReason, plainResponse, statusLine } from './http-status.ts';
 import { normalizeIp } from './remote-address.ts';
 import type {
   HttpRequest,
@@ -88,7 +88,7 @@ class WsTransport implements Transport {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (this.closing) {
-      this.writeResponse(res, 'GET', { status: 503, body: 'shutting down' }, true);
+      this.writeResponse(res, 'GET', plainResponse(503, 'shutting down'), true);
       return;
     }
     const url = splitUrl(req.url ?? '/');
@@ -101,12 +101,7 @@ class WsTransport implements Transport {
     };
     const limit = this.options.maxHttpBodyBytes;
     if (Number(request.headers['content-length'] ?? '0') > limit) {
-      this.writeResponse(
-        res,
-        request.method,
-        { status: 413, body: 'request body too large' },
-        true,
-      );
+      this.writeResponse(res, request.method, plainResponse(413, 'request body too large'), true);
       return;
     }
     const chunks: Buffer[] = [];
@@ -117,12 +112,7 @@ class WsTransport implements Transport {
       received += chunk.byteLength;
       if (received > limit) {
         refused = true;
-        this.writeResponse(
-          res,
-          request.method,
-          { status: 413, body: 'request body too large' },
-          true,
-        );
+        this.writeResponse(res, request.method, plainResponse(413, 'request body too large'), true);
         req.pause();
         return;
       }
@@ -138,7 +128,7 @@ class WsTransport implements Transport {
           (response) => this.writeResponse(res, request.method, response, false),
           (error: unknown) => {
             warn(error);
-            this.writeResponse(res, request.method, { status: 500, body: 'internal error' }, false);
+            this.writeResponse(res, request.method, plainResponse(500, 'internal error'), false);
           },
         );
     });
@@ -184,9 +174,11 @@ class WsTransport implements Transport {
     }
     if (!decision.accept) {
       const body = Buffer.from(decision.reason);
+      const headers = Object.entries(plainResponse(decision.status, '').headers ?? {})
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('');
       socket.end(
-        `HTTP/1.1 ${statusLine(decision.status)}\r\n` +
-          'Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
+        `HTTP/1.1 ${statusLine(decision.status)}\r\nConnection: close\r\n${headers}` +
           `Content-Length: ${body.byteLength}\r\n\r\n${decision.reason}`,
       );
       return;

@@ -5,7 +5,7 @@
  * itself is tested with a browser visitor on /lab/chat). Every wait is for a
  * condition, never a fixed time.
  */
-import type { Browser, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import WebSocket from 'ws';
 import * as v from 'valibot';
 import { PROTOCOL_VERSION, ServiceToVisitor } from '../../protocol/index.ts';
@@ -21,12 +21,18 @@ declare global {
 export async function signInHelper(
   browser: Browser,
   nickname: string,
-  options: { notifications?: boolean; baseURL?: string } = {},
+  options: {
+    notifications?: boolean;
+    baseURL?: string;
+    /** Runs on the new context before its first page loads. */
+    prepare?: (context: BrowserContext) => Promise<void>;
+  } = {},
 ): Promise<Page> {
   const context = await browser.newContext({
     ...(options.notifications ? { permissions: ['notifications'] } : {}),
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),
   });
+  await options.prepare?.(context);
   const page = await context.newPage();
   await page.addInitScript(() => {
     window.peerdeskAlerts = { notifications: [], beeps: 0 };

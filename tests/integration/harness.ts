@@ -49,6 +49,8 @@ export type ServiceOptions = {
   demo?: boolean;
   /** Reuse a DATA_DIR (restart tests). */
   dataDir?: string;
+  /** The built app to serve; build/ at the repository root by default. */
+  staticDir?: string;
 };
 
 export type ClientOptions = { headers?: Record<string, string> };
@@ -72,6 +74,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const server = await startServer(loaded.config, {
     logger: createLogger({ level: 'silent' }),
     scrypt: FAST_SCRYPT_PARAMS,
+    ...(options.staticDir === undefined ? {} : { staticDir: options.staticDir }),
   });
   const baseUrl = `http://127.0.0.1:${server.port}`;
   const wsUrl = `ws://127.0.0.1:${server.port}`;

@@ -92,6 +92,10 @@ async function startOnce(
         // minute) is meant for the internet, not for a suite of e2e tests. A test of
         // the limit itself passes its own value in `options.env`.
         HTTP_SIGNIN_PER_IP_PER_MINUTE: '1000',
+        // The widget may be framed by the service itself and the allowed embedding
+        // origins only (frame-ancestors): the tests' "other origin" host site is
+        // localhost at the same port (tests/e2e/widget-embed.spec.ts).
+        ALLOWED_ORIGINS: `http://localhost:${port}`,
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
