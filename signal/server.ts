@@ -23,7 +23,6 @@ import { createLiveSettings, type LiveConfig } from './admin/live-settings.ts';
 import { createSignInLockout } from './auth/sign-in-lockout.ts';
 import { createOriginPolicy, type OriginPolicy } from './gateway/origin-policy.ts';
 import { createAdminApi } from './http/admin/admin-api.ts';
-import { isWidgetPath, withWidgetFraming } from './http/admin/widget-framing.ts';
 import { createHttpHandler, MAX_HTTP_BODY_BYTES } from './http/http-handler.ts';
 import { iceServersFor } from './http/ice-servers.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
@@ -152,8 +151,9 @@ export async function startServer(
         http: (req: HttpRequest) => {
           // Queue lengths are read from the core when scraped, not kept up to date.
           if (req.path === '/metrics') updateQueueLengths(metrics, storage, switchboard.view());
-          if (!isWidgetPath(req.path)) return http(req);
-          return http(req).then((res) => withWidgetFraming(req.path, res, live.allowedOrigins));
+          // The widget's frame-ancestors follow the live allowed origins (A7): the
+          // handler's security headers read `live` per response.
+          return http(req);
         },
         upgrade: gateway.upgrade,
         open: gateway.open,

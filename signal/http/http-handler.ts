@@ -251,9 +251,10 @@ export function createHttpHandler(deps: HttpDeps): (req: HttpRequest) => Promise
     return deps.staticFiles.serve(method, req.path, req.headers);
   }
 
-  // The origins allowed to embed the widget are the ones allowed to open its sockets.
+  // The origins allowed to embed the widget are the ones allowed to open its sockets;
+  // read per response, as the config object is the live one (an admin may change them).
   const secured = createSecurityHeaders({
-    frameOrigins: [
+    frameOrigins: () => [
       ...(deps.config.publicOrigin === null ? [] : [deps.config.publicOrigin]),
       ...deps.config.allowedOrigins,
     ],

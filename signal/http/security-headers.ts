@@ -5,8 +5,9 @@
  * - HTML pages: the page's Content-Security-Policy (SvelteKit's hashed <meta> policy
  *   that static-files.ts read from the page, or page-policy.mjs for pages SvelteKit
  *   does not build) plus `frame-ancestors`: the widget (`/widget`) may be framed by
- *   the service itself and the allowed embedding origins (PUBLIC_ORIGIN,
- *   ALLOWED_ORIGINS); every other page, the console first, by nobody (also
+ *   the service itself and the allowed embedding origins (PUBLIC_ORIGIN and
+ *   ALLOWED_ORIGINS, or the list an admin set, SPEC.md A7) and by nobody else, also
+ *   when none is listed; every other page, the console first, by nobody (also
  *   `X-Frame-Options: DENY` for old browsers).
  * - Everything else (API JSON, scripts, images, 404s): `default-src 'none';
  *   frame-ancestors 'none'`, so a response opened as a document (an SVG, a JSON
@@ -35,21 +36,23 @@ export function isWidgetPath(path: string): boolean {
 }
 
 export type SecurityHeaderOptions = {
-  /** Origins (`https://host.example`) allowed to frame the widget, besides the service. */
-  frameOrigins: readonly string[];
+  /** Origins (`https://host.example`) allowed to frame the widget, besides the service;
+   * asked per response, as an admin may change them while the service runs (A7). */
+  frameOrigins: () => readonly string[];
 };
 
 export function createSecurityHeaders(
   options: SecurityHeaderOptions,
 ): (path: string, response: HttpResponse) => HttpResponse {
-  const widgetAncestors = ["'self'", ...new Set(options.frameOrigins)].join(' ');
   return (path, response) => {
     const headers: Record<string, string> = { ...response.headers };
     const isPage = /^text\/html\b/i.test(headers['content-type'] ?? '');
     const widget = isPage && isWidgetPath(path);
     if (isPage) {
       const pagePolicy = headers['content-security-policy'] ?? DEFAULT_PAGE_POLICY;
-      const ancestors = widget ? widgetAncestors : "'none'";
+      const ancestors = widget
+        ? ["'self'", ...new Set(options.frameOrigins())].join(' ')
+        : "'none'";
       headers['content-security-policy'] = `${pagePolicy}; frame-ancestors ${ancestors}`;
       if (!widget) headers['x-frame-options'] = 'DENY';
     } else {

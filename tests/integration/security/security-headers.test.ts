@@ -13,7 +13,13 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_CSP_DIRECTIVES, renderPolicy } from '../../../signal/http/page-policy.mjs';
 import { PERMISSIONS_POLICY } from '../../../signal/http/security-headers.ts';
-import { startService, type Service, type TransportName } from '../harness.ts';
+import {
+  ADMIN_NICKNAME,
+  ADMIN_PASSWORD,
+  startService,
+  type Service,
+  type TransportName,
+} from '../harness.ts';
 
 const BOOT_HASH = "'sha256-u8eyMsNOQwUzKihSo8NT8Kwc52lUs0XLXwL/8Hjzyqc='";
 // What SvelteKit writes: its directives with the boot script's hash in script-src.
@@ -139,14 +145,28 @@ describe.each<TransportName>(['uws', 'ws'])('security headers over %s (issue 16)
   });
 });
 
-describe('without embedding origins the widget is framed only by the service itself', () => {
-  it('frame-ancestors is just self', async () => {
+describe('the widget follows the allowed origins an admin sets (SPEC.md A7)', () => {
+  it('A7 none listed: only the service frames it; listed live: those too, no restart', async () => {
     const appDir = mkdtempSync(join(tmpdir(), 'peerdesk-app-'));
     writeApp(appDir);
     const service = await startService({ transport: 'ws', staticDir: appDir });
+    const ancestors = async () =>
+      /frame-ancestors [^;]*$/.exec(
+        (await fetch(`${service.baseUrl}/widget`)).headers.get('content-security-policy') ?? '',
+      )?.[0];
     try {
-      const response = await fetch(`${service.baseUrl}/widget`);
-      expect(response.headers.get('content-security-policy')).toMatch(/; frame-ancestors 'self'$/);
+      expect(await ancestors()).toBe("frame-ancestors 'self'");
+      const token = await service.signIn(ADMIN_NICKNAME, ADMIN_PASSWORD);
+      const changed = await fetch(`${service.baseUrl}/api/admin/settings`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ settings: { ALLOWED_ORIGINS: HOST_SITE } }),
+      });
+      expect(changed.status).toBe(200);
+      expect(await ancestors()).toBe(`frame-ancestors 'self' ${HOST_SITE}`);
+      // The console stays unframeable whatever the list says.
+      const console = await fetch(`${service.baseUrl}/console`);
+      expect(console.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'$/);
     } finally {
       await service.close();
       rmSync(appDir, { recursive: true, force: true });
