@@ -5,7 +5,7 @@
  * (STYLE.md point 9), so the console can show a clear message for each.
  */
 import * as v from 'valibot';
-import { AccountRole, Id, LIMITS, Name, Nickname, Token } from '$protocol';
+import { AccountRole, Id, LIMITS, Name, Nickname, Timestamp, Token } from '$protocol';
 
 export const Account = v.object({
   id: Id,
@@ -36,6 +36,8 @@ const ErrorBody = v.object({
   error: v.object({
     code: v.pipe(v.string(), v.maxLength(100)),
     message: v.pipe(v.string(), v.maxLength(1000)),
+    /** When a locked account may try again (SPEC.md A9). */
+    retryAt: v.optional(Timestamp),
   }),
 });
 
@@ -45,6 +47,8 @@ export type ApiFailure = {
   /** The service's error code, or `network` / `bad_response` for client-side failures. */
   code: string;
   message: string;
+  /** Set when the service said when to try again (a locked account, A9). */
+  retryAt?: number;
 };
 
 export type ApiResult<T> = { ok: true; value: T } | ({ ok: false } & ApiFailure);
@@ -86,9 +90,12 @@ export function createSessionClient(options: SessionClientOptions = {}): Session
     const body = await readJson(response);
     if (!response.ok) {
       const parsed = v.safeParse(ErrorBody, body);
-      return parsed.success
-        ? failure(response.status, parsed.output.error.code, parsed.output.error.message)
-        : failure(response.status, 'http', `The request failed (HTTP ${response.status}).`);
+      if (!parsed.success) {
+        return failure(response.status, 'http', `The request failed (HTTP ${response.status}).`);
+      }
+      const { code, message, retryAt } = parsed.output.error;
+      const failed = failure(response.status, code, message);
+      return retryAt === undefined ? failed : { ...failed, retryAt };
     }
     const parsed = v.safeParse(schema, body);
     return parsed.success

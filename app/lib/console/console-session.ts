@@ -31,6 +31,16 @@ export const MESSAGES = {
     'You are signed out on this device, but Peerdesk could not be told; the session ends on its own later.',
 } as const;
 
+/** A9: the sign-in page says when a locked account may try again. */
+export function lockedMessage(retryAt: number): string {
+  const time = new Date(retryAt).toLocaleTimeString([], {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  return `Too many wrong passwords for this account. Try again after ${time}.`;
+}
+
 export class ConsoleSession {
   readonly #client: SessionClient;
   readonly #tokens: TokenStore;
@@ -82,7 +92,11 @@ export class ConsoleSession {
       });
     } else {
       const error =
-        result.status === 401 ? result.message || MESSAGES.wrongCredentials : result.message;
+        result.code === 'account_locked' && result.retryAt !== undefined
+          ? lockedMessage(result.retryAt)
+          : result.status === 401
+            ? result.message || MESSAGES.wrongCredentials
+            : result.message;
       this.#setSession({ kind: 'signed-out', error });
     }
   }

@@ -3,8 +3,8 @@
  * with the environment's schemas (live-settings.ts), stored in SQLite and applied
  * without a restart; one bad value changes nothing. The embedding page gets the
  * exact `<script>` line for this service, the allowed origins, and a live check of
- * one origin against the policy the WebSocket upgrade and the widget's
- * `frame-ancestors` use.
+ * one origin against the allowed origins, which the WebSocket upgrade and the
+ * widget's `frame-ancestors` both follow.
  */
 import * as v from 'valibot';
 import {
@@ -86,15 +86,18 @@ const checkOrigin: AdminRoute = {
       });
     }
     const own = new URL(serviceOrigin(deps, ctx.req)).host;
+    if (new URL(origin).host === own) {
+      return json(200, { origin, allowed: true, reason: 'This is the service’s own origin.' });
+    }
+    // The same rule as the widget page's frame-ancestors (security-headers.ts): the
+    // service's own pages and the listed origins.
     const decision = deps.originPolicy(origin, own);
     return json(200, {
       origin,
       allowed: decision.allowed,
       reason: decision.allowed
-        ? new URL(origin).host === own
-          ? 'This is the service’s own origin: always allowed.'
-          : 'Allowed: pages on this origin may embed the widget.'
-        : 'Not allowed: add it to the allowed embedding origins.',
+        ? 'Allowed: pages on this origin may embed the widget.'
+        : 'Not allowed: add it to the allowed origins.',
     });
   },
 };

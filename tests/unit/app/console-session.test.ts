@@ -165,3 +165,28 @@ describe('console session', () => {
     expect(broken.view.demoAccounts).toEqual([]);
   });
 });
+
+describe('console session: a locked account (SPEC.md A9)', () => {
+  it('A9 the sign-in page says after what time to try again', async () => {
+    const retryAt = new Date(2026, 0, 1, 14, 5, 30).getTime();
+    const { client } = scriptedClient({
+      signIn: async () => ({
+        ...fail(429, 'account_locked', 'Too many wrong passwords for this account.'),
+        retryAt,
+      }),
+    });
+    const session = new ConsoleSession({ client, tokens: memoryTokenStore() });
+    await session.signIn('alice', 'guess');
+    const view = session.view.session;
+    expect(view.kind).toBe('signed-out');
+    const error = view.kind === 'signed-out' ? view.error : null;
+    expect(error).toMatch(/^Too many wrong passwords for this account\. Try again after /);
+    expect(error).toContain(
+      new Date(retryAt).toLocaleTimeString([], {
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      }),
+    );
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * The console's client of the HTTP admin API (protocol/SPEC.md A1–A9). Requests are
+ * built from the protocol's request types; every answer is decoded with the
+ * protocol's view schemas before it is shown (STYLE.md point 3), and every outcome is
+ * a value (`ApiResult`), never a throw.
+ */
+import * as v from 'valibot';
+import {
+  AccountCreated,
+  AccountsView,
+  AdminAccount,
+  AdminDepartment,
+  AuditPage,
+  BlocksView,
+  DepartmentsView,
+  EmbeddingView,
+  OriginCheck,
+  SettingsView,
+  type CreateAccountBody,
+  type PasswordChoice,
+  type UpdateAccountBody,
+} from '$protocol';
+import type { ApiResult } from '../api/session-client.ts';
+
+const ErrorBody = v.object({
+  error: v.object({
+    code: v.pipe(v.string(), v.maxLength(100)),
+    message: v.pipe(v.string(), v.maxLength(1000)),
+    detail: v.optional(v.pipe(v.string(), v.maxLength(2000))),
+  }),
+});
+
+export type AdminClient = ReturnType<typeof createAdminClient>;
+
+export function createAdminClient(token: string, doFetch: typeof fetch = (i, o) => fetch(i, o)) {
+  async function call<T>(
+    method: string,
+    path: string,
+    schema: v.GenericSchema<unknown, T>,
+    body?: unknown,
+  ): Promise<ApiResult<T>> {
+    let response: Response;
+    try {
+      response = await doFetch(path, {
+        method,
+        headers: {
+          accept: 'application/json',
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch {
+      return fail(null, 'network', 'Peerdesk could not be reached. Check your connection.');
+    }
+    let json: unknown;
+    try {
+      json = await response.json();
+    } catch {
+      json = undefined;
+    }
+    if (!response.ok) {
+      const parsed = v.safeParse(ErrorBody, json);
+      if (!parsed.success) {
+        return fail(response.status, 'http', `The request failed (HTTP ${response.status}).`);
+      }
+      const { code, message, detail } = parsed.output.error;
+      return fail(response.status, code, detail === undefined ? message : `${message} (${detail})`);
+    }
+    const parsed = v.safeParse(schema, json);
+    return parsed.success
+      ? { ok: true, value: parsed.output }
+      : fail(response.status, 'bad_response', 'Peerdesk sent an answer that could not be read.');
+  }
+
+  const id = encodeURIComponent;
+  return {
+    accounts: () => call('GET', '/api/admin/accounts', AccountsView),
+    createAccount: (body: CreateAccountBody) =>
+      call('POST', '/api/admin/accounts', AccountCreated, body),
+    updateAccount: (accountId: string, body: UpdateAccountBody) =>
+      call('PATCH', `/api/admin/accounts/${id(accountId)}`, AdminAccount, body),
+    resetPassword: (accountId: string, password: PasswordChoice) =>
+      call('POST', `/api/admin/accounts/${id(accountId)}/password`, AccountCreated, { password }),
+    promote: (accountId: string) =>
+      call('POST', `/api/admin/accounts/${id(accountId)}/promote`, AdminAccount, {}),
+    departments: () => call('GET', '/api/admin/departments', DepartmentsView),
+    createDepartment: (name: string) =>
+      call('POST', '/api/admin/departments', AdminDepartment, { name }),
+    renameDepartment: (departmentId: string, name: string) =>
+      call('PATCH', `/api/admin/departments/${id(departmentId)}`, AdminDepartment, { name }),
+    orderDepartments: (order: string[]) =>
+      call('PUT', '/api/admin/departments/order', DepartmentsView, { order }),
+    retireDepartment: (departmentId: string, moveTo: string) =>
+      call('POST', `/api/admin/departments/${id(departmentId)}/retire`, DepartmentsView, {
+        moveTo,
+      }),
+    blocks: () => call('GET', '/api/admin/blocks', BlocksView),
+    liftBlock: (blockId: string) =>
+      call('POST', `/api/admin/blocks/${id(blockId)}/lift`, BlocksView, {}),
+    settings: () => call('GET', '/api/admin/settings', SettingsView),
+    updateSettings: (settings: Record<string, string | null>) =>
+      call('PUT', '/api/admin/settings', SettingsView, { settings }),
+    embedding: () => call('GET', '/api/admin/embedding', EmbeddingView),
+    checkOrigin: (origin: string) =>
+      call('POST', '/api/admin/embedding/check', OriginCheck, { origin }),
+    audit: () => call('GET', '/api/admin/audit?limit=100', AuditPage),
+  };
+}
+
+function fail(status: number | null, code: string, message: string) {
+  return { ok: false as const, status, code, message };
+}
+
+/** Sets a password through a one-time link (no session). */
+export async function setPasswordWithLink(
+  token: string,
+  password: string,
+): Promise<ApiResult<{ nickname: string }>> {
+  try {
+    const response = await fetch('/api/password-link', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ token, password }),
+    });
+    const json: unknown = await response.json().catch(() => undefined);
+    if (response.ok) {
+      const parsed = v.safeParse(v.object({ nickname: v.string() }), json);
+      if (parsed.success) return { ok: true, value: parsed.output };
+    }
+    const error = v.safeParse(ErrorBody, json);
+    return error.success
+      ? fail(response.status, error.output.error.code, error.output.error.message)
+      : fail(response.status, 'http', `The request failed (HTTP ${response.status}).`);
+  } catch {
+    return fail(null, 'network', 'Peerdesk could not be reached. Check your connection.');
+  }
+}
