@@ -2,6 +2,7 @@
  * both send. Direction-specific unions in visitor-messages.ts / staff-messages.ts
  * include these. */
 import * as v from 'valibot';
+import { CHAT_ERROR_CODES } from './chat-doc/chat-errors.ts';
 import { ERROR_CODES } from './errors.ts';
 import { ChatId, ChatRole, ClientId, Id, Name, ParticipantId, Timestamp } from './primitives.ts';
 import { SignalData } from './signal-data.ts';
@@ -27,6 +28,18 @@ export const SignalIn = v.strictObject({
 
 /** Binds a Yjs client id of the sender's document to the sender in a chat (SPEC.md P2). */
 export const Bind = v.strictObject({ type: v.literal('bind'), chatId: ChatId, clientId: ClientId });
+
+/**
+ * A peer's replica dropped another participant for bytes that break the chat rules
+ * (CHAT.md C9). The service counts it and tells the room's monitors (SPEC.md P5); it
+ * never sees the bytes themselves.
+ */
+export const PeerRefused = v.strictObject({
+  type: v.literal('peer_refused'),
+  chatId: ChatId,
+  peer: ParticipantId,
+  code: v.picklist(CHAT_ERROR_CODES),
+});
 
 export const Participant = v.strictObject({
   id: ParticipantId,

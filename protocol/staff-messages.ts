@@ -1,6 +1,7 @@
 /** Messages between a staff member's console (trainee, helper, monitor, admin) and
  * the service, split by direction. */
 import * as v from 'valibot';
+import { CHAT_ERROR_CODES } from './chat-doc/chat-errors.ts';
 import { LIMITS } from './limits.ts';
 import {
   AccountRole,
@@ -10,12 +11,14 @@ import {
   Id,
   Name,
   Nickname,
+  ParticipantId,
   Reason,
   Timestamp,
   Token,
 } from './primitives.ts';
 import {
   Bind,
+  PeerRefused,
   ChatEnded,
   Department,
   ErrorMessage,
@@ -78,6 +81,7 @@ export const StaffToService = v.variant('type', [
   ReportUnanswered,
   SignalOut,
   Bind,
+  PeerRefused,
 ]);
 export type StaffToService = v.InferOutput<typeof StaffToService>;
 
@@ -164,6 +168,15 @@ export const ServiceToStaff = v.variant('type', [
     ip: v.boolean(),
   }),
   v.strictObject({ type: v.literal('promoted'), nickname: Nickname }),
+  /** SPEC.md P5: a participant was dropped by a peer for breaking the chat rules. */
+  v.strictObject({
+    type: v.literal('security_event'),
+    chatId: ChatId,
+    reporter: v.strictObject({ id: ParticipantId, role: ChatRole, name: Name }),
+    peer: v.strictObject({ id: ParticipantId, role: ChatRole, name: Name }),
+    code: v.picklist(CHAT_ERROR_CODES),
+    at: Timestamp,
+  }),
   BoardSnapshot,
   BoardChanges,
   Participants,

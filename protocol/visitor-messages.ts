@@ -13,6 +13,7 @@ import {
 } from './primitives.ts';
 import {
   Bind,
+  PeerRefused,
   ChatEnded,
   Department,
   ErrorMessage,
@@ -46,6 +47,7 @@ export const VisitorToService = v.variant('type', [
   v.strictObject({ type: v.literal('end'), chatId: ChatId }),
   SignalOut,
   Bind,
+  PeerRefused,
 ]);
 export type VisitorToService = v.InferOutput<typeof VisitorToService>;
 

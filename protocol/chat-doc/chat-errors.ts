@@ -37,6 +37,8 @@ export const CHAT_ERRORS = {
 
 export type ChatErrorCode = keyof typeof CHAT_ERRORS;
 
+export const CHAT_ERROR_CODES = Object.keys(CHAT_ERRORS) as [ChatErrorCode, ...ChatErrorCode[]];
+
 /** A coded refusal: what the filter, the wire decoder and the write helpers return. */
 export type Refusal = { ok: false; code: ChatErrorCode; detail: string };
 

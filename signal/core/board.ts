@@ -56,6 +56,8 @@ export class Board {
   /** The participant list each visitor last saw, per chat: a change among monitors
    * alone must not reach the visitor even as an unchanged list (M2). */
   readonly visitorView = new Map<string, string>();
+  /** P5: when each (chat, reporter, peer, code) security event was last told. */
+  readonly securityEvents = new Map<string, number>();
   /** The monitors' live board, coalesced (M4). */
   readonly feed = new BoardFeed(this);
 

@@ -1,6 +1,6 @@
 /** What the switchboard does inside a chat: invitations, leaving, ending, watching,
  * departments, blocks, Yjs bindings and the signalling relay. */
-import type { SignalData, StaffToService } from '../../protocol/index.ts';
+import type { ChatErrorCode, SignalData, StaffToService } from '../../protocol/index.ts';
 import type { Board } from './board.ts';
 import type { ConnId } from './events.ts';
 import type { ActiveChat, ChatState, StaffState } from './state.ts';
@@ -241,6 +241,50 @@ export function bind(
   me.clientIds.push(clientId);
   board.persistChat(chat);
   board.broadcastParticipants(chat);
+}
+
+/** How long one reporter's word about one peer counts once (P5: no flooding monitors). */
+const SECURITY_EVENT_QUIET_MS = 10_000;
+
+/**
+ * P5: a peer's replica dropped another participant for bytes that break the chat
+ * rules. Counted, and told to the monitors and admins online, at most once per
+ * reporter, peer and code in SECURITY_EVENT_QUIET_MS. The service never sees the bytes:
+ * this is the reporter's word, and says so.
+ */
+export function peerRefused(
+  board: Board,
+  conn: ConnId,
+  senderId: string,
+  msg: { chatId: string; peer: string; code: ChatErrorCode },
+): void {
+  const chat = board.chats.get(msg.chatId);
+  const reporter = chat?.participants.get(senderId);
+  const peer = chat?.participants.get(msg.peer) ?? chat?.former.get(msg.peer);
+  if (chat === undefined || reporter === undefined || peer === undefined || peer.id === senderId) {
+    return board.error(conn, 'not_participant', 'peer_refused', msg.chatId);
+  }
+  const key = `${chat.chatId}\u0000${senderId}\u0000${peer.id}\u0000${msg.code}`;
+  const last = board.securityEvents.get(key);
+  if (last !== undefined && board.now - last < SECURITY_EVENT_QUIET_MS) return;
+  if (board.securityEvents.size >= 10_000) {
+    for (const [k, at] of board.securityEvents) {
+      if (board.now - at >= SECURITY_EVENT_QUIET_MS) board.securityEvents.delete(k);
+    }
+  }
+  board.securityEvents.set(key, board.now);
+  board.stat({ name: 'peer_refused', code: msg.code, role: peer.role });
+  const event = {
+    type: 'security_event' as const,
+    chatId: chat.chatId,
+    reporter: { id: reporter.id, role: reporter.role, name: reporter.name },
+    peer: { id: peer.id, role: peer.role, name: peer.name },
+    code: msg.code,
+    at: board.now,
+  };
+  for (const s of board.staff.values()) {
+    if (s.conn !== null && canWatch(s.account)) board.send(s.conn, event);
+  }
 }
 
 /** R1–R3: forwards a signal between two online participants of one chat. */

@@ -73,7 +73,8 @@ export type Stat =
   | { name: 'expire'; department: string }
   | { name: 'request'; department: string }
   | { name: 'relay' }
-  | { name: 'relay_refused' };
+  | { name: 'relay_refused' }
+  | { name: 'peer_refused'; code: string; role: string };
 
 export type Effect =
   | { kind: 'send'; conn: ConnId; msg: ServiceToVisitor | ServiceToStaff }

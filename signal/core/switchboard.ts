@@ -5,7 +5,7 @@
  * The rules it keeps are in protocol/SPEC.md.
  */
 import { Board } from './board.ts';
-import { bind, chatMessage, relay } from './chat-handlers.ts';
+import { bind, chatMessage, peerRefused, relay } from './chat-handlers.ts';
 import type {
   ConnId,
   CoreConfig,
@@ -163,6 +163,7 @@ function handle(board: Board, event: CoreEvent): void {
       if (msg.type === 'signal') return relay(board, event.conn, owner.visitorId, msg);
       if (msg.type === 'bind')
         return bind(board, event.conn, owner.visitorId, msg.chatId, msg.clientId);
+      if (msg.type === 'peer_refused') return peerRefused(board, event.conn, owner.visitorId, msg);
       return visitorMessage(board, event.conn, owner.visitorId, msg);
     }
     case 'staff_message': {
@@ -175,6 +176,8 @@ function handle(board: Board, event: CoreEvent): void {
           return relay(board, event.conn, s.account.id, msg);
         case 'bind':
           return bind(board, event.conn, s.account.id, msg.chatId, msg.clientId);
+        case 'peer_refused':
+          return peerRefused(board, event.conn, s.account.id, msg);
         case 'set_available':
         case 'set_chat_limit':
         case 'accept':

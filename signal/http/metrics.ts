@@ -66,6 +66,13 @@ export function createMetrics(): Metrics {
     registers,
   });
 
+  const peersRefused = new Counter({
+    name: 'peerdesk_peer_refusals_total',
+    help: 'Participants dropped by a peer for breaking the chat rules (SPEC.md P5), by code and the role of the one dropped.',
+    labelNames: ['code', 'role'] as const,
+    registers,
+  });
+
   const upgradesRefused = new Counter({
     name: 'peerdesk_upgrades_refused_total',
     help: 'WebSocket upgrades refused, by reason (path, origin, rate).',
@@ -102,6 +109,9 @@ export function createMetrics(): Metrics {
         return;
       case 'relay_refused':
         relaysRefused.inc();
+        return;
+      case 'peer_refused':
+        peersRefused.inc({ code: stat.code, role: stat.role });
         return;
     }
   }

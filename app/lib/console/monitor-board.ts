@@ -12,15 +12,27 @@ export type BoardState = {
   chats: readonly BoardChat[];
   /** Staff by name. */
   staff: readonly BoardStaff[];
+  /** SPEC.md P5: participants dropped for breaking the chat rules, newest first. */
+  events: readonly SecurityEvent[];
 };
 
-export const EMPTY_BOARD: BoardState = { chats: [], staff: [] };
+export type SecurityEvent = Extract<ServiceToStaff, { type: 'security_event' }>;
+
+/** How many security events the board keeps. */
+const EVENTS_KEPT = 20;
+
+export const EMPTY_BOARD: BoardState = { chats: [], staff: [], events: [] };
+
+/** P5: a security event goes on top of the board's list. */
+export function addSecurityEvent(board: BoardState, event: SecurityEvent): BoardState {
+  return { ...board, events: [event, ...board.events].slice(0, EVENTS_KEPT) };
+}
 
 type BoardMessage = Extract<ServiceToStaff, { type: 'board' | 'board_changes' }>;
 
 export function reduceBoard(board: BoardState, msg: BoardMessage): BoardState {
   if (msg.type === 'board') {
-    return { chats: sortChats(msg.chats), staff: sortStaff(msg.staff) };
+    return { chats: sortChats(msg.chats), staff: sortStaff(msg.staff), events: board.events };
   }
   const chats = new Map(board.chats.map((c) => [c.chatId, c]));
   for (const c of msg.chats) chats.set(c.chatId, c);
@@ -28,7 +40,11 @@ export function reduceBoard(board: BoardState, msg: BoardMessage): BoardState {
   const staff = new Map(board.staff.map((s) => [s.id, s]));
   for (const s of msg.staff) staff.set(s.id, s);
   for (const id of msg.staffRemoved) staff.delete(id);
-  return { chats: sortChats([...chats.values()]), staff: sortStaff([...staff.values()]) };
+  return {
+    chats: sortChats([...chats.values()]),
+    staff: sortStaff([...staff.values()]),
+    events: board.events,
+  };
 }
 
 const STATUS_ORDER = { queued: 0, offered: 1, active: 2 } as const;

@@ -25,7 +25,13 @@ import type {
   OfferAlerts,
 } from './console-ports.ts';
 import { followUpThenEnd } from './chat-end.ts';
-import { EMPTY_BOARD, reduceBoard, unansweredSince, type BoardState } from './monitor-board.ts';
+import {
+  addSecurityEvent,
+  EMPTY_BOARD,
+  reduceBoard,
+  unansweredSince,
+  type BoardState,
+} from './monitor-board.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -304,6 +310,11 @@ export class StaffConsole {
       case 'board':
       case 'board_changes':
         this.#update({ board: reduceBoard(this.#state.board ?? EMPTY_BOARD, msg) });
+        return;
+      case 'security_event':
+        if (this.#state.board !== null) {
+          this.#update({ board: addSecurityEvent(this.#state.board, msg) });
+        }
         return;
       case 'promoted':
         this.#update({ notice: `${msg.nickname} is now a helper and gets chat offers.` });

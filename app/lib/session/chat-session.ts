@@ -453,6 +453,13 @@ export class ChatSession {
     switch (event.type) {
       case 'refused':
         this.#lastRefusal = { peer: event.peer, code: event.code };
+        // SPEC P5: the service counts it and tells the monitors; it never sees the bytes.
+        this.#o.service.send({
+          type: 'peer_refused',
+          chatId: this.chatId,
+          peer: event.peer,
+          code: event.code,
+        });
         this.#o.log?.(event);
         break;
       case 'client-id-changed':

@@ -4,12 +4,18 @@
  * chats on one socket). The session never sees a socket: it sends through `send`
  * and hears messages and the connection's ups and downs through `subscribe`.
  */
-import type { ServiceToStaff, ServiceToVisitor, SignalData } from '../../../protocol/index.ts';
+import type {
+  ChatErrorCode,
+  ServiceToStaff,
+  ServiceToVisitor,
+  SignalData,
+} from '../../../protocol/index.ts';
 
 /** What a session sends: relay signals, client-id bindings (P2) and the end of the chat. */
 export type SessionRequest =
   | { type: 'signal'; chatId: string; to: string; link: string; data: SignalData }
   | { type: 'bind'; chatId: string; clientId: number }
+  | { type: 'peer_refused'; chatId: string; peer: string; code: ChatErrorCode }
   | { type: 'end'; chatId: string };
 
 export type ServiceMessage = ServiceToStaff | ServiceToVisitor;

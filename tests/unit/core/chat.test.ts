@@ -207,6 +207,30 @@ describe('participants and relay', () => {
     expect(list.former).toEqual([]);
   });
 
+  it('P5 a peer refusal reaches the monitors once, and only from a participant', () => {
+    const { d, alice, visitor, chatId } = activeChat();
+    const molly = d.staff(account('molly', 'monitor'));
+    const report = { type: 'peer_refused', chatId, peer: 'v1', code: 'foreign_struct' } as const;
+    d.fromStaff(alice, report);
+    expect(d.last(molly, 'security_event')).toMatchObject({
+      chatId,
+      reporter: { id: 'alice', role: 'helper' },
+      peer: { id: 'v1', role: 'visitor' },
+      code: 'foreign_struct',
+    });
+    d.clear(molly);
+    d.fromStaff(alice, report);
+    expect(d.last(molly, 'security_event')).toBeUndefined();
+    d.advance(10_000);
+    d.fromStaff(alice, report);
+    expect(d.last(molly, 'security_event')).toBeDefined();
+    // Not about oneself, nor from or about strangers.
+    d.fromVisitor(visitor, { ...report, peer: 'v1' });
+    expect(d.last(visitor, 'error')?.code).toBe('not_participant');
+    d.fromStaff(alice, { ...report, peer: 'nobody' });
+    expect(d.last(alice, 'error')?.code).toBe('not_participant');
+  });
+
   it('R1 R2 signals pass between participants with the sender stamped by the service', () => {
     const { d, alice, visitor, chatId } = activeChat();
     d.fromVisitor(visitor, { type: 'signal', chatId, to: 'alice', link: 'l1', data: offerData });
