@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BoardChat, ServiceToStaff, StaffToService } from '../../../protocol/index.ts';
 import {
+  addSecurityEvent,
   EMPTY_BOARD,
   queueWait,
   reduceBoard,
@@ -59,7 +60,7 @@ describe('board reducer', () => {
     ]);
     expect(board.staff.find((s) => s.id === 'tina')?.role).toBe('helper');
     board = reduceBoard(board, { type: 'board', chats: [], staff: [] });
-    expect(board).toEqual({ chats: [], staff: [] });
+    expect(board).toEqual({ chats: [], staff: [], events: [] });
   });
 
   it('M4 the queue wait runs to now while queued and stops at the accept', () => {
@@ -202,5 +203,27 @@ describe('StaffConsole for monitors', () => {
       { type: 'unanswered', chatId: 'c1', since: 10 },
       { type: 'unanswered', chatId: 'c1', since: null },
     ]);
+  });
+});
+
+describe('P5 security events on the board', () => {
+  it('P5 the newest event goes on top, a snapshot keeps them, at most 20 are kept', () => {
+    const event = (at: number) =>
+      ({
+        type: 'security_event',
+        chatId: 'c1',
+        reporter: { id: 'alice', role: 'helper', name: 'Alice' },
+        peer: { id: 'v1', role: 'visitor', name: 'Vera' },
+        code: 'foreign_struct',
+        at,
+      }) as const;
+    let board = addSecurityEvent(EMPTY_BOARD, event(1));
+    board = addSecurityEvent(board, event(2));
+    expect(board.events.map((e) => e.at)).toEqual([2, 1]);
+    board = reduceBoard(board, { type: 'board', chats: [], staff: [] });
+    expect(board.events).toHaveLength(2);
+    for (let at = 3; at <= 30; at++) board = addSecurityEvent(board, event(at));
+    expect(board.events).toHaveLength(20);
+    expect(board.events[0]?.at).toBe(30);
   });
 });
