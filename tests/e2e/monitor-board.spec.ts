@@ -92,6 +92,15 @@ function dataMessages(received: Received): { type: string; payload: string }[] {
   return out;
 }
 
+/** Molly in the console, not taking chats herself: monitors get offers too (O1). */
+async function signInMonitor(browser: Browser, baseURL: string): Promise<Page> {
+  const molly = await signInHelper(browser, 'molly', { baseURL });
+  const available = molly.getByRole('switch', { name: 'Available for chats' });
+  await available.click();
+  await expect(available).toHaveAttribute('aria-checked', 'false');
+  return molly;
+}
+
 const chatFrame = (page: Page) => page.frameLocator('iframe[title="Chat with us"]');
 
 test('a monitor watches live from the board, coaches by staff note unseen by the visitor, then joins', async ({
@@ -104,7 +113,7 @@ test('a monitor watches live from the board, coaches by staff note unseen by the
   await visitor.getByRole('button', { name: 'Chat with us' }).click();
   const widget = chatFrame(visitor);
 
-  const molly = await signInHelper(browser, 'molly', { baseURL: baseURL! });
+  const molly = await signInMonitor(browser, baseURL!);
   const chats = molly.getByRole('table', { name: 'Chats' });
   await expect(chats.getByRole('columnheader')).toHaveText([
     'Visitor',
@@ -212,13 +221,16 @@ test('T3 M7 a monitor promotes a trainee from the staff list; the trainee is off
   baseURL,
 }, testInfo) => {
   test.setTimeout(90_000);
-  const molly = await signInHelper(browser, 'molly', { baseURL: baseURL! });
+  const molly = await signInMonitor(browser, baseURL!);
   const tina = await signInHelper(browser, 'tina', { baseURL: baseURL! });
   await expect(tina.getByRole('note')).toContainText('no automatic chat offers');
   const staffTable = molly.getByRole('table', { name: 'Staff' });
   const tinaRow = staffTable.getByRole('row', { name: /Tina/ });
   await expect(tinaRow.getByRole('cell').nth(0)).toHaveText('Trainee helper');
   await expect(tinaRow.getByRole('cell').nth(1)).toHaveText('Available');
+  await expect(staffTable.getByRole('row', { name: /Molly/ }).getByRole('cell').nth(1)).toHaveText(
+    'Not available',
+  );
 
   const ada = await SocketVisitor.connect(baseURL!);
   ada.request('Ada', 'Where is my invoice?');

@@ -3,7 +3,9 @@
  * `npm run demo` (default http://localhost:8080): a visitor on /demo asks through the
  * widget, alice accepts in /console, they write both ways. It fails on any step that
  * does not work as the README says, and writes the README's screenshot (both windows
- * side by side) to app/static/demo/screenshots/two-windows.png.
+ * side by side) to app/static/demo/screenshots/two-windows.png. Then molly, the room monitor,
+ * watches the chat from her live board and writes a staff note (monitor-watching.png,
+ * monitor-board.png).
  *
  *   npm run demo              # in one terminal
  *   npm run tour [-- URL]     # in another
@@ -60,6 +62,41 @@ try {
   await expect(helperLog.getByTitle(/^Read at /)).toBeVisible(WAIT);
 
   const shots = [await visitor.screenshot(), await helper.screenshot()];
+
+  // Window 3: molly, the room monitor, watches the chat from her live board, unseen by Petra.
+  const monitor = await (
+    await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 720 } })
+  ).newPage();
+  await monitor.goto('/console');
+  await monitor.getByLabel('Nickname').fill('molly');
+  await monitor.getByLabel('Password').fill('demo-pass');
+  await monitor.getByRole('button', { name: 'Sign in' }).click();
+  // Monitors can take chats too; molly only watches.
+  const available = monitor.getByRole('switch', { name: 'Available for chats' });
+  await expect(available).toHaveAttribute('aria-checked', 'true', WAIT);
+  await available.click();
+  const petraRow = monitor
+    .getByRole('table', { name: 'Chats' })
+    .getByRole('row', { name: /Petra/ });
+  await expect(petraRow).toContainText('Alice', WAIT);
+  await monitor.getByRole('button', { name: 'Watch chat with Petra' }).click();
+  await expect(monitor.getByRole('heading', { name: 'Watching Petra' })).toBeVisible(WAIT);
+  await expect(monitor.getByRole('log', { name: 'Conversation with Petra' })).toContainText(
+    'comes out blank',
+    WAIT,
+  );
+  await expect(helper.getByText('Molly is watching')).toBeVisible(WAIT);
+  await monitor.getByLabel('Write a staff note').fill('Nice: ask for the printer model next.');
+  await monitor.getByRole('button', { name: 'Add note' }).click();
+  await expect(helper.getByRole('log', { name: 'Staff notes' })).toContainText(
+    'printer model',
+    WAIT,
+  );
+  await expect(widget.getByText('Molly')).toHaveCount(0);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(`${OUT}monitor-watching.png`, await monitor.screenshot());
+  await monitor.getByRole('button', { name: 'Live board' }).click();
+  writeFileSync(`${OUT}monitor-board.png`, await monitor.screenshot());
   // Both windows side by side, composed by the browser itself.
   const board = await (
     await browser.newContext({ viewport: { width: 1900, height: 940 } })

@@ -5,7 +5,6 @@
  * at render, so the rows change only when the service says so.
  */
 import type { BoardChat, BoardStaff, ServiceToStaff } from '$protocol';
-import type { SessionView } from '../session/session-view.ts';
 
 export type BoardState = {
   /** Chats in queue order: active ones first by start, then queued by queue time. */
@@ -66,20 +65,4 @@ function sortStaff(staff: readonly BoardStaff[]): BoardStaff[] {
 /** The queue wait: to now while waiting, to the first accept once active. */
 export function queueWait(chat: BoardChat, now: number): number {
   return (chat.startedAt ?? now) - chat.enqueuedAt;
-}
-
-/**
- * SPEC.md M5: the time of the visitor's oldest message written after the last
- * message of any helper, or null when a helper wrote last (or the visitor has
- * written nothing). Page views and system notes do not count; only what a person wrote.
- */
-export function unansweredSince(view: SessionView): number | null {
-  let since: number | null = null;
-  for (const m of view.messages) {
-    if (m.kind !== 'text' && m.kind !== 'attachment') continue;
-    const role = m.author?.role;
-    if (role === 'helper') since = null;
-    else if (role === 'visitor' && since === null) since = m.at;
-  }
-  return since;
 }

@@ -25,13 +25,8 @@ import type {
   OfferAlerts,
 } from './console-ports.ts';
 import { followUpThenEnd } from './chat-end.ts';
-import {
-  addSecurityEvent,
-  EMPTY_BOARD,
-  reduceBoard,
-  unansweredSince,
-  type BoardState,
-} from './monitor-board.ts';
+import { waitingSince } from './chat-summary.ts';
+import { addSecurityEvent, EMPTY_BOARD, reduceBoard, type BoardState } from './monitor-board.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -127,6 +122,8 @@ export class StaffConsole {
   readonly #labels: LabelStore;
   /** M5: per chat, the unanswered time last reported to the service. */
   readonly #reported = new Map<string, number | null>();
+  /** A chat asked to be watched: its tab opens selected. */
+  #opening: string | null = null;
   #everOnline = false;
 
   constructor(deps: { token: string; connect: Connect; alerts: OfferAlerts; labels: LabelStore }) {
@@ -240,11 +237,11 @@ export class StaffConsole {
     this.#update({ selected: chatId, chats: this.#withUnread(chatId, 0) });
   }
 
-  /** M1: opens a chat read-only in a tab of its own. */
+  /** M1: opens a chat read-only in a tab of its own, selected when it arrives. */
   watch(chatId: string): void {
     const tab = this.#chat(chatId);
     if (tab !== undefined && tab.ended === null) return this.select(chatId);
-    this.#send({ type: 'watch', chatId });
+    if (this.#send({ type: 'watch', chatId })) this.#opening = chatId;
   }
 
   /** Stops watching and closes the tab. */
@@ -400,7 +397,10 @@ export class StaffConsole {
       : [...this.#state.chats, chat];
     const offers = this.#state.offers.filter((o) => o.chatId !== msg.chatId);
     const invitations = this.#state.invitations.filter((i) => i.chatId !== msg.chatId);
-    this.#update({ chats, offers, invitations, selected: this.#state.selected ?? msg.chatId });
+    const open = this.#opening === msg.chatId;
+    if (open) this.#opening = null;
+    const selected = open ? msg.chatId : (this.#state.selected ?? msg.chatId);
+    this.#update({ chats, offers, invitations, selected });
   }
 
   #onSession(session: ConsoleChatSession): void {
@@ -426,7 +426,8 @@ export class StaffConsole {
   #reportUnanswered(chatId: string, view: SessionView): void {
     const chat = this.#chat(chatId);
     if (chat?.role !== 'helper' || chat.ended !== null) return;
-    const since = unansweredSince(view);
+    // SPEC.md M5: the same rule as the chat list's waiting time.
+    const since = waitingSince(view);
     if (this.#reported.has(chatId) && this.#reported.get(chatId) === since) return;
     if (this.#connection.send({ type: 'unanswered', chatId, since })) {
       this.#reported.set(chatId, since);

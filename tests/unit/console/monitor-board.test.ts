@@ -8,8 +8,8 @@ import {
   EMPTY_BOARD,
   queueWait,
   reduceBoard,
-  unansweredSince,
 } from '../../../app/lib/console/monitor-board.ts';
+import { waitingSince as unansweredSince } from '../../../app/lib/console/chat-summary.ts';
 import { StaffConsole } from '../../../app/lib/console/staff-console.ts';
 import type { ConsoleChatSession, ConsoleEvents } from '../../../app/lib/console/console-ports.ts';
 import type { SessionView } from '../../../app/lib/session/session-view.ts';
