@@ -112,8 +112,16 @@ export class BrowserParticipant {
 
   async #open(chatId: string): Promise<void> {
     const self = this.#self;
-    if (self === null || this.sessions.has(chatId) || this.#opening.has(chatId)) return;
+    if (self === null || this.#opening.has(chatId)) return;
+    const earlier = this.sessions.get(chatId);
+    if (earlier !== undefined && earlier.state.status !== 'ended') return;
     this.#opening.add(chatId);
+    // A chat this participant left and is given again (taken back after a requeue): the
+    // ended session never links again, so it gives way to a fresh one on the same store.
+    if (earlier !== undefined) {
+      this.sessions.delete(chatId);
+      await earlier.destroy();
+    }
     const session = await ChatSession.open({
       chatId,
       self,
