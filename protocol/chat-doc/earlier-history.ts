@@ -27,6 +27,8 @@ export type HistoryLine = Omit<ChatMessage, 'author'> & {
 export type EarlierHistory = {
   /** A document of its own: never merged with the chat document (K2). */
   readonly doc: Y.Doc;
+  /** The bytes as received: what a helper stores to show it again after a reload. */
+  readonly update: Uint8Array;
   /** The lines in conversation order (S5), judged against the sending visitor. */
   lines(visitor: BoundParticipant): HistoryLine[];
 };
@@ -57,6 +59,7 @@ export function decodeEarlierHistory(
     ok: true,
     history: {
       doc,
+      update,
       lines(visitor) {
         return chat.messages().map(({ author: _author, ...message }) => {
           const own = visitor.clientIds.has(message.authorClient);

@@ -19,6 +19,8 @@ import {
   LIMITS,
   type AwarenessState,
   type ChatRole,
+  decodeEarlierHistory,
+  type EarlierHistory,
   type HistoryLine,
   type IceServer,
   type PageView,
@@ -116,7 +118,7 @@ export class ChatSession {
   #unsent: UnsentMessage[] = [];
   #nextLocalId = 0;
   #presence: { draft: string; page: PageView | undefined } = { draft: '', page: undefined };
-  #history: { peer: string; lines: (visitor: string) => HistoryLine[] } | null = null;
+  #history: { lines: () => HistoryLine[] } | null = null;
   #lastRefusal: SessionView['lastRefusal'] = null;
   #problem: string | null = null;
   #view: SessionView | null = null;
@@ -129,6 +131,7 @@ export class ChatSession {
     const store = options.store(chatStoreName(options.chatId, options.self), doc);
     await store.whenLoaded;
     const notes = decodeNotes(await store.loadNotes().catch(() => undefined));
+    const storedHistory = await store.loadHistory().catch(() => undefined);
     const { clientId, lock } = await chooseClientId({
       chatId: options.chatId,
       boundBefore: notes.clientIds,
@@ -140,7 +143,9 @@ export class ChatSession {
     // structs of its own id from outside (yjs Transaction cleanup), and y-indexeddb
     // applies the stored updates as a remote transaction.
     doc.clientID = clientId;
-    return new ChatSession(options, doc, store, notes, lock);
+    const session = new ChatSession(options, doc, store, notes, lock);
+    session.#restoreHistory(storedHistory);
+    return session;
   }
 
   private constructor(
@@ -467,34 +472,49 @@ export class ChatSession {
         this.#bindSentFor = null;
         this.#bind();
         break;
-      case 'history': {
-        const history = event.history;
-        const sender = this.replica.bindings.participant(event.peer);
-        if (sender !== undefined) {
-          // S8 K6: the visitor's words are numbered after the history's; they wait for it.
-          const top = history.lines(sender).reduce((max, line) => Math.max(max, line.seq), 0);
-          this.replica.noteOutsideSeq(top);
-        }
-        this.#history = {
-          peer: event.peer,
-          lines: (visitor) => {
-            const who = this.replica.bindings.participant(visitor);
-            return who ? history.lines(who) : [];
-          },
-        };
+      case 'history':
+        this.#takeHistory(event.history);
+        // K7: kept beside the document, so a reload shows it again.
+        this.#saving = this.#saving
+          .then(() => this.#store.saveHistory(event.history.update))
+          .catch(() => {
+            // The visitor sends it again on the next link (K1).
+          });
         break;
-      }
       default:
         break;
     }
     this.#changed();
   }
 
+  #takeHistory(history: EarlierHistory): void {
+    const visitor = () =>
+      [...this.replica.bindings.participants()].find((p) => p.role === 'visitor');
+    const sender = visitor();
+    if (sender !== undefined) {
+      // S8 K6: the visitor's words are numbered after the history's; they wait for it.
+      const top = history.lines(sender).reduce((max, line) => Math.max(max, line.seq), 0);
+      this.replica.noteOutsideSeq(top);
+    }
+    this.#history = {
+      lines: () => {
+        const who = visitor();
+        return who ? history.lines(who) : [];
+      },
+    };
+  }
+
+  /** K7: the history stored by an earlier page load, decoded again as if just received (K2). */
+  #restoreHistory(stored: unknown): void {
+    if (!(stored instanceof Uint8Array)) return;
+    const decoded = decodeEarlierHistory(stored);
+    if (decoded.ok) this.#takeHistory(decoded.history);
+  }
+
   /** K6: a helper's reply sorts after the earlier conversation it answers. */
   #historySeq(): number {
-    const visitor = [...this.replica.bindings.participants()].find((p) => p.role === 'visitor');
-    if (this.#history === null || visitor === undefined) return 0;
-    return Math.max(0, ...this.#history.lines(visitor.id).map((l) => l.seq));
+    if (this.#history === null) return 0;
+    return Math.max(0, ...this.#history.lines().map((l) => l.seq));
   }
 
   #flushUnsent(): void {
@@ -556,7 +576,6 @@ export class ChatSession {
       const author = { id: p.id, role: p.role, name: p.name };
       for (const c of p.clientIds) if (!authors.has(c)) authors.set(c, author);
     }
-    const visitor = [...bindings.participants()].find((p) => p.role === 'visitor');
     return buildSessionView({
       chatId: this.chatId,
       self: this.self,
@@ -570,8 +589,7 @@ export class ChatSession {
       authors,
       participants,
       presence: this.replica.presence(),
-      earlierHistory:
-        this.#history === null || visitor === undefined ? null : this.#history.lines(visitor.id),
+      earlierHistory: this.#history === null ? null : this.#history.lines(),
       lastRefusal: this.#lastRefusal,
       problem: this.#problem,
       notes: this.replica.staffNotes.notes(),

@@ -14,6 +14,10 @@ export interface ChatStore {
   /** The session's notes (session-notes.ts), as stored; decoded by the caller. */
   loadNotes(): Promise<unknown>;
   saveNotes(notes: string): Promise<void>;
+  /** The earlier conversation a visitor sent (CHAT.md K7), as received; decoded by the caller.
+   * Kept beside the document, never in it (K2). */
+  loadHistory(): Promise<unknown>;
+  saveHistory(update: Uint8Array): Promise<void>;
   /** Stops storing; what is stored stays. */
   destroy(): Promise<void>;
 }
@@ -22,6 +26,7 @@ export interface ChatStore {
 export type ChatStoreFactory = (name: string, doc: Y.Doc) => ChatStore;
 
 const NOTES_KEY = 'session-notes';
+const HISTORY_KEY = 'earlier-history';
 
 /** y-indexeddb 9: the document's updates, plus our notes in its `custom` object store. */
 export const indexeddbChatStore: ChatStoreFactory = (name, doc) => {
@@ -31,6 +36,14 @@ export const indexeddbChatStore: ChatStoreFactory = (name, doc) => {
     loadNotes: () => persistence.get(NOTES_KEY) as Promise<unknown>,
     saveNotes: async (notes) => {
       await persistence.set(NOTES_KEY, notes);
+    },
+    // y-indexeddb stores an ArrayBuffer, not a view of one.
+    loadHistory: async () => {
+      const stored = (await persistence.get(HISTORY_KEY)) as unknown;
+      return stored instanceof ArrayBuffer ? new Uint8Array(stored) : undefined;
+    },
+    saveHistory: async (update) => {
+      await persistence.set(HISTORY_KEY, update.slice().buffer);
     },
     destroy: async () => {
       await persistence.destroy();

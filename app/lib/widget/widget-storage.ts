@@ -9,11 +9,16 @@ import type { ChatStoreFactory } from '../session/chat-store.ts';
 
 export const memoryChatStore: ChatStoreFactory = () => {
   let notes: unknown = undefined;
+  let history: unknown = undefined;
   return {
     whenLoaded: Promise.resolve(),
     loadNotes: async () => notes,
     saveNotes: async (next) => {
       notes = next;
+    },
+    loadHistory: async () => history,
+    saveHistory: async (update) => {
+      history = update;
     },
     destroy: async () => {},
   };

@@ -347,4 +347,47 @@ describe('chat session', () => {
     expect(vera.view.lastRefusal).toBeNull();
     expect(bob.view.lastRefusal).toBeNull();
   });
+
+  it('K7 the earlier history is stored beside the document and shown again after a reload, never merged', async () => {
+    const service = new FakeService();
+    service.join(VERA);
+    service.join(ALICE);
+    const vera = await start(service, VERA);
+    const alice = await start(service, ALICE);
+    await until('linked', () => vera.view.connection.status === 'connected');
+    vera.send('my printer');
+    await until('alice has it', () => bodies(alice).includes('my printer'));
+    alice.send('turn it off and on');
+    await until('synced', () => bodies(vera).length === 2);
+    await alice.destroy();
+    sessions.splice(sessions.indexOf(alice), 1);
+    service.leave(ALICE.id);
+    service.join(BOB);
+    const stores = new MemoryStores();
+    const bob = await start(service, BOB, { stores });
+    await until('bob has the earlier history', () => bob.view.earlierHistory !== null);
+    await until('stored', () => stores.histories.size === 1);
+    await bob.destroy();
+    sessions.splice(sessions.indexOf(bob), 1);
+
+    // Bob reloads while the service is down: no link, so no new history from the visitor.
+    service.setOnline(false);
+    const again = await start(service, BOB, { stores });
+    expect(again.view.connection.status).toBe('connecting');
+    expect(again.view.earlierHistory?.lines.map((l) => [l.body, l.claimedRole])).toEqual([
+      ['my printer', 'visitor'],
+      ['turn it off and on', 'helper'],
+    ]);
+    // K2: the document itself never holds Alice's line.
+    expect(bodies(again)).toEqual(['my printer']);
+    // K6: a reply written now still sorts after the stored history.
+    again.send('Bob again');
+    service.setOnline(true);
+    await until('vera has it', () => bodies(vera).includes('Bob again'));
+    expect(vera.view.messages.map((m) => m.body)).toEqual([
+      'my printer',
+      'turn it off and on',
+      'Bob again',
+    ]);
+  });
 });

@@ -303,6 +303,7 @@ export class FakePort implements ServicePort {
 export class MemoryStores {
   readonly docs = new Map<string, Uint8Array[]>();
   readonly notes = new Map<string, string>();
+  readonly histories = new Map<string, Uint8Array>();
 
   readonly factory: ChatStoreFactory = (name, doc) => {
     const updates = this.docs.get(name) ?? [];
@@ -319,6 +320,11 @@ export class MemoryStores {
       loadNotes: () => Promise.resolve(this.notes.get(name)),
       saveNotes: (notes) => {
         this.notes.set(name, notes);
+        return Promise.resolve();
+      },
+      loadHistory: () => Promise.resolve(this.histories.get(name)),
+      saveHistory: (update) => {
+        this.histories.set(name, update);
         return Promise.resolve();
       },
       destroy: () => {
