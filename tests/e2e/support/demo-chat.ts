@@ -72,6 +72,8 @@ export async function startDemoChat(
   options: {
     helper: string;
     visitorName: string;
+    /** The service to use when not the worker's (`baseURL` of the fixtures). */
+    baseURL?: string;
     question: string;
     /** Options of the visitor's context (the helper's are signInHelper's). */
     visitorContext?: BrowserContextOptions;
@@ -80,9 +82,13 @@ export async function startDemoChat(
   },
 ): Promise<DemoChat> {
   const helper = await signInHelper(browser, options.helper, {
+    ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
     ...(options.prepare === undefined ? {} : { prepare: (c) => options.prepare!(c, 'helper') }),
   });
-  const visitorContext = await browser.newContext(options.visitorContext ?? {});
+  const visitorContext = await browser.newContext({
+    ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+    ...options.visitorContext,
+  });
   await options.prepare?.(visitorContext, 'visitor');
   const visitor = await visitorContext.newPage();
   await visitor.goto('/demo/');

@@ -1,0 +1,80 @@
+/**
+ * B5 with a real TURN server (issue 16): Debian's coturn on a loopback port with a
+ * shared secret; the service mints TURN REST credentials for signed-in staff, and
+ * with RELAY_ONLY_HELPERS=true a chat between the real widget (on /demo) and the
+ * real console works while the visitor's side never learns the helper's address:
+ * every candidate the visitor is given is a relay candidate, and the pair in use
+ * has a relay candidate at its remote end. On loopback every address is 127.0.0.1,
+ * so the assertion is about candidate types (which the browser derives from where a
+ * candidate came from), read from the candidates and from getStats().
+ */
+import { expect, test } from '@playwright/test';
+import { startTurnServer, type RunningTurn } from '../fixtures/turn-server.ts';
+import { closeAllContexts } from './console-steps.ts';
+import { startDemoChat } from './support/demo-chat.ts';
+import { rtcReport, spyOnRtc } from './support/rtc-spy.ts';
+import { startService, type RunningService } from './support/service.ts';
+
+let turn: RunningTurn;
+let service: RunningService;
+
+test.beforeAll(async () => {
+  turn = await startTurnServer();
+  service = await startService({
+    env: {
+      // Visitors get STUN only (from the same coturn): their server-reflexive
+      // candidate is a real address the relay can reach, where Chromium hides host
+      // candidates behind mDNS names, as on the internet.
+      ICE_SERVERS: JSON.stringify([{ urls: `stun:127.0.0.1:${turn.port}` }]),
+      TURN_SECRET: turn.secret,
+      TURN_URLS: turn.url,
+      RELAY_ONLY_HELPERS: 'true',
+    },
+  });
+});
+test.afterAll(async () => {
+  await service?.stop();
+  await turn?.stop();
+});
+test.afterEach(closeAllContexts);
+
+test('B5 relay-only helper: the chat works and the visitor only ever sees relay candidates', async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const chat = await startDemoChat(browser, {
+    baseURL: service.url,
+    helper: 'alice',
+    visitorName: 'Rhea',
+    question: 'Can you see where I am?',
+    prepare: (context) => spyOnRtc(context),
+  });
+  await chat.visitorSays('Hello through the relay');
+  await chat.helperSays('Hello back, from behind it');
+
+  // The helper asked for relay candidates only, from our coturn, with minted credentials.
+  const helperSide = await rtcReport(chat.helper.mainFrame());
+  expect(helperSide.iceTransportPolicies.length).toBeGreaterThan(0);
+  expect(new Set(helperSide.iceTransportPolicies)).toEqual(new Set(['relay']));
+  expect(helperSide.local.length).toBeGreaterThan(0);
+  expect(helperSide.local.every((c) => c.type === 'relay')).toBe(true);
+
+  // The visitor: the widget's frame inside the /demo page.
+  const widgetFrame = chat.visitor.frames().find((f) => f.url().includes('/widget'));
+  expect(widgetFrame).toBeDefined();
+  const visitorSide = await rtcReport(widgetFrame!);
+  expect(visitorSide.iceTransportPolicies).toContain('all');
+  // Every candidate the helper sent the visitor is a relay candidate …
+  expect(visitorSide.received.length).toBeGreaterThan(0);
+  for (const line of visitorSide.received) expect(line).toMatch(/ typ relay( |$)/);
+  // … so is every remote candidate the visitor's browser knows (a peer-reflexive one
+  // would show a helper address learnt from a connectivity check) …
+  expect(visitorSide.remote.length).toBeGreaterThan(0);
+  expect(visitorSide.remote.map((c) => c.type)).toEqual(visitorSide.remote.map(() => 'relay'));
+  // … and the pair in use reaches the helper through coturn's relay port.
+  expect(visitorSide.selected.length).toBeGreaterThan(0);
+  for (const pair of visitorSide.selected) {
+    expect(pair.remote.type).toBe('relay');
+    expect(helperSide.local.map((c) => c.port)).toContain(pair.remote.port);
+  }
+});
