@@ -42,6 +42,10 @@ export const ERRORS = {
   too_many_client_ids: { message: 'Too many Yjs client ids for one participant.', close: null },
   replaced: { message: 'This session was opened somewhere else.', close: 4006 },
   shutting_down: { message: 'The service is restarting; reconnecting shortly.', close: 1012 },
+  server_full: {
+    message: 'The service has all the connections it can take; try again in a moment.',
+    close: 1013,
+  },
   internal: { message: 'Something went wrong on our side.', close: 1011 },
   // Administration (HTTP admin API, SPEC.md A1–A9).
   account_locked: {

@@ -58,6 +58,8 @@ export type Config = {
   maxBackpressureBytes: number;
   idleTimeoutSeconds: number;
   helloTimeoutMs: number;
+  /** Open WebSockets past which a new one is closed with 1013 `server_full` (W5). */
+  maxConnections: number;
   /** `--demo`: seed demo departments and accounts, show them on the sign-in page. */
   demo: boolean;
 };
@@ -208,6 +210,12 @@ export const CONFIG_VARIABLES = [
     name: 'HELLO_TIMEOUT_MS',
     default: '10000',
     description: 'Milliseconds a new WebSocket has to say hello before it is closed.',
+  },
+  {
+    name: 'MAX_CONNECTIONS',
+    default: '50000',
+    description:
+      'Open WebSockets the service takes; past it a new one is closed at once (1013 `server_full`) and open chats carry on.',
   },
 ] as const satisfies readonly ConfigVariable[];
 
@@ -361,6 +369,7 @@ const EnvSchema = v.object({
   // uWebSockets.js accepts 0 or 8..960 seconds.
   IDLE_TIMEOUT_SECONDS: integer(8, 960),
   HELLO_TIMEOUT_MS: integer(100, 600_000),
+  MAX_CONNECTIONS: integer(1, 10_000_000),
 });
 
 export type EnvSchemaEntries = typeof EnvSchema.entries;
@@ -480,6 +489,7 @@ export function loadConfig(
       maxBackpressureBytes: parsed.MAX_BACKPRESSURE_BYTES,
       idleTimeoutSeconds: parsed.IDLE_TIMEOUT_SECONDS,
       helloTimeoutMs: parsed.HELLO_TIMEOUT_MS,
+      maxConnections: parsed.MAX_CONNECTIONS,
       demo: argv.includes('--demo'),
     },
   };

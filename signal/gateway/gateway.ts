@@ -40,7 +40,7 @@ export interface GatewayLogger {
 export interface GatewayMetrics {
   /** A connection said hello (+1) or one that had closed (-1), by role. */
   connectionChanged(role: ConnectionRole, delta: 1 | -1): void;
-  upgradeRefused(reason: 'path' | 'origin' | 'rate'): void;
+  upgradeRefused(reason: 'path' | 'origin' | 'rate' | 'full'): void;
   /** An error code sent to a client (refused frames, rate limits, closes). */
   errorSent(code: ErrorCode): void;
   stat(stat: Stat): void;
@@ -66,6 +66,9 @@ export type GatewayConfig = {
   /** A socket that has not said hello by then is closed (`hello_required`): an
    * open socket that never identifies itself only holds resources. */
   helloTimeoutMs: number;
+  /** Open sockets past which a new one is closed at once with 1013 `server_full`
+   * (SPEC.md W5); the open ones carry on. */
+  maxConnections: number;
 };
 
 export type GatewayDeps = HelloDeps & {
@@ -159,6 +162,20 @@ export function createGateway(deps: GatewayDeps): Gateway {
   function open(conn: SocketConnection): void {
     if (!(conn.data instanceof AcceptedUpgrade)) {
       conn.close(1011, 'internal');
+      return;
+    }
+    // W5: past the limit a new socket is told why and closed; open ones carry on.
+    if (clients.size >= config.maxConnections) {
+      metrics.upgradeRefused('full');
+      metrics.errorSent('server_full');
+      conn.send(
+        JSON.stringify({
+          type: 'error',
+          code: 'server_full',
+          message: errorMessage('server_full'),
+        }),
+      );
+      conn.close(ERRORS.server_full.close, 'server_full');
       return;
     }
     const client: Client = {

@@ -139,6 +139,7 @@ describe('loadConfig', () => {
       maxBackpressureBytes: 65_536,
       idleTimeoutSeconds: 16,
       helloTimeoutMs: 2500,
+      maxConnections: 50000,
       demo: true,
     });
   });

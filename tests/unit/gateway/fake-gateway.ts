@@ -118,6 +118,7 @@ export function fakeGateway(overrides: Partial<GatewayConfig> = {}): Harness {
       wsConnectionsPerIpPerMinute: 30,
       maxBackpressureBytes: 1000,
       helloTimeoutMs: HELLO_TIMEOUT_MS,
+      maxConnections: 1000,
       ...overrides,
     },
     scheduler: (delayMs, fire, purpose) => {
