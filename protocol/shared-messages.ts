@@ -41,11 +41,44 @@ export const PeerRefused = v.strictObject({
   code: v.picklist(CHAT_ERROR_CODES),
 });
 
+/** Raw public key lengths in base64url without padding: 32 bytes, and 65 (uncompressed point). */
+const KEY_CHARS = { Ed25519: 43, 'ECDSA-P256': 87 } as const;
+
+/** A staff session's public signing key (SPEC.md P6, CHAT.md V1): the algorithm and the
+ * raw public key, base64url. Strict and exactly sized per algorithm. */
+export const SigningKey = v.pipe(
+  v.strictObject({
+    alg: v.picklist(['Ed25519', 'ECDSA-P256']),
+    key: v.pipe(v.string(), v.maxLength(87), v.regex(/^[A-Za-z0-9_-]+$/)),
+  }),
+  v.check((k) => k.key.length === KEY_CHARS[k.alg], 'key length does not match its algorithm'),
+);
+export type SigningKey = v.InferOutput<typeof SigningKey>;
+
+/** P6: staff bind a client id with the public key that signs what they write under it. */
+export const StaffBind = v.strictObject({
+  type: v.literal('bind'),
+  chatId: ChatId,
+  clientId: ClientId,
+  key: v.optional(SigningKey),
+});
+
+/** A signing key as announced: the client id it was bound with (P6). */
+export const BoundKey = v.strictObject({
+  clientId: ClientId,
+  alg: v.picklist(['Ed25519', 'ECDSA-P256']),
+  key: v.pipe(v.string(), v.maxLength(87), v.regex(/^[A-Za-z0-9_-]+$/)),
+});
+export type BoundKey = v.InferOutput<typeof BoundKey>;
+const BoundKeys = v.optional(v.pipe(v.array(BoundKey), v.maxLength(64)));
+
 export const Participant = v.strictObject({
   id: ParticipantId,
   role: ChatRole,
   name: Name,
   clientIds: v.pipe(v.array(ClientId), v.maxLength(64)),
+  /** P6: the public keys bound with the client ids (staff only). */
+  keys: BoundKeys,
   /** False while the participant's socket is gone (grace period or service restart). */
   online: v.boolean(),
 });
@@ -57,6 +90,7 @@ export const FormerParticipant = v.strictObject({
   role: ChatRole,
   name: Name,
   clientIds: v.pipe(v.array(ClientId), v.maxLength(64)),
+  keys: BoundKeys,
 });
 export type FormerParticipant = v.InferOutput<typeof FormerParticipant>;
 

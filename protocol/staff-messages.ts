@@ -17,7 +17,7 @@ import {
   Token,
 } from './primitives.ts';
 import {
-  Bind,
+  StaffBind,
   PeerRefused,
   ChatEnded,
   Department,
@@ -80,7 +80,7 @@ export const StaffToService = v.variant('type', [
   JoinChat,
   ReportUnanswered,
   SignalOut,
-  Bind,
+  StaffBind,
   PeerRefused,
 ]);
 export type StaffToService = v.InferOutput<typeof StaffToService>;

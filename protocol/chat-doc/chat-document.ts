@@ -14,6 +14,7 @@ import {
   ReadEntry,
   ROOT,
   TagEntry,
+  messageIdClient,
   TagName,
   type Attachment,
   type MessageId,
@@ -87,6 +88,16 @@ export class ChatDocument {
 
   /** `seenSeq`: a `seq` seen outside this document (K6: the earlier history's). */
   postMessage(input: NewMessage, at: number, seenSeq = 0): { ok: true; id: MessageId } | Refusal {
+    const prepared = this.prepareMessage(input, at, seenSeq);
+    return prepared.ok ? this.#write(prepared.id, prepared.entry) : prepared;
+  }
+
+  /** V2: the id and entry a message will have, so a writer can sign them before writing. */
+  prepareMessage(
+    input: NewMessage,
+    at: number,
+    seenSeq = 0,
+  ): { ok: true; id: MessageId; entry: MessageEntry } | Refusal {
     if (input.body.length > LIMITS.maxChatMessageLength) {
       return refuse('message_too_long', `${input.body.length} characters`);
     }
@@ -99,14 +110,28 @@ export class ChatDocument {
     if (input.attachment) draft['attachment'] = input.attachment;
     const entry = v.safeParse(MessageEntry, draft);
     if (!entry.success) return refuse('invalid_entry', entry.issues[0].message);
-    if (!this.#admits(input.body.length * 3)) {
-      return refuse('doc_too_large', `${LIMITS.maxChatDocBytes} bytes reached`);
-    }
     // 96 random bits make a collision unlikely; a broken random source must still
     // not overwrite a message.
     let id = this.newMessageId();
     while (this.#messages._map.has(id)) id = this.newMessageId();
-    this.#messages.set(id, entry.output);
+    return { ok: true, id, entry: entry.output };
+  }
+
+  /** Writes a prepared message (with its signature, V2), never over an existing one. */
+  writePrepared(id: MessageId, entry: MessageEntry): { ok: true; id: MessageId } | Refusal {
+    const parsed = v.safeParse(MessageEntry, entry);
+    if (!parsed.success) return refuse('invalid_entry', parsed.issues[0].message);
+    if (this.#messages._map.has(id) || messageIdClient(id) !== this.doc.clientID) {
+      return refuse('invalid_entry', `message id ${id} is taken or not this writer's`);
+    }
+    return this.#write(id, parsed.output);
+  }
+
+  #write(id: MessageId, entry: MessageEntry): { ok: true; id: MessageId } | Refusal {
+    if (!this.#admits(entry.body.length * 3)) {
+      return refuse('doc_too_large', `${LIMITS.maxChatDocBytes} bytes reached`);
+    }
+    this.#messages.set(id, entry);
     return { ok: true, id };
   }
 

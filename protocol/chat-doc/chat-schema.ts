@@ -70,6 +70,8 @@ export const MessageEntry = v.strictObject({
   page: v.optional(PageView),
   /** For kind `attachment`: what was attached (F13); the bytes travel separately. */
   attachment: v.optional(Attachment),
+  /** A staff writer's signature (CHAT.md V2): 64 bytes, base64url. Never a visitor's (A7). */
+  sig: v.optional(v.pipe(v.string(), v.length(86), v.regex(/^[A-Za-z0-9_-]+$/))),
 });
 export type MessageEntry = v.InferOutput<typeof MessageEntry>;
 

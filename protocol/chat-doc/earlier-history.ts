@@ -14,6 +14,10 @@ import { LIMITS } from '../limits.ts';
 import { refuse, type Refusal } from './chat-errors.ts';
 import { ChatDocument, type ChatMessage } from './chat-document.ts';
 import type { BoundParticipant } from './participant-bindings.ts';
+import type { ChatRole } from '../primitives.ts';
+import type { BoundKey } from '../shared-messages.ts';
+import { messageIdClient } from './chat-schema.ts';
+import { verifyLine } from './message-signature.ts';
 
 /** One line of the earlier conversation. */
 export type HistoryLine = Omit<ChatMessage, 'author'> & {
@@ -68,4 +72,38 @@ export function decodeEarlierHistory(
       },
     },
   };
+}
+
+/** Who the service lists as writers of the chat, now or before (SPEC.md P4, P5). */
+export type ListedWriter = {
+  role: ChatRole;
+  clientIds: readonly number[];
+  keys?: readonly BoundKey[] | undefined;
+};
+
+/**
+ * V3: the earlier helper lines whose signature checks out: the line's client id is bound
+ * to a staff member (current or former), the message id is in that client id's key space
+ * (S3), and the signature over (chat id, id, seq, kind, body, at) verifies with the key
+ * the service bound with that very client id. Anything else stays the visitor's word.
+ */
+export async function verifyHelperLines(
+  chatId: string,
+  lines: readonly HistoryLine[],
+  writers: readonly ListedWriter[],
+): Promise<Set<string>> {
+  const keys = new Map<number, BoundKey>();
+  for (const w of writers) {
+    if (w.role === 'visitor') continue;
+    for (const k of w.keys ?? []) {
+      if (w.clientIds.includes(k.clientId) && !keys.has(k.clientId)) keys.set(k.clientId, k);
+    }
+  }
+  const checks = lines.map(async (line) => {
+    if (line.claimedRole !== 'helper' || line.sig === undefined) return null;
+    const key = keys.get(line.authorClient);
+    if (key === undefined || messageIdClient(line.id) !== line.authorClient) return null;
+    return (await verifyLine(key, chatId, line.id, line)) ? line.id : null;
+  });
+  return new Set((await Promise.all(checks)).filter((id): id is string => id !== null));
 }

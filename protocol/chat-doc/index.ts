@@ -10,3 +10,4 @@ export * from './wire.ts';
 export * from './wire-reassembly.ts';
 export * from './earlier-history.ts';
 export * from './staff-notes.ts';
+export * from './message-signature.ts';

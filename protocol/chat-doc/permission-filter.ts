@@ -165,7 +165,8 @@ function checkVisitorItem(item: Y.Item, owner: BoundParticipant): Verdict {
   return refuse('forbidden_location', `${where} writes to ${place.slice(0, 120)}`);
 }
 
-/** Visitors write text, page views and attachments; `system` notes are staff's. */
+/** Visitors write text, page views and attachments; `system` notes and signatures
+ * (V2) are staff's. */
 function isVisitorMessage(value: unknown): boolean {
-  return v.is(MessageEntry, value) && value.kind !== 'system';
+  return v.is(MessageEntry, value) && value.kind !== 'system' && value.sig === undefined;
 }

@@ -5,6 +5,7 @@
  * call these; none of them does I/O — effects are collected in `out`.
  */
 import type {
+  BoundKey,
   ErrorCode,
   ServiceToStaff,
   ServiceToVisitor,
@@ -23,6 +24,7 @@ import type {
   ActiveChat,
   ChatState,
   ConnOwner,
+  ParticipantState,
   QueuedChat,
   StaffState,
   VisitorState,
@@ -159,6 +161,7 @@ export class Board {
       role: p.role,
       name: p.name,
       clientIds: [...p.clientIds],
+      ...announcedKeys(p),
       online: this.participantConn(chat, p.id) !== null,
     }));
     // Only those who wrote under some id: a monitor who watched and left binds nothing.
@@ -169,6 +172,7 @@ export class Board {
         role: p.role,
         name: p.name,
         clientIds: [...p.clientIds],
+        ...announcedKeys(p),
       }));
     for (const p of chat.participants.values()) {
       const conn = this.participantConn(chat, p.id);
@@ -459,4 +463,9 @@ export function toRecord(chat: ChatState): OpenChatRecord {
       })),
     ],
   };
+}
+
+/** P6: a participant's signing keys as the participants list names them, when any. */
+function announcedKeys(p: ParticipantState): { keys?: BoundKey[] } {
+  return p.keys !== undefined && p.keys.length > 0 ? { keys: p.keys.map((k) => ({ ...k })) } : {};
 }

@@ -1,10 +1,15 @@
 /** What the switchboard does inside a chat: invitations, leaving, ending, watching,
  * departments, blocks, Yjs bindings and the signalling relay. */
-import type { ChatErrorCode, SignalData, StaffToService } from '../../protocol/index.ts';
+import type {
+  ChatErrorCode,
+  SignalData,
+  SigningKey,
+  StaffToService,
+} from '../../protocol/index.ts';
 import type { Board } from './board.ts';
 import type { ConnId } from './events.ts';
 import type { ActiveChat, ChatState, StaffState } from './state.ts';
-import { admitParticipant, canWatch, holderOf } from './state.ts';
+import { admitParticipant, canWatch, holderOf, mergeKeys } from './state.ts';
 
 type ChatMessage = Extract<
   StaffToService,
@@ -226,12 +231,24 @@ export function bind(
   senderId: string,
   chatId: string,
   clientId: number,
+  key?: SigningKey,
 ): void {
   const chat = board.chats.get(chatId);
   const me = chat?.participants.get(senderId);
   if (chat === undefined || me === undefined)
     return board.error(conn, 'not_participant', 'bind', chatId);
-  if (me.clientIds.includes(clientId)) return;
+  // P6: the first key bound with a client id stays its key for the life of the chat.
+  const newKey =
+    key !== undefined &&
+    me.role !== 'visitor' &&
+    !(me.keys ?? []).some((k) => k.clientId === clientId);
+  if (me.clientIds.includes(clientId)) {
+    if (!newKey) return;
+    me.keys = mergeKeys(me.keys ?? [], [{ clientId, ...key }]);
+    board.persistChat(chat);
+    board.broadcastParticipants(chat);
+    return;
+  }
   // P4: held by anyone else now or earlier in this chat, it is never theirs.
   if (holderOf(chat, clientId) !== undefined)
     return board.error(conn, 'client_id_taken', 'bind', chatId);
@@ -239,6 +256,7 @@ export function bind(
     return board.error(conn, 'too_many_client_ids', 'bind', chatId);
   }
   me.clientIds.push(clientId);
+  if (newKey) me.keys = mergeKeys(me.keys ?? [], [{ clientId, ...key }]);
   board.persistChat(chat);
   board.broadcastParticipants(chat);
 }

@@ -39,6 +39,8 @@ export type ParticipantRecord = {
   clientIds: number[];
   /** Set on a participant who left: their client ids stay bound to them (SPEC.md P4). */
   left?: true;
+  /** P6: public signing keys bound with client ids. */
+  keys?: { clientId: number; alg: 'Ed25519' | 'ECDSA-P256'; key: string }[];
 };
 
 /** A chat the service still has to route or track: queued, offered or active.

@@ -3,7 +3,7 @@
  * type (STYLE.md point 4): `queued` (waiting, possibly with an offer out) or
  * `active`. Ended chats leave the state entirely (they are persisted as closed).
  */
-import type { ChatRole } from '../../protocol/index.ts';
+import type { BoundKey, ChatRole } from '../../protocol/index.ts';
 import type { AccountRecord, RequestDetails, VisitorIdentity } from './records.ts';
 import type { ConnId } from './events.ts';
 
@@ -12,6 +12,8 @@ export type ParticipantState = {
   role: ChatRole;
   name: string;
   clientIds: number[];
+  /** P6: the public signing keys bound with client ids, first key per id kept. */
+  keys?: BoundKey[];
 };
 
 export type Offer = { helperId: string; expiresAt: number };
@@ -112,8 +114,10 @@ export function admitParticipant(
     ...(chat.participants.get(id)?.clientIds ?? []),
     ...(chat.former.get(id)?.clientIds ?? []),
   ];
+  const keys = [...(chat.participants.get(id)?.keys ?? []), ...(chat.former.get(id)?.keys ?? [])];
   chat.former.delete(id);
   const p: ParticipantState = { id, role, name, clientIds: [...new Set(earlier)] };
+  if (keys.length > 0) p.keys = mergeKeys([], keys);
   chat.participants.set(id, p);
   return p;
 }
@@ -124,10 +128,19 @@ export function retireParticipant(chat: ChatState, id: string): void {
   if (p === undefined) return;
   chat.participants.delete(id);
   const before = chat.former.get(id);
+  const keys = mergeKeys(before?.keys ?? [], p.keys ?? []);
   chat.former.set(id, {
     ...p,
     clientIds: [...new Set([...(before?.clientIds ?? []), ...p.clientIds])],
+    ...(keys.length > 0 ? { keys } : {}),
   });
+}
+
+/** P6: one key per client id, the first one bound kept. */
+export function mergeKeys(kept: readonly BoundKey[], more: readonly BoundKey[]): BoundKey[] {
+  const out = [...kept];
+  for (const k of more) if (!out.some((o) => o.clientId === k.clientId)) out.push(k);
+  return out;
 }
 
 /** Who a client id is bound to in a chat, now or earlier (P2, P4). */

@@ -112,7 +112,15 @@ function participantMap(records: readonly ParticipantRecord[]): Map<string, Part
   return new Map(
     records.map((p) => [
       p.id,
-      { id: p.id, role: p.role, name: p.name, clientIds: [...p.clientIds] },
+      {
+        id: p.id,
+        role: p.role,
+        name: p.name,
+        clientIds: [...p.clientIds],
+        ...(p.keys !== undefined && p.keys.length > 0
+          ? { keys: p.keys.map((k) => ({ ...k })) }
+          : {}),
+      },
     ]),
   );
 }
@@ -175,7 +183,7 @@ function handle(board: Board, event: CoreEvent): void {
         case 'signal':
           return relay(board, event.conn, s.account.id, msg);
         case 'bind':
-          return bind(board, event.conn, s.account.id, msg.chatId, msg.clientId);
+          return bind(board, event.conn, s.account.id, msg.chatId, msg.clientId, msg.key);
         case 'peer_refused':
           return peerRefused(board, event.conn, s.account.id, msg);
         case 'set_available':

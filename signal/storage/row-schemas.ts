@@ -4,7 +4,7 @@
  * hand-edited database fails with a clear message instead of corrupting the core.
  */
 import * as v from 'valibot';
-import { AccountRole, BrowserDetails, ChatRole, PageView } from '../../protocol/index.ts';
+import { AccountRole, BoundKey, BrowserDetails, ChatRole, PageView } from '../../protocol/index.ts';
 
 const integer = v.pipe(v.number(), v.integer());
 const flag = v.pipe(
@@ -94,6 +94,7 @@ export const ParticipantJson = v.object({
   name: v.string(),
   clientIds: v.array(integer),
   left: v.optional(v.literal(true)),
+  keys: v.optional(v.array(BoundKey)),
 });
 
 export const OpenChatRow = v.object({

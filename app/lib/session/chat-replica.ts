@@ -30,6 +30,7 @@ import {
   type ChatRole,
   type EarlierHistory,
   type MessageId,
+  type MessageEntry,
   type NewMessage,
   type Participant,
   type RandomBytes,
@@ -234,6 +235,27 @@ export class ChatReplica {
       this.#now(),
       Math.max(seenSeq, this.highestSeq()),
     );
+    if (result.ok) {
+      this.#pending.add(result.id);
+      this.#emitPending();
+      this.#retryHeld();
+    }
+    return result;
+  }
+
+  /** V2: the id and entry of a message to sign before writing it with postPrepared. */
+  prepare(
+    message: NewMessage,
+    seenSeq = 0,
+  ): { ok: true; id: MessageId; entry: MessageEntry } | Refusal {
+    if (!this.#mayWrite()) return refuse('not_writable', `${this.role ?? 'unknown'} participant`);
+    return this.chat.prepareMessage(message, this.#now(), Math.max(seenSeq, this.highestSeq()));
+  }
+
+  /** Writes a prepared (signed) message (C7: pending until a peer acknowledges it). */
+  postPrepared(id: MessageId, entry: MessageEntry): { ok: true; id: MessageId } | Refusal {
+    if (!this.#mayWrite()) return refuse('not_writable', `${this.role ?? 'unknown'} participant`);
+    const result = this.chat.writePrepared(id, entry);
     if (result.ok) {
       this.#pending.add(result.id);
       this.#emitPending();

@@ -20,7 +20,11 @@ import {
   type AwarenessState,
   type ChatRole,
   decodeEarlierHistory,
+  generateSigningKeys,
+  messageSigner,
+  verifyHelperLines,
   type EarlierHistory,
+  type MessageSigner,
   type HistoryLine,
   type IceServer,
   type PageView,
@@ -33,7 +37,12 @@ import type { PeerLinkFactory } from '../peer/peer-link.ts';
 import { nextReadMark } from '../read-state/read-marks.ts';
 import { ReadTracker, type ChatVisibility } from '../read-state/read-tracker.ts';
 import { ChatReplica, type ReplicaEvent } from './chat-replica.ts';
-import { chatStoreName, type ChatStore, type ChatStoreFactory } from './chat-store.ts';
+import {
+  chatStoreName,
+  type ChatStore,
+  type ChatStoreFactory,
+  type StoredSigningKeys,
+} from './chat-store.ts';
 import { chooseClientId, noClientIdLocks, type ClientIdLocks } from './client-id-claim.ts';
 import { peerChatLink } from './peer-chat-link.ts';
 import { LINK_OPEN_MARK } from './session-marks.ts';
@@ -69,6 +78,8 @@ export type ChatSessionOptions = {
   log?: (event: SessionLogEvent) => void;
   /** A staff member's session keeps the staff notes (CHAT.md N1) in a store of its own. */
   staffNotesStore?: boolean;
+  /** V1: a staff session signs what it writes, with a key pair kept in its store. */
+  sign?: boolean;
 };
 
 export type SessionLogEvent =
@@ -118,12 +129,19 @@ export class ChatSession {
   #unsent: UnsentMessage[] = [];
   #nextLocalId = 0;
   #presence: { draft: string; page: PageView | undefined } = { draft: '', page: undefined };
-  #history: { lines: () => HistoryLine[] } | null = null;
+  #history: { lines: () => HistoryLine[]; raw: () => HistoryLine[] } | null = null;
   #lastRefusal: SessionView['lastRefusal'] = null;
   #problem: string | null = null;
   #view: SessionView | null = null;
   #notifyQueued = false;
   #saving: Promise<void> = Promise.resolve();
+  readonly #signer: MessageSigner | null;
+  /** V2: signed writes, one after the other, so consecutive messages keep their order. */
+  #signing: Promise<void> = Promise.resolve();
+  readonly #inFlight = new Set<string>();
+  /** V3: ids of earlier lines whose signature checks out against their client id's key. */
+  #historyVerified: ReadonlySet<string> = new Set();
+  #verifyRun = 0;
 
   /** Loads the stored document and notes, picks the client id, starts listening. */
   static async open(options: ChatSessionOptions): Promise<ChatSession> {
@@ -132,6 +150,7 @@ export class ChatSession {
     await store.whenLoaded;
     const notes = decodeNotes(await store.loadNotes().catch(() => undefined));
     const storedHistory = await store.loadHistory().catch(() => undefined);
+    const signer = options.sign === true ? await loadSigner(store) : null;
     const { clientId, lock } = await chooseClientId({
       chatId: options.chatId,
       boundBefore: notes.clientIds,
@@ -143,7 +162,7 @@ export class ChatSession {
     // structs of its own id from outside (yjs Transaction cleanup), and y-indexeddb
     // applies the stored updates as a remote transaction.
     doc.clientID = clientId;
-    const session = new ChatSession(options, doc, store, notes, lock);
+    const session = new ChatSession(options, doc, store, notes, lock, signer);
     session.#restoreHistory(storedHistory);
     return session;
   }
@@ -154,8 +173,10 @@ export class ChatSession {
     store: ChatStore,
     notes: SessionNotes,
     lock: { release(): void } | null,
+    signer: MessageSigner | null,
   ) {
     this.#o = options;
+    this.#signer = signer;
     this.chatId = options.chatId;
     this.self = options.self;
     this.doc = doc;
@@ -246,6 +267,15 @@ export class ChatSession {
     if (this.#state.status !== 'live') {
       const localId = `local-${this.#nextLocalId++}`;
       this.#unsent.push({ localId, body, at: (this.#o.now ?? Date.now)() });
+      this.#changed();
+      return { ok: true, id: localId };
+    }
+    if (this.#signer !== null) {
+      const localId = `local-${this.#nextLocalId++}`;
+      const unsent = { localId, body, at: (this.#o.now ?? Date.now)() };
+      this.#unsent.push(unsent);
+      this.#writeSigned(unsent);
+      this.#applyPresence();
       this.#changed();
       return { ok: true, id: localId };
     }
@@ -391,6 +421,8 @@ export class ChatSession {
       clientIds: [...this.#notes.clientIds.filter((c) => !bound.includes(c)), ...bound],
     };
     this.#saveNotes();
+    // V3: keys arrive with the list; a list after the history may verify more of it.
+    this.#verifyHistory();
     this.#state = this.#stateFromList(msg.participants);
     if (this.#state.status === 'live') {
       this.#flushUnsent();
@@ -407,9 +439,17 @@ export class ChatSession {
     const me = this.replica.bindings.participant(this.self);
     if (me === undefined || me.clientIds.has(this.doc.clientID)) return;
     if (this.#bindSentFor === this.doc.clientID) return;
-    if (this.#o.service.send({ type: 'bind', chatId: this.chatId, clientId: this.doc.clientID })) {
-      this.#bindSentFor = this.doc.clientID;
-    }
+    if (this.#o.service.send(this.#bindRequest())) this.#bindSentFor = this.doc.clientID;
+  }
+
+  /** P2 P6: a staff session binds its client id with its public signing key. */
+  #bindRequest() {
+    return {
+      type: 'bind' as const,
+      chatId: this.chatId,
+      clientId: this.doc.clientID,
+      ...(this.#signer !== null ? { key: this.#signer.publicKey } : {}),
+    };
   }
 
   /** C11: live once the list shows our client id bound to us; monitors never write. */
@@ -424,9 +464,7 @@ export class ChatSession {
     const state = this.#state;
     if (state.status !== 'binding' || !this.#listedByService || !this.#online) return;
     if (this.#bindSentFor === this.doc.clientID) return;
-    if (this.#o.service.send({ type: 'bind', chatId: this.chatId, clientId: this.doc.clientID })) {
-      this.#bindSentFor = this.doc.clientID;
-    }
+    if (this.#o.service.send(this.#bindRequest())) this.#bindSentFor = this.doc.clientID;
   }
 
   #onBindRefused(code: string): void {
@@ -499,9 +537,33 @@ export class ChatSession {
     this.#history = {
       lines: () => {
         const who = visitor();
+        if (who === undefined) return [];
+        const checked = this.#historyVerified;
+        return history
+          .lines(who)
+          .map((line) => (checked.has(line.id) ? { ...line, verified: true } : line));
+      },
+      raw: () => {
+        const who = visitor();
         return who ? history.lines(who) : [];
       },
     };
+    this.#historyVerified = new Set();
+    this.#verifyHistory();
+  }
+
+  /** V3: each earlier helper line counts as its writer's only if its signature checks out
+   * against the key the service bound with the line's client id (current or former). */
+  #verifyHistory(): void {
+    const history = this.#history;
+    if (history === null) return;
+    const run = ++this.#verifyRun;
+    const writers = [...this.#notes.participants, ...this.#notes.former];
+    void verifyHelperLines(this.chatId, history.raw(), writers).then((ids) => {
+      if (run !== this.#verifyRun || this.#state.status === 'destroyed') return;
+      this.#historyVerified = ids;
+      this.#changed();
+    });
   }
 
   /** K7: the history stored by an earlier page load, decoded again as if just received (K2). */
@@ -518,8 +580,54 @@ export class ChatSession {
   }
 
   #flushUnsent(): void {
+    if (this.#signer !== null) {
+      for (const unsent of this.#unsent) this.#writeSigned(unsent);
+      return;
+    }
     for (const unsent of this.#unsent.splice(0))
       this.replica.post({ kind: 'text', body: unsent.body });
+  }
+
+  /** V2: prepares, signs, then writes; shown pending (unsent) until written. Chained, so
+   * each message's `seq` is taken after the previous one is written. */
+  #writeSigned(unsent: UnsentMessage): void {
+    const signer = this.#signer;
+    if (signer === null || this.#inFlight.has(unsent.localId)) return;
+    this.#inFlight.add(unsent.localId);
+    const done = () => {
+      this.#inFlight.delete(unsent.localId);
+      this.#unsent = this.#unsent.filter((u) => u !== unsent);
+      this.#changed();
+    };
+    this.#signing = this.#signing.then(async () => {
+      if (this.#state.status !== 'live') {
+        // Not bound (any more): it waits for the next flush.
+        this.#inFlight.delete(unsent.localId);
+        return;
+      }
+      const prepared = this.replica.prepare(
+        { kind: 'text', body: unsent.body },
+        this.#historySeq(),
+      );
+      if (!prepared.ok) return done();
+      let sig: string | undefined;
+      try {
+        sig = await signer.sign(this.chatId, prepared.id, prepared.entry);
+      } catch {
+        // Unsigned, it is still the helper's line in every live view (S4); only a later
+        // helper cannot verify it (V3).
+        sig = undefined;
+      }
+      if (this.#state.status !== 'live') {
+        this.#inFlight.delete(unsent.localId);
+        return;
+      }
+      this.replica.postPrepared(
+        prepared.id,
+        sig === undefined ? prepared.entry : { ...prepared.entry, sig },
+      );
+      done();
+    });
   }
 
   #focused = false;
@@ -614,6 +722,26 @@ export class ChatSession {
       .catch(() => {
         // Notes are a convenience (names, a reusable client id); the document is what matters.
       });
+  }
+}
+
+/** V1: the stored key pair, or a new one (stored); null when the platform has no signing. */
+async function loadSigner(store: ChatStore): Promise<MessageSigner | null> {
+  try {
+    const stored = (await store.loadSigningKeys().catch(() => undefined)) as
+      Partial<StoredSigningKeys> | undefined;
+    if (
+      (stored?.alg === 'Ed25519' || stored?.alg === 'ECDSA-P256') &&
+      stored.keys?.privateKey instanceof CryptoKey &&
+      stored.keys.publicKey instanceof CryptoKey
+    ) {
+      return await messageSigner(stored.alg, stored.keys);
+    }
+    const fresh = await generateSigningKeys();
+    await store.saveSigningKeys(fresh).catch(() => undefined);
+    return await messageSigner(fresh.alg, fresh.keys);
+  } catch {
+    return null;
   }
 }
 

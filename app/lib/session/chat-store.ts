@@ -7,6 +7,7 @@
  */
 import { IndexeddbPersistence } from 'y-indexeddb';
 import type * as Y from 'yjs';
+import type { SigningAlg } from '../../../protocol/index.ts';
 
 export interface ChatStore {
   /** Resolves once what was stored is in the document. */
@@ -18,15 +19,22 @@ export interface ChatStore {
    * Kept beside the document, never in it (K2). */
   loadHistory(): Promise<unknown>;
   saveHistory(update: Uint8Array): Promise<void>;
+  /** A staff session's signing key pair (CHAT.md V1), as stored; checked by the caller. */
+  loadSigningKeys(): Promise<unknown>;
+  saveSigningKeys(keys: StoredSigningKeys): Promise<void>;
   /** Stops storing; what is stored stays. */
   destroy(): Promise<void>;
 }
+
+/** The private key stays a non-extractable CryptoKey: IndexedDB keeps it as it is. */
+export type StoredSigningKeys = { alg: SigningAlg; keys: CryptoKeyPair };
 
 /** One store per chat document; `name` is unique per chat. */
 export type ChatStoreFactory = (name: string, doc: Y.Doc) => ChatStore;
 
 const NOTES_KEY = 'session-notes';
 const HISTORY_KEY = 'earlier-history';
+const SIGNING_KEY = 'signing-keys';
 
 /** y-indexeddb 9: the document's updates, plus our notes in its `custom` object store. */
 export const indexeddbChatStore: ChatStoreFactory = (name, doc) => {
@@ -44,6 +52,11 @@ export const indexeddbChatStore: ChatStoreFactory = (name, doc) => {
     },
     saveHistory: async (update) => {
       await persistence.set(HISTORY_KEY, update.slice().buffer);
+    },
+    loadSigningKeys: () => persistence.get(SIGNING_KEY) as Promise<unknown>,
+    saveSigningKeys: async (keys) => {
+      // y-indexeddb's types name only plain values; IndexedDB clones CryptoKeys (structured clone).
+      await persistence.set(SIGNING_KEY, keys as unknown as string);
     },
     destroy: async () => {
       await persistence.destroy();

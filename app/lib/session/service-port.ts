@@ -9,12 +9,13 @@ import type {
   ServiceToStaff,
   ServiceToVisitor,
   SignalData,
+  SigningKey,
 } from '../../../protocol/index.ts';
 
 /** What a session sends: relay signals, client-id bindings (P2) and the end of the chat. */
 export type SessionRequest =
   | { type: 'signal'; chatId: string; to: string; link: string; data: SignalData }
-  | { type: 'bind'; chatId: string; clientId: number }
+  | { type: 'bind'; chatId: string; clientId: number; key?: SigningKey }
   | { type: 'peer_refused'; chatId: string; peer: string; code: ChatErrorCode }
   | { type: 'end'; chatId: string };
 

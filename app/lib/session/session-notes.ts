@@ -10,7 +10,14 @@
  * value is ignored, never trusted.
  */
 import * as v from 'valibot';
-import { ChatRole, ClientId, Name, ParticipantId } from '../../../protocol/index.ts';
+import {
+  ChatRole,
+  ClientId,
+  FormerParticipant,
+  Name,
+  Participant,
+  ParticipantId,
+} from '../../../protocol/index.ts';
 
 export const KnownAuthor = v.strictObject({ id: ParticipantId, role: ChatRole, name: Name });
 export type KnownAuthor = v.InferOutput<typeof KnownAuthor>;
@@ -22,30 +29,10 @@ export const SessionNotes = v.strictObject({
   v: v.literal(NOTES_VERSION),
   /** Client ids the service confirmed bound to this participant, oldest first. */
   clientIds: v.pipe(v.array(ClientId), v.maxLength(MAX_CLIENT_IDS)),
-  participants: v.pipe(
-    v.array(
-      v.strictObject({
-        id: ParticipantId,
-        role: ChatRole,
-        name: Name,
-        clientIds: v.pipe(v.array(ClientId), v.maxLength(64)),
-        online: v.boolean(),
-      }),
-    ),
-    v.maxLength(64),
-  ),
+  /** As the service listed them, signing keys included (SPEC.md P6). */
+  participants: v.pipe(v.array(Participant), v.maxLength(64)),
   /** Who had left the chat in that list, with the client ids that stay theirs (P4). */
-  former: v.pipe(
-    v.array(
-      v.strictObject({
-        id: ParticipantId,
-        role: ChatRole,
-        name: Name,
-        clientIds: v.pipe(v.array(ClientId), v.maxLength(64)),
-      }),
-    ),
-    v.maxLength(64),
-  ),
+  former: v.pipe(v.array(FormerParticipant), v.maxLength(64)),
 });
 export type SessionNotes = v.InferOutput<typeof SessionNotes>;
 

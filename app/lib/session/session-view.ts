@@ -53,8 +53,8 @@ export type ConnectionView =
   | { status: 'ended'; by: 'visitor' | 'helper' | 'service'; at: number };
 
 export type EarlierHistoryView = {
-  /** Always true: the UI says "Earlier conversation, as kept by the visitor" (CHAT.md K3). */
-  helperLinesUnverified: true;
+  /** Whether some helper line is only the visitor's word: no valid signature (CHAT.md K3, V3). */
+  helperLinesUnverified: boolean;
   lines: (HistoryLine & { author: AuthorView | null; alsoInTranscript: boolean })[];
 };
 
@@ -159,7 +159,7 @@ export function buildSessionView(p: ViewParts): SessionView {
       p.earlierHistory === null
         ? null
         : {
-            helperLinesUnverified: true,
+            helperLinesUnverified: p.earlierHistory.some((l) => !l.verified),
             lines: p.earlierHistory.map((line) => ({
               ...line,
               // An unverified line names nobody: its client id is only the visitor's claim,

@@ -17,6 +17,8 @@ export const memoryChatStore: ChatStoreFactory = () => {
       notes = next;
     },
     loadHistory: async () => history,
+    loadSigningKeys: async () => undefined,
+    saveSigningKeys: async () => {},
     saveHistory: async (update) => {
       history = update;
     },

@@ -197,6 +197,35 @@ describe('participants and relay', () => {
     expect(list.former?.map((p) => [p.id, p.clientIds])).toEqual([['alice', [222]]]);
   });
 
+  it('P6 a staff key is kept with its client id for the life of the chat: announced, persisted, first one wins', () => {
+    const accounts = [account('alice'), account('bob')];
+    const d = new CoreDriver({ accounts, departments: DEPARTMENTS, blocks: [], openChats: [] });
+    const { alice, visitor, chatId } = activeChat(d);
+    const key = { alg: 'Ed25519' as const, key: 'A'.repeat(43) };
+    d.fromStaff(alice, { type: 'bind', chatId, clientId: 222, key });
+    // A second key for the same id changes nothing.
+    d.fromStaff(alice, {
+      type: 'bind',
+      chatId,
+      clientId: 222,
+      key: { ...key, key: 'B'.repeat(43) },
+    });
+    expect(d.last(alice, 'participants')?.participants.find((p) => p.id === 'alice')?.keys).toEqual(
+      [{ clientId: 222, ...key }],
+    );
+    d.fromStaff(alice, { type: 'leave', chatId });
+    expect(d.last(visitor, 'participants')?.former).toMatchObject([
+      { id: 'alice', clientIds: [222], keys: [{ clientId: 222, ...key }] },
+    ]);
+    // After a restart the next helper still learns it.
+    const restarted = new CoreDriver(snapshotFrom(d));
+    const bob = restarted.staff(account('bob'));
+    restarted.fromStaff(bob, { type: 'accept', chatId: restarted.pendingOffer(bob)! });
+    expect(restarted.last(bob, 'participants')?.former).toMatchObject([
+      { id: 'alice', keys: [{ clientId: 222, ...key }] },
+    ]);
+  });
+
   it('P4 a helper who takes a chat again gets back the client ids they wrote under', () => {
     const { d, alice, chatId } = activeChat();
     d.fromStaff(alice, { type: 'bind', chatId, clientId: 222 });

@@ -127,9 +127,14 @@ export class FakeService {
   readonly iceSeen: { who: string; ice: IceConfig }[] = [];
 
   join(member: Member): void {
-    const earlier = this.former.get(member.id)?.clientIds ?? [];
+    const before = this.former.get(member.id);
     this.former.delete(member.id);
-    this.participants.set(member.id, { ...member, clientIds: [...earlier], online: true });
+    this.participants.set(member.id, {
+      ...member,
+      clientIds: [...(before?.clientIds ?? [])],
+      ...(before?.keys ? { keys: before.keys } : {}),
+      online: true,
+    });
     // The member's connection exists before its session does (it heard `chat` first).
     this.port(member);
     this.broadcast();
@@ -183,6 +188,11 @@ export class FakeService {
         return true;
       }
       if (!me.clientIds.includes(msg.clientId)) me.clientIds.push(msg.clientId);
+      // P6: a staff member's first key for a client id is kept.
+      const keys = me.keys ?? [];
+      if (msg.key && me.role !== 'visitor' && !keys.some((k) => k.clientId === msg.clientId)) {
+        me.keys = [...keys, { clientId: msg.clientId, ...msg.key }];
+      }
       queueMicrotask(() => this.broadcast());
     } else if (msg.type === 'signal') {
       const to = this.ports.get(msg.to);
@@ -304,6 +314,7 @@ export class MemoryStores {
   readonly docs = new Map<string, Uint8Array[]>();
   readonly notes = new Map<string, string>();
   readonly histories = new Map<string, Uint8Array>();
+  readonly signingKeys = new Map<string, unknown>();
 
   readonly factory: ChatStoreFactory = (name, doc) => {
     const updates = this.docs.get(name) ?? [];
@@ -323,6 +334,11 @@ export class MemoryStores {
         return Promise.resolve();
       },
       loadHistory: () => Promise.resolve(this.histories.get(name)),
+      loadSigningKeys: () => Promise.resolve(this.signingKeys.get(name)),
+      saveSigningKeys: (keys) => {
+        this.signingKeys.set(name, keys);
+        return Promise.resolve();
+      },
       saveHistory: (update) => {
         this.histories.set(name, update);
         return Promise.resolve();
