@@ -98,7 +98,9 @@
     '.pd-launch:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}' +
     '.pd-panel{position:fixed;right:16px;bottom:76px;z-index:2147483000;width:min(380px,calc(100vw - 32px));height:min(600px,calc(100vh - 96px));border:1px solid #8c959f;border-radius:12px;overflow:hidden;background:#fff;box-shadow:0 4px 24px #0004}' +
     '.pd-panel[hidden]{display:none}.pd-panel iframe{border:0;width:100%;height:100%}' +
-    '@media (max-width:480px){.pd-panel{inset:0;width:auto;height:auto;border-radius:0}}';
+    // Phones: the panel takes the screen and the launcher steps aside (it would cover
+    // the panel's Send and End chat); the widget's own "Minimise chat" closes it.
+    '@media (max-width:480px){.pd-panel{inset:0;width:auto;height:auto;border-radius:0}.pd-launch[aria-expanded=true]{display:none}}';
 
   const button = document.createElement('button');
   button.type = 'button';

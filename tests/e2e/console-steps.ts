@@ -2,7 +2,7 @@
  * Steps shared by the console's end-to-end tests: a helper signed in to /console
  * in their own browser context, and a visitor driven over a real WebSocket from
  * the test (no WebRTC needed for queue, offers, limits, end and block; the chat
- * itself is tested with a browser visitor on /lab/chat). Every wait is for a
+ * itself is tested with a browser visitor in the widget). Every wait is for a
  * condition, never a fixed time.
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';

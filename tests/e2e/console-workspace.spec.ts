@@ -10,6 +10,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { SocketVisitor, closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
+import { writeReplies } from './support/reply-filler.ts';
 
 test.afterEach(closeAllContexts);
 
@@ -25,26 +26,11 @@ async function chatWith(baseURL: string, helper: Page, name: string): Promise<So
   return visitor;
 }
 
-/**
- * Writes `count` numbered replies through the reply box of the chat with `name`:
- * the same input and Enter events a person makes, dispatched in the page to spare
- * 180 round trips (the messages are the scenery here, the layout is the subject).
- */
+/** Writes `count` numbered replies to the chat with `name` (see reply-filler.ts). */
 async function fill(helper: Page, name: string, count: number): Promise<void> {
   await helper.getByRole('tab', { name }).click();
   const panel = helper.getByRole('tabpanel', { name });
-  await panel.getByLabel('Your message').evaluate(
-    async (box, { name, count }) => {
-      const reply = box as HTMLTextAreaElement;
-      for (let i = 1; i <= count; i += 1) {
-        reply.value = `Message ${i} to ${name}: ${'a line long enough to wrap '.repeat(i % 4)}`;
-        reply.dispatchEvent(new Event('input', { bubbles: true }));
-        reply.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-        await new Promise((resolve) => requestAnimationFrame(resolve));
-      }
-    },
-    { name, count },
-  );
+  await writeReplies(panel.getByLabel('Your message'), `Message to ${name}`, count);
   await expect(panel.getByRole('log').getByRole('listitem')).toHaveCount(count);
 }
 
@@ -97,7 +83,7 @@ for (const viewport of [
         expect(await inViewport(alice, control), `${name}: ${String(control)}`).toBe(true);
       }
       // The newest message is in sight, and the page itself does not scroll.
-      await expect(panel.getByText(`Message ${MESSAGES} to ${name}`)).toBeInViewport();
+      await expect(panel.getByText(`Message to ${name} ${MESSAGES}:`)).toBeInViewport();
       expect(await pageScrolls(alice)).toBe(false);
     }
     // For a person to look at: test-results/<test>/workspace-<size>.png

@@ -13,7 +13,7 @@ import {
   LINK_TIMEOUT,
   conversation,
   fillPreChat,
-  labHelper,
+  consoleHelper,
   serviceAt,
 } from './support/widget-drivers.ts';
 
@@ -29,7 +29,7 @@ test('the service stops mid-chat: the chat goes on, and the widget says so', asy
     const visitor = await (await browser.newContext({ baseURL })).newPage();
     await visitor.goto('/widget');
     await fillPreChat(visitor, { name: 'Olga', question: 'Is this thing on?' });
-    const helper = await labHelper(browser, baseURL);
+    const helper = await consoleHelper(browser, baseURL);
     await helper.getByRole('button', { name: 'Accept chat with Olga' }).click(LINK_TIMEOUT);
     const status = visitor.getByRole('status').first();
     await expect(status).toHaveText('Connected', LINK_TIMEOUT);

@@ -13,7 +13,7 @@ import {
   StaffSocket,
   conversation,
   fillPreChat,
-  labHelper,
+  consoleHelper,
   isolatedTest as test,
 } from './support/widget-drivers.ts';
 
@@ -34,7 +34,7 @@ test('pre-chat form, queue position 1, accepted, messages both ways, Enter and S
     visitor.getByRole('status').filter({ hasText: 'number 1 in the queue' }),
   ).toBeVisible();
 
-  const helper = await labHelper(browser, baseURL!);
+  const helper = await consoleHelper(browser, baseURL!);
   await helper.getByRole('button', { name: 'Accept chat with Wanda' }).click(LINK_TIMEOUT);
   await expect(visitor.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible(
     LINK_TIMEOUT,
@@ -53,9 +53,10 @@ test('pre-chat form, queue position 1, accepted, messages both ways, Enter and S
   await expect(box).toHaveValue('First line\nsecond line');
   await box.press('Enter');
   await expect(box).toHaveValue('');
-  await expect(conversation(helper).locator('.body')).toHaveText(
-    // The standalone widget is itself the page the visitor views (F11).
-    ['Chat — Peerdesk', 'First line\nsecond line'],
+  await expect(conversation(helper).getByRole('listitem')).toHaveText(
+    // The question opens the transcript; the standalone widget is itself the page
+    // the visitor views (F11).
+    [/Where are my bookmarks\?/, /Chat — Peerdesk/, /First line\nsecond line/],
     LINK_TIMEOUT,
   );
 
@@ -74,8 +75,14 @@ test('pre-chat form, queue position 1, accepted, messages both ways, Enter and S
   // The Send button works as well as Enter.
   await box.fill('Thanks!');
   await visitor.getByRole('button', { name: 'Send' }).click();
-  await expect(conversation(helper).locator('.body')).toHaveText(
-    ['Chat — Peerdesk', 'First line\nsecond line', 'Hello Wanda', 'Thanks!'],
+  await expect(conversation(helper).getByRole('listitem')).toHaveText(
+    [
+      /Where are my bookmarks\?/,
+      /Chat — Peerdesk/,
+      /First line\nsecond line/,
+      /Hello Wanda/,
+      /Thanks!/,
+    ],
     LINK_TIMEOUT,
   );
 
@@ -87,7 +94,7 @@ test('pre-chat form, queue position 1, accepted, messages both ways, Enter and S
   );
   await visitor.getByLabel('Your message').fill('Back after a reload');
   await visitor.getByLabel('Your message').press('Enter');
-  await expect(conversation(helper).locator('.body').last()).toHaveText(
+  await expect(conversation(helper).getByRole('listitem').last()).toContainText(
     'Back after a reload',
     LINK_TIMEOUT,
   );

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { freePort } from './support/service.ts';
-import { LINK_TIMEOUT, fillPreChat, labHelper, serviceAt } from './support/widget-drivers.ts';
+import { LINK_TIMEOUT, fillPreChat, consoleHelper, serviceAt } from './support/widget-drivers.ts';
 
 test('with typing preview off, no notice and no draft: only "is typing"', async ({ browser }) => {
   test.setTimeout(90_000);
@@ -20,7 +20,7 @@ test('with typing preview off, no notice and no draft: only "is typing"', async 
     const visitor = await (await browser.newContext({ baseURL })).newPage();
     await visitor.goto('/widget');
     await fillPreChat(visitor, { name: 'Pia', question: 'Private drafts?' });
-    const helper = await labHelper(browser, baseURL);
+    const helper = await consoleHelper(browser, baseURL);
     await helper.getByRole('button', { name: 'Accept chat with Pia' }).click(LINK_TIMEOUT);
     await expect(visitor.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible(
       LINK_TIMEOUT,

@@ -31,6 +31,7 @@ export function browserConnect(storage: Storage): Connect {
         events.onMessage(staff);
       },
       onSession: (chat) => events.onSession(chat),
+      onSessionClosed: (chatId) => events.onSessionClosed?.(chatId),
     });
     const off = participant.hub.subscribe((event) => {
       if (event.type === 'status') events.onOnline(event.online);

@@ -26,6 +26,8 @@ export type ConsoleEvents = {
   /** Whether the service has welcomed the current connection. */
   onOnline: (online: boolean) => void;
   onSession: (session: ConsoleChatSession) => void;
+  /** A chat's session was let go (the chat ended): the tab keeps its last view. */
+  onSessionClosed?: (chatId: string) => void;
 };
 
 export interface ConsoleConnection {

@@ -115,6 +115,8 @@ export class StaffConsole {
   readonly #listeners = new Set<(state: StaffConsoleState) => void>();
   readonly #sessions = new Map<string, ConsoleChatSession>();
   readonly #unsubscribe: (() => void)[] = [];
+  /** Per chat, the subscription to its session's view. */
+  readonly #sessionOffs = new Map<string, () => void>();
   /** Per chat: how many messages of others the helper has seen. */
   readonly #seen = new Map<string, number>();
   readonly #connection: ConsoleConnection;
@@ -133,6 +135,7 @@ export class StaffConsole {
       onMessage: (msg) => this.#onMessage(msg),
       onOnline: (online) => this.#onOnline(online),
       onSession: (session) => this.#onSession(session),
+      onSessionClosed: (chatId) => this.#onSessionClosed(chatId),
     });
   }
 
@@ -273,6 +276,8 @@ export class StaffConsole {
 
   async close(): Promise<void> {
     for (const off of this.#unsubscribe.splice(0)) off();
+    for (const off of this.#sessionOffs.values()) off();
+    this.#sessionOffs.clear();
     this.#listeners.clear();
     await this.#connection.close();
   }
@@ -403,9 +408,18 @@ export class StaffConsole {
     this.#update({ chats, offers, invitations, selected });
   }
 
+  /** Issue 11: an ended chat's session is gone; its tab shows the last view. */
+  #onSessionClosed(chatId: string): void {
+    this.#sessions.delete(chatId);
+    this.#sessionOffs.get(chatId)?.();
+    this.#sessionOffs.delete(chatId);
+  }
+
   #onSession(session: ConsoleChatSession): void {
     this.#sessions.set(session.chatId, session);
-    this.#unsubscribe.push(
+    this.#sessionOffs.get(session.chatId)?.();
+    this.#sessionOffs.set(
+      session.chatId,
       session.subscribe((view) => {
         const chatId = session.chatId;
         if (this.#chat(chatId) === undefined) return;

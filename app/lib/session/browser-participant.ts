@@ -17,6 +17,7 @@ import { SignalClient, type WebSocketConstructor } from '../signal/signal-client
 import { ChatSession } from './chat-session.ts';
 import { indexeddbChatStore, type ChatStoreFactory } from './chat-store.ts';
 import { webClientIdLocks } from './client-id-claim.ts';
+import { countResource, exposeResourceCounts, setResourceCount } from './resource-counts.ts';
 import { ServiceHub, type ServiceMessage } from './service-port.ts';
 
 export type ParticipantKind =
@@ -35,6 +36,8 @@ export type BrowserParticipantEvents = {
   onMessage?: (msg: ServiceMessage) => void;
   /** A chat's session is open (its stored transcript already loaded). */
   onSession?: (session: ChatSession) => void;
+  /** A chat ended (or this participant left it) and its session was let go. */
+  onSessionClosed?: (chatId: string) => void;
   /** Where chats are kept; IndexedDB by default (the widget falls back to memory where
    * a third-party iframe is denied IndexedDB). */
   store?: ChatStoreFactory;
@@ -45,6 +48,8 @@ export class BrowserParticipant {
   readonly sessions = new Map<string, ChatSession>();
   readonly #client: SignalClient<ServiceMessage, StaffToService | VisitorToService>;
   readonly #opening = new Set<string>();
+  /** Chats the service gave us that have not ended: re-announced in each staff hello. */
+  readonly #held = new Set<string>();
   #self: string | null = null;
   #closed = false;
 
@@ -56,7 +61,8 @@ export class BrowserParticipant {
       secure: location.protocol === 'https:',
     },
   ) {
-    const held = new Set<string>();
+    exposeResourceCounts(globalThis);
+    const held = this.#held;
     let token = kind.kind === 'visitor' ? kind.token : null;
     const scheme = origin.secure ? 'wss' : 'ws';
     this.#client = new SignalClient<ServiceMessage, StaffToService | VisitorToService>({
@@ -89,7 +95,16 @@ export class BrowserParticipant {
         this.hub.deliver(msg);
         if (msg.type === 'chat') {
           held.add(msg.chatId);
+          setResourceCount('heldChats', held.size);
           void this.#open(msg.chatId);
+        } else if (msg.type === 'ended' || msg.type === 'left') {
+          // Issue 11: an ended chat is not re-announced, and its session lets go of
+          // its documents, stores and links, once it has shown the end (its view is
+          // pushed in a microtask queued before this one).
+          held.delete(msg.chatId);
+          setResourceCount('heldChats', held.size);
+          const chatId = msg.chatId;
+          queueMicrotask(() => void this.release(chatId));
         }
         this.events.onMessage?.(msg);
       },
@@ -102,12 +117,22 @@ export class BrowserParticipant {
     return this.#client.send(msg as StaffToService);
   }
 
+  /** Lets go of one chat's session (documents, stores, links); the page keeps its last view. */
+  async release(chatId: string): Promise<void> {
+    const session = this.sessions.get(chatId);
+    if (session === undefined) return;
+    this.sessions.delete(chatId);
+    this.#held.delete(chatId);
+    setResourceCount('heldChats', this.#held.size);
+    await session.destroy();
+    this.events.onSessionClosed?.(chatId);
+  }
+
   /** The one teardown path: every session, then the socket. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#client.close();
-    for (const session of this.sessions.values()) await session.destroy();
-    this.sessions.clear();
+    for (const chatId of [...this.sessions.keys()]) await this.release(chatId);
   }
 
   async #open(chatId: string): Promise<void> {
@@ -127,16 +152,49 @@ export class BrowserParticipant {
       self,
       service: this.hub,
       links: (ice) => rtcPeerLinkFactory(ice),
-      store: this.events.store ?? indexeddbChatStore,
+      store: countedStore(this.events.store ?? indexeddbChatStore),
       locks: webClientIdLocks(navigator.locks),
       staffNotesStore: this.kind.kind === 'staff',
     });
     this.#opening.delete(chatId);
-    if (this.#closed) {
+    countResource('sessions', 1);
+    countDocs(session);
+    if (this.#closed || !this.#held.has(chatId)) {
+      // Closed, or the chat ended while its document was loading.
       await session.destroy();
       return;
     }
     this.sessions.set(chatId, session);
     this.events.onSession?.(session);
   }
+}
+
+/** Counts the stores a factory opens until they are closed (resource-counts.ts). */
+function countedStore(factory: ChatStoreFactory): ChatStoreFactory {
+  return (name, doc) => {
+    const store = factory(name, doc);
+    countResource('stores', 1);
+    let open = true;
+    return {
+      ...store,
+      whenLoaded: store.whenLoaded,
+      loadNotes: () => store.loadNotes(),
+      saveNotes: (notes) => store.saveNotes(notes),
+      destroy: async () => {
+        if (open) countResource('stores', -1);
+        open = false;
+        await store.destroy();
+      },
+    };
+  };
+}
+
+/** Counts a session and its documents until each is destroyed (Y.Doc's own event). */
+function countDocs(session: ChatSession): void {
+  const docs = [session.doc, session.replica.notesDoc];
+  for (const doc of docs) {
+    countResource('docs', 1);
+    doc.once('destroy', () => countResource('docs', -1));
+  }
+  session.doc.once('destroy', () => countResource('sessions', -1));
 }

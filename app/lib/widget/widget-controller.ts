@@ -17,6 +17,7 @@ import type { ChatStoreFactory } from '../session/chat-store.ts';
 import type { ServiceMessage } from '../session/service-port.ts';
 import type { SessionView } from '../session/session-view.ts';
 import type { HostPageView } from './host-protocol.ts';
+import { claimQuestion, keepQuestion, keptQuestion, questionToPost } from './opening-question.ts';
 import { pagesToPost, postedMarks } from './page-notes.ts';
 import {
   initialWidgetState,
@@ -140,6 +141,7 @@ export class WidgetController {
       sessionStartedAt: host.sessionStartedAt,
       landingPage: host.landingPage,
     };
+    keepQuestion(this.#o.storage, this.#pending.question);
     this.#flush();
     this.#dispatch({ type: 'requested' });
   }
@@ -230,6 +232,7 @@ export class WidgetController {
     if (phase.phase === 'chat' && phase.chatId !== session.chatId) return;
     this.#offSession?.();
     this.#session = session;
+    this.#postQuestion(session);
     this.#applyVisibility();
     // What the chat held when it opened here (a reload's stored transcript) is not new.
     this.#others = othersMessages(session.view);
@@ -241,6 +244,15 @@ export class WidgetController {
       this.#countUnread();
     });
     for (const listener of [...this.#sessionListeners]) listener(session);
+  }
+
+  /** The question opens the transcript, written by the visitor's own client (opening-question.ts). */
+  #postQuestion(session: ChatSession): void {
+    const kept = keptQuestion(this.#o.storage);
+    const text = questionToPost(kept, session.chatId, session.view);
+    if (kept === null || text === null) return;
+    claimQuestion(this.#o.storage, kept, session.chatId);
+    session.send(text);
   }
 
   #applyVisibility(): void {

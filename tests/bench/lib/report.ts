@@ -46,7 +46,7 @@ same run.
   \`SignalClient\`s from the app with their jittered reconnect policy.
 - S5 runs in headless Chromium, which may use both cores (pinned to the load generator's core,
   our two pages' renderers took turns with the browser's other processes and our round trip
-  tripled). Ours: a fresh service per repetition, the visitor and a helper on \`/lab/chat\` in two
+  tripled). Ours: a fresh service per repetition, the visitor in the widget and a helper in the console in two
   browser contexts; accept → open is from the helper's click on Accept to the
   \`peerdesk:link-open\` User Timing mark the session makes on both pages, the round trip from
   Send until the visitor's acknowledgement clears the message's "sending…" on screen. The bare

@@ -4,9 +4,9 @@
  * (lib/bare-pair.ts).
  *
  * Ours, each repetition on a fresh service (pinned to core 0, serving build/; the
- * browser may use both cores, see runS5): the visitor asks on /lab/chat in
- * one browser context, a seeded helper signed in on /lab/chat in another gets the
- * offer. Timed:
+ * browser may use both cores, see runS5): the visitor asks in the widget
+ * (/widget) in one browser context, a seeded helper signed in to the console
+ * (/console) in another gets the offer. Timed:
  * - accept → open: from the helper's click on Accept (the page's clock) until the
  *   data channel is open on both sides, from the `peerdesk:link-open` User Timing
  *   mark each page's session makes (LINK_OPEN_MARK). Between the two: the accept over
@@ -64,11 +64,11 @@ function linkOpenedAt(page: Page): Promise<number> {
   );
 }
 
-/** Sends `count + 1` messages from the lab page one at a time; the time from each
- * submit until its "sending…" mark is gone (the peer's ack), the first one untimed. */
+/** Sends `count + 1` messages from the console one at a time; the time from each
+ * submit until its "Sending…" mark is gone (the peer's ack), the first one untimed. */
 function roundTrips(page: Page, count: number): Promise<number[]> {
   return page.evaluate(async (count) => {
-    const box = document.querySelector<HTMLTextAreaElement>('#reply');
+    const box = document.querySelector<HTMLTextAreaElement>('textarea[id^="reply-"]');
     const log = document.querySelector('[role="log"]');
     if (box === null || box.form === null || log === null) throw new Error('no chat on the page');
     const form = box.form;
@@ -80,7 +80,7 @@ function roundTrips(page: Page, count: number): Promise<number[]> {
           [...log.querySelectorAll('li')].some(
             (li) =>
               li.querySelector('.body')?.textContent === body &&
-              !(li.textContent ?? '').includes('sending'),
+              !(li.textContent ?? '').includes('Sending'),
           );
         const observer = new MutationObserver(() => {
           if (!done()) return;
@@ -115,12 +115,15 @@ async function ourRound(browser: Browser, sizes: S5Sizes): Promise<Figures> {
     const visitorContext = await evaluatingContext(browser, { baseURL });
     try {
       const helper = await helperContext.newPage();
-      await helper.goto('/lab/chat');
-      await helper.getByRole('heading', { name: 'Chat lab (helper)' }).waitFor();
+      await helper.goto('/console');
+      await helper
+        .getByRole('status')
+        .filter({ hasText: /^Connected$/ })
+        .waitFor();
       const visitor = await visitorContext.newPage();
-      await visitor.goto('/lab/chat');
-      await visitor.getByLabel('Your name').fill('Vera');
-      await visitor.getByLabel('Your question').fill('How fast is this?');
+      await visitor.goto('/widget');
+      await visitor.getByLabel('Name', { exact: true }).fill('Vera');
+      await visitor.getByLabel('Question').fill('How fast is this?');
       await visitor.getByRole('button', { name: 'Start chat' }).click();
       const accept = helper.getByRole('button', { name: 'Accept chat with Vera' });
       await accept.waitFor({ timeout: STEP_TIMEOUT_MS });
@@ -134,7 +137,7 @@ async function ourRound(browser: Browser, sizes: S5Sizes): Promise<Figures> {
       const openedAt = await within('the link to open on both sides', opened, STEP_TIMEOUT_MS);
       const acceptToOpenMs = Math.max(...openedAt) - acceptedAt;
 
-      await helper.locator('#reply').waitFor();
+      await helper.locator('textarea[id^="reply-"]').waitFor();
       const times = await within(
         'the round trips',
         roundTrips(helper, sizes.roundTrips),

@@ -1,8 +1,8 @@
 /**
  * Drivers for the widget's end-to-end tests: a helper in their own browser context
- * on the chat lab page (signed in through the HTTP API, so these tests do not depend
- * on the console UI), and a helper as a bare staff WebSocket from the test (for
- * actions the lab page has no control for, such as blocking). Controls are found by
+ * in the console (signed in through the HTTP API, so these tests do not depend
+ * on the sign-in form), and a helper as a bare staff WebSocket from the test (for
+ * actions driven from the test itself, such as blocking). Controls are found by
  * role and label.
  */
 import {
@@ -29,18 +29,21 @@ async function signIn(baseURL: string, nickname: string): Promise<string> {
   return body.token;
 }
 
-/** A helper on /lab/chat, available, waiting for an offer. */
-export async function labHelper(
+/** A helper in the real console (/console), available, waiting for an offer. */
+export async function consoleHelper(
   browser: Browser,
   baseURL: string,
   nickname = 'alice',
+  /** Runs in the page before the app (instrumentation for a test). */
+  initScript?: () => void,
 ): Promise<Page> {
   const token = await signIn(baseURL, nickname);
   const context = await browser.newContext({ baseURL });
   await context.addInitScript((t) => sessionStorage.setItem('peerdesk.console.token', t), token);
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
-  await page.goto('/lab/chat');
-  await expect(page.getByRole('heading', { name: 'Chat lab (helper)' })).toBeVisible();
+  await page.goto('/console');
+  await expect(page.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible();
   return page;
 }
 
@@ -61,6 +64,10 @@ export async function fillPreChat(
   await widget.getByLabel('Question').fill(details.question);
   await widget.getByRole('button', { name: 'Start chat' }).click();
 }
+
+/** The widget's iframe on a host page (the /demo site). */
+export const chatFrame = (page: Page): FrameLocator =>
+  page.frameLocator('iframe[title="Chat with us"]');
 
 export const conversation = (scope: WidgetScope): Locator =>
   scope.getByRole('log', { name: 'Conversation' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceToVisitor } from '../../../protocol/index.ts';
 import { pagesToPost } from '../../../app/lib/widget/page-notes.ts';
-import { replyKeyAction } from '../../../app/lib/widget/reply-keys.ts';
+import { replyKeyAction } from '../../../app/lib/ui/reply-keys.ts';
 import { hostOrigin, readHostMessage } from '../../../app/lib/widget/host-protocol.ts';
 import {
   describeWait,
