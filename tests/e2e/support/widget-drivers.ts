@@ -43,7 +43,9 @@ export async function consoleHelper(
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   await page.goto('/console');
-  await expect(page.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible(
+    LINK_TIMEOUT,
+  );
   return page;
 }
 
