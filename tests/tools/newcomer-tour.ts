@@ -5,7 +5,7 @@
  * does not work as the README says, and writes the README's screenshot (both windows
  * side by side) to app/static/demo/screenshots/two-windows.png. Then molly, the room monitor,
  * watches the chat from her live board and writes a staff note (monitor-watching.png,
- * monitor-board.png).
+ * monitor-board.png). The helper's workspace alone at 1280×720 goes to workspace.png.
  *
  *   npm run demo              # in one terminal
  *   npm run tour [-- URL]     # in another
@@ -38,7 +38,7 @@ try {
 
   // Window 2: alice in the console, with the credentials the sign-in page shows in demo mode.
   const helper = await (
-    await browser.newContext({ baseURL: base, viewport: { ...SIZE, width: 1100 } })
+    await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 720 } })
   ).newPage();
   await helper.goto('/console');
   await expect(helper.getByText('alice')).toBeVisible();
@@ -61,6 +61,9 @@ try {
   await expect(helper.getByText('Petra is typing: Running the test page now')).toBeVisible(WAIT);
   await expect(helperLog.getByTitle(/^Read at /)).toBeVisible(WAIT);
 
+  // The helper's workspace on its own, as a laptop shows it.
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(`${OUT}workspace.png`, await helper.screenshot());
   const shots = [await visitor.screenshot(), await helper.screenshot()];
 
   // Window 3: molly, the room monitor, watches the chat from her live board, unseen by Petra.
@@ -99,7 +102,7 @@ try {
   writeFileSync(`${OUT}monitor-board.png`, await monitor.screenshot());
   // Both windows side by side, composed by the browser itself.
   const board = await (
-    await browser.newContext({ viewport: { width: 1900, height: 940 } })
+    await browser.newContext({ viewport: { width: 2080, height: 940 } })
   ).newPage();
   await board.setContent(
     `<body style="margin:0;padding:20px;background:#e5e7eb;display:flex;gap:20px">${shots
