@@ -4,11 +4,22 @@
  * the session's view, so unit tests need no browser.
  */
 import type { SessionView } from '../session/session-view.ts';
-import { unansweredSince } from './monitor-board.ts';
 
-/** Since when the visitor has waited for an answer (the board's rule, M5), if they have. */
+/**
+ * When the visitor wrote the oldest of their messages that no helper has answered
+ * yet; null when the last word is a helper's (or nobody wrote). Page views and
+ * system notices neither start nor end the wait.
+ */
 export function waitingSince(view: SessionView | null): number | null {
-  return view === null ? null : unansweredSince(view);
+  if (view === null) return null;
+  let since: number | null = null;
+  for (const message of view.messages) {
+    if (message.kind === 'page' || message.kind === 'system') continue;
+    const fromVisitor = message.author?.role === 'visitor' && !message.mine;
+    if (!fromVisitor) since = null;
+    else since ??= message.at;
+  }
+  return since;
 }
 
 /** Whether the visitor is typing right now. */
