@@ -71,14 +71,14 @@ test('B3 K7 the next helper sees the earlier conversation in the console, who sa
   test.setTimeout(150_000);
   const visitor = await (await browser.newContext()).newPage();
   await visitor.goto('/widget');
-  await fillPreChat(visitor, { name: 'Vera', question: 'Printer trouble' });
+  // The question opens the transcript (issue 11): it is the first earlier line.
+  await fillPreChat(visitor, { name: 'Vera', question: EARLIER[0]! });
   const alice = await signInHelper(browser, 'alice');
   await accept(alice);
   await expect(visitor.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible(
     LINK_TIMEOUT,
   );
 
-  await visitorSays(visitor, EARLIER[0]!);
   await expect(line(alice, EARLIER[0]!)).toBeVisible(LINK_TIMEOUT);
   await reply(alice, EARLIER[1]!);
   await expect(conversation(visitor).getByText(EARLIER[1]!)).toBeVisible(LINK_TIMEOUT);
