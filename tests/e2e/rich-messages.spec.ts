@@ -1,0 +1,172 @@
+/**
+ * F12 formatted messages, end to end: a visitor on /demo (the real widget, embedded)
+ * and a helper in /console, each in a browser context of their own. A reply the
+ * helper formats with the reply box's toolbar renders with the same markup in both
+ * views; the XSS corpus, sent as messages, runs no script (a dialog, a page error or
+ * a console error fails the test) and makes no request to any other host (every
+ * request is intercepted and checked).
+ */
+import type { Browser, BrowserContext, FrameLocator, Locator, Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
+import { LINK_TIMEOUT, conversation, fillPreChat } from './support/widget-drivers.ts';
+import { XSS_CORPUS } from '../fixtures/xss-corpus.ts';
+
+test.afterEach(closeAllContexts);
+
+/** Everything that would show a script ran or a foreign fetch happened, per page. */
+class Tripwires {
+  readonly problems: string[] = [];
+
+  constructor(private readonly origin: string) {}
+
+  async watch(context: BrowserContext): Promise<void> {
+    await context.route('**/*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin === this.origin) return route.continue();
+      this.problems.push(`request to another host: ${url.href}`);
+      return route.abort('blockedbyclient');
+    });
+    context.on('page', (page) => this.watchPage(page));
+    for (const page of context.pages()) this.watchPage(page);
+  }
+
+  private watchPage(page: Page): void {
+    page.on('dialog', (dialog) => {
+      this.problems.push(`dialog: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => this.problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') this.problems.push(`console error: ${message.text()}`);
+    });
+  }
+}
+
+async function visitorOnDemo(browser: Browser, tripwires: Tripwires): Promise<FrameLocator> {
+  const context = await browser.newContext();
+  await tripwires.watch(context);
+  const page = await context.newPage();
+  await page.goto('/demo/');
+  await page.getByRole('button', { name: 'Chat with us' }).click();
+  return page.frameLocator('iframe[title="Chat with us"]');
+}
+
+async function helperInConsole(browser: Browser, tripwires: Tripwires): Promise<Page> {
+  const page = await signInHelper(browser, 'alice');
+  await tripwires.watch(page.context());
+  return page;
+}
+
+/** The markup of a bubble's formatted body, as the browser built it. */
+const formattedHtml = (bubble: Locator) =>
+  bubble.locator('.formatted').evaluate((element) => element.innerHTML);
+
+test('F12 a reply formatted in the console renders the same in the widget, links open safely', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
+  const tripwires = new Tripwires(new URL(baseURL!).origin);
+  const helper = await helperInConsole(browser, tripwires);
+  const widget = await visitorOnDemo(browser, tripwires);
+  await fillPreChat(widget, { name: 'Rita', question: 'Where are my bookmarks?' });
+  await offerCard(helper, 'Rita').getByRole('button', { name: 'Accept' }).click();
+  const panel = helper.getByRole('tabpanel', { name: 'Rita' });
+  const log = panel.getByRole('log', { name: 'Conversation with Rita' });
+
+  // Typed with the toolbar: Bold on a selection, then a list and a bare address.
+  const box = panel.getByLabel('Your message');
+  await box.fill('Open the Library');
+  await box.evaluate((el: HTMLTextAreaElement) => el.setSelectionRange(9, 16));
+  await panel
+    .getByRole('toolbar', { name: 'Formatting' })
+    .getByRole('button', { name: 'Bold' })
+    .click();
+  await expect(box).toHaveValue('Open the **Library**');
+  await box.press('End');
+  await box.pressSequentially(' then:');
+  await box.press('Shift+Enter');
+  await box.pressSequentially('1. Click _Bookmarks_');
+  await box.press('Shift+Enter');
+  await box.pressSequentially('2. Run `about:support`');
+  await box.press('Shift+Enter');
+  await box.press('Shift+Enter');
+  await box.pressSequentially('> Guide: https://support.example.test/kb/bookmarks');
+
+  // The preview shows what the visitor will see before it is sent.
+  await panel.getByRole('button', { name: 'Preview' }).click();
+  const preview = panel.getByRole('region', { name: 'Preview of the reply' });
+  await expect(preview.locator('strong')).toHaveText('Library');
+  await box.press('Enter');
+
+  const mine = log.locator('.bubble').last();
+  await expect(mine.locator('strong')).toHaveText('Library', LINK_TIMEOUT);
+  const theirs = conversation(widget).locator('.bubble').last();
+  await expect(theirs.locator('strong')).toHaveText('Library', LINK_TIMEOUT);
+  await expect(theirs.getByRole('listitem')).toHaveText(['Click Bookmarks', 'Run about:support']);
+  await expect(theirs.locator('em')).toHaveText('Bookmarks');
+  await expect(theirs.locator('code')).toHaveText('about:support');
+  await expect(theirs.locator('blockquote')).toContainText('Guide:');
+  const link = theirs.getByRole('link', { name: 'https://support.example.test/kb/bookmarks' });
+  await expect(link).toHaveAttribute('href', 'https://support.example.test/kb/bookmarks');
+  await expect(link).toHaveAttribute('target', '_blank');
+  await expect(link).toHaveAttribute('rel', 'noopener noreferrer');
+
+  // Same markup in both views, node for node.
+  expect(await formattedHtml(theirs)).toBe(await formattedHtml(mine));
+  expect(tripwires.problems).toEqual([]);
+});
+
+test('F12 the XSS corpus in messages runs no script and fetches nothing from another host', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const tripwires = new Tripwires(new URL(baseURL!).origin);
+  const helper = await helperInConsole(browser, tripwires);
+  const widget = await visitorOnDemo(browser, tripwires);
+  await fillPreChat(widget, { name: 'Mallory', question: 'Hello' });
+  await offerCard(helper, 'Mallory').getByRole('button', { name: 'Accept' }).click();
+  const panel = helper.getByRole('tabpanel', { name: 'Mallory' });
+  const log = panel.getByRole('log', { name: 'Conversation with Mallory' });
+  const widgetBubbles = conversation(widget).locator('.bubble');
+  const consoleBubbles = log.locator('.bubble');
+
+  // Half from each side, so both views render the corpus as theirs and as mine. Each
+  // message arrives before the next goes, so both views list them in corpus order.
+  for (const [i, text] of XSS_CORPUS.entries()) {
+    const box = i % 2 === 0 ? widget.getByLabel('Your message') : panel.getByLabel('Your message');
+    await box.fill(text);
+    await box.press('Enter');
+    await expect(box).toHaveValue('');
+    await expect(widgetBubbles).toHaveCount(i + 1, LINK_TIMEOUT);
+    await expect(consoleBubbles).toHaveCount(i + 1, LINK_TIMEOUT);
+  }
+
+  for (const scope of [conversation(widget), log]) {
+    // Nothing but the formatting subset was built from any message.
+    await expect(
+      scope.locator(
+        '.formatted :not(p, br, strong, em, del, code, pre, a, ul, ol, li, blockquote)',
+      ),
+    ).toHaveCount(0);
+    for (const href of await scope
+      .locator('.formatted a')
+      .evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href))) {
+      expect(href).toMatch(/^(https?:|mailto:)/);
+    }
+    // A 3000-letter word wraps inside its bubble instead of widening the log.
+    const overflow = await scope.evaluate((el) => el.scrollWidth - el.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+  }
+  // The script tag is shown as the text it is.
+  await expect(consoleBubbles.first()).toContainText('<script>alert("script tag")</script>');
+  // The markup is the same in both views for every message.
+  for (let i = 0; i < XSS_CORPUS.length; i++) {
+    expect(await formattedHtml(widgetBubbles.nth(i)), XSS_CORPUS[i]).toBe(
+      await formattedHtml(consoleBubbles.nth(i)),
+    );
+  }
+  expect(tripwires.problems).toEqual([]);
+});
