@@ -27,7 +27,7 @@ function inlineHtml(nodes: readonly InlineNode[]): string {
         out += escapeText(node.text);
         break;
       case 'break':
-        out += '<br>';
+        out += '<br>\n';
         break;
       case 'code':
         out += `<code>${escapeText(node.text)}</code>`;

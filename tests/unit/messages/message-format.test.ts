@@ -72,7 +72,7 @@ describe('F12 message formatting', () => {
 
   it('keeps single line breaks as breaks (chat text, not prose)', () => {
     expect(messageHtml('first\nsecond')).toBe(
-      '<div class="formatted" dir="auto"><p>first<br>second</p></div>',
+      '<div class="formatted" dir="auto"><p>first<br>\nsecond</p></div>',
     );
   });
 
@@ -169,6 +169,7 @@ describe('F12 message formatting', () => {
 
   it.each([
     '**Library** _x_ ~~y~~ `z`',
+    'first line\nsecond **line**\n> quoted\n> on two lines',
     '1. a\n2. b **c**\n\n- d\n\n> e\n> > f',
     '```\n<b>x</b>\n```',
     'https://example.test/a?b=1&c="2" and [l](mailto:a@example.test)',
