@@ -58,6 +58,23 @@ async function helperInConsole(browser: Browser, tripwires: Tripwires): Promise<
   return page;
 }
 
+/** Accepts the visitor's offer and opens their tab (an earlier test's chat may be open). */
+async function accept(helper: Page, name: string): Promise<Locator> {
+  await offerCard(helper, name).getByRole('button', { name: 'Accept' }).click();
+  await helper.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
+  return helper.getByRole('tabpanel', { name });
+}
+
+/** Ends the chat, so the worker's service has no chat of this test left for the next. */
+async function endChat(helper: Page, panel: Locator): Promise<void> {
+  await panel.getByRole('button', { name: 'End chat' }).click();
+  await helper
+    .getByRole('dialog', { name: 'End this chat?' })
+    .getByRole('button', { name: 'End chat' })
+    .click();
+  await expect(panel.getByRole('status').filter({ hasText: 'The chat has ended' })).toBeVisible();
+}
+
 /** The markup of a bubble's formatted body, as the browser built it. */
 const formattedHtml = (bubble: Locator) =>
   bubble.locator('.formatted').evaluate((element) => element.innerHTML);
@@ -71,8 +88,7 @@ test('F12 a reply formatted in the console renders the same in the widget, links
   const helper = await helperInConsole(browser, tripwires);
   const widget = await visitorOnDemo(browser, tripwires);
   await fillPreChat(widget, { name: 'Rita', question: 'Where are my bookmarks?' });
-  await offerCard(helper, 'Rita').getByRole('button', { name: 'Accept' }).click();
-  const panel = helper.getByRole('tabpanel', { name: 'Rita' });
+  const panel = await accept(helper, 'Rita');
   const log = panel.getByRole('log', { name: 'Conversation with Rita' });
 
   // Typed with the toolbar: Bold on a selection, then a list and a bare address.
@@ -116,6 +132,7 @@ test('F12 a reply formatted in the console renders the same in the widget, links
   // Same markup in both views, node for node.
   expect(await formattedHtml(theirs)).toBe(await formattedHtml(mine));
   expect(tripwires.problems).toEqual([]);
+  await endChat(helper, panel);
 });
 
 test('F12 the XSS corpus in messages runs no script and fetches nothing from another host', async ({
@@ -127,8 +144,7 @@ test('F12 the XSS corpus in messages runs no script and fetches nothing from ano
   const helper = await helperInConsole(browser, tripwires);
   const widget = await visitorOnDemo(browser, tripwires);
   await fillPreChat(widget, { name: 'Mallory', question: 'Hello' });
-  await offerCard(helper, 'Mallory').getByRole('button', { name: 'Accept' }).click();
-  const panel = helper.getByRole('tabpanel', { name: 'Mallory' });
+  const panel = await accept(helper, 'Mallory');
   const log = panel.getByRole('log', { name: 'Conversation with Mallory' });
   const widgetBubbles = conversation(widget).locator('.bubble');
   const consoleBubbles = log.locator('.bubble');
@@ -169,4 +185,5 @@ test('F12 the XSS corpus in messages runs no script and fetches nothing from ano
     );
   }
   expect(tripwires.problems).toEqual([]);
+  await endChat(helper, panel);
 });
