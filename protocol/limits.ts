@@ -49,6 +49,11 @@ export const LIMITS = {
   maxChatFrameBytes: 16 * 1024,
   /** Bytes of one reassembled data-channel message (a step 2 carries a whole document). */
   maxChatWireMessageBytes: 8 * 1024 * 1024 + 1024,
+  /** Default size cap of one attachment (F13, CHAT.md X2); a deployment may set a lower
+   * or higher cap up to attachmentBytesCeiling. */
+  defaultAttachmentBytes: 10 * 1024 * 1024,
+  /** What the chat schema accepts as an attachment's size, whatever the setting. */
+  attachmentBytesCeiling: 100 * 1024 * 1024,
   /** Messages being reassembled at once on one link. */
   maxPartialWireMessages: 4,
   /** Frames of other messages a partial message may wait through before it is dropped:

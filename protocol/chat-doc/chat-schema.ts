@@ -48,10 +48,20 @@ export function messageIdClient(id: string): number | null {
 export const MessageKind = v.picklist(['text', 'system', 'page', 'attachment']);
 export type MessageKind = v.InferOutput<typeof MessageKind>;
 
+/** An attachment's SHA-256, lowercase hex: the name its bytes go by between peers (X1). */
+export const Sha256Hex = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+
+/**
+ * What was attached (F13, CHAT.md X1-X3): the bytes never enter the document; they
+ * travel peer to peer as file frames (file-wire.ts) and are checked against `sha256`.
+ * The name and type are the sender's claims: views show the name made safe and
+ * preview only images whose bytes match `mime` (X9).
+ */
 export const Attachment = v.strictObject({
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxTitleLength)),
   mime: v.pipe(v.string(), v.maxLength(100)),
-  bytes: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER)),
+  bytes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.attachmentBytesCeiling)),
+  sha256: Sha256Hex,
 });
 export type Attachment = v.InferOutput<typeof Attachment>;
 
@@ -61,18 +71,26 @@ export type Attachment = v.InferOutput<typeof Attachment>;
  * highest `seq` the writer had seen), so a reply always sorts after what it
  * answers, whatever the clocks of the two machines say.
  */
-export const MessageEntry = v.strictObject({
-  kind: MessageKind,
-  body: v.pipe(v.string(), v.maxLength(LIMITS.maxChatMessageLength)),
-  at: Timestamp,
-  seq: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER)),
-  /** For kind `page`: the page the visitor opened (F11). */
-  page: v.optional(PageView),
-  /** For kind `attachment`: what was attached (F13); the bytes travel separately. */
-  attachment: v.optional(Attachment),
-  /** A staff writer's signature (CHAT.md V2): 64 bytes, base64url. Never a visitor's (A7). */
-  sig: v.optional(v.pipe(v.string(), v.length(86), v.regex(/^[A-Za-z0-9_-]+$/))),
-});
+export const MessageEntry = v.pipe(
+  v.strictObject({
+    kind: MessageKind,
+    body: v.pipe(v.string(), v.maxLength(LIMITS.maxChatMessageLength)),
+    at: Timestamp,
+    seq: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER)),
+    /** For kind `page`: the page the visitor opened (F11). */
+    page: v.optional(PageView),
+    /** For kind `attachment`: what was attached (F13); the bytes travel separately. */
+    attachment: v.optional(Attachment),
+    /** A staff writer's signature (CHAT.md V2): 64 bytes, base64url. Never a visitor's (A7). */
+    sig: v.optional(v.pipe(v.string(), v.length(86), v.regex(/^[A-Za-z0-9_-]+$/))),
+  }),
+  // X3: an attachment message carries its attachment, and only it does.
+  v.check(
+    (entry) => (entry.kind === 'attachment') === (entry.attachment !== undefined),
+    'an attachment message needs its attachment, and only it may have one',
+  ),
+);
+
 export type MessageEntry = v.InferOutput<typeof MessageEntry>;
 
 /** Read state of one participant (F9): everything up to `upTo` was seen at `at`. */

@@ -11,3 +11,4 @@ export * from './wire-reassembly.ts';
 export * from './earlier-history.ts';
 export * from './staff-notes.ts';
 export * from './message-signature.ts';
+export * from './file-wire.ts';

@@ -6,42 +6,14 @@
  * a console error fails the test) and makes no request to any other host (every
  * request is intercepted and checked).
  */
-import type { Browser, BrowserContext, FrameLocator, Locator, Page } from '@playwright/test';
+import type { Browser, FrameLocator, Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
 import { LINK_TIMEOUT, conversation, fillPreChat } from './support/widget-drivers.ts';
 import { XSS_CORPUS } from '../fixtures/xss-corpus.ts';
+import { Tripwires } from './support/tripwires.ts';
 
 test.afterEach(closeAllContexts);
-
-/** Everything that would show a script ran or a foreign fetch happened, per page. */
-class Tripwires {
-  readonly problems: string[] = [];
-
-  constructor(private readonly origin: string) {}
-
-  async watch(context: BrowserContext): Promise<void> {
-    await context.route('**/*', async (route) => {
-      const url = new URL(route.request().url());
-      if (url.origin === this.origin) return route.continue();
-      this.problems.push(`request to another host: ${url.href}`);
-      return route.abort('blockedbyclient');
-    });
-    context.on('page', (page) => this.watchPage(page));
-    for (const page of context.pages()) this.watchPage(page);
-  }
-
-  private watchPage(page: Page): void {
-    page.on('dialog', (dialog) => {
-      this.problems.push(`dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    page.on('pageerror', (error) => this.problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') this.problems.push(`console error: ${message.text()}`);
-    });
-  }
-}
 
 async function visitorOnDemo(browser: Browser, tripwires: Tripwires): Promise<FrameLocator> {
   const context = await browser.newContext();

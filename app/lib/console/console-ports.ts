@@ -3,6 +3,7 @@
  * connection with its chat sessions, offer alerts and a label store. The browser's
  * are in browser-console.ts; unit tests pass fakes.
  */
+import type { AttachmentPort } from '../files/attach-file.ts';
 import type { ServiceToStaff, StaffToService, VisitorSummary } from '$protocol';
 import type { SendResult } from '../session/chat-session.ts';
 import type { SessionView } from '../session/session-view.ts';
@@ -10,7 +11,7 @@ import type { SessionView } from '../session/session-view.ts';
 export type Offer = { chatId: string; expiresAt: number; visitor: VisitorSummary };
 
 /** The part of a ChatSession the console uses. */
-export interface ConsoleChatSession {
+export interface ConsoleChatSession extends AttachmentPort {
   readonly chatId: string;
   subscribe(listener: (view: SessionView) => void): () => void;
   send(text: string): SendResult;

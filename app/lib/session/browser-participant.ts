@@ -16,6 +16,7 @@ import { rtcPeerLinkFactory } from '../peer/rtc-peer-link.ts';
 import { SignalClient, type WebSocketConstructor } from '../signal/signal-client.ts';
 import { ChatSession } from './chat-session.ts';
 import { indexeddbChatStore, type ChatStoreFactory } from './chat-store.ts';
+import { openFileStore, type FileStore } from '../files/file-store.ts';
 import { webClientIdLocks } from './client-id-claim.ts';
 import { countResource, exposeResourceCounts, setResourceCount } from './resource-counts.ts';
 import { ServiceHub, type ServiceMessage } from './service-port.ts';
@@ -135,6 +136,14 @@ export class BrowserParticipant {
     for (const chatId of [...this.sessions.keys()]) await this.release(chatId);
   }
 
+  #fileStore: Promise<FileStore> | null = null;
+
+  /** F13: one store of attachments' bytes for all this participant's chats. */
+  #files(): Promise<FileStore> {
+    this.#fileStore ??= openFileStore();
+    return this.#fileStore;
+  }
+
   async #open(chatId: string): Promise<void> {
     const self = this.#self;
     if (self === null || this.#opening.has(chatId)) return;
@@ -155,6 +164,7 @@ export class BrowserParticipant {
       store: countedStore(this.events.store ?? indexeddbChatStore),
       locks: webClientIdLocks(navigator.locks),
       staffNotesStore: this.kind.kind === 'staff',
+      files: await this.#files(),
     });
     this.#opening.delete(chatId);
     countResource('sessions', 1);

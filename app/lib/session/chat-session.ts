@@ -17,6 +17,7 @@
 import * as Y from 'yjs';
 import {
   LIMITS,
+  type Attachment,
   type AwarenessState,
   type ChatRole,
   decodeEarlierHistory,
@@ -32,6 +33,8 @@ import {
   type Participant,
   type RandomBytes,
 } from '../../../protocol/index.ts';
+import { FileTransfers } from '../files/file-transfers.ts';
+import { memoryFileStore, type FileStore } from '../files/file-store.ts';
 import { LinkManager, type LinkManagerOptions } from '../peer/link-manager.ts';
 import type { PeerLinkFactory } from '../peer/peer-link.ts';
 import { nextReadMark } from '../read-state/read-marks.ts';
@@ -80,6 +83,10 @@ export type ChatSessionOptions = {
   staffNotesStore?: boolean;
   /** V1: a staff session signs what it writes, with a key pair kept in its store. */
   sign?: boolean;
+  /** Where attachments' bytes are kept (F13); memory when not given. */
+  files?: FileStore;
+  /** The attachment size cap (F13, CHAT.md X2). */
+  maxAttachmentBytes?: number;
 };
 
 export type SessionLogEvent =
@@ -109,6 +116,8 @@ export class ChatSession {
   readonly self: string;
   readonly doc: Y.Doc;
   readonly replica: ChatReplica;
+  /** F13: attachments' bytes, peer to peer over the same links. */
+  readonly files: FileTransfers;
   readonly #o: ChatSessionOptions;
   readonly #store: ChatStore;
   #notesStore: ChatStore | null = null;
@@ -204,6 +213,10 @@ export class ChatSession {
     }
     this.#state = this.#stateFromList(notes.participants);
     this.#reads = new ReadTracker(() => this.#markRead());
+    this.files = new FileTransfers({
+      store: options.files ?? memoryFileStore(),
+      maxBytes: options.maxAttachmentBytes ?? LIMITS.defaultAttachmentBytes,
+    });
     this.#links = new LinkManager({
       chatId: this.chatId,
       createLink: (init) => this.#o.links(this.#ice)(init),
@@ -215,6 +228,7 @@ export class ChatSession {
         if (event.type !== 'link-open') return;
         performance.mark(LINK_OPEN_MARK, { detail: { chatId: this.chatId, peer: event.peer } });
         this.replica.connect(peerChatLink(event.peer, event.link));
+        this.files.connect(event.peer, event.link);
         // K1: a helper who joined after a requeue gets what only the visitor holds.
         if (this.#role === 'visitor' && this.replica.holdsUnboundStructs()) {
           this.replica.sendHistory(event.peer);
@@ -224,8 +238,12 @@ export class ChatSession {
       options.service.subscribe((event) => this.#onService(event)),
     );
     const changed = () => this.#changed();
+    const syncFiles = () => void this.files.sync(this.#attachments());
     doc.on('update', changed);
     this.replica.notesDoc.on('update', changed);
+    doc.on('update', syncFiles);
+    this.#unsubscribe.push(() => doc.off('update', syncFiles), this.files.subscribe(changed));
+    syncFiles();
     this.replica.awareness.on('change', changed);
     this.#unsubscribe.push(
       () => doc.off('update', changed),
@@ -304,6 +322,31 @@ export class ChatSession {
     };
   }
 
+  /** F13: posts an attachment's metadata once its bytes are stored here to be served. */
+  async attach(attachment: Attachment, bytes: Uint8Array): Promise<SendResult> {
+    if (this.#state.status !== 'live') return { ok: false, code: 'not_writable' };
+    await this.files.add(attachment, bytes);
+    const result = this.replica.post(
+      {
+        kind: 'attachment',
+        body: attachment.name.slice(0, LIMITS.maxChatMessageLength),
+        attachment,
+      },
+      this.#historySeq(),
+    );
+    if (!result.ok) {
+      return {
+        ok: false,
+        code: result.code === 'doc_too_large' ? 'doc_too_large' : 'not_writable',
+      };
+    }
+    return { ok: true, id: result.id };
+  }
+
+  #attachments(): Attachment[] {
+    return this.replica.chat.messages().flatMap((m) => (m.attachment ? [m.attachment] : []));
+  }
+
   /** The reply box changed: typing indicator, and the visitor's live draft (F10). */
   setDraft(text: string): void {
     this.#presence.draft = text.slice(0, LIMITS.maxChatMessageLength);
@@ -341,6 +384,7 @@ export class ChatSession {
     this.#state = { status: 'destroyed' };
     for (const off of this.#unsubscribe.splice(0)) off();
     this.#links.destroy();
+    this.files.destroy();
     this.replica.destroy();
     await this.#saving;
     await this.#store.destroy();

@@ -3,6 +3,7 @@
  * one close. The PeerLink keeps its own send queue (up to its hard limit, past which
  * it closes with `overflow`), so a long initial sync is simply handed over.
  */
+import { isFileFrame } from '../../../protocol/index.ts';
 import type { PeerLink, PeerLinkCloseReason } from '../peer/peer-link.ts';
 import type { ChatLink, LinkCloseReason } from './chat-link.ts';
 
@@ -11,8 +12,10 @@ export function peerChatLink(peer: string, link: PeerLink): ChatLink {
   let onClose: (() => void) | null = null;
   let closed = link.state.status === 'closed';
   const unsubscribe = link.subscribe((event) => {
-    if (event.type === 'frame') onFrame?.(event.frame);
-    else if (event.type === 'close') end();
+    // CHAT.md X4: file frames share the channel; they are FileTransfers', not the replica's.
+    if (event.type === 'frame') {
+      if (!isFileFrame(event.frame)) onFrame?.(event.frame);
+    } else if (event.type === 'close') end();
   });
   function end(): void {
     if (closed) return;

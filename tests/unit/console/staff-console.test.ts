@@ -1,5 +1,7 @@
 /** StaffConsole with a fake connection: what each service message does to the state,
  * and what each action sends. No socket, no browser. */
+import { FileTransfers } from '../../../app/lib/files/file-transfers.ts';
+import { memoryFileStore } from '../../../app/lib/files/file-store.ts';
 import { describe, expect, it } from 'vitest';
 import type { ServiceToStaff, StaffToService, VisitorSummary } from '../../../protocol/index.ts';
 import {
@@ -184,6 +186,8 @@ function fakeSession(chatId: string) {
     setDraft: () => {},
     setVisibility: () => {},
     setOnScreen: () => {},
+    files: new FileTransfers({ store: memoryFileStore(), maxBytes: 1024 }),
+    attach: async () => ({ ok: false, code: 'not_writable' }),
   };
   const push = (others: number) =>
     listener!({
