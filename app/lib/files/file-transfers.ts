@@ -184,6 +184,7 @@ export class FileTransfers {
     if (!d || d.status === 'receiving') return;
     d.status = 'waiting';
     d.skip.clear();
+    d.failures = 0;
     delete d.error;
     this.#request(sha256);
     this.#changed();
