@@ -88,10 +88,10 @@ export default defineConfig(
     },
   },
   {
-    // F12: message links point to other sites that peers wrote (checked to http(s)
-    // or mailto in message-format.ts), never to the app's routes, so resolve() has no
-    // part in them.
-    files: ['app/lib/messages/FormattedText.svelte'],
+    // F12, F13: message links point to other sites that peers wrote (checked to http(s)
+    // or mailto in message-format.ts) and attachment links to blob: URLs, never to the
+    // app's routes, so resolve() has no part in them.
+    files: ['app/lib/messages/FormattedText.svelte', 'app/lib/messages/AttachmentView.svelte'],
     rules: { 'svelte/no-navigation-without-resolve': 'off' },
   },
   {

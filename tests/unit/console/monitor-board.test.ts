@@ -2,6 +2,8 @@
  * service's snapshot and changes, the actions a monitor sends, and the helper's
  * unanswered-time reports (M5). No socket, no browser. */
 import { describe, expect, it } from 'vitest';
+import { FileTransfers } from '../../../app/lib/files/file-transfers.ts';
+import { memoryFileStore } from '../../../app/lib/files/file-store.ts';
 import type { BoardChat, ServiceToStaff, StaffToService } from '../../../protocol/index.ts';
 import {
   addSecurityEvent,
@@ -189,6 +191,8 @@ describe('StaffConsole for monitors', () => {
       setDraft: () => {},
       setVisibility: () => {},
       setOnScreen: () => {},
+      files: new FileTransfers({ store: memoryFileStore(), maxBytes: 1024 }),
+      attach: async () => ({ ok: false, code: 'not_writable' }),
     };
     events().onSession(session);
     const author = (role: string) => ({ id: role, role, name: role });

@@ -134,7 +134,7 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     const { meta, bytes } = await fileOf(200_000);
     const liar = side();
     const damaged = bytes.slice();
-    damaged[1000] ^= 0xff;
+    damaged[1000] = (damaged[1000] ?? 0) ^ 0xff;
     await liar.add(meta, damaged);
     const receiver = side();
     const [l, rl] = pipePair();
