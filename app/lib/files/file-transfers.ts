@@ -29,6 +29,8 @@ import type { FileStore } from './file-store.ts';
 
 /** Chunks stored and acknowledged together: 64 x 16 KiB, about 1 MiB. */
 export const ACK_BATCH_CHUNKS = 64;
+/** Chunks received between two progress notices. */
+const PROGRESS_EVERY_CHUNKS = 16;
 /** Damaged copies of one file tolerated before the receiver gives up on it. */
 const MAX_HASH_FAILURES = 3;
 
@@ -334,7 +336,9 @@ export class FileTransfers {
       await this.#o.store.savePartial(d.meta.sha256, start, batch);
       this.#send(peer, { type: 'ack', sha256: d.meta.sha256, upTo: received });
     }
-    this.#changed();
+    // Progress redraws every 16 chunks (256 KiB), not on each: a view per chunk costs
+    // more than the transfer itself on a busy machine.
+    if (received % PROGRESS_EVERY_CHUNKS === 0) this.#changed();
   }
 
   async #complete(peer: string, d: Download): Promise<void> {
