@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { SocketVisitor, closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
+import { ownService } from './support/widget-drivers.ts';
 
 // The worker's service outlives a test: signed-in helpers must not stay available for the next.
 test.afterEach(closeAllContexts);
@@ -51,24 +52,30 @@ async function hostPage(browser: Browser, baseURL: string): Promise<Page> {
 let hostServer: Server;
 let HOST = '';
 let hostHtml = '';
+// The widget may be framed only by the allowed embedding origins (frame-ancestors), so
+// this file has a service of its own that lists the host site.
+let service: { baseURL: string; stop(): Promise<void> };
 test.beforeAll(async () => {
+  test.setTimeout(120_000);
   hostServer = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'text/html' }).end(hostHtml);
   });
   await new Promise<void>((resolve) => hostServer.listen(0, '127.0.0.1', resolve));
   HOST = `http://127.0.0.1:${(hostServer.address() as AddressInfo).port}`;
+  service = await ownService({ ALLOWED_ORIGINS: HOST });
 });
 test.afterAll(async () => {
+  await service.stop();
   await new Promise((resolve) => hostServer.close(resolve));
 });
 
 test('F11 page views show in the chat as notices; messages in a hidden tab count as unread', async ({
   browser,
-  baseURL,
 }) => {
   test.setTimeout(90_000);
-  const alice = await signInHelper(browser, 'alice');
-  const host = await hostPage(browser, baseURL!);
+  const baseURL = service.baseURL;
+  const alice = await signInHelper(browser, 'alice', { baseURL });
+  const host = await hostPage(browser, baseURL);
   const widget = host.frameLocator('iframe[title="Chat"]');
   await widget.getByLabel('Name').fill('Vera');
   await widget.getByLabel('Question').fill('Which plan do I need?');
@@ -90,7 +97,7 @@ test('F11 page views show in the chat as notices; messages in a hidden tab count
   await expect(log).toContainText('/host-site/pricing');
 
   // Another chat takes the screen; Vera's message then waits as unread on her tab.
-  const ben = await SocketVisitor.connect(baseURL!);
+  const ben = await SocketVisitor.connect(baseURL);
   ben.request('Ben', 'Hello?');
   await offerCard(alice, 'Ben').getByRole('button', { name: 'Accept' }).click();
   await alice.getByRole('tab', { name: 'Ben' }).click();
