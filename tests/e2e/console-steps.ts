@@ -57,7 +57,10 @@ export async function signInHelper(
   await page.getByLabel('Nickname').fill(nickname);
   await page.getByLabel('Password').fill('demo-pass');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible();
+  // Sign-in took 12 s on a machine at load 26: the wait is for the condition, with room.
+  await expect(page.getByRole('status').filter({ hasText: /^Connected$/ })).toBeVisible({
+    timeout: 30_000,
+  });
   return page;
 }
 
