@@ -6,9 +6,16 @@
  * first message throughout. Controls are found by role and label.
  */
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.ts';
+import { expect } from './fixtures.ts';
 import { closeAllContexts } from './console-steps.ts';
-import { LINK_TIMEOUT, consoleHelper, fillPreChat } from './support/widget-drivers.ts';
+// A service of its own: a chat another test left on the worker's service would be offered
+// to this test's helper too (seen in a full run).
+import {
+  LINK_TIMEOUT,
+  consoleHelper,
+  fillPreChat,
+  isolatedTest as test,
+} from './support/widget-drivers.ts';
 
 test.afterEach(closeAllContexts);
 
