@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import { LIMITS } from './limits.ts';
+import { Label, Tags } from './chat-meta.ts';
 import { AccountRole, ChatId, DepartmentId, Id, Name, Nickname, Timestamp } from './primitives.ts';
 
 const Names = v.pipe(v.array(Name), v.maxLength(LIMITS.maxBoardNames));
@@ -27,6 +28,9 @@ export const BoardChat = v.strictObject({
   /** The visitor's oldest message no helper has answered yet, as a helper of the
    * chat last reported it (M5), or null. */
   unansweredSince: v.nullable(Timestamp),
+  /** The chat's tags and label (K4), kept at the service. */
+  tags: Tags,
+  label: Label,
 });
 export type BoardChat = v.InferOutput<typeof BoardChat>;
 

@@ -46,6 +46,7 @@ export const ERRORS = {
     message: 'The service has all the connections it can take; try again in a moment.',
     close: 1013,
   },
+  too_many_tags: { message: 'This chat has as many tags as it can take.', close: null },
   internal: { message: 'Something went wrong on our side.', close: 1011 },
   // Administration (HTTP admin API, SPEC.md A1–A9).
   account_locked: {

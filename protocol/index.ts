@@ -6,6 +6,8 @@ export * from './signal-data.ts';
 export * from './shared-messages.ts';
 export * from './visitor-summary.ts';
 export * from './visitor-messages.ts';
+export * from './chat-meta.ts';
+export * from './tag-stats.ts';
 export * from './board-messages.ts';
 export * from './staff-messages.ts';
 export * from './decode.ts';

@@ -16,6 +16,12 @@ export const LIMITS = {
   maxReasonLength: 500,
   maxLeftMessageLength: 5000,
   maxLabelLength: 100,
+  /** Characters of one chat tag (SPEC.md K2). */
+  maxTagLength: 32,
+  /** Tags one chat may carry (K2). */
+  maxTagsPerChat: 12,
+  /** Tags listed as the team's own suggestions (K7). */
+  maxUsedTags: 200,
   maxNicknameLength: 40,
   maxPasswordLength: 200,
   maxIdLength: 64,
@@ -30,9 +36,10 @@ export const LIMITS = {
   maxChatLimitCeiling: 50,
   /** Helper or monitor names listed per chat on the monitors' board (M4). */
   maxBoardNames: 8,
-  /** Chats or staff rows per board frame (M4): a worst-case row is under 2 KB, so a
-   * frame stays under maxFrameBytes, which the console's decoder enforces too. */
-  maxBoardRowsPerFrame: 32,
+  /** Chats or staff rows per board frame (M4): a worst-case row, tags and label
+   * included (K4), is under 2.4 KB, so a frame stays under maxFrameBytes, which the
+   * console's decoder enforces too (tests/unit/protocol/chat-meta.test.ts). */
+  maxBoardRowsPerFrame: 24,
   // The chat document and its data channels (protocol/CHAT.md).
   /** Characters in one chat message body (text, page note, attachment caption). */
   maxChatMessageLength: 5000,

@@ -36,6 +36,7 @@ import {
   JoinChat,
   ReportUnanswered,
 } from './board-messages.ts';
+import { ChatMeta, LabelSet, TagAdd, TagRemove } from './chat-meta.ts';
 
 const ChatLimit = v.pipe(
   v.number(),
@@ -79,6 +80,9 @@ export const StaffToService = v.variant('type', [
   BoardUnsubscribe,
   JoinChat,
   ReportUnanswered,
+  TagAdd,
+  TagRemove,
+  LabelSet,
   SignalOut,
   StaffBind,
   PeerRefused,
@@ -179,6 +183,7 @@ export const ServiceToStaff = v.variant('type', [
   }),
   BoardSnapshot,
   BoardChanges,
+  ChatMeta,
   Participants,
   SignalIn,
   ChatEnded,

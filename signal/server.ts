@@ -124,6 +124,7 @@ export async function startServer(
       extraRoutes: createAdminApi({
         storage,
         admin,
+        chatMeta: storage.chatMeta,
         sessions,
         settings,
         lockout,

@@ -171,6 +171,7 @@ export class BoardFeed {
       enqueuedAt: chat.enqueuedAt,
       startedAt: chat.startedAt,
       unansweredSince: this.#unanswered.get(chat.chatId) ?? null,
+      ...this.board.meta.get(chat.chatId),
     };
   }
 

@@ -13,6 +13,7 @@ import type {
 } from '../../protocol/index.ts';
 import { ERRORS } from '../../protocol/index.ts';
 import { BoardFeed } from './board-feed.ts';
+import { ChatMetaBook } from './chat-meta.ts';
 import { DeadlineHeap } from './deadlines.ts';
 import type { ConnId, CoreConfig, Effect, IdSource, Stat } from './events.ts';
 import { HelperIndex } from './helper-index.ts';
@@ -62,6 +63,8 @@ export class Board {
   readonly securityEvents = new Map<string, number>();
   /** The monitors' live board, coalesced (M4). */
   readonly feed = new BoardFeed(this);
+  /** Tags and labels of open chats (K1). */
+  readonly meta = new ChatMetaBook();
 
   /** Helper account id → the departments it takes chats for (A3); absent means all. */
   readonly helperDepartments = new Map<string, ReadonlySet<string>>();
@@ -223,6 +226,8 @@ export class Board {
         startedAt: chat.startedAt,
         visitor: this.visitorSummary(chat),
       });
+      // K4: staff who get a chat get its tags and label with it.
+      this.send(conn, this.meta.message(chat.chatId));
     }
   }
 
@@ -378,6 +383,7 @@ export class Board {
     this.chats.delete(chat.chatId);
     this.visitorView.delete(chat.chatId);
     this.feed.forgetChat(chat.chatId);
+    this.meta.forget(chat.chatId);
     const record = toRecord(chat);
     this.out.push({
       kind: 'persist',

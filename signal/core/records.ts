@@ -94,7 +94,12 @@ export type Snapshot = {
   openChats: OpenChatRecord[];
   /** Helpers limited to some departments (A3); absent or empty lists mean all. */
   helperDepartments?: Record<string, string[]>;
+  /** Tags and labels of open chats (SPEC.md K5); absent means none. */
+  chatMeta?: Record<string, ChatMetaRecord>;
 };
+
+/** What staff said about a chat (K1): its tags and its label ('' for none). */
+export type ChatMetaRecord = { tags: string[]; label: string };
 
 /** A change the core asks storage to make. Applied in order, each idempotent. */
 export type PersistChange =
@@ -102,4 +107,7 @@ export type PersistChange =
   | { op: 'close_chat'; chatId: string; outcome: ChatOutcome; at: number; chat: OpenChatRecord }
   | { op: 'block'; block: BlockRecord }
   | { op: 'left_message'; message: LeftMessageRecord }
-  | { op: 'account'; account: AccountRecord };
+  | { op: 'account'; account: AccountRecord }
+  /** K5: a chat's tags and label after a change; `chatAt` (when its visitor asked)
+   * dates its tags in the statistics (K6). */
+  | { op: 'chat_meta'; chatId: string; chatAt: number; at: number; meta: ChatMetaRecord };

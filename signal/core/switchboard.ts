@@ -29,6 +29,7 @@ import type { ChatState, ParticipantState, StaffState } from './state.ts';
 import { retireParticipant } from './state.ts';
 import { visitorHello, visitorMessage } from './visitor-handlers.ts';
 import { monitorMessage } from './monitor-handlers.ts';
+import { chatMetaMessage } from './chat-meta.ts';
 
 export function createSwitchboard(
   config: CoreConfig,
@@ -67,6 +68,9 @@ function restore(board: Board, snapshot: Snapshot): void {
   for (const record of snapshot.openChats) {
     const chat = fromRecord(record);
     board.chats.set(chat.chatId, chat);
+    const meta = snapshot.chatMeta?.[chat.chatId];
+    if (meta !== undefined)
+      board.meta.set(chat.chatId, { tags: [...meta.tags], label: meta.label });
     if (chat.status === 'queued') board.enqueue(chat);
     board.visitors.set(record.visitor.visitorId, {
       identity: record.visitor,
@@ -198,6 +202,10 @@ function handle(board: Board, event: CoreEvent): void {
         case 'join':
         case 'unanswered':
           return monitorMessage(board, event.conn, s, msg);
+        case 'tag_add':
+        case 'tag_remove':
+        case 'label_set':
+          return chatMetaMessage(board, event.conn, s, msg);
         default:
           return chatMessage(board, event.conn, s, msg);
       }

@@ -153,6 +153,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    description: 'chat tags and labels, kept after the chat ends (SPEC.md K5, K6)',
+    sql: `
+      -- One row per tag of a chat. chat_at is when the visitor asked for the chat:
+      -- the statistics count chats by it (K6).
+      CREATE TABLE chat_tags (
+        chat_id TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        chat_at INTEGER NOT NULL,
+        added_at INTEGER NOT NULL,
+        PRIMARY KEY (chat_id, tag)
+      ) STRICT;
+      CREATE INDEX chat_tags_by_chat_at ON chat_tags (chat_at);
+
+      CREATE TABLE chat_labels (
+        chat_id TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** Applies every pending migration. Refuses a database written by a newer version. */

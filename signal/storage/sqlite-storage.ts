@@ -24,6 +24,7 @@ import type {
   PersistChange,
   Snapshot,
 } from '../core/records.ts';
+import { ChatMetaStore } from './chat-meta-store.ts';
 import { migrate } from './migrations.ts';
 import { nicknameKey } from './nickname-key.ts';
 import {
@@ -161,10 +162,13 @@ export class SqliteStorage implements Storage {
   readonly #db: Db;
   readonly #q: Statements;
   readonly #closeChat: (change: Extract<PersistChange, { op: 'close_chat' }>) => void;
+  /** Tags and labels (SPEC.md K5–K7); the HTTP API reads its statistics. */
+  readonly chatMeta: ChatMetaStore;
 
   constructor(db: Db) {
     this.#db = db;
     this.#q = prepare(db);
+    this.chatMeta = new ChatMetaStore(db);
     // Recording the outcome and removing the open chat happen together or not at all.
     this.#closeChat = db.transaction((change: Extract<PersistChange, { op: 'close_chat' }>) => {
       this.#q.insertClosedChat.run({
@@ -183,14 +187,18 @@ export class SqliteStorage implements Storage {
 
   loadSnapshot(now: number): Snapshot {
     // One read transaction: the four lists describe the same moment.
-    return this.#db.transaction(() => ({
-      accounts: this.listAccounts()
-        .filter((account) => !account.disabled)
-        .map(toAccountRecord),
-      departments: this.listDepartments(),
-      blocks: this.listBlocks(now),
-      openChats: this.#q.openChats.all().map(toOpenChat),
-    }))();
+    return this.#db.transaction(() => {
+      const openChats = this.#q.openChats.all().map(toOpenChat);
+      return {
+        accounts: this.listAccounts()
+          .filter((account) => !account.disabled)
+          .map(toAccountRecord),
+        departments: this.listDepartments(),
+        blocks: this.listBlocks(now),
+        openChats,
+        chatMeta: this.chatMeta.metaOf(openChats.map((c) => c.chatId)),
+      };
+    })();
   }
 
   apply(change: PersistChange): void {
@@ -211,6 +219,9 @@ export class SqliteStorage implements Storage {
         // Only an account that exists is updated: the core cannot create accounts
         // (they need a password), and a removed account stays removed.
         this.updateAccount(change.account);
+        return;
+      case 'chat_meta':
+        this.chatMeta.write(change);
         return;
     }
   }

@@ -27,10 +27,14 @@ import { accountRoutes } from './account-routes.ts';
 import { blockRoutes } from './block-routes.ts';
 import { departmentRoutes } from './department-routes.ts';
 import { settingRoutes } from './setting-routes.ts';
+import { tagRoutes } from './tag-routes.ts';
+import type { ChatMetaStore } from '../../storage/chat-meta-store.ts';
 
 export type AdminDeps = {
   storage: Storage;
   admin: AdminStore;
+  /** Tag statistics and the team's tags (SPEC.md K6, K7). */
+  chatMeta: ChatMetaStore;
   sessions: Sessions;
   settings: LiveSettings;
   lockout: SignInLockout;
@@ -73,6 +77,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   ...departmentRoutes,
   ...blockRoutes,
   ...settingRoutes,
+  ...tagRoutes,
 ];
 
 type Compiled = AdminRoute & { pattern: RegExp; names: string[] };

@@ -54,6 +54,8 @@ describe('admin API permissions and bodies', () => {
       'GET /api/admin/embedding',
       'POST /api/admin/embedding/check',
       'GET /api/admin/audit',
+      'GET /api/admin/tag-stats',
+      'GET /api/admin/tags',
     ]);
   });
 

@@ -99,6 +99,8 @@ describe('SQLite storage', () => {
       'accounts',
       'audit_log',
       'blocks',
+      'chat_labels',
+      'chat_tags',
       'closed_chats',
       'departments',
       'left_messages',

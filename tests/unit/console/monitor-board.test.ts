@@ -26,6 +26,8 @@ const row = (chatId: string, patch: Partial<BoardChat> = {}): BoardChat => ({
   enqueuedAt: 100,
   startedAt: null,
   unansweredSince: null,
+  tags: [],
+  label: '',
   ...patch,
 });
 
