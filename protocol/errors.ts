@@ -63,6 +63,20 @@ export const ERRORS = {
   not_trainee: { message: 'Only trainees can be promoted that way.', close: null },
   department_exists: { message: 'A department with that id exists already.', close: null },
   last_department: { message: 'The last department cannot be retired.', close: null },
+  // The transcript archive and the survey (SPEC.md R1–R9).
+  chat_not_ended: { message: 'That chat has not ended yet.', close: null },
+  already_archived: { message: 'That chat is archived already.', close: null },
+  archive_too_large: {
+    message: 'The transcript is larger than the archive accepts.',
+    close: null,
+  },
+  forged_authorship: {
+    message: 'The transcript carries lines their authors could not have written.',
+    close: null,
+  },
+  undecodable_transcript: { message: 'The transcript could not be read.', close: null },
+  unknown_transcript: { message: 'There is no archived transcript of that chat.', close: null },
+  already_rated: { message: 'This chat has been rated already.', close: null },
 } as const satisfies Record<string, { message: string; close: number | null }>;
 
 export type ErrorCode = keyof typeof ERRORS;

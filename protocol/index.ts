@@ -14,3 +14,4 @@ export * from './decode.ts';
 export * from './chat-doc/index.ts';
 export * from './admin-requests.ts';
 export * from './admin-views.ts';
+export * from './archive-views.ts';

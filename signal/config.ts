@@ -62,6 +62,12 @@ export type Config = {
   maxConnections: number;
   /** `--demo`: seed demo departments and accounts, show them on the sign-in page. */
   demo: boolean;
+  /** Days an archived transcript and a rating are kept; 0 keeps none (SPEC.md U9). */
+  archiveRetentionDays: number;
+  /** Bytes of attached files' content the archive keeps per chat; 0: metadata only (U4). */
+  archiveFileBytes: number;
+  /** The community forum the widget links to after a chat (F24), or null. */
+  forumUrl: string | null;
 };
 
 export type ConfigVariable = { name: string; default: string; description: string };
@@ -217,6 +223,24 @@ export const CONFIG_VARIABLES = [
     description:
       'Open WebSockets the service takes; past it a new one is closed at once (1013 `server_full`) and open chats carry on.',
   },
+  {
+    name: 'ARCHIVE_RETENTION_DAYS',
+    default: '365',
+    description:
+      'Days an archived transcript and its rating are kept before the sweep deletes them; `0` keeps none.',
+  },
+  {
+    name: 'ARCHIVE_FILE_BYTES',
+    default: '0',
+    description:
+      "Bytes of attached files' content the archive keeps per chat (a helper's console uploads them with the transcript); `0` keeps only their names, types, sizes and hashes.",
+  },
+  {
+    name: 'FORUM_URL',
+    default: '',
+    description:
+      'Community forum the widget links to after a chat (`https://` address); none when unset.',
+  },
 ] as const satisfies readonly ConfigVariable[];
 
 export type ConfigVariableName = (typeof CONFIG_VARIABLES)[number]['name'];
@@ -370,6 +394,15 @@ const EnvSchema = v.object({
   IDLE_TIMEOUT_SECONDS: integer(8, 960),
   HELLO_TIMEOUT_MS: integer(100, 600_000),
   MAX_CONNECTIONS: integer(1, 10_000_000),
+  ARCHIVE_RETENTION_DAYS: integer(0, 36_500),
+  ARCHIVE_FILE_BYTES: integer(0, LIMITS.attachmentBytesCeiling),
+  FORUM_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.maxLength(LIMITS.maxUrlLength, `must be at most ${LIMITS.maxUrlLength} characters`),
+      v.check((s) => /^https?:\/\/[^\s]+$/.test(s), 'must be an http:// or https:// address'),
+    ),
+  ),
 });
 
 export type EnvSchemaEntries = typeof EnvSchema.entries;
@@ -392,7 +425,12 @@ export function parseConfigVariable<N extends keyof EnvSchemaEntries>(
 }
 
 const KNOWN_FLAGS = ['--demo'];
-const ABSENT_WHEN_EMPTY = new Set<string>(['PUBLIC_ORIGIN', 'TURN_SECRET', 'ADMIN_PASSWORD']);
+const ABSENT_WHEN_EMPTY = new Set<string>([
+  'PUBLIC_ORIGIN',
+  'TURN_SECRET',
+  'ADMIN_PASSWORD',
+  'FORUM_URL',
+]);
 
 /** Reads the configuration. `argv` is the arguments after the script (`process.argv.slice(2)`). */
 export function loadConfig(
@@ -491,6 +529,9 @@ export function loadConfig(
       helloTimeoutMs: parsed.HELLO_TIMEOUT_MS,
       maxConnections: parsed.MAX_CONNECTIONS,
       demo: argv.includes('--demo'),
+      archiveRetentionDays: parsed.ARCHIVE_RETENTION_DAYS,
+      archiveFileBytes: parsed.ARCHIVE_FILE_BYTES,
+      forumUrl: parsed.FORUM_URL ?? null,
     },
   };
 }

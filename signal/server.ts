@@ -23,7 +23,11 @@ import { createLiveSettings, type LiveConfig } from './admin/live-settings.ts';
 import { createSignInLockout } from './auth/sign-in-lockout.ts';
 import { createOriginPolicy, type OriginPolicy } from './gateway/origin-policy.ts';
 import { createAdminApi } from './http/admin/admin-api.ts';
-import { createHttpHandler, MAX_HTTP_BODY_BYTES } from './http/http-handler.ts';
+import { combineRoutes, createHttpHandler, MAX_HTTP_BODY_BYTES } from './http/http-handler.ts';
+import { createTranscriptArchive } from './archive/transcript-archive.ts';
+import { startArchiveSweep } from './archive/archive-sweep.ts';
+import { archiveUploadLimit, createArchiveRoutes } from './http/archive-routes.ts';
+import { ArchiveStore } from './storage/archive-store.ts';
 import { iceServersFor } from './http/ice-servers.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { loadStaticFiles } from './http/static-files.ts';
@@ -116,28 +120,46 @@ export async function startServer(
     });
     const lockout = createSignInLockout(admin);
     const startedAt = now();
+    // The transcript archive (SPEC.md U1–U9); `live` holds the admin's retention and
+    // forum settings as they change.
+    const archive = createTranscriptArchive({
+      store: new ArchiveStore(storage.database),
+      settings: () => live,
+      now,
+      log: logger,
+    });
+    const stopSweep = startArchiveSweep(archive, logger);
     const http = createHttpHandler({
       storage,
       sessions,
       config: live,
       lockout,
-      extraRoutes: createAdminApi({
-        storage,
-        admin,
-        chatMeta: storage.chatMeta,
-        sessions,
-        settings,
-        lockout,
-        notify: (event) => gateway.notify(event),
-        endAccount: (accountId) => gateway.endAccount(accountId),
-        originPolicy,
-        publicOrigin: config.publicOrigin,
-        defaultChatLimit: config.defaultChatLimit,
-        maxChatLimit: config.maxChatLimit,
-        now,
-        log: logger,
-        ...(options.scrypt === undefined ? {} : { scrypt: options.scrypt }),
-      }),
+      extraRoutes: combineRoutes(
+        createArchiveRoutes({
+          archive,
+          sessions,
+          visitorTokens,
+          settings: () => live,
+          now,
+        }),
+        createAdminApi({
+          storage,
+          admin,
+          chatMeta: storage.chatMeta,
+          sessions,
+          settings,
+          lockout,
+          notify: (event) => gateway.notify(event),
+          endAccount: (accountId) => gateway.endAccount(accountId),
+          originPolicy,
+          publicOrigin: config.publicOrigin,
+          defaultChatLimit: config.defaultChatLimit,
+          maxChatLimit: config.maxChatLimit,
+          now,
+          log: logger,
+          ...(options.scrypt === undefined ? {} : { scrypt: options.scrypt }),
+        }),
+      ),
       metrics,
       transportName: () => transport.name,
       startedAt,
@@ -165,7 +187,12 @@ export async function startServer(
         maxPayloadBytes: config.maxPayloadBytes,
         maxBackpressureBytes: config.maxBackpressureBytes,
         idleTimeoutSeconds: config.idleTimeoutSeconds,
-        maxHttpBodyBytes: MAX_HTTP_BODY_BYTES,
+        // Archive uploads check their own limit (U3) and answer `archive_too_large`
+        // up to a MiB over it; the transport cuts off anything larger.
+        maxHttpBodyBytes: Math.max(
+          MAX_HTTP_BODY_BYTES,
+          archiveUploadLimit(config.archiveFileBytes) + 1024 * 1024,
+        ),
         wsPathPrefix: '/ws/',
       },
     );
@@ -178,6 +205,7 @@ export async function startServer(
       firstStart,
       close: () =>
         (closing ??= (async () => {
+          stopSweep();
           gateway.closeAll('shutting_down');
           await running.close(1012, 'shutting_down');
           storage.close();

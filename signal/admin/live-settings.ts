@@ -21,6 +21,8 @@ export type LiveConfig = Pick<
   | 'inviteTimeoutMs'
   | 'iceServers'
   | 'allowedOrigins'
+  | 'forumUrl'
+  | 'archiveRetentionDays'
 >;
 
 type Setting<K extends keyof LiveConfig> = {
@@ -99,6 +101,27 @@ export const SETTINGS = [
     parse: (text) => parseConfigVariable('ALLOWED_ORIGINS', text),
     format: (value: string[]) => value.join(','),
   }),
+  setting({
+    name: 'FORUM_URL',
+    key: 'forumUrl',
+    label: 'Community forum link',
+    description: 'Shown to visitors after a chat (F24); leave empty for none.',
+    parse: (text) => {
+      if (text.trim() === '') return { ok: true, value: null };
+      const parsed = parseConfigVariable('FORUM_URL', text);
+      return parsed.ok ? { ok: true, value: parsed.value ?? null } : parsed;
+    },
+    format: (value: string | null) => value ?? '',
+  }),
+  setting({
+    name: 'ARCHIVE_RETENTION_DAYS',
+    key: 'archiveRetentionDays',
+    label: 'Transcript retention (days)',
+    description:
+      'Days archived transcripts and ratings are kept; 0 keeps none. The next sweep applies it.',
+    parse: (text) => parseConfigVariable('ARCHIVE_RETENTION_DAYS', text),
+    format: (value: number) => String(value),
+  }),
 ] as const;
 
 export type SettingName = (typeof SETTINGS)[number]['name'];
@@ -161,6 +184,8 @@ export function createLiveSettings(
     inviteTimeoutMs: env.inviteTimeoutMs,
     iceServers: env.iceServers,
     allowedOrigins: env.allowedOrigins,
+    forumUrl: env.forumUrl,
+    archiveRetentionDays: env.archiveRetentionDays,
   };
   const stored = new Map<string, string>();
   let current: LiveConfig = { ...defaults };

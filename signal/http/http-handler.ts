@@ -83,7 +83,19 @@ export type HttpDeps = {
 export type ExtraRoutes = {
   handles(path: string): boolean;
   handle(req: HttpRequest): Promise<HttpResponse>;
+  /** A path whose routes check their own, larger, body limit (archive uploads, R3). */
+  bodyLimit?(path: string): number | undefined;
 };
+
+/** Several groups of extra routes as one; the first that handles a path takes it. */
+export function combineRoutes(...groups: ExtraRoutes[]): ExtraRoutes {
+  const find = (path: string) => groups.find((group) => group.handles(path));
+  return {
+    handles: (path) => find(path) !== undefined,
+    handle: (req) => find(req.path)?.handle(req) ?? Promise.resolve(jsonError(404, 'not_found')),
+    bodyLimit: (path) => find(path)?.bodyLimit?.(path),
+  };
+}
 
 const SignInBody = v.strictObject({
   nickname: Nickname,
@@ -211,6 +223,7 @@ export function createHttpHandler(deps: HttpDeps): (req: HttpRequest) => Promise
   };
 
   function bodyTooLarge(req: HttpRequest): HttpResponse | null {
+    if (deps.extraRoutes?.bodyLimit?.(req.path) !== undefined) return null;
     return req.body.byteLength > maxBodyBytes
       ? jsonError(413, 'frame_too_large', { detail: `at most ${maxBodyBytes} bytes` })
       : null;

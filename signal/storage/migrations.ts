@@ -7,6 +7,7 @@
  * Exports: `MIGRATIONS`, `Migration`, `migrate(db)` → the schema version reached.
  */
 import type { Database } from 'better-sqlite3';
+import { ARCHIVE_SCHEMA_SQL } from './archive-schema.ts';
 
 export type Migration = { version: number; description: string; sql: string };
 
@@ -174,6 +175,12 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_at INTEGER NOT NULL
       ) STRICT;
     `,
+  },
+  {
+    version: 4,
+    description:
+      'transcript archive (F27): transcripts, their text for search, kept files, ratings',
+    sql: ARCHIVE_SCHEMA_SQL,
   },
 ];
 

@@ -57,7 +57,7 @@ export const LeftMessageRow = v.object({
 });
 
 /** A JSON text column, parsed and then checked against `schema`. */
-const json = <T>(schema: v.GenericSchema<unknown, T>) =>
+export const json = <T>(schema: v.GenericSchema<unknown, T>) =>
   v.pipe(
     v.string(),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {

@@ -100,6 +100,7 @@ describe('SQLite storage', () => {
       'audit_log',
       'blocks',
       'chat_labels',
+      'chat_ratings',
       'chat_tags',
       'closed_chats',
       'departments',
@@ -109,6 +110,16 @@ describe('SQLite storage', () => {
       'sessions',
       'settings',
       'sign_in_failures',
+      'transcript_files',
+      'transcript_helpers',
+      // FTS5 keeps the index in shadow tables beside the virtual one.
+      'transcript_text',
+      'transcript_text_config',
+      'transcript_text_content',
+      'transcript_text_data',
+      'transcript_text_docsize',
+      'transcript_text_idx',
+      'transcripts',
     ]);
     db.close();
     const mem = new Database(':memory:');

@@ -101,6 +101,9 @@ describe('loadConfig', () => {
         MAX_BACKPRESSURE_BYTES: '65536',
         IDLE_TIMEOUT_SECONDS: '16',
         HELLO_TIMEOUT_MS: '2500',
+        ARCHIVE_RETENTION_DAYS: '0',
+        ARCHIVE_FILE_BYTES: '1048576',
+        FORUM_URL: 'https://forum.example.org/c/help',
       },
       ['--demo'],
     );
@@ -141,6 +144,9 @@ describe('loadConfig', () => {
       helloTimeoutMs: 2500,
       maxConnections: 50000,
       demo: true,
+      archiveRetentionDays: 0,
+      archiveFileBytes: 1_048_576,
+      forumUrl: 'https://forum.example.org/c/help',
     });
   });
 

@@ -1,0 +1,232 @@
+/**
+ * The transcript archive (FEATURES.md F27, F24; SPEC.md U1–U9): accepts a helper's
+ * upload of an ended chat, keeps the visitor's rating, answers staff searches, and
+ * sweeps (chats nobody archived are marked, expired transcripts deleted). The HTTP
+ * routes (archive-routes.ts) and other services (the transcript email, follow-ups)
+ * call this; it holds no socket and takes its clock and settings from outside.
+ *
+ * Exports: `createTranscriptArchive(deps)`, `TranscriptArchive`, `ArchiveSettings`,
+ * `TagSource`, `NOT_ARCHIVED_AFTER_MS`, `ftsQuery(text)`.
+ */
+import { createHash } from 'node:crypto';
+import type {
+  ArchiveQuery,
+  ArchiveResults,
+  ArchiveUpload,
+  ArchiveUploaded,
+  ChatRating,
+  ErrorCode,
+  Transcript,
+} from '../../protocol/index.ts';
+import type { Logger } from '../log.ts';
+import { helpersOf, type ArchiveStore } from '../storage/archive-store.ts';
+import { checkTranscript } from './transcript-check.ts';
+
+/** U8: an ended chat no helper uploaded by then is marked "not archived". */
+export const NOT_ARCHIVED_AFTER_MS = 10 * 60 * 1000;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type ArchiveSettings = {
+  /** Days a transcript is kept; 0 keeps none (U9). */
+  archiveRetentionDays: number;
+  /** Bytes of file content kept per chat; 0 keeps metadata only (U4). */
+  archiveFileBytes: number;
+};
+
+/** Staff tags of chats, kept by the service's tag store (issue 12) when there is one. */
+export type TagSource = {
+  tagsOf(chatId: string): string[];
+  chatsTagged(tag: string): string[];
+};
+
+export type Failure = { ok: false; status: number; code: ErrorCode; detail?: string };
+
+export type TranscriptArchive = {
+  upload(
+    accountId: string,
+    chatId: string,
+    body: ArchiveUpload,
+  ): { ok: true; value: ArchiveUploaded } | Failure;
+  /** U6: an archived (or "not archived") transcript: messages with author names,
+   * their formatting source and time; null when there is none. */
+  transcript(chatId: string): Transcript | null;
+  /** The bytes of an archived file, when they were kept (U4). */
+  file(chatId: string, sha256: string): Uint8Array | null;
+  search(query: ArchiveQuery): ArchiveResults | Failure;
+  /** F24: the visitor of an ended chat rates it once. */
+  rate(
+    visitorId: string,
+    chatId: string,
+    stars: number,
+    comment: string | null,
+  ): { ok: true; value: ChatRating & { helperIds: string[] } } | Failure;
+  rating(chatId: string): ChatRating | null;
+  /** U8, U9: marks chats nobody archived, deletes what retention no longer keeps. */
+  sweep(): { notArchived: number; deleted: number };
+};
+
+export function createTranscriptArchive(deps: {
+  store: ArchiveStore;
+  settings: () => ArchiveSettings;
+  now: () => number;
+  log: Logger;
+  tags?: TagSource;
+}): TranscriptArchive {
+  const { store, log } = deps;
+  const tagsOf = (chatId: string) => deps.tags?.tagsOf(chatId) ?? [];
+
+  return {
+    upload(accountId, chatId, body) {
+      const chat = store.closedChat(chatId);
+      if (chat === null) {
+        // Still open (the end is on its way over the socket), or never existed.
+        return failure(409, 'chat_not_ended');
+      }
+      if (!chat.record.participants.some((p) => p.id === accountId && p.role === 'helper')) {
+        return failure(403, 'not_participant');
+      }
+      if (store.status(chatId) === 'archived') return failure(409, 'already_archived');
+      const update = Buffer.from(body.update, 'base64');
+      const files = new Map<string, Uint8Array>();
+      for (const file of body.files ?? []) files.set(file.sha256, Buffer.from(file.data, 'base64'));
+      const settings = deps.settings();
+      const checked = checkTranscript({
+        update,
+        participants: chat.record.participants,
+        uploaderId: accountId,
+        files,
+        fileBudget: settings.archiveFileBytes,
+      });
+      if (!checked.ok) {
+        log.warn(
+          { chatId, accountId, code: checked.code, detail: checked.detail },
+          'archive refused',
+        );
+        return failure(statusOf(checked.code), checked.code, checked.detail);
+      }
+      const summary = { chatId, messages: checked.messages.length, files: checked.fileBytes.size };
+      // U9: with a retention of 0 days nothing is kept; the upload is still checked.
+      if (settings.archiveRetentionDays === 0)
+        return { ok: true, value: { ...summary, stored: false } };
+      const visitor = chat.record.participants.find((p) => p.role === 'visitor');
+      const stored = store.store({
+        chatId,
+        department: chat.department,
+        visitor: {
+          id: chat.record.visitor.visitorId,
+          name: visitor?.name ?? chat.record.details.name,
+          email: chat.record.details.email,
+        },
+        startedAt: chat.started_at,
+        endedAt: chat.ended_at,
+        archivedAt: deps.now(),
+        uploadedBy: accountId,
+        helpers: helpersOf(chat),
+        messages: checked.messages,
+        files: checked.files,
+        doc: update,
+        docSha256: createHash('sha256').update(update).digest('hex'),
+        fileBytes: checked.fileBytes,
+      });
+      // Two helpers racing: the other's upload won between the check and the write.
+      if (!stored) return failure(409, 'already_archived');
+      log.info({ chatId, accountId, messages: summary.messages }, 'transcript archived');
+      return { ok: true, value: { ...summary, stored: true } };
+    },
+
+    transcript(chatId) {
+      return store.transcript(chatId, tagsOf(chatId));
+    },
+
+    file(chatId, sha256) {
+      return store.file(chatId, sha256);
+    },
+
+    search(query) {
+      let chatIds: string[] | null = null;
+      if (query.tag !== undefined) {
+        if (deps.tags === undefined) {
+          return failure(400, 'bad_frame', 'searching by tag is not available yet');
+        }
+        chatIds = deps.tags.chatsTagged(query.tag);
+      }
+      const match = query.text === undefined ? null : ftsQuery(query.text);
+      const results = store.search(
+        {
+          match,
+          helper: query.helper ?? null,
+          department: query.department ?? null,
+          stars: query.stars ?? null,
+          from: query.from ?? null,
+          to: query.to ?? null,
+          chatIds,
+          limit: query.limit ?? 50,
+        },
+        tagsOf,
+      );
+      return { results, tagFilter: deps.tags === undefined ? 'pending' : 'ready' };
+    },
+
+    rate(visitorId, chatId, stars, comment) {
+      const chat = store.closedChat(chatId);
+      if (chat === null || chat.outcome !== 'ended') return failure(409, 'chat_not_ended');
+      if (chat.record.visitor.visitorId !== visitorId) return failure(403, 'not_participant');
+      const at = deps.now();
+      if (!store.rate(chatId, stars, comment === '' ? null : comment, at)) {
+        return failure(409, 'already_rated');
+      }
+      const helperIds = helpersOf(chat).map((h) => h.id);
+      return { ok: true, value: { stars, comment: comment || null, at, helperIds } };
+    },
+
+    rating(chatId) {
+      return store.rating(chatId);
+    },
+
+    sweep() {
+      const now = deps.now();
+      const days = deps.settings().archiveRetentionDays;
+      const cutoff = days === 0 ? now + 1 : now - days * DAY_MS;
+      const unarchived = store.unarchivedEnded(now - NOT_ARCHIVED_AFTER_MS, cutoff);
+      for (const chat of unarchived) store.markNotArchived(chat);
+      const deleted = store.deleteBefore(cutoff);
+      if (unarchived.length > 0 || deleted.length > 0) {
+        log.info({ notArchived: unarchived.length, deleted: deleted.length }, 'archive swept');
+      }
+      return { notArchived: unarchived.length, deleted: deleted.length };
+    },
+  };
+}
+
+function failure(status: number, code: ErrorCode, detail?: string): Failure {
+  return detail === undefined ? { ok: false, status, code } : { ok: false, status, code, detail };
+}
+
+function statusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'archive_too_large':
+      return 413;
+    case 'not_participant':
+      return 403;
+    case 'forged_authorship':
+    case 'undecodable_transcript':
+      return 422;
+    default:
+      return 400;
+  }
+}
+
+/**
+ * The words of a staff search as an FTS5 query that cannot be misread as FTS5 syntax:
+ * each run of letters or digits becomes a quoted prefix term, all of them required.
+ * Null when there is no word to look for.
+ */
+export function ftsQuery(text: string): string | null {
+  const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
+  if (words.length === 0) return null;
+  return words
+    .slice(0, 20)
+    .map((word) => `"${word}"*`)
+    .join(' ');
+}
