@@ -171,9 +171,5 @@ export const ArchiveQuery = v.object({
 });
 export type ArchiveQuery = v.InferOutput<typeof ArchiveQuery>;
 
-export const ArchiveResults = v.object({
-  results: v.array(TranscriptSummary),
-  /** Tags are kept by the service's tag store when it exists; until then `pending`. */
-  tagFilter: v.picklist(['ready', 'pending']),
-});
+export const ArchiveResults = v.object({ results: v.array(TranscriptSummary) });
 export type ArchiveResults = v.InferOutput<typeof ArchiveResults>;

@@ -6,7 +6,7 @@
  * call this; it holds no socket and takes its clock and settings from outside.
  *
  * Exports: `createTranscriptArchive(deps)`, `TranscriptArchive`, `ArchiveSettings`,
- * `TagSource`, `NOT_ARCHIVED_AFTER_MS`, `ftsQuery(text)`.
+ * `NOT_ARCHIVED_AFTER_MS`, `ftsQuery(text)`.
  */
 import { createHash } from 'node:crypto';
 import type {
@@ -34,12 +34,6 @@ export type ArchiveSettings = {
   archiveFileBytes: number;
 };
 
-/** Staff tags of chats, kept by the service's tag store (issue 12) when there is one. */
-export type TagSource = {
-  tagsOf(chatId: string): string[];
-  chatsTagged(tag: string): string[];
-};
-
 export type Failure = { ok: false; status: number; code: ErrorCode; detail?: string };
 
 export type TranscriptArchive = {
@@ -53,7 +47,7 @@ export type TranscriptArchive = {
   transcript(chatId: string): Transcript | null;
   /** The bytes of an archived file, when they were kept (U4). */
   file(chatId: string, sha256: string): Uint8Array | null;
-  search(query: ArchiveQuery): ArchiveResults | Failure;
+  search(query: ArchiveQuery): ArchiveResults;
   /** F24: the visitor of an ended chat rates it once. */
   rate(
     visitorId: string,
@@ -71,10 +65,8 @@ export function createTranscriptArchive(deps: {
   settings: () => ArchiveSettings;
   now: () => number;
   log: Logger;
-  tags?: TagSource;
 }): TranscriptArchive {
   const { store, log } = deps;
-  const tagsOf = (chatId: string) => deps.tags?.tagsOf(chatId) ?? [];
 
   return {
     upload(accountId, chatId, body) {
@@ -136,7 +128,7 @@ export function createTranscriptArchive(deps: {
     },
 
     transcript(chatId) {
-      return store.transcript(chatId, tagsOf(chatId));
+      return store.transcript(chatId);
     },
 
     file(chatId, sha256) {
@@ -144,28 +136,19 @@ export function createTranscriptArchive(deps: {
     },
 
     search(query) {
-      let chatIds: string[] | null = null;
-      if (query.tag !== undefined) {
-        if (deps.tags === undefined) {
-          return failure(400, 'bad_frame', 'searching by tag is not available yet');
-        }
-        chatIds = deps.tags.chatsTagged(query.tag);
-      }
       const match = query.text === undefined ? null : ftsQuery(query.text);
-      const results = store.search(
-        {
-          match,
-          helper: query.helper ?? null,
-          department: query.department ?? null,
-          stars: query.stars ?? null,
-          from: query.from ?? null,
-          to: query.to ?? null,
-          chatIds,
-          limit: query.limit ?? 50,
-        },
-        tagsOf,
-      );
-      return { results, tagFilter: deps.tags === undefined ? 'pending' : 'ready' };
+      const results = store.search({
+        match,
+        helper: query.helper ?? null,
+        department: query.department ?? null,
+        stars: query.stars ?? null,
+        from: query.from ?? null,
+        to: query.to ?? null,
+        // Tags are kept lower case (K2).
+        tag: query.tag?.toLowerCase() ?? null,
+        limit: query.limit ?? 50,
+      });
+      return { results };
     },
 
     rate(visitorId, chatId, stars, comment) {

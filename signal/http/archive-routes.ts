@@ -91,8 +91,7 @@ export function createArchiveRoutes(deps: ArchiveRouteDeps): ExtraRoutes & {
         detail: `${v.getDotPath(issue) ?? 'query'}: ${issue.message}`,
       });
     }
-    const results = deps.archive.search(query.output);
-    return 'results' in results ? json(200, results) : refused(results);
+    return json(200, deps.archive.search(query.output));
   }
 
   function survey(req: HttpRequest): HttpResponse {

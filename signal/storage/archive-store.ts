@@ -75,6 +75,7 @@ const SummaryRow = v.object({
 
 const RatingRow = v.object({ stars: integer, comment: v.nullable(v.string()), rated_at: integer });
 const ChatIdRow = v.object({ chat_id: v.string() });
+const TagRow = v.object({ tag: v.string() });
 const FileRow = v.object({ bytes: v.instance(Uint8Array) });
 
 /** What `store` writes: a checked transcript and the names it is shown with. */
@@ -103,8 +104,8 @@ export type SearchFilter = {
   stars: number | null;
   from: number | null;
   to: number | null;
-  /** Only these chats (a tag's), or null for any. */
-  chatIds: readonly string[] | null;
+  /** Only chats carrying this tag (chat_tags, SPEC.md K5), or null for any. */
+  tag: string | null;
   limit: number;
 };
 
@@ -152,6 +153,7 @@ function prepare(db: Db) {
       INSERT INTO chat_ratings (chat_id, stars, comment, rated_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (chat_id) DO NOTHING`),
     rating: s('SELECT stars, comment, rated_at FROM chat_ratings WHERE chat_id = ?'),
+    tags: s('SELECT tag FROM chat_tags WHERE chat_id = ? ORDER BY added_at, rowid'),
     expiredTranscripts: s('SELECT chat_id FROM transcripts WHERE ended_at < ?'),
     deleteTranscript: s('DELETE FROM transcripts WHERE chat_id = ?'),
     deleteRatings: s('DELETE FROM chat_ratings WHERE rated_at < ?'),
@@ -249,8 +251,13 @@ export class ArchiveStore {
     for (const helper of helpers) this.#q.insertHelper.run(chatId, helper.id);
   }
 
-  /** The transcript as staff read it; `tags` come from the caller's tag source. */
-  transcript(chatId: string, tags: string[] = []): Transcript | null {
+  /** The chat's tags as the service keeps them (SPEC.md K1–K5), in the order added. */
+  tagsOf(chatId: string): string[] {
+    return this.#q.tags.all(chatId).map((row) => decodeRow(TagRow, 'chat_tags', row).tag);
+  }
+
+  /** The transcript as staff read it. */
+  transcript(chatId: string): Transcript | null {
     const raw: unknown = this.#q.transcript.get(chatId);
     if (raw === undefined) return null;
     const row = decodeRow(TranscriptRow, 'transcripts', raw);
@@ -264,7 +271,7 @@ export class ArchiveStore {
       endedAt: row.ended_at,
       archivedAt: row.archived_at,
       rating: this.rating(chatId),
-      tags,
+      tags: this.tagsOf(chatId),
       messages: row.messages,
       files: row.files,
     };
@@ -275,10 +282,7 @@ export class ArchiveStore {
     return row === undefined ? null : decodeRow(FileRow, 'transcript_files', row).bytes;
   }
 
-  search(
-    filter: SearchFilter,
-    tagsOf: (chatId: string) => string[] = () => [],
-  ): TranscriptSummary[] {
+  search(filter: SearchFilter): TranscriptSummary[] {
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: filter.limit };
     let from = 'transcripts t';
@@ -311,9 +315,9 @@ export class ArchiveStore {
       where.push('t.ended_at < @to');
       params['to'] = filter.to;
     }
-    if (filter.chatIds !== null) {
-      where.push('t.chat_id IN (SELECT value FROM json_each(@chatIds))');
-      params['chatIds'] = JSON.stringify(filter.chatIds);
+    if (filter.tag !== null) {
+      where.push('EXISTS (SELECT 1 FROM chat_tags g WHERE g.chat_id = t.chat_id AND g.tag = @tag)');
+      params['tag'] = filter.tag;
     }
     const sql = `
       SELECT t.chat_id, t.status, t.department, t.visitor_name, t.helpers, t.ended_at,
@@ -334,7 +338,7 @@ export class ArchiveStore {
           helpers: row.helpers,
           endedAt: row.ended_at,
           stars: row.stars,
-          tags: tagsOf(row.chat_id),
+          tags: this.tagsOf(row.chat_id),
           snippet: (row.snippet ?? '').slice(0, 1000),
           messages: row.message_count,
         } satisfies TranscriptSummary;

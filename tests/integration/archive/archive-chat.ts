@@ -48,6 +48,7 @@ export async function endedChat(
   helper: StaffClient,
   lines: { visitor: string[]; helper: string[] },
   visitorName = 'Vera',
+  tags: string[] = [],
 ): Promise<EndedChat> {
   const visitor: VisitorClient = await service.visitor({
     headers: { 'x-forwarded-for': `198.51.100.${ipCounter++}` },
@@ -90,6 +91,11 @@ export async function endedChat(
       helperChat.postMessage({ kind: 'text', body: h }, now + i * 2 + 1);
       Y.applyUpdate(visitorDoc, Y.encodeStateAsUpdate(helperDoc, Y.encodeStateVector(visitorDoc)));
     }
+  }
+  // K3: the helper tags the chat while it is active; each change comes back as chat_meta.
+  for (const tag of tags) {
+    helper.send({ type: 'tag_add', chatId: offer.chatId, tag });
+    await helper.next('chat_meta');
   }
   helper.send({ type: 'end', chatId: offer.chatId });
   await visitor.next('ended');

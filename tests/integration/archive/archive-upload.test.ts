@@ -30,8 +30,8 @@ describe('transcript archive uploads', () => {
   const transcript = async (chatId: string) =>
     api(service, 'GET', `/api/archive/${chatId}`, aliceToken);
 
-  const chat = (words: { visitor: string[]; helper: string[] }, name?: string) =>
-    endedChat(service, alice, words, name);
+  const chat = (words: { visitor: string[]; helper: string[] }, name?: string, tags?: string[]) =>
+    endedChat(service, alice, words, name, tags);
 
   it('U1 U6 a helper of the chat archives it; staff read it with authors, formatting source and times', async () => {
     const ended = await chat({
@@ -128,10 +128,11 @@ describe('transcript archive uploads', () => {
     expect(errorCode(answer)).toBe('chat_not_ended');
   });
 
-  it('U5 U7 search by a word and by a rating returns the right chats; tags are reported pending', async () => {
+  it('U5 U7 search by a word, a tag and a rating returns the right chats', async () => {
     const printer = await chat(
       { visitor: ['The printer jams on page two'], helper: ['Try the tray'] },
       'Pia',
+      ['print', 'hardware'],
     );
     const sync = await chat(
       { visitor: ['Sync lost my passwords'], helper: ['Sign in again'] },
@@ -179,7 +180,12 @@ describe('transcript archive uploads', () => {
     expect((await search(`text=${encodeURIComponent('"printer* ^(')}`)).results).toHaveLength(1);
     const byHelper = await search(`helper=${printer.helperId}`);
     expect(byHelper.results).toHaveLength(2);
-    expect(all.tagFilter).toBe('pending');
+    const byTag = await search('tag=print');
+    expect(byTag.results.map((r) => [r.chatId, r.tags])).toEqual([
+      [printer.chatId, ['print', 'hardware']],
+    ]);
+    expect((await search('tag=crash')).results).toEqual([]);
+    expect((await search('tag=print&stars=5')).results).toEqual([]);
     const t = v.parse(Transcript, (await transcript(sync.chatId)).body);
     expect(t.rating).toMatchObject({ stars: 5, comment: 'Quick and kind' });
   });
