@@ -48,6 +48,17 @@ export const ERRORS = {
   },
   too_many_tags: { message: 'This chat has as many tags as it can take.', close: null },
   internal: { message: 'Something went wrong on our side.', close: 1011 },
+  // The Contributors room (SPEC.md CR1–CR9).
+  room_not_joined: { message: 'Join the Contributors room first.', close: null },
+  room_message_too_long: {
+    message: 'That room message is too long (at most 2000 characters).',
+    close: null,
+  },
+  room_message_empty: { message: 'A room message needs some text.', close: null },
+  room_rate_limited: {
+    message: 'You are writing to the room too fast; wait a moment.',
+    close: null,
+  },
   // Administration (HTTP admin API, SPEC.md A1–A9).
   account_locked: {
     message: 'Too many wrong passwords for this account; try again later.',

@@ -66,4 +66,17 @@ export const LIMITS = {
   /** Frames of other messages a partial message may wait through before it is dropped:
    * the timeout of reassembly, counted in frames, not in time. */
   maxReassemblyWaitFrames: 1024,
+  // The Contributors room (SPEC.md CR1–CR9).
+  /** Characters of one room message (CR8: longer ones get `room_message_too_long`). */
+  maxRoomMessageLength: 2000,
+  /** Distinct `@nickname` mentions kept per message. */
+  maxRoomMentions: 20,
+  /** Messages in one room frame (a catch-up or a page of history); the service also
+   * keeps each frame under `roomFrameBudget` characters, well under maxFrameBytes. */
+  maxRoomPage: 100,
+  roomFrameBudget: 48 * 1024,
+  /** Members named in one frame; `memberCount` tells the rest. */
+  maxRoomMembersListed: 200,
+  /** A console further behind than this many messages starts again from the latest page. */
+  maxRoomCatchUp: 1000,
 } as const;

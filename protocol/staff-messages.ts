@@ -37,6 +37,17 @@ import {
   ReportUnanswered,
 } from './board-messages.ts';
 import { ChatMeta, LabelSet, TagAdd, TagRemove } from './chat-meta.ts';
+import {
+  RoomHistoryRequest,
+  RoomJoin,
+  RoomJoined,
+  RoomLeave,
+  RoomLeft,
+  RoomMembers,
+  RoomMessage,
+  RoomMessages,
+  RoomSend,
+} from './room-messages.ts';
 
 const ChatLimit = v.pipe(
   v.number(),
@@ -86,6 +97,10 @@ export const StaffToService = v.variant('type', [
   SignalOut,
   StaffBind,
   PeerRefused,
+  RoomJoin,
+  RoomLeave,
+  RoomSend,
+  RoomHistoryRequest,
 ]);
 export type StaffToService = v.InferOutput<typeof StaffToService>;
 
@@ -188,5 +203,10 @@ export const ServiceToStaff = v.variant('type', [
   SignalIn,
   ChatEnded,
   ErrorMessage,
+  RoomJoined,
+  RoomMessages,
+  RoomMessage,
+  RoomMembers,
+  RoomLeft,
 ]);
 export type ServiceToStaff = v.InferOutput<typeof ServiceToStaff>;

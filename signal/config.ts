@@ -60,6 +60,10 @@ export type Config = {
   helloTimeoutMs: number;
   /** Open WebSockets past which a new one is closed with 1013 `server_full` (W5). */
   maxConnections: number;
+  /** CR9: a visitor waiting this long in the queue is announced in the Contributors room (0: never). */
+  queueWaitAlertMs: number;
+  /** CR8: room messages one account may write per minute. */
+  roomMessagesPerMinute: number;
   /** `--demo`: seed demo departments and accounts, show them on the sign-in page. */
   demo: boolean;
   /** Days an archived transcript and a rating are kept; 0 keeps none (SPEC.md U9). */
@@ -241,6 +245,18 @@ export const CONFIG_VARIABLES = [
     description:
       'Community forum the widget links to after a chat (`https://` address); none when unset.',
   },
+  {
+    name: 'QUEUE_WAIT_ALERT_MS',
+    default: '120000',
+    description:
+      'A visitor who has waited this long in the queue is announced in the Contributors room, once (0: never).',
+  },
+  {
+    name: 'ROOM_MESSAGES_PER_MINUTE',
+    default: '30',
+    description:
+      'Contributors room messages one account may write per minute (a quarter of it at once); more get `room_rate_limited`.',
+  },
 ] as const satisfies readonly ConfigVariable[];
 
 export type ConfigVariableName = (typeof CONFIG_VARIABLES)[number]['name'];
@@ -403,6 +419,8 @@ const EnvSchema = v.object({
       v.check((s) => /^https?:\/\/[^\s]+$/.test(s), 'must be an http:// or https:// address'),
     ),
   ),
+  QUEUE_WAIT_ALERT_MS: milliseconds,
+  ROOM_MESSAGES_PER_MINUTE: integer(1, 6000),
 });
 
 export type EnvSchemaEntries = typeof EnvSchema.entries;
@@ -528,6 +546,8 @@ export function loadConfig(
       idleTimeoutSeconds: parsed.IDLE_TIMEOUT_SECONDS,
       helloTimeoutMs: parsed.HELLO_TIMEOUT_MS,
       maxConnections: parsed.MAX_CONNECTIONS,
+      queueWaitAlertMs: parsed.QUEUE_WAIT_ALERT_MS,
+      roomMessagesPerMinute: parsed.ROOM_MESSAGES_PER_MINUTE,
       demo: argv.includes('--demo'),
       archiveRetentionDays: parsed.ARCHIVE_RETENTION_DAYS,
       archiveFileBytes: parsed.ARCHIVE_FILE_BYTES,
@@ -560,6 +580,7 @@ export function toCoreConfig(config: Config): CoreConfig {
     defaultChatLimit: config.defaultChatLimit,
     maxChatLimit: config.maxChatLimit,
     typingPreview: config.typingPreview,
+    queueWaitAlertMs: config.queueWaitAlertMs,
   };
 }
 

@@ -33,6 +33,9 @@ import { createMetrics, type Metrics } from './http/metrics.ts';
 import { loadStaticFiles } from './http/static-files.ts';
 import { createLogger, type Logger } from './log.ts';
 import { AdminStore } from './storage/admin-store.ts';
+import { RoomStore } from './storage/room-store.ts';
+import { createContributorsRoom, type ContributorsRoom } from './room/contributors-room.ts';
+import { queueWaitAlert } from './room/queue-wait-text.ts';
 import { databaseFile, openSqliteStorage } from './storage/sqlite-storage.ts';
 import { toAccountRecord } from './storage/storage.ts';
 import type { Storage } from './storage/storage.ts';
@@ -58,6 +61,9 @@ export type RunningServer = {
   transport: 'uws' | 'ws';
   /** Set when this start created the admin account (print how to sign in). */
   firstStart: FirstStart | null;
+  /** The Contributors room: `room.postAlert({ text, link?, mentions? })` posts an
+   * alert every signed-in staff member sees (CR9; follow-up replies, F25). */
+  room: Pick<ContributorsRoom, 'postAlert' | 'members'>;
   /** Closes every socket with 1012 `shutting_down`, frees the port, closes storage. */
   close(): Promise<void>;
 };
@@ -94,6 +100,25 @@ export async function startServer(
     );
     const sessions = createSessions(storage, { ttlMs: config.sessionTtlHours * 3_600_000 });
     const visitorTokens = createVisitorTokens(loadVisitorTokenKey(storage));
+    // The room sends through the gateway, which is made next; nothing is sent before.
+    let sendText: (conn: number, text: string) => void = () => undefined;
+    const room = createContributorsRoom({
+      store: new RoomStore(storage.database),
+      send: (conn, text) => sendText(conn, text),
+      account: (id) => {
+        const found = storage.findAccountById(id);
+        return found === null || found.disabled ? null : toAccountRecord(found);
+      },
+      accountByNickname: (nickname) => {
+        const found = storage.findAccountByNickname(nickname);
+        return found === null || found.disabled ? null : toAccountRecord(found);
+      },
+      now,
+      newId: () => randomIds('m'),
+      messagesPerMinute: config.roomMessagesPerMinute,
+    });
+    /** CR9, and for other parts of the service (F25): an alert in the Contributors room. */
+    const postRoomAlert = room.postAlert;
     const gateway = createGateway({
       switchboard,
       storage,
@@ -112,7 +137,13 @@ export async function startServer(
       iceServers: (who) =>
         iceServersFor(live, who.role === 'staff' ? who.account.id : null, now()).iceServers,
       relayOnlyHelpers: config.relayOnlyHelpers,
+      room,
+      onQueueWait: (wait) => {
+        const department = storage.listDepartments().find((d) => d.id === wait.department);
+        postRoomAlert(queueWaitAlert({ ...wait, departmentName: department?.name ?? null }));
+      },
     });
+    sendText = gateway.sendText;
     settings.onChange((changed, current) => {
       Object.assign(live, current);
       originPolicyNow = createOriginPolicy(live);
@@ -203,6 +234,7 @@ export async function startServer(
       port,
       transport: running.name,
       firstStart,
+      room,
       close: () =>
         (closing ??= (async () => {
           stopSweep();

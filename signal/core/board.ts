@@ -19,6 +19,7 @@ import type { ConnId, CoreConfig, Effect, IdSource, Stat } from './events.ts';
 import { HelperIndex } from './helper-index.ts';
 import { QueueNotices } from './queue-notices.ts';
 import { QueueList } from './queue-order.ts';
+import { armQueueWaitAlert } from './queue-wait-alert.ts';
 import type { AccountRecord, ChatOutcome, DepartmentRecord, OpenChatRecord } from './records.ts';
 import { chooseHelper } from './routing.ts';
 import type {
@@ -262,6 +263,7 @@ export class Board {
     // A chat that goes in ahead of others (returned, Q2) moves everyone behind it.
     if (position < q.size) this.notices.markStale(chat.details.department);
     this.notices.tell(chat, position);
+    armQueueWaitAlert(this, chat);
   }
 
   dequeue(chat: QueuedChat): void {

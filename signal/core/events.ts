@@ -6,6 +6,7 @@
 import type {
   ErrorCode,
   IceServer,
+  RoomToService,
   ServiceToStaff,
   ServiceToVisitor,
   StaffToService,
@@ -45,7 +46,12 @@ export type CoreEvent =
       relayOnly: boolean;
     }
   | { type: 'visitor_message'; conn: ConnId; msg: Exclude<VisitorToService, { type: 'hello' }> }
-  | { type: 'staff_message'; conn: ConnId; msg: Exclude<StaffToService, { type: 'hello' }> }
+  /** Room messages (CR1–CR9) never reach the core: the gateway hands them to the room. */
+  | {
+      type: 'staff_message';
+      conn: ConnId;
+      msg: Exclude<StaffToService, { type: 'hello' } | RoomToService>;
+    }
   | { type: 'disconnected'; conn: ConnId }
   /** Time passed: the core handles every deadline at or before `now`. */
   | { type: 'tick' }
@@ -81,7 +87,16 @@ export type Effect =
   /** Close one connection with a coded reason (SPEC.md E1); the shell maps the code. */
   | { kind: 'close'; conn: ConnId; code: ErrorCode }
   | { kind: 'persist'; change: PersistChange }
-  | { kind: 'stat'; stat: Stat };
+  | { kind: 'stat'; stat: Stat }
+  /** CR9: a visitor has waited in the queue for `queueWaitAlertMs`; the shell posts
+   * it into the Contributors room. */
+  | {
+      kind: 'queue_wait';
+      chatId: string;
+      department: string;
+      visitorName: string;
+      waitedMs: number;
+    };
 
 export type CoreConfig = {
   /** How long a helper has to accept an offer (F2). */
@@ -108,6 +123,9 @@ export type CoreConfig = {
   /** How long a change to the monitors' board may wait before subscribers are told
    * (M4): changes within it go out together, one frame per subscriber. */
   boardNoticeMs: number;
+  /** CR9: a visitor waiting in the queue this long is announced in the Contributors
+   * room, once per wait; 0 turns the alert off. */
+  queueWaitAlertMs: number;
 };
 
 export const DEFAULT_CORE_CONFIG: CoreConfig = {
@@ -124,6 +142,7 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   queueNoticeMs: 1_000,
   queueWalkStep: 32,
   boardNoticeMs: 500,
+  queueWaitAlertMs: 120_000,
 };
 
 /** Injected randomness (STYLE.md point 5): ids for chats, blocks and messages. */

@@ -30,6 +30,7 @@ import { retireParticipant } from './state.ts';
 import { visitorHello, visitorMessage } from './visitor-handlers.ts';
 import { monitorMessage } from './monitor-handlers.ts';
 import { chatMetaMessage } from './chat-meta.ts';
+import { QUEUE_WAIT_KEY, queueWaitDue } from './queue-wait-alert.ts';
 
 export function createSwitchboard(
   config: CoreConfig,
@@ -281,6 +282,7 @@ function tick(board: Board): void {
     else if (kind === 'positions') board.notices.flush(due.at);
     else if (kind === 'positions_step') board.notices.step(due.at);
     else if (kind === 'board') board.feed.flush(due.at);
+    else if (kind === QUEUE_WAIT_KEY) queueWaitDue(board, id, due.at);
   }
 }
 

@@ -12,10 +12,12 @@ import {
   VisitorToService,
   decodeFrame,
   errorMessage,
+  isRoomRequest,
   type ErrorCode,
 } from '../../protocol/index.ts';
 import type { CoreEvent, Effect, Stat, Switchboard } from '../core/events.ts';
 import type { PersistChange } from '../core/records.ts';
+import type { ContributorsRoom } from '../room/contributors-room.ts';
 import type {
   SocketConnection,
   TransportHandlers,
@@ -82,6 +84,10 @@ export type GatewayDeps = HelloDeps & {
   /** Which origins may open sockets; built from `config` when absent. The service
    * passes one that follows the admin's allowed origins (A7). */
   originPolicy?: OriginPolicy;
+  /** The Contributors room: staff `room_*` frames and staff closes go to it (CR1–CR8). */
+  room?: Pick<ContributorsRoom, 'handle' | 'disconnected'>;
+  /** CR9: the core says a visitor has waited long in the queue. */
+  onQueueWait?: (wait: Extract<Effect, { kind: 'queue_wait' }>) => void;
 };
 
 /** The core events the admin API sends in (everything not tied to a socket). */
@@ -113,6 +119,9 @@ export type Gateway = Pick<TransportHandlers, 'upgrade' | 'open' | 'message' | '
   endAccount(accountId: string): void;
   /** Open sockets, for metrics and tests. */
   size(): number;
+  /** Sends one text frame to a socket that said hello, with the backpressure rule
+   * of every other send (the room's deliveries). */
+  sendText(conn: number, text: string): void;
 };
 
 /** Rate-limited frames since the last one let through before the socket is closed as
@@ -228,6 +237,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     logger.debug({ conn: conn.id, code }, 'socket closed');
     if (role === null) return;
     metrics.connectionChanged(role, -1);
+    if (role !== 'visitor') deps.room?.disconnected(conn.id);
     // The core knows only connections that said hello.
     if (!stopped) dispatch({ type: 'disconnected', conn: conn.id }, null, undefined);
   }
@@ -263,6 +273,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (msg.type === 'hello')
       return hello(client, () => staffHello(deps, client.id, client.ip, msg, deps.now()));
     if (client.phase.name !== 'staff') return refuseFrame(client, 'hello_required', msg.type);
+    if (isRoomRequest(msg)) {
+      if (deps.room === undefined) return refuseFrame(client, 'unknown_type', msg.type);
+      deps.room.handle({ conn: client.id, accountId: client.phase.accountId }, msg);
+      return msg.type;
+    }
     dispatch({ type: 'staff_message', conn: client.id, msg }, client, msg.type);
     return msg.type;
   }
@@ -381,6 +396,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       case 'stat':
         metrics.stat(effect.stat);
         return;
+      case 'queue_wait':
+        deps.onQueueWait?.(effect);
+        return;
     }
   }
 
@@ -442,6 +460,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
     },
     size: () => clients.size,
+    sendText(conn, text) {
+      const client = clients.get(conn);
+      if (client !== undefined) send(client, text);
+    },
   };
 }
 

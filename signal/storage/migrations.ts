@@ -182,6 +182,56 @@ export const MIGRATIONS: readonly Migration[] = [
       'transcript archive (F27): transcripts, their text for search, kept files, ratings',
     sql: ARCHIVE_SCHEMA_SQL,
   },
+  {
+    version: 5,
+    description: 'the Contributors room history, canned responses and suggestions',
+    sql: `
+      -- CR2: every room message, in order; seq is the history's order and the
+      -- catch-up cursor. (author_id, id) is unique so a message sent again after a
+      -- reconnect is stored once (alerts have no author and a random id).
+      CREATE TABLE room_messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('message', 'alert')),
+        author_id TEXT,
+        author_nickname TEXT,
+        author_name TEXT,
+        text TEXT NOT NULL,
+        mentions TEXT NOT NULL,
+        link TEXT,
+        at INTEGER NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX room_messages_by_author ON room_messages (author_id, id)
+        WHERE author_id IS NOT NULL;
+
+      -- F18: canned responses. Global ones (owner_id NULL) are curated by admins;
+      -- personal ones belong to one account.
+      CREATE TABLE canned_responses (
+        id TEXT PRIMARY KEY,
+        owner_id TEXT REFERENCES accounts (id) ON DELETE CASCADE,
+        category TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX canned_by_owner ON canned_responses (owner_id);
+
+      -- Helpers' suggestions of new global responses, until an admin decides.
+      CREATE TABLE canned_suggestions (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        category TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'declined')),
+        decided_by TEXT,
+        decided_at INTEGER,
+        response_id TEXT
+      ) STRICT;
+    `,
+  },
 ];
 
 /** Applies every pending migration. Refuses a database written by a newer version. */

@@ -1,0 +1,35 @@
+/**
+ * SPEC.md CR9: a visitor who has waited in the queue for `queueWaitAlertMs` is
+ * announced once in the Contributors room. The core only says so (a `queue_wait`
+ * effect at the deadline); the shell writes the alert into the room.
+ */
+import type { Board } from './board.ts';
+import type { QueuedChat } from './state.ts';
+
+const KEY = 'waitalert';
+
+/** Called whenever a chat joins a queue. A chat whose deadline has already passed
+ * (restored after a restart, or returned to the queue) is not announced again. */
+export function armQueueWaitAlert(board: Board, chat: QueuedChat): void {
+  const waitMs = board.config.queueWaitAlertMs;
+  if (waitMs <= 0) return;
+  const at = chat.enqueuedAt + waitMs;
+  if (at <= board.now) return;
+  board.deadlines.push(at, `${KEY}:${chat.chatId}`);
+}
+
+/** The deadline fired: still queued (offered or not) since the same time, it is told. */
+export function queueWaitDue(board: Board, chatId: string, at: number): void {
+  const chat = board.chats.get(chatId);
+  if (chat?.status !== 'queued') return;
+  if (chat.enqueuedAt + board.config.queueWaitAlertMs !== at) return;
+  board.out.push({
+    kind: 'queue_wait',
+    chatId,
+    department: chat.details.department,
+    visitorName: chat.details.name,
+    waitedMs: board.now - chat.enqueuedAt,
+  });
+}
+
+export const QUEUE_WAIT_KEY = KEY;
