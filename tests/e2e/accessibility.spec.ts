@@ -42,7 +42,7 @@ async function demoVisitor(browser: Browser, baseURL: string) {
   await visitor.goto('/demo/printing');
   await visitor.getByRole('button', { name: 'Chat with us' }).click();
   const widget = chatFrame(visitor);
-  await expect(widget.getByRole('button', { name: 'Start chat' })).toBeVisible();
+  await expect(widget.getByRole('button', { name: 'Start chat' })).toBeVisible(LINK_TIMEOUT);
   return { visitor, widget };
 }
 
@@ -62,7 +62,7 @@ test('axe: /demo, and the widget before the chat (in its frame and on its own pa
   expect(await seriousViolations(visitor), 'widget, pre-chat').toEqual([]);
   const standalone = await (await browser.newContext({ baseURL: baseURL! })).newPage();
   await standalone.goto('/widget');
-  await expect(standalone.getByRole('button', { name: 'Start chat' })).toBeVisible();
+  await expect(standalone.getByRole('button', { name: 'Start chat' })).toBeVisible(LINK_TIMEOUT);
   expect(await seriousViolations(standalone), '/widget, pre-chat').toEqual([]);
 });
 
