@@ -6,7 +6,7 @@
  * injected (`send`), so unit and integration tests drive it without a browser; the
  * Svelte room only renders `view` and calls the actions.
  */
-import type { RoomEntry, RoomMember, ServiceToStaff, StaffToService } from '$protocol';
+import type { ErrorCode, RoomEntry, RoomMember, ServiceToStaff, StaffToService } from '$protocol';
 import { LIMITS } from '$protocol';
 
 export type RoomServiceMessage = Extract<
@@ -32,6 +32,8 @@ export type RoomView = {
   unseenMentions: number;
   /** Messages of others that arrived since the room was last looked at. */
   unseen: number;
+  /** The service's last refusal of a room frame (CR8), in words. */
+  error: string | null;
 };
 
 export type RoomDeps = {
@@ -57,6 +59,7 @@ const EMPTY: RoomView = {
   outbox: [],
   unseenMentions: 0,
   unseen: 0,
+  error: null,
 };
 
 export class RoomModel {
@@ -132,7 +135,23 @@ export class RoomModel {
     }
   }
 
+  /** The service refused a room frame (CR8): say why; what is unsent stays in the
+   * outbox for `retry` (or the next rejoin). */
+  refused(code: ErrorCode, message: string): void {
+    if (code === 'room_not_joined' && this.#view.status !== 'left') this.#join();
+    this.#update({ error: message, loadingOlder: false });
+  }
+
   // --- actions -------------------------------------------------------------
+
+  /** Sends what is unsent again (after `room_rate_limited`). */
+  retry(): void {
+    if (this.#view.status !== 'joined') return;
+    this.#update({ error: null });
+    for (const out of this.#view.outbox) {
+      this.#deps.send({ type: 'room_send', id: out.id, text: out.text });
+    }
+  }
 
   /** Writes a message; it is kept until the service has stored it. */
   write(raw: string): { ok: true } | { ok: false; error: string } {
@@ -146,7 +165,7 @@ export class RoomModel {
     }
     if (this.#view.status === 'left') return { ok: false, error: 'Join the room to write.' };
     const out: Outgoing = { id: this.#deps.newId(), text, at: this.#deps.now() };
-    this.#update({ outbox: [...this.#view.outbox, out] });
+    this.#update({ outbox: [...this.#view.outbox, out], error: null });
     if (this.#view.status === 'joined') {
       this.#deps.send({ type: 'room_send', id: out.id, text });
     }
