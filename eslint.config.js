@@ -84,7 +84,20 @@ export default defineConfig(
   {
     files: ['signal/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['svelte', 'svelte/*', '**/app/**'] }],
+      // One exception: the emails render messages with the app's own plain-TypeScript
+      // renderer (message-html.ts), so a message reads the same in the chat and the email.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['svelte', 'svelte/*'], message: 'signal/ never imports Svelte.' },
+            {
+              regex: '(^|/)app/(?!lib/messages/message-html\\.ts$)',
+              message: 'signal/ must not import app/.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -88,6 +88,17 @@ export const ERRORS = {
   undecodable_transcript: { message: 'The transcript could not be read.', close: null },
   unknown_transcript: { message: 'There is no archived transcript of that chat.', close: null },
   already_rated: { message: 'This chat has been rated already.', close: null },
+  // Tickets and follow-ups (SPEC.md TK1–TK9).
+  unknown_ticket: { message: 'That ticket does not exist.', close: null },
+  email_required: {
+    message: "The visitor's email is needed first: ask them for it, then try again.",
+    close: null,
+  },
+  follow_up_revoked: {
+    message: 'This follow-up link no longer works. Ask the team for a new one.',
+    close: null,
+  },
+  ticket_closed: { message: 'This ticket is closed.', close: null },
 } as const satisfies Record<string, { message: string; close: number | null }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -16,3 +16,4 @@ export * from './chat-doc/index.ts';
 export * from './admin-requests.ts';
 export * from './admin-views.ts';
 export * from './archive-views.ts';
+export * from './ticket-api.ts';

@@ -15,6 +15,10 @@ export const LIMITS = {
   maxLanguageLength: 35,
   maxReasonLength: 500,
   maxLeftMessageLength: 5000,
+  /** A visitor's reply or a helper's answer on a ticket (SPEC.md TK5). */
+  maxTicketMessageLength: 5000,
+  /** A ticket's subject: the question or the left message's start. */
+  maxTicketSubjectLength: 200,
   maxLabelLength: 100,
   /** Characters of one chat tag (SPEC.md K2). */
   maxTagLength: 32,

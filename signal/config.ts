@@ -72,6 +72,10 @@ export type Config = {
   archiveFileBytes: number;
   /** The community forum the widget links to after a chat (F24), or null. */
   forumUrl: string | null;
+  /** Where email goes (F23); null writes each email as an `.eml` file in `DATA_DIR/mail`. */
+  smtpUrl: string | null;
+  /** The sender of Peerdesk's emails, `Name <address>`. */
+  mailFrom: string;
 };
 
 export type ConfigVariable = { name: string; default: string; description: string };
@@ -257,6 +261,17 @@ export const CONFIG_VARIABLES = [
     description:
       'Contributors room messages one account may write per minute (a quarter of it at once); more get `room_rate_limited`.',
   },
+  {
+    name: 'SMTP_URL',
+    default: '',
+    description:
+      'SMTP server for emails (transcripts, follow-ups), e.g. `smtps://user:pass@mail.example.org:465`. Unset: each email is written as an `.eml` file in `DATA_DIR/mail/`.',
+  },
+  {
+    name: 'MAIL_FROM',
+    default: 'Peerdesk <peerdesk@localhost>',
+    description: 'Sender of those emails.',
+  },
 ] as const satisfies readonly ConfigVariable[];
 
 export type ConfigVariableName = (typeof CONFIG_VARIABLES)[number]['name'];
@@ -421,6 +436,13 @@ const EnvSchema = v.object({
   ),
   QUEUE_WAIT_ALERT_MS: milliseconds,
   ROOM_MESSAGES_PER_MINUTE: integer(1, 6000),
+  SMTP_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.check((s) => /^smtps?:\/\/[^/\s]+/.test(s), 'must be an smtp:// or smtps:// URL'),
+    ),
+  ),
+  MAIL_FROM: v.pipe(v.string(), v.minLength(3), v.maxLength(200)),
 });
 
 export type EnvSchemaEntries = typeof EnvSchema.entries;
@@ -448,6 +470,7 @@ const ABSENT_WHEN_EMPTY = new Set<string>([
   'TURN_SECRET',
   'ADMIN_PASSWORD',
   'FORUM_URL',
+  'SMTP_URL',
 ]);
 
 /** Reads the configuration. `argv` is the arguments after the script (`process.argv.slice(2)`). */
@@ -552,6 +575,8 @@ export function loadConfig(
       archiveRetentionDays: parsed.ARCHIVE_RETENTION_DAYS,
       archiveFileBytes: parsed.ARCHIVE_FILE_BYTES,
       forumUrl: parsed.FORUM_URL ?? null,
+      smtpUrl: parsed.SMTP_URL ?? null,
+      mailFrom: parsed.MAIL_FROM,
     },
   };
 }
@@ -559,7 +584,7 @@ export function loadConfig(
 /** Secrets are never echoed back in an error message. */
 function shown(name: string, value: string | undefined): string {
   if (value === undefined) return '(unset)';
-  if (name === 'TURN_SECRET' || name === 'ADMIN_PASSWORD') return '(hidden)';
+  if (name === 'TURN_SECRET' || name === 'ADMIN_PASSWORD' || name === 'SMTP_URL') return '(hidden)';
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
 }
 

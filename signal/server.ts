@@ -43,6 +43,11 @@ import type { HttpRequest, TransportFactory } from './transport/transport.ts';
 import { describeTransport, loadUwsNative } from './transport/uws-native.ts';
 import { createUwsTransport } from './transport/uws-transport.ts';
 import { createWsTransport } from './transport/ws-transport.ts';
+import type { Mailer } from './mail/mailer.ts';
+import type { RetryPolicy } from './mail/retry-policy.ts';
+import type { TranscriptSource } from './mail/transcript-source.ts';
+import { createFollowUpService } from './tickets/follow-up-service.ts';
+import { archiveTranscripts } from './mail/archive-transcripts.ts';
 
 export type ServerOptions = {
   logger?: Logger;
@@ -52,6 +57,11 @@ export type ServerOptions = {
   scrypt?: ScryptParams;
   /** Where the built app is; `build/` at the repository root by default. */
   staticDir?: string;
+  /** Follow-ups (F23, F25): the archive's transcripts, and for tests a mailer and a
+   * retry policy of their own. */
+  transcripts?: TranscriptSource;
+  mailer?: Mailer;
+  retryPolicy?: RetryPolicy;
 };
 
 export type FirstStart = { nickname: string; password: string | null };
@@ -119,9 +129,41 @@ export async function startServer(
     });
     /** CR9, and for other parts of the service (F25): an alert in the Contributors room. */
     const postRoomAlert = room.postAlert;
+    let listeningPort = config.port;
+    const followUps = createFollowUpService({
+      database: storage.database,
+      storage,
+      config,
+      sessions,
+      verifyVisitor: (token) => visitorTokens.verify(token)?.visitorId ?? null,
+      origin: () =>
+        live.publicOrigin ??
+        `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${listeningPort}`,
+      now,
+      logger,
+      // The archive is made below; it is read only once emails and pages ask for it.
+      transcripts:
+        options.transcripts ?? archiveTranscripts({ transcript: (id) => archive.transcript(id) }),
+      // TK6, F25: a visitor's reply is announced in the Contributors room, naming the
+      // chat's helpers so they are notified.
+      alertRoom: (alert) =>
+        postRoomAlert({
+          text: alert.text,
+          link: alert.path,
+          mentions: alert.helperIds.flatMap((id) => storage.findAccountById(id)?.nickname ?? []),
+        }),
+      ...(options.mailer === undefined ? {} : { mailer: options.mailer }),
+      ...(options.retryPolicy === undefined ? {} : { retryPolicy: options.retryPolicy }),
+    });
     const gateway = createGateway({
       switchboard,
-      storage,
+      // Tickets and transcript emails follow what the switchboard stores (F7, F23).
+      storage: {
+        apply: (change) => {
+          storage.apply(change);
+          followUps.persisted(change);
+        },
+      },
       now,
       logger,
       metrics: gatewayMetrics(metrics),
@@ -173,6 +215,7 @@ export async function startServer(
           settings: () => live,
           now,
         }),
+        followUps.routes,
         createAdminApi({
           storage,
           admin,
@@ -228,7 +271,9 @@ export async function startServer(
       },
     );
     const port = await running.listen(config.host, config.port);
+    listeningPort = port;
     logger.info({ port, host: config.host, transport: running.name }, 'listening');
+    followUps.start();
     let closing: Promise<void> | null = null;
     return {
       port,
@@ -240,6 +285,7 @@ export async function startServer(
           stopSweep();
           gateway.closeAll('shutting_down');
           await running.close(1012, 'shutting_down');
+          await followUps.close();
           storage.close();
           logger.info({}, 'stopped');
         })()),

@@ -232,6 +232,82 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    description: 'tickets, follow-up links, ticket alerts, mail outbox',
+    sql: `
+      -- Follow-ups (F7, F25, F26): a ticket is linked to a chat or made of a message left
+      -- when nobody was available; one ticket per chat and per left message.
+      CREATE TABLE tickets (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL CHECK (source IN ('chat', 'left_message')),
+        chat_id TEXT UNIQUE,
+        left_message_id TEXT UNIQUE,
+        visitor_id TEXT NOT NULL,
+        visitor_name TEXT NOT NULL,
+        email TEXT,
+        department TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'answered', 'closed')),
+        assignee_id TEXT,
+        created_by TEXT,              -- account id; NULL when a left message made it
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX tickets_by_status ON tickets (status, updated_at);
+
+      CREATE TABLE ticket_messages (
+        id INTEGER PRIMARY KEY,
+        ticket_id TEXT NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+        author_role TEXT NOT NULL CHECK (author_role IN ('visitor', 'helper')),
+        author_id TEXT,
+        author_name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX ticket_messages_by_ticket ON ticket_messages (ticket_id, id);
+
+      -- Private follow-up links: like sessions, only the SHA-256 of the token is kept.
+      CREATE TABLE follow_up_links (
+        token_hash TEXT PRIMARY KEY,
+        ticket_id TEXT NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      ) STRICT;
+      CREATE INDEX follow_up_links_by_ticket ON follow_up_links (ticket_id);
+
+      -- A visitor replied: the chat's helpers see it in their console until they open it.
+      CREATE TABLE ticket_alerts (
+        id INTEGER PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        ticket_id TEXT NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        seen_at INTEGER
+      ) STRICT;
+      CREATE INDEX ticket_alerts_by_account ON ticket_alerts (account_id, seen_at);
+
+      -- Emails to send (F23), each at most once (signal/mail/outbox-store.ts says how).
+      CREATE TABLE mail_outbox (
+        id TEXT PRIMARY KEY,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        chat_id TEXT,
+        message_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN
+          ('waiting', 'ready', 'sending', 'sent', 'failed', 'uncertain', 'no_transcript')),
+        raw TEXT,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        deadline_at INTEGER NOT NULL,
+        claimed_at INTEGER,
+        sent_at INTEGER,
+        last_error TEXT
+      ) STRICT;
+      CREATE INDEX mail_outbox_due ON mail_outbox (state, next_attempt_at);
+    `,
+  },
 ];
 
 /** Applies every pending migration. Refuses a database written by a newer version. */

@@ -106,6 +106,8 @@ describe('loadConfig', () => {
         ARCHIVE_RETENTION_DAYS: '0',
         ARCHIVE_FILE_BYTES: '1048576',
         FORUM_URL: 'https://forum.example.org/c/help',
+        SMTP_URL: 'smtps://peerdesk:pw@mail.example.org:465',
+        MAIL_FROM: 'Help <help@example.org>',
       },
       ['--demo'],
     );
@@ -151,6 +153,8 @@ describe('loadConfig', () => {
       archiveRetentionDays: 0,
       archiveFileBytes: 1_048_576,
       forumUrl: 'https://forum.example.org/c/help',
+      smtpUrl: 'smtps://peerdesk:pw@mail.example.org:465',
+      mailFrom: 'Help <help@example.org>',
     });
   });
 
