@@ -136,9 +136,22 @@ describe('tickets and follow-ups', () => {
     expect(read.status).toBe(200);
     expect(read.body['ticket']).toMatchObject({ status: 'open', visitorName: 'Olga' });
 
-    // TK6: a reply re-opens the ticket and alerts the chat's helper.
+    // TK6: a reply re-opens the ticket and alerts the chat's helper, in the
+    // Contributors room too (naming alice, with the ticket page's path).
+    const console = await service.staff();
+    await console.hello(alice, { available: false });
+    console.send({ type: 'room_join' });
+    await console.next('room_joined');
     const reply = await followUp(link, 'POST', { body: 'Still **broken**, sorry' });
     expect(reply.status).toBe(200);
+    const roomAlert = await console.next('room_message');
+    expect(roomAlert.message).toMatchObject({
+      kind: 'alert',
+      text: 'Olga replied to the follow-up "My bookmarks are gone".',
+      mentions: ['alice'],
+      link: `/console/tickets/${ticket.id}`,
+    });
+    console.close();
     const alerts = await call(service, alice, 'GET', '/api/ticket-alerts');
     expect(alerts.body['alerts']).toMatchObject([{ ticketId: ticket.id, visitorName: 'Olga' }]);
     const detail = await call(service, alice, 'GET', `/api/tickets/${ticket.id}`);
