@@ -16,7 +16,10 @@ import {
   EmbeddingView,
   OriginCheck,
   SettingsView,
+  TagStatsView,
+  UsedTagsView,
   type CreateAccountBody,
+  type TagStatsQuery,
   type PasswordChoice,
   type UpdateAccountBody,
 } from '$protocol';
@@ -73,7 +76,23 @@ export function createAdminClient(token: string, doFetch: typeof fetch = (i, o) 
       : fail(response.status, 'bad_response', 'Peerdesk sent an answer that could not be read.');
   }
 
+  /** K6: the CSV the service makes of the same statistics, as text to download. */
+  async function csv(path: string): Promise<ApiResult<string>> {
+    try {
+      const response = await doFetch(path, { headers: { authorization: `Bearer ${token}` } });
+      if (response.ok) return { ok: true, value: await response.text() };
+      const error = v.safeParse(ErrorBody, await response.json().catch(() => undefined));
+      return error.success
+        ? fail(response.status, error.output.error.code, error.output.error.message)
+        : fail(response.status, 'http', `The request failed (HTTP ${response.status}).`);
+    } catch {
+      return fail(null, 'network', 'Peerdesk could not be reached. Check your connection.');
+    }
+  }
+
   const id = encodeURIComponent;
+  const statsPath = (q: TagStatsQuery) =>
+    `/api/admin/tag-stats?${new URLSearchParams({ from: q.from, to: q.to, bucket: q.bucket })}`;
   return {
     accounts: () => call('GET', '/api/admin/accounts', AccountsView),
     createAccount: (body: CreateAccountBody) =>
@@ -105,6 +124,9 @@ export function createAdminClient(token: string, doFetch: typeof fetch = (i, o) 
     checkOrigin: (origin: string) =>
       call('POST', '/api/admin/embedding/check', OriginCheck, { origin }),
     audit: () => call('GET', '/api/admin/audit?limit=100', AuditPage),
+    tagStats: (query: TagStatsQuery) => call('GET', statsPath(query), TagStatsView),
+    tagStatsCsv: (query: TagStatsQuery) => csv(`${statsPath(query)}&format=csv`),
+    usedTags: () => call('GET', '/api/admin/tags', UsedTagsView),
   };
 }
 

@@ -28,4 +28,5 @@ export const SECTIONS = [
   { path: '/console/admin/settings', label: 'Settings', monitors: false },
   { path: '/console/admin/embedding', label: 'Embedding', monitors: false },
   { path: '/console/admin/audit', label: 'Audit log', monitors: false },
+  { path: '/console/admin/issues', label: 'Common issues', monitors: true },
 ] as const;

@@ -6,7 +6,7 @@
  */
 import type { ServiceToStaff } from '$protocol';
 import { BrowserParticipant } from '../session/browser-participant.ts';
-import type { Connect, LabelStore, Offer, OfferAlerts } from './console-ports.ts';
+import type { Connect, Offer, OfferAlerts } from './console-ports.ts';
 
 const AVAILABLE_KEY = 'peerdesk.console.available';
 
@@ -69,18 +69,6 @@ export function browserAlerts(): OfferAlerts {
           tag: `offer-${offer.chatId}`,
         });
       }
-    },
-  };
-}
-
-/** Labels in the browser's storage, so a reload keeps them (one key per chat). */
-export function storageLabels(storage: Storage): LabelStore {
-  const key = (chatId: string) => `peerdesk.console.label.${chatId}`;
-  return {
-    get: (chatId) => storage.getItem(key(chatId)) ?? '',
-    set: (chatId, label) => {
-      if (label === '') storage.removeItem(key(chatId));
-      else storage.setItem(key(chatId), label);
     },
   };
 }

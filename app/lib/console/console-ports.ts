@@ -1,6 +1,6 @@
 /**
  * What the console needs from the outside (STYLE.md point 6): the staff
- * connection with its chat sessions, offer alerts and a label store. The browser's
+ * connection with its chat sessions and offer alerts. The browser's
  * are in browser-console.ts; unit tests pass fakes.
  */
 import type { AttachmentPort } from '../files/attach-file.ts';
@@ -41,11 +41,4 @@ export type Connect = (sessionToken: string, events: ConsoleEvents) => ConsoleCo
 /** Sound, notification and the like; the browser's is in offer-alerts.ts. */
 export interface OfferAlerts {
   offer(offer: Offer): void;
-}
-
-/** Where the helper's own chat labels are kept. Not in the chat document: the
- * visitor holds a copy of that, and a label ("rude", "refund?") is staff's own note. */
-export interface LabelStore {
-  get(chatId: string): string;
-  set(chatId: string, label: string): void;
 }

@@ -5,7 +5,7 @@
  * sessions are injected (`connect`), so unit tests drive it without a socket and
  * Svelte components only render `state` and call the actions.
  */
-import { LIMITS } from '$protocol';
+import { LIMITS, normalizeTag } from '$protocol';
 import type {
   Account,
   AccountRole,
@@ -20,12 +20,12 @@ import type {
   ConsoleChatSession,
   ConsoleConnection,
   Connect,
-  LabelStore,
   Offer,
   OfferAlerts,
 } from './console-ports.ts';
 import { followUpThenEnd } from './chat-end.ts';
 import { waitingSince } from './chat-summary.ts';
+import { CONSOLE_COMMANDS, parseReply } from './slash-commands.ts';
 import { addSecurityEvent, EMPTY_BOARD, reduceBoard, type BoardState } from './monitor-board.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
@@ -44,8 +44,10 @@ export type ChatTab = {
   department: string;
   startedAt: number;
   visitor: VisitorSummary;
-  /** The helper's own label for the chat (F14), kept in this console. */
+  /** The chat's label (F14) and tags (F17): staff data kept at the service (SPEC.md
+   * K1), shown as the service last told them (`chat_meta`). */
   label: string;
+  tags: readonly string[];
   /** Messages of others not yet seen in this tab. */
   unread: number;
   ended: { by: 'visitor' | 'helper' | 'service'; at: number } | null;
@@ -71,7 +73,12 @@ export type StaffConsoleState = {
   error: string | null;
   /** The live board (SPEC.md M4), for monitors and admins; null for everyone else. */
   board: BoardState | null;
+  /** Tags the team uses (K7) and tags seen since, for `/tag` suggestions. */
+  teamTags: readonly string[];
 };
+
+/** What a reply-box command or a tag action did: done, or why not, in words. */
+export type CommandResult = { ok: true } | { ok: false; error: string };
 
 export const OFFER_CLOSED_REASONS = {
   accepted: 'accepted',
@@ -111,6 +118,7 @@ export class StaffConsole {
     notice: null,
     error: null,
     board: null,
+    teamTags: [],
   };
   readonly #listeners = new Set<(state: StaffConsoleState) => void>();
   readonly #sessions = new Map<string, ConsoleChatSession>();
@@ -121,16 +129,14 @@ export class StaffConsole {
   readonly #seen = new Map<string, number>();
   readonly #connection: ConsoleConnection;
   readonly #alerts: OfferAlerts;
-  readonly #labels: LabelStore;
   /** M5: per chat, the unanswered time last reported to the service. */
   readonly #reported = new Map<string, number | null>();
   /** A chat asked to be watched: its tab opens selected. */
   #opening: string | null = null;
   #everOnline = false;
 
-  constructor(deps: { token: string; connect: Connect; alerts: OfferAlerts; labels: LabelStore }) {
+  constructor(deps: { token: string; connect: Connect; alerts: OfferAlerts }) {
     this.#alerts = deps.alerts;
-    this.#labels = deps.labels;
     this.#connection = deps.connect(deps.token, {
       onMessage: (msg) => this.#onMessage(msg),
       onOnline: (online) => this.#onOnline(online),
@@ -213,10 +219,47 @@ export class StaffConsole {
     this.#send({ type: 'change_department', chatId, department });
   }
 
-  setLabel(chatId: string, label: string): void {
-    const kept = label.slice(0, LIMITS.maxLabelLength);
-    this.#labels.set(chatId, kept);
-    this.#patchChat(chatId, { label: kept });
+  /** F14, K2: sets (or, with '', clears) the chat's label for every staff member. */
+  setLabel(chatId: string, label: string): CommandResult {
+    // One line: a pasted line break becomes a space rather than a refusal.
+    const kept = label.replace(/\p{Cc}+/gu, ' ').trim();
+    if (kept.length > LIMITS.maxLabelLength) {
+      return { ok: false, error: `A label has at most ${LIMITS.maxLabelLength} characters.` };
+    }
+    return this.#command({ type: 'label_set', chatId, label: kept });
+  }
+
+  /**
+   * F17, K2: adds a tag to the chat, from what a person typed ("Won't start" →
+   * `wont-start`). The one way to tag a chat: `/tag`, and canned responses of the
+   * Tags category, call it. The chip appears when the service confirms (`chat_meta`).
+   */
+  addTag(chatId: string, typed: string): CommandResult {
+    const tag = normalizeTag(typed);
+    if (tag === null) {
+      return { ok: false, error: 'A tag needs letters or digits, such as /tag crash.' };
+    }
+    const chat = this.#chat(chatId);
+    if (
+      chat !== undefined &&
+      !chat.tags.includes(tag) &&
+      chat.tags.length >= LIMITS.maxTagsPerChat
+    ) {
+      return { ok: false, error: `A chat has at most ${LIMITS.maxTagsPerChat} tags.` };
+    }
+    return this.#command({ type: 'tag_add', chatId, tag });
+  }
+
+  /** K3: any chat this person may change, from its header or the monitors' board. */
+  removeTag(chatId: string, tag: string): CommandResult {
+    return this.#command({ type: 'tag_remove', chatId, tag });
+  }
+
+  /** K7: the team's tags, fetched by the view, offered after the common ones. */
+  addTeamTags(tags: readonly string[]): void {
+    const known = new Set(this.#state.teamTags);
+    const more = tags.filter((t) => !known.has(t));
+    if (more.length > 0) this.#update({ teamTags: [...this.#state.teamTags, ...more] });
   }
 
   acceptInvitation(chatId: string): void {
@@ -227,11 +270,30 @@ export class StaffConsole {
     if (this.#send({ type: 'invite_decline', chatId })) this.#dropInvitation(chatId);
   }
 
-  /** Sends a reply; `/invite nickname` invites another helper instead (F16). */
+  /** Sends a reply, or runs its slash command (slash-commands.ts): `/tag name`,
+   * `/label text` and `/invite nickname` go to the service, never to the visitor. */
+  submitReply(chatId: string, text: string): CommandResult {
+    const parsed = parseReply(text, CONSOLE_COMMANDS);
+    if (parsed.kind === 'error') return { ok: false, error: parsed.error };
+    if (parsed.kind === 'message') {
+      const sent = this.#sessions.get(chatId)?.send(parsed.text).ok ?? false;
+      return sent ? { ok: true } : { ok: false, error: 'The message could not be sent.' };
+    }
+    switch (parsed.name) {
+      case 'tag':
+        return this.addTag(chatId, parsed.argument);
+      case 'label':
+        return this.setLabel(chatId, parsed.argument);
+      case 'invite':
+        return this.#command({ type: 'invite', chatId, nickname: parsed.argument });
+      default:
+        return { ok: false, error: `/${parsed.name} cannot be used here.` };
+    }
+  }
+
+  /** Sends a reply (or runs its command); false when nothing was done. */
   reply(chatId: string, text: string): boolean {
-    const invite = /^\/invite\s+(\S+)\s*$/.exec(text.trim());
-    if (invite) return this.#send({ type: 'invite', chatId, nickname: invite[1]! });
-    return this.#sessions.get(chatId)?.send(text).ok ?? false;
+    return this.submitReply(chatId, text).ok;
   }
 
   select(chatId: string): void {
@@ -363,6 +425,10 @@ export class StaffConsole {
       case 'chat':
         this.#onChat(msg);
         return;
+      case 'chat_meta':
+        this.#patchChat(msg.chatId, { tags: msg.tags, label: msg.label });
+        this.addTeamTags(msg.tags);
+        return;
       case 'department_changed':
         this.#patchChat(msg.chatId, { department: msg.department });
         return;
@@ -391,7 +457,8 @@ export class StaffConsole {
       department: msg.department,
       startedAt: msg.startedAt,
       visitor: msg.visitor,
-      label: existing?.label ?? this.#labels.get(msg.chatId),
+      label: existing?.label ?? '',
+      tags: existing?.tags ?? [],
       unread: existing?.unread ?? 0,
       ended: null,
       blocked: existing?.blocked ?? null,
@@ -446,6 +513,10 @@ export class StaffConsole {
     if (this.#connection.send({ type: 'unanswered', chatId, since })) {
       this.#reported.set(chatId, since);
     }
+  }
+
+  #command(msg: StaffToService): CommandResult {
+    return this.#send(msg) ? { ok: true } : { ok: false, error: OFFLINE_ERROR };
   }
 
   #send(msg: StaffToService): boolean {

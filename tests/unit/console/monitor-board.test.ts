@@ -109,7 +109,6 @@ function monitorConsole(role: 'monitor' | 'helper' = 'monitor') {
       return { send: (m) => (sent.push(m), true), close: async () => {} };
     },
     alerts: { offer: () => {} },
-    labels: { get: () => '', set: () => {} },
   });
   const deliver = (msg: ServiceToStaff) => events!.onMessage(msg);
   events!.onOnline(true);

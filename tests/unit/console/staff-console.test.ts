@@ -43,7 +43,6 @@ function setup(online = true) {
   const offers: Offer[] = [];
   let events: ConsoleEvents | null = null;
   let connected = online;
-  const labels = new Map<string, string>();
   const staff = new StaffConsole({
     token: 't',
     connect: (_token, e) => {
@@ -51,7 +50,6 @@ function setup(online = true) {
       return { send: (msg) => (connected ? (sent.push(msg), true) : false), close: async () => {} };
     },
     alerts: { offer: (o) => offers.push(o) },
-    labels: { get: (id) => labels.get(id) ?? '', set: (id, label) => labels.set(id, label) },
   });
   const deliver = (msg: ServiceToStaff) => events!.onMessage(msg);
   events!.onOnline(online);
@@ -67,7 +65,6 @@ function setup(online = true) {
   });
   return {
     staff,
-    labels,
     events: () => events!,
     sent,
     offers,
@@ -218,15 +215,52 @@ describe('StaffConsole tabs', () => {
     expect(staff.state.chats.map((c) => c.unread)).toEqual([2, 0]);
   });
 
-  it('F14 labels are kept in the injected store and come back with the chat', () => {
-    const { staff, deliver, labels } = setup();
+  it('K1 K4 tags and label are what the service says; /tag and /label never reach the visitor', () => {
+    const { staff, deliver, events, sent } = setup();
     deliver(chatMsg('c1'));
-    staff.setLabel('c1', 'printer');
-    expect(labels.get('c1')).toBe('printer');
-    const again = setup();
-    again.labels.set('c1', 'kept');
-    again.deliver(chatMsg('c1'));
-    expect(again.staff.state.chats[0]?.label).toBe('kept');
+    const texts: string[] = [];
+    const { session } = fakeSession('c1');
+    events().onSession({
+      ...session,
+      send: (text) => (texts.push(text), { ok: true, id: 'x' }),
+    });
+    expect(staff.submitReply('c1', "/tag Won't Start")).toEqual({ ok: true });
+    expect(staff.submitReply('c1', '/label  printer on fire ')).toEqual({ ok: true });
+    expect(staff.submitReply('c1', '/label')).toEqual({ ok: true });
+    expect(staff.submitReply('c1', '/tga crash')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('/tga is not a command'),
+    });
+    expect(staff.submitReply('c1', '/tag')).toMatchObject({ ok: false });
+    expect(staff.submitReply('c1', '/tag !!!')).toMatchObject({ ok: false });
+    expect(staff.submitReply('c1', '//tag is a path')).toEqual({ ok: true });
+    expect(texts).toEqual(['/tag is a path']);
+    expect(sent).toEqual([
+      { type: 'tag_add', chatId: 'c1', tag: 'wont-start' },
+      { type: 'label_set', chatId: 'c1', label: 'printer on fire' },
+      { type: 'label_set', chatId: 'c1', label: '' },
+    ]);
+    // Nothing shows until the service confirms it.
+    expect(staff.state.chats[0]).toMatchObject({ tags: [], label: '' });
+    deliver({ type: 'chat_meta', chatId: 'c1', tags: ['wont-start', 'ours'], label: 'printer' });
+    expect(staff.state.chats[0]).toMatchObject({ tags: ['wont-start', 'ours'], label: 'printer' });
+    expect(staff.state.teamTags).toEqual(['wont-start', 'ours']);
+    staff.removeTag('c1', 'ours');
+    expect(sent.at(-1)).toEqual({ type: 'tag_remove', chatId: 'c1', tag: 'ours' });
+    // The label is one line; an over-long one is refused here, before the service.
+    staff.setLabel('c1', 'two\nlines');
+    expect(sent.at(-1)).toEqual({ type: 'label_set', chatId: 'c1', label: 'two lines' });
+    expect(staff.setLabel('c1', 'x'.repeat(101)).ok).toBe(false);
+  });
+
+  it('K2 a chat at the tag limit refuses one more tag before sending', () => {
+    const { staff, deliver, sent } = setup();
+    deliver(chatMsg('c1'));
+    const tags = Array.from({ length: 12 }, (_, i) => `t${i}`);
+    deliver({ type: 'chat_meta', chatId: 'c1', tags, label: '' });
+    expect(staff.addTag('c1', 'more')).toMatchObject({ ok: false });
+    expect(staff.addTag('c1', 't3')).toEqual({ ok: true });
+    expect(sent).toEqual([{ type: 'tag_add', chatId: 'c1', tag: 't3' }]);
   });
 
   it('T2 an invitation is listed and alerts; joining opens the chat and clears it', () => {
