@@ -183,3 +183,31 @@ test('below 900 px the panes stack behind one switcher', async ({ browser, baseU
   await expect(panel.getByLabel('Your message')).toBeHidden();
   await ann.leave();
 });
+
+test('a long chat renders its newest 100 messages; "Show earlier messages" brings the rest; back at the bottom it trims again', async ({
+  browser,
+  baseURL,
+}) => {
+  // 130 messages written a frame apart took over two minutes at load 40.
+  test.setTimeout(300_000);
+  const alice = await signInHelper(browser, 'alice');
+  await alice.setViewportSize({ width: 1280, height: 720 });
+  const ann = await chatWith(baseURL!, alice, 'Ann');
+  const panel = alice.getByRole('tabpanel', { name: 'Ann' });
+  await writeReplies(panel.getByLabel('Your message'), 'Message to Ann', 130);
+  const log = panel.getByRole('log', { name: 'Conversation with Ann' });
+  const items = log.getByRole('listitem');
+  await expect(panel.getByText('Message to Ann 130:')).toBeInViewport();
+  await expect(items).toHaveCount(100);
+  await expect(items.first()).toContainText('Message to Ann 31:');
+
+  await log.getByRole('button', { name: 'Show earlier messages (30 more)' }).click();
+  await expect(items).toHaveCount(130);
+  await expect(items.first()).toContainText('Message to Ann 1:');
+  await expect(log.getByRole('button', { name: /Show earlier messages/ })).toHaveCount(0);
+
+  await log.evaluate((element) => (element.scrollTop = element.scrollHeight));
+  await expect(items).toHaveCount(100);
+  await expect(panel.getByText('Message to Ann 130:')).toBeInViewport();
+  await ann.leave();
+});

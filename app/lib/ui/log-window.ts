@@ -1,0 +1,30 @@
+/**
+ * Which entries a long conversation log renders (MessageLog.svelte), as pure rules.
+ * A chat of thousands of messages keeps them all in its document, but the log
+ * renders only the newest LOG_PAGE while the reader follows the bottom; once they
+ * scroll up, what is shown stays put (new entries are added below, none removed
+ * above) and "Show earlier messages" adds LOG_PAGE older ones at a time. Back at the
+ * bottom, the log returns to the newest LOG_PAGE. This keeps switching between
+ * long chats within a frame and the page's memory near what the documents take
+ * (benchmark S8).
+ */
+
+/** Entries rendered while following the bottom, and added per "Show earlier messages". */
+export const LOG_PAGE = 100;
+
+/** The index of the first rendered entry of `total`. `pinned` is that index as kept
+ * while the reader is away from the bottom; null while they follow it. */
+export function firstShown(total: number, pinned: number | null): number {
+  return pinned === null ? Math.max(0, total - LOG_PAGE) : Math.max(0, Math.min(pinned, total));
+}
+
+/** After the reader scrolled: follow again at the bottom, else keep what is shown. */
+export function pinAfterScroll(atBottom: boolean, total: number, pinned: number | null) {
+  if (atBottom) return null;
+  return pinned ?? firstShown(total, null);
+}
+
+/** "Show earlier messages": LOG_PAGE more above what is shown. */
+export function pinEarlier(total: number, pinned: number | null): number {
+  return Math.max(0, firstShown(total, pinned) - LOG_PAGE);
+}

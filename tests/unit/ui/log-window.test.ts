@@ -1,0 +1,46 @@
+/** Which entries a long log renders (app/lib/ui/log-window.ts, issue 11, bench S8). */
+import { describe, expect, it } from 'vitest';
+import {
+  LOG_PAGE,
+  firstShown,
+  pinAfterScroll,
+  pinEarlier,
+} from '../../../app/lib/ui/log-window.ts';
+
+describe('log window', () => {
+  it('renders everything of a short log and the newest page of a long one', () => {
+    expect(firstShown(12, null)).toBe(0);
+    expect(firstShown(LOG_PAGE, null)).toBe(0);
+    expect(firstShown(2000, null)).toBe(2000 - LOG_PAGE);
+  });
+
+  it('follows new entries at the bottom: the window slides', () => {
+    expect(firstShown(2001, pinAfterScroll(true, 2001, null))).toBe(2001 - LOG_PAGE);
+  });
+
+  it('keeps what is shown once the reader scrolls up, while entries arrive below', () => {
+    const pinned = pinAfterScroll(false, 2000, null);
+    expect(pinned).toBe(2000 - LOG_PAGE);
+    expect(firstShown(2050, pinned)).toBe(2000 - LOG_PAGE);
+    // Scrolling further up keeps the same pin.
+    expect(pinAfterScroll(false, 2050, pinned)).toBe(pinned);
+  });
+
+  it('adds a page of earlier entries at a time, down to the first', () => {
+    let pinned = pinEarlier(2000, null);
+    expect(firstShown(2000, pinned)).toBe(2000 - 2 * LOG_PAGE);
+    pinned = pinEarlier(2000, pinned);
+    expect(firstShown(2000, pinned)).toBe(2000 - 3 * LOG_PAGE);
+    expect(firstShown(150, pinEarlier(150, null))).toBe(0);
+    expect(pinEarlier(150, 0)).toBe(0);
+  });
+
+  it('returns to the newest page when the reader is back at the bottom', () => {
+    expect(pinAfterScroll(true, 2000, 1500)).toBeNull();
+    expect(firstShown(2000, null)).toBe(2000 - LOG_PAGE);
+  });
+
+  it('never starts past the end of a log that shrank', () => {
+    expect(firstShown(10, 500)).toBe(10);
+  });
+});
