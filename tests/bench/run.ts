@@ -1,5 +1,5 @@
 /**
- * The benchmark runner (issue 5). `npm run bench` builds the app, then runs S1–S7 at
+ * The benchmark runner (issue 5). `npm run bench` builds the app, then runs S1–S8 at
  * full size with five interleaved repetitions after a warm-up and writes
  * tests/bench/results.json and the README's Benchmarks section. `npm run bench:smoke`
  * (`--smoke`, part of `npm test`) runs every scenario small, once, without a warm-up,
@@ -9,9 +9,9 @@
  * some scenarios and replaces only their rows.
  *
  * Where things run: the load generator is this process, pinned to core 1 by the npm
- * script; servers run pinned to core 0 (lib/server-process.ts). S5 and S7 drive
- * headless Chromium (S5's on every core, lib/chromium.ts) against build/ as served by
- * the service, so both need `npm run build` first (`bench` does it; `npm test` runs the
+ * script; servers run pinned to core 0 (lib/server-process.ts). S5, S7 and S8 drive
+ * headless Chromium (S5's and S8's on every core, lib/chromium.ts) against build/ as served by
+ * the service, so they need `npm run build` first (`bench` does it; `npm test` runs the
  * smoke after the e2e step has built). S6 is pure Node, in pinned children.
  */
 import { execFileSync } from 'node:child_process';
@@ -36,6 +36,7 @@ import { runS4, S4_FULL, S4_SMOKE } from './scenarios/s4-reconnect.ts';
 import { runS5, S5_FULL, S5_SMOKE } from './scenarios/s5-browser.ts';
 import { runS6, S6_FULL, S6_SMOKE } from './scenarios/s6-chat-doc.ts';
 import { runS7 } from './scenarios/s7-widget.ts';
+import { runS8, S8_FULL, S8_SMOKE } from './scenarios/s8-console.ts';
 import { NativeUwsMissing, requireNative, type ScenarioContext } from './scenarios/scenario.ts';
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -108,6 +109,13 @@ const SCENARIOS: ScenarioEntry[] = [
     clientSockets: () => 0,
     // Nothing to scale: a smoke run only repeats it fewer times.
     run: (context) => runS7(context),
+  },
+  {
+    id: 'S8',
+    needsNativeUws: false,
+    smokeJudgesTargets: false,
+    clientSockets: (mode) => (mode === 'full' ? S8_FULL : S8_SMOKE).watchedChats + 3,
+    run: (context, mode) => runS8(context, mode === 'full' ? S8_FULL : S8_SMOKE),
   },
 ];
 

@@ -27,6 +27,8 @@ const Options = v.object({
   dataDir: v.string(),
   helpers: v.number(),
   chatLimit: v.number(),
+  /** Room monitors (S8), seeded after the helpers with the same chat limit. */
+  monitors: v.optional(v.number(), 0),
   /** 0 for any free port; a restart passes the port of the service it replaces. */
   port: v.optional(v.number(), 0),
   /** Extra environment on top of BENCH_SERVICE_ENV (e.g. a short visitor grace). */
@@ -45,7 +47,7 @@ export const BENCH_SERVICE_ENV = {
 } as const;
 
 export async function start(options: unknown): Promise<StartedServer> {
-  const { dataDir, helpers, chatLimit, env, port: wanted } = v.parse(Options, options);
+  const { dataDir, helpers, monitors, chatLimit, env, port: wanted } = v.parse(Options, options);
   const configFor = (port: number): Config => {
     const loaded = loadConfig(
       { ...BENCH_SERVICE_ENV, ...env, PORT: String(port), DATA_DIR: dataDir },
@@ -55,14 +57,23 @@ export async function start(options: unknown): Promise<StartedServer> {
     return loaded.config;
   };
   const config = configFor(wanted);
-  const sessions = await seedHelpers(config, helpers, chatLimit);
+  const all = await seedStaff(
+    config,
+    [
+      ...Array.from({ length: helpers }, () => 'helper' as const),
+      ...Array.from({ length: monitors }, () => 'monitor' as const),
+    ],
+    chatLimit,
+  );
+  const sessions = all.slice(0, helpers);
+  const monitorSessions = all.slice(helpers);
   const server = await startServer(config, {
     logger: createLogger({ level: 'silent' }),
     scrypt: FAST_SCRYPT_PARAMS,
   });
   return {
     port: server.port,
-    info: { sessions },
+    info: { sessions, monitorSessions },
     commands: {
       // Closes every socket with 1012 and stops; the runner then ends this process
       // and starts a new one on the same port and data folder, as a deploy would.
@@ -75,23 +86,28 @@ export async function start(options: unknown): Promise<StartedServer> {
   };
 }
 
-/** Helper accounts with a live session token each. They sign in through the session
- * only, so they share one password hash (hashing thousands would only slow setup). */
-async function seedHelpers(config: Config, count: number, chatLimit: number): Promise<string[]> {
+/** Staff accounts (helpers, then monitors) with a live session token each. They sign in
+ * through the session only, so they share one password hash (hashing thousands would
+ * only slow setup). */
+async function seedStaff(
+  config: Config,
+  roles: readonly ('helper' | 'monitor')[],
+  chatLimit: number,
+): Promise<string[]> {
   const storage = openSqliteStorage(databaseFile(config.dataDir));
   try {
     const sessions = createSessions(storage, { ttlMs: config.sessionTtlHours * 3_600_000 });
     const passwordHash = await hashPassword('bench-helper-password', FAST_SCRYPT_PARAMS);
     const now = Date.now();
     const tokens: string[] = [];
-    for (let i = 0; i < count; i++) {
+    for (const [i, role] of roles.entries()) {
       const id = newAccountId();
-      const nickname = `helper${i}`;
+      const nickname = `${role}${i}`;
       storage.createAccount({
         id,
         nickname,
         name: nickname,
-        role: 'helper',
+        role,
         chatLimit,
         passwordHash,
         createdAt: now,
