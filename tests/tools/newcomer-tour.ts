@@ -3,22 +3,66 @@
  * `npm run demo` (default http://localhost:8080): a visitor on /demo asks through the
  * widget, alice accepts in /console, they write both ways. It fails on any step that
  * does not work as the README says, and writes the README's screenshot (both windows
- * side by side) to app/static/demo/screenshots/two-windows.png. Then molly, the room monitor,
- * watches the chat from her live board and writes a staff note (monitor-watching.png,
- * monitor-board.png). The helper's workspace alone at 1280×720 goes to workspace.png.
+ * side by side) to app/static/demo/screenshots/two-windows.png. Two more visitors ask and
+ * alice takes them too: her workspace with three chats goes to workspace.png. Then molly,
+ * the room monitor, watches the chat from her live board and writes a staff note
+ * (monitor-watching.png, monitor-board.png).
+ *
+ * For a person to look at, every screen of the tour (the visitor's page with the widget,
+ * alice's workspace, molly's board and watch view) is also written at 1280×720, 1440×900
+ * and 390×844 to a review folder outside the repository (TOUR_REVIEW_DIR, default
+ * <tmp>/peerdesk-tour).
  *
  *   npm run demo              # in one terminal
  *   npm run tour [-- URL]     # in another
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, expect, type Page } from '@playwright/test';
+import { chromium, expect, type Browser, type Page } from '@playwright/test';
 import { chromiumPath } from '../setup/chromium-plan.mjs';
 
 const base = process.argv[2] ?? 'http://localhost:8080';
 const OUT = fileURLToPath(new URL('../../app/static/demo/screenshots/', import.meta.url));
 const WAIT = { timeout: 30_000 };
 const SIZE = { width: 720, height: 900 };
+const REVIEW = process.env['TOUR_REVIEW_DIR'] ?? join(tmpdir(), 'peerdesk-tour');
+const REVIEW_SIZES = [
+  { width: 1280, height: 720 },
+  { width: 1440, height: 900 },
+  { width: 390, height: 844 },
+];
+
+/** `page` at each review size, as `<name>-<width>x<height>.png`; then its own size again. */
+async function review(page: Page, name: string): Promise<void> {
+  const own = page.viewportSize();
+  mkdirSync(REVIEW, { recursive: true });
+  for (const size of REVIEW_SIZES) {
+    await page.setViewportSize(size);
+    // Wait for the layout at the new size before the picture: two animation frames.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) =>
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve())),
+        ),
+    );
+    await page.screenshot({ path: join(REVIEW, `${name}-${size.width}x${size.height}.png`) });
+  }
+  if (own !== null) await page.setViewportSize(own);
+}
+
+/** Another visitor asks through the widget on /demo; returns their page. */
+async function anotherVisitor(browser: Browser, name: string, question: string): Promise<Page> {
+  const page = await (await browser.newContext({ baseURL: base, viewport: SIZE })).newPage();
+  await page.goto('/demo/bookmarks');
+  await page.getByRole('button', { name: 'Chat with us' }).click();
+  const frame = page.frameLocator('iframe[title="Chat with us"]');
+  await frame.getByLabel('Name', { exact: true }).fill(name);
+  await frame.getByLabel('Question').fill(question);
+  await frame.getByRole('button', { name: 'Start chat' }).click();
+  return page;
+}
 
 const browser = await chromium.launch({
   executablePath: chromiumPath(process.env['CHROMIUM_PATH']),
@@ -61,10 +105,23 @@ try {
   await expect(helper.getByText('Petra is typing: Running the test page now')).toBeVisible(WAIT);
   await expect(helperLog.getByTitle(/^Read at /)).toBeVisible(WAIT);
 
-  // The helper's workspace on its own, as a laptop shows it.
+  const shots = [await visitor.screenshot(), await helper.screenshot()];
+  await review(visitor, 'visitor-in-chat');
+
+  // Two more visitors: alice's workspace with three chats, Petra's open.
+  for (const [name, question] of [
+    ['Quinn', 'How do I export my bookmarks?'],
+    ['Ravi', 'Bookmarks bar disappeared after the update'],
+  ] as const) {
+    await anotherVisitor(browser, name, question);
+    await helper.getByRole('button', { name: `Accept chat with ${name}` }).click(WAIT);
+    await expect(helper.getByRole('tab', { name: new RegExp(name) })).toBeVisible(WAIT);
+  }
+  await helper.getByRole('tab', { name: /Petra/ }).click();
+  await expect(helperLog).toBeVisible();
   mkdirSync(OUT, { recursive: true });
   writeFileSync(`${OUT}workspace.png`, await helper.screenshot());
-  const shots = [await visitor.screenshot(), await helper.screenshot()];
+  await review(helper, 'workspace-three-chats');
 
   // Window 3: molly, the room monitor, watches the chat from her live board, unseen by Petra.
   const monitor = await (
@@ -98,8 +155,11 @@ try {
   await expect(widget.getByText('Molly')).toHaveCount(0);
   mkdirSync(OUT, { recursive: true });
   writeFileSync(`${OUT}monitor-watching.png`, await monitor.screenshot());
+  await review(monitor, 'monitor-watching');
   await monitor.getByRole('button', { name: 'Live board' }).click();
   writeFileSync(`${OUT}monitor-board.png`, await monitor.screenshot());
+  await review(monitor, 'monitor-board');
+  await review(helper, 'workspace-watched');
   // Both windows side by side, composed by the browser itself.
   const board = await (
     await browser.newContext({ viewport: { width: 2080, height: 940 } })
@@ -114,7 +174,10 @@ try {
   );
   mkdirSync(OUT, { recursive: true });
   writeFileSync(`${OUT}two-windows.png`, await board.screenshot());
-  console.log(`The tour worked against ${base}; screenshot in ${OUT}two-windows.png`);
+  console.log(
+    `The tour worked against ${base}; README screenshots in ${OUT}, every screen at three ` +
+      `sizes in ${REVIEW}`,
+  );
 } finally {
   await browser.close();
 }
