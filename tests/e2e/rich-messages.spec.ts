@@ -1,10 +1,11 @@
 /**
- * F12 formatted messages, end to end: a visitor on /demo (the real widget, embedded)
- * and a helper in /console, each in a browser context of their own. A reply the
- * helper formats with the reply box's toolbar renders with the same markup in both
- * views; the XSS corpus, sent as messages, runs no script (a dialog, a page error or
- * a console error fails the test) and makes no request to any other host (every
- * request is intercepted and checked).
+ * F12 formatted messages, end to end: a visitor on /demo (the real widget, embedded),
+ * a helper in /console and a room monitor watching the chat from her board (SPEC.md
+ * M1–M3), each in a browser context of their own. A reply the helper formats with the
+ * reply box's toolbar renders with the same markup in all three views; the XSS corpus,
+ * sent as messages, runs no script in any of them (a dialog, a page error or a
+ * console error fails the test) and makes no request to any other host (every request
+ * is intercepted and checked).
  */
 import type { Browser, FrameLocator, Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
@@ -12,6 +13,7 @@ import { closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
 import { LINK_TIMEOUT, conversation, fillPreChat } from './support/widget-drivers.ts';
 import { XSS_CORPUS } from '../fixtures/xss-corpus.ts';
 import { Tripwires } from './support/tripwires.ts';
+import { signInMonitor, watchChat } from './support/monitor-watch.ts';
 
 test.afterEach(closeAllContexts);
 
@@ -51,17 +53,24 @@ async function endChat(helper: Page, panel: Locator): Promise<void> {
 const formattedHtml = (bubble: Locator) =>
   bubble.locator('.formatted').evaluate((element) => element.innerHTML);
 
-test('F12 a reply formatted in the console renders the same in the widget, links open safely', async ({
+test('F12 a reply formatted in the console renders the same in the widget and the monitor view, links open safely', async ({
   browser,
   baseURL,
 }) => {
-  test.setTimeout(90_000);
+  // Three people in three browser contexts: took 200 s on the 2-core machine at load 20.
+  test.setTimeout(240_000);
   const tripwires = new Tripwires(new URL(baseURL!).origin);
   const helper = await helperInConsole(browser, tripwires);
+  const monitor = await signInMonitor(browser, { tripwires });
   const widget = await visitorOnDemo(browser, tripwires);
   await fillPreChat(widget, { name: 'Rita', question: 'Where are my bookmarks?' });
   const panel = await accept(helper, 'Rita');
   const log = panel.getByRole('log', { name: 'Conversation with Rita' });
+  const watchLog = await watchChat(monitor, 'Rita');
+  await expect(watchLog.locator('.bubble').first()).toContainText(
+    'Where are my bookmarks?',
+    LINK_TIMEOUT,
+  );
 
   // Typed with the toolbar: Bold on a selection, then a list and a bare address.
   const box = panel.getByLabel('Your message');
@@ -101,44 +110,64 @@ test('F12 a reply formatted in the console renders the same in the widget, links
   await expect(link).toHaveAttribute('target', '_blank');
   await expect(link).toHaveAttribute('rel', 'noopener noreferrer');
 
-  // Same markup in both views, node for node.
+  // The monitor watching the chat sees the same reply.
+  const watched = watchLog.locator('.bubble').last();
+  await expect(watched.locator('strong')).toHaveText('Library', LINK_TIMEOUT);
+  await expect(
+    watched.getByRole('link', { name: 'https://support.example.test/kb/bookmarks' }),
+  ).toHaveAttribute('rel', 'noopener noreferrer');
+
+  // Same markup in all three views, node for node.
   expect(await formattedHtml(theirs)).toBe(await formattedHtml(mine));
+  expect(await formattedHtml(watched)).toBe(await formattedHtml(mine));
   expect(tripwires.problems).toEqual([]);
   await endChat(helper, panel);
 });
 
-test('F12 the XSS corpus in messages runs no script and fetches nothing from another host', async ({
+test('F12 the XSS corpus in messages runs no script and fetches nothing from another host, in every view', async ({
   browser,
   baseURL,
 }) => {
-  test.setTimeout(120_000);
+  // 28 messages, each awaited in three browser contexts: minutes on a loaded 2-core machine.
+  test.setTimeout(300_000);
   const tripwires = new Tripwires(new URL(baseURL!).origin);
   const helper = await helperInConsole(browser, tripwires);
+  const monitor = await signInMonitor(browser, { tripwires });
   const widget = await visitorOnDemo(browser, tripwires);
   await fillPreChat(widget, { name: 'Mallory', question: 'Hello' });
   const panel = await accept(helper, 'Mallory');
   const log = panel.getByRole('log', { name: 'Conversation with Mallory' });
+  const watchLog = await watchChat(monitor, 'Mallory');
   const widgetBubbles = conversation(widget).locator('.bubble');
   const consoleBubbles = log.locator('.bubble');
+  const watchBubbles = watchLog.locator('.bubble');
 
-  // The visitor's question opens the transcript in both views.
+  // The visitor's question opens the transcript in all three views.
   await expect(widgetBubbles.first()).toContainText('Hello', LINK_TIMEOUT);
   await expect(consoleBubbles.first()).toContainText('Hello', LINK_TIMEOUT);
+  await expect(watchBubbles.first()).toContainText('Hello', LINK_TIMEOUT);
   const base = await consoleBubbles.count();
   await expect(widgetBubbles).toHaveCount(base);
+  await expect(watchBubbles).toHaveCount(base);
 
   // Half from each side, so both views render the corpus as theirs and as mine. Each
-  // message arrives before the next goes, so both views list them in corpus order.
+  // message reaches the other side before the next goes, so every view lists them in
+  // corpus order (the monitor's through the helper, who relays in order).
   for (const [i, text] of XSS_CORPUS.entries()) {
-    const box = i % 2 === 0 ? widget.getByLabel('Your message') : panel.getByLabel('Your message');
+    const fromWidget = i % 2 === 0;
+    const box = fromWidget ? widget.getByLabel('Your message') : panel.getByLabel('Your message');
     await box.fill(text);
     await box.press('Enter');
-    await expect(box).toHaveValue('');
-    await expect(widgetBubbles).toHaveCount(base + i + 1, LINK_TIMEOUT);
-    await expect(consoleBubbles).toHaveCount(base + i + 1, LINK_TIMEOUT);
+    await expect(fromWidget ? consoleBubbles : widgetBubbles).toHaveCount(
+      base + i + 1,
+      LINK_TIMEOUT,
+    );
+  }
+  for (const bubbles of [widgetBubbles, consoleBubbles, watchBubbles]) {
+    await expect(bubbles).toHaveCount(base + XSS_CORPUS.length, LINK_TIMEOUT);
   }
 
-  for (const scope of [conversation(widget), log]) {
+  for (const scope of [conversation(widget), log, watchLog]) {
     // Nothing but the formatting subset was built from any message.
     await expect(
       scope.locator(
@@ -156,11 +185,20 @@ test('F12 the XSS corpus in messages runs no script and fetches nothing from ano
   }
   // The script tag is shown as the text it is.
   await expect(consoleBubbles.nth(base)).toContainText('<script>alert("script tag")</script>');
-  // The markup is the same in both views for every message.
-  for (let i = 0; i < XSS_CORPUS.length; i++) {
-    expect(await formattedHtml(widgetBubbles.nth(base + i)), XSS_CORPUS[i]).toBe(
-      await formattedHtml(consoleBubbles.nth(base + i)),
+  await expect(watchBubbles.nth(base)).toContainText('<script>alert("script tag")</script>');
+  // The markup is the same in all three views for every message (read in one call per
+  // view: 84 reads one by one took minutes on the loaded machine).
+  const allHtml = (bubbles: Locator) =>
+    bubbles.evaluateAll((all) =>
+      all.map((bubble) => bubble.querySelector('.formatted')?.innerHTML ?? null),
     );
+  const widgetHtml = await allHtml(widgetBubbles);
+  const consoleHtml = await allHtml(consoleBubbles);
+  const watchHtml = await allHtml(watchBubbles);
+  for (let i = base; i < base + XSS_CORPUS.length; i++) {
+    expect(consoleHtml[i], XSS_CORPUS[i - base]).not.toBeNull();
+    expect(widgetHtml[i], XSS_CORPUS[i - base]).toBe(consoleHtml[i]);
+    expect(watchHtml[i], XSS_CORPUS[i - base]).toBe(consoleHtml[i]);
   }
   expect(tripwires.problems).toEqual([]);
   await endChat(helper, panel);
