@@ -40,6 +40,13 @@ export const Nickname = v.pipe(
   v.regex(/^[\p{L}\p{N}_.-]+$/u, 'letters, digits, _ . - only'),
 );
 export const Url = boundedString(LIMITS.maxUrlLength);
+/** An attachment size cap in bytes (F13, CHAT.md X2): 1 to `attachmentBytesCeiling`. */
+export const AttachmentCap = v.pipe(
+  v.number(),
+  v.integer(),
+  v.minValue(1),
+  v.maxValue(LIMITS.attachmentBytesCeiling),
+);
 export const Title = boundedString(LIMITS.maxTitleLength);
 export const Token = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxTokenLength));
 

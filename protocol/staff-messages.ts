@@ -15,6 +15,7 @@ import {
   Reason,
   Timestamp,
   Token,
+  AttachmentCap,
 } from './primitives.ts';
 import {
   StaffBind,
@@ -134,6 +135,8 @@ export const ServiceToStaff = v.variant('type', [
     iceServers: v.array(IceServer),
     /** Present when the helper must use relay-only ICE (B5). */
     relayOnly: v.boolean(),
+    /** The attachment size cap in force (X2, the admin's setting); the default when absent. */
+    attachmentMaxBytes: v.optional(AttachmentCap),
   }),
   v.strictObject({
     type: v.literal('status'),

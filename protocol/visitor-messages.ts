@@ -10,6 +10,7 @@ import {
   Timestamp,
   Token,
   Url,
+  AttachmentCap,
 } from './primitives.ts';
 import {
   Bind,
@@ -63,6 +64,8 @@ export const ServiceToVisitor = v.variant('type', [
     iceServers: v.array(IceServer),
     /** Whether helpers can see the visitor's draft as it is typed (F10). */
     typingPreview: v.boolean(),
+    /** The attachment size cap in force (X2, the admin's setting); the default when absent. */
+    attachmentMaxBytes: v.optional(AttachmentCap),
   }),
   v.strictObject({
     type: v.literal('queued'),

@@ -42,6 +42,8 @@ export type Config = {
   defaultChatLimit: number;
   maxChatLimit: number;
   typingPreview: boolean;
+  /** F13: the largest attachment a chat carries (CHAT.md X2). */
+  attachmentMaxBytes: number;
   iceServers: IceServer[];
   turn: TurnConfig | null;
   relayOnlyHelpers: boolean;
@@ -140,6 +142,11 @@ export const CONFIG_VARIABLES = [
     name: 'TYPING_PREVIEW',
     default: 'true',
     description: "Whether helpers see the visitor's draft as they type.",
+  },
+  {
+    name: 'ATTACHMENT_MAX_BYTES',
+    default: String(LIMITS.defaultAttachmentBytes),
+    description: `Largest file a chat carries, in bytes (at most ${LIMITS.attachmentBytesCeiling}): senders refuse larger files and receivers never fetch them.`,
   },
   {
     name: 'ICE_SERVERS',
@@ -393,6 +400,7 @@ const EnvSchema = v.object({
   DEFAULT_CHAT_LIMIT: integer(1, LIMITS.maxChatLimitCeiling),
   MAX_CHAT_LIMIT: integer(1, LIMITS.maxChatLimitCeiling),
   TYPING_PREVIEW: boolean,
+  ATTACHMENT_MAX_BYTES: integer(1, LIMITS.attachmentBytesCeiling),
   ICE_SERVERS: iceServers,
   TURN_SECRET: v.optional(v.string()),
   TURN_URLS: turnUrls,
@@ -546,6 +554,7 @@ export function loadConfig(
       defaultChatLimit: parsed.DEFAULT_CHAT_LIMIT,
       maxChatLimit: parsed.MAX_CHAT_LIMIT,
       typingPreview: parsed.TYPING_PREVIEW,
+      attachmentMaxBytes: parsed.ATTACHMENT_MAX_BYTES,
       iceServers: parsed.ICE_SERVERS,
       turn:
         parsed.TURN_SECRET === undefined
@@ -606,6 +615,7 @@ export function toCoreConfig(config: Config): CoreConfig {
     maxChatLimit: config.maxChatLimit,
     typingPreview: config.typingPreview,
     queueWaitAlertMs: config.queueWaitAlertMs,
+    attachmentMaxBytes: config.attachmentMaxBytes,
   };
 }
 

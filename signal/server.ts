@@ -351,6 +351,8 @@ function corePart(changed: Partial<LiveConfig>): Partial<CoreConfig> {
   const core: Partial<CoreConfig> = {};
   if (changed.offerTimeoutMs !== undefined) core.offerTimeoutMs = changed.offerTimeoutMs;
   if (changed.typingPreview !== undefined) core.typingPreview = changed.typingPreview;
+  if (changed.attachmentMaxBytes !== undefined)
+    core.attachmentMaxBytes = changed.attachmentMaxBytes;
   if (changed.helperGraceMs !== undefined) core.helperGraceMs = changed.helperGraceMs;
   if (changed.visitorGraceMs !== undefined) core.visitorGraceMs = changed.visitorGraceMs;
   if (changed.inviteTimeoutMs !== undefined) core.inviteTimeoutMs = changed.inviteTimeoutMs;

@@ -16,6 +16,7 @@ export type LiveConfig = Pick<
   Config,
   | 'offerTimeoutMs'
   | 'typingPreview'
+  | 'attachmentMaxBytes'
   | 'helperGraceMs'
   | 'visitorGraceMs'
   | 'inviteTimeoutMs'
@@ -61,6 +62,15 @@ export const SETTINGS = [
     description: "Whether helpers see the visitor's draft; visitors who connect next are told.",
     parse: (text) => parseConfigVariable('TYPING_PREVIEW', text),
     format: (value: boolean) => String(value),
+  }),
+  setting({
+    name: 'ATTACHMENT_MAX_BYTES',
+    key: 'attachmentMaxBytes',
+    label: 'Attachment size limit (bytes)',
+    description:
+      'Largest file a chat carries (10485760 is 10 MB): senders refuse larger files and receivers never fetch them. Pages that connect next are told.',
+    parse: (text) => parseConfigVariable('ATTACHMENT_MAX_BYTES', text),
+    format: (value: number) => String(value),
   }),
   setting({
     name: 'HELPER_GRACE_MS',
@@ -179,6 +189,7 @@ export function createLiveSettings(
   const defaults: LiveConfig = {
     offerTimeoutMs: env.offerTimeoutMs,
     typingPreview: env.typingPreview,
+    attachmentMaxBytes: env.attachmentMaxBytes,
     helperGraceMs: env.helperGraceMs,
     visitorGraceMs: env.visitorGraceMs,
     inviteTimeoutMs: env.inviteTimeoutMs,

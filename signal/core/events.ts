@@ -12,6 +12,7 @@ import type {
   StaffToService,
   VisitorToService,
 } from '../../protocol/index.ts';
+import { LIMITS } from '../../protocol/index.ts';
 import type {
   AccountRecord,
   BlockRecord,
@@ -111,6 +112,8 @@ export type CoreConfig = {
   maxChatLimit: number;
   blockDurationMs: number;
   typingPreview: boolean;
+  /** The attachment size cap peers are told in their welcome (F13, CHAT.md X2). */
+  attachmentMaxBytes: number;
   maxClientIdsPerParticipant: number;
   /** After a restart, how long re-announced chats wait for their helpers (B1). */
   restartGraceMs: number;
@@ -137,6 +140,7 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   maxChatLimit: 10,
   blockDurationMs: 24 * 60 * 60 * 1000,
   typingPreview: true,
+  attachmentMaxBytes: LIMITS.defaultAttachmentBytes,
   maxClientIdsPerParticipant: 16,
   restartGraceMs: 60_000,
   queueNoticeMs: 1_000,

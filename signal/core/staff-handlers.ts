@@ -56,6 +56,7 @@ export function staffHello(
     })),
     iceServers,
     relayOnly,
+    attachmentMaxBytes: board.config.attachmentMaxBytes,
   });
   // S2: every chat this account still holds is re-attached; announced chats it no
   // longer holds (ended, or handed to someone else while it was away) are let go.

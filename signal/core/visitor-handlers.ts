@@ -56,6 +56,7 @@ export function visitorHello(
     })),
     iceServers,
     typingPreview: board.config.typingPreview,
+    attachmentMaxBytes: board.config.attachmentMaxBytes,
   });
   resumeVisitor(board, v);
 }

@@ -10,7 +10,7 @@ import { formatBytes, sha256Hex } from './file-checks.ts';
 
 /** What a view needs of a chat session to show and send attachments. */
 export interface AttachmentPort {
-  readonly files: Pick<FileTransfers, 'view' | 'sending' | 'cancel' | 'resume'>;
+  readonly files: Pick<FileTransfers, 'view' | 'sending' | 'cancel' | 'resume' | 'maxBytes'>;
   attach(attachment: Attachment, bytes: Uint8Array): Promise<SendResult>;
 }
 
@@ -18,7 +18,7 @@ export interface AttachmentPort {
 export async function attachFile(
   port: AttachmentPort,
   file: File,
-  maxBytes: number = LIMITS.defaultAttachmentBytes,
+  maxBytes: number = port.files.maxBytes,
 ): Promise<string | null> {
   const name = file.name.trim() === '' ? 'pasted image' : file.name;
   if (file.size > maxBytes) {

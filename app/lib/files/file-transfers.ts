@@ -13,6 +13,7 @@
  * - Checks (X7, X2): the whole file's SHA-256 must match the document's, or the bytes
  *   are dropped and asked for again (from another peer first); files over the cap
  *   are never asked for.
+ * - Monitors (X13) fetch files from helpers but serve none, and are never asked.
  */
 import {
   chunkCount,
@@ -77,12 +78,17 @@ type Peer = {
 
 export type FileTransfersOptions = {
   store: FileStore;
-  /** The size cap (a setting, X2). */
+  /** The size cap (a setting, X2); the service's welcome may change it (`setMaxBytes`). */
   maxBytes: number;
+  /** X13: whether this side serves files (a monitor does not). */
+  mayServe?: () => boolean;
+  /** X13: whether a peer may be asked for a file (a monitor may not). */
+  mayAsk?: (peer: string) => boolean;
 };
 
 export class FileTransfers {
   readonly #o: FileTransfersOptions;
+  #maxBytes: number;
   readonly #peers = new Map<string, Peer>();
   /** Files listed in the chat document, by hash. */
   readonly #known = new Map<string, Attachment>();
@@ -96,6 +102,31 @@ export class FileTransfers {
 
   constructor(options: FileTransfersOptions) {
     this.#o = options;
+    this.#maxBytes = options.maxBytes;
+  }
+
+  /** The size cap in force (X2): the sending UI refuses larger files, and so does this side. */
+  get maxBytes(): number {
+    return this.#maxBytes;
+  }
+
+  /** The admin's cap, as the service's welcome says it (X2). Files listed earlier and
+   * refused as too big are fetched once they fit; a lower cap stops asking for larger
+   * ones (what is already here stays). */
+  setMaxBytes(maxBytes: number): void {
+    const before = this.#maxBytes;
+    if (maxBytes === before) return;
+    this.#maxBytes = maxBytes;
+    const skipped = [...this.#known.values()].filter(
+      (meta) => meta.bytes > before && meta.bytes <= maxBytes && !this.#ready.has(meta.sha256),
+    );
+    for (const meta of skipped) this.#known.delete(meta.sha256);
+    for (const [sha, d] of this.#downloads) {
+      if (d.meta.bytes <= maxBytes) continue;
+      if (d.from) this.#send(d.from, { type: 'cancel', sha256: sha });
+      this.#downloads.delete(sha);
+    }
+    void this.sync(skipped);
   }
 
   subscribe(listener: () => void): () => void {
@@ -107,7 +138,7 @@ export class FileTransfers {
     const ready = this.#ready.get(sha256);
     if (ready) return { status: 'ready', bytes: ready };
     const meta = this.#known.get(sha256);
-    if (meta && meta.bytes > this.#o.maxBytes) return { status: 'refused', error: 'too_big' };
+    if (meta && meta.bytes > this.#maxBytes) return { status: 'refused', error: 'too_big' };
     const d = this.#downloads.get(sha256);
     if (!d) return null;
     const base = { received: d.chunks.length, total: d.total };
@@ -135,7 +166,7 @@ export class FileTransfers {
     for (const meta of attachments) {
       if (this.#known.has(meta.sha256)) continue;
       this.#known.set(meta.sha256, meta);
-      if (meta.bytes > this.#o.maxBytes) continue;
+      if (meta.bytes > this.#maxBytes) continue;
       const stored = await this.#o.store.loadFile(meta.sha256);
       if (stored && stored.byteLength === meta.bytes && (await sha256Hex(stored)) === meta.sha256) {
         this.#ready.set(meta.sha256, stored);
@@ -240,7 +271,8 @@ export class FileTransfers {
   #request(sha256: string): void {
     const d = this.#downloads.get(sha256);
     if (!d || d.status === 'cancelled' || d.from !== null) return;
-    const peer = [...this.#peers.keys()].find((p) => !d.skip.has(p));
+    const mayAsk = this.#o.mayAsk ?? (() => true);
+    const peer = [...this.#peers.keys()].find((p) => !d.skip.has(p) && mayAsk(p));
     if (peer === undefined) return;
     d.from = peer;
     d.status = 'receiving';
@@ -292,7 +324,9 @@ export class FileTransfers {
     const bytes = this.#ready.get(sha256);
     const meta = this.#known.get(sha256);
     if (!entry) return;
-    if (!bytes || !meta || this.#withdrawn.has(sha256)) {
+    // X13: a monitor serves nothing; it says so, and the receiver asks someone else.
+    const serves = this.#o.mayServe?.() ?? true;
+    if (!bytes || !meta || this.#withdrawn.has(sha256) || !serves) {
       this.#send(peer, { type: 'missing', sha256 });
       return;
     }

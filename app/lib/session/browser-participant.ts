@@ -106,6 +106,8 @@ export class BrowserParticipant {
           setResourceCount('heldChats', held.size);
           const chatId = msg.chatId;
           queueMicrotask(() => void this.release(chatId));
+          // X14: this chat's files are freed once the retention after its end passes.
+          void this.#files().then((files) => files.chatEnded(chatId, Date.now()));
         }
         this.events.onMessage?.(msg);
       },
@@ -138,9 +140,13 @@ export class BrowserParticipant {
 
   #fileStore: Promise<FileStore> | null = null;
 
-  /** F13: one store of attachments' bytes for all this participant's chats. */
+  /** F13: one store of attachments' bytes for all this participant's chats; opened, it
+   * frees what chats that ended over FILE_RETENTION_MS ago left (X14). */
   #files(): Promise<FileStore> {
-    this.#fileStore ??= openFileStore();
+    this.#fileStore ??= openFileStore().then(async (store) => {
+      await store.sweep(Date.now());
+      return store;
+    });
     return this.#fileStore;
   }
 

@@ -34,7 +34,7 @@ import {
   type RandomBytes,
 } from '../../../protocol/index.ts';
 import { FileTransfers } from '../files/file-transfers.ts';
-import { memoryFileStore, type FileStore } from '../files/file-store.ts';
+import { forChat, memoryFileStore, type FileStore } from '../files/file-store.ts';
 import { LinkManager, type LinkManagerOptions } from '../peer/link-manager.ts';
 import type { PeerLinkFactory } from '../peer/peer-link.ts';
 import { nextReadMark } from '../read-state/read-marks.ts';
@@ -214,8 +214,12 @@ export class ChatSession {
     this.#state = this.#stateFromList(notes.participants);
     this.#reads = new ReadTracker(() => this.#markRead());
     this.files = new FileTransfers({
-      store: options.files ?? memoryFileStore(),
+      // X14: every file this chat stores or finds is claimed by it, to be freed after it ends.
+      store: forChat(options.files ?? memoryFileStore(), options.chatId),
       maxBytes: options.maxAttachmentBytes ?? LIMITS.defaultAttachmentBytes,
+      // X13: monitors (read-only participants) serve no file and are never asked for one.
+      mayServe: () => this.#state.status !== 'read-only',
+      mayAsk: (peer) => this.#notes.participants.find((p) => p.id === peer)?.role !== 'monitor',
     });
     this.#links = new LinkManager({
       chatId: this.chatId,
@@ -417,6 +421,10 @@ export class ChatSession {
           relayOnly: 'relayOnly' in msg ? msg.relayOnly : false,
         };
         if ('typingPreview' in msg) this.#typingPreview = msg.typingPreview;
+        // X2: the admin's attachment cap, as the service says it (the default otherwise).
+        this.files.setMaxBytes(
+          msg.attachmentMaxBytes ?? this.#o.maxAttachmentBytes ?? LIMITS.defaultAttachmentBytes,
+        );
         this.#bindSentFor = null;
         this.#links.resume();
         this.#bind();

@@ -129,6 +129,28 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     );
   });
 
+  it('A7 X2 a new attachment size limit reaches the next visitor and helper in their welcome; a bad one is refused', async () => {
+    const { s, admin } = await start();
+    const { welcome: before } = await visitor(s, 'Vera');
+    expect(before.attachmentMaxBytes).toBe(10 * 1024 * 1024);
+    const refused = await call(s, admin, 'PUT', '/api/admin/settings', {
+      settings: { ATTACHMENT_MAX_BYTES: String(101 * 1024 * 1024) },
+    });
+    expect(refused.status).toBe(400);
+    const changed = await call(s, admin, 'PUT', '/api/admin/settings', {
+      settings: { ATTACHMENT_MAX_BYTES: '1000000' },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body['settings']).toContainEqual(
+      expect.objectContaining({ name: 'ATTACHMENT_MAX_BYTES', value: '1000000', overridden: true }),
+    );
+    const { welcome: after } = await visitor(s, 'Walt');
+    expect(after.attachmentMaxBytes).toBe(1_000_000);
+    const helper = await s.staff();
+    const staffWelcome = await helper.hello(await s.signIn('alice', DEMO_PASSWORD));
+    expect(staffWelcome.attachmentMaxBytes).toBe(1_000_000);
+  });
+
   it('A5 a new department is listed to the next visitor; a retired one moves its queued chat', async () => {
     const { s, admin } = await start();
     const created = await call(s, admin, 'POST', '/api/admin/departments', { name: 'Sales Team' });

@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       defaultChatLimit: 3,
       maxChatLimit: 10,
       typingPreview: true,
+      attachmentMaxBytes: 10 * 1024 * 1024,
       iceServers: [],
       turn: null,
       relayOnlyHelpers: false,
@@ -84,6 +85,7 @@ describe('loadConfig', () => {
         DEFAULT_CHAT_LIMIT: '2',
         MAX_CHAT_LIMIT: '4',
         TYPING_PREVIEW: 'false',
+        ATTACHMENT_MAX_BYTES: '2000000',
         ICE_SERVERS: '[{"urls":"stun:stun.example.org:3478"}]',
         TURN_SECRET: 's3cret',
         TURN_URLS: 'turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349',
@@ -127,6 +129,7 @@ describe('loadConfig', () => {
       defaultChatLimit: 2,
       maxChatLimit: 4,
       typingPreview: false,
+      attachmentMaxBytes: 2_000_000,
       iceServers: [{ urls: 'stun:stun.example.org:3478' }],
       turn: {
         secret: 's3cret',

@@ -167,6 +167,33 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     expect(receiver.view(meta.sha256)).toEqual({ status: 'refused', error: 'too_big' });
   });
 
+  it("X2: the admin's cap from the service applies: raised, a refused file is fetched; lowered, a file arriving is let go", async () => {
+    const { meta, bytes } = await fileOf(2000);
+    const sender = side();
+    const receiver = side(memoryFileStore(), 1000);
+    await sender.add(meta, bytes);
+    const [toReceiver, toSender] = pipePair();
+    sender.connect('visitor', toReceiver);
+    receiver.connect('helper', toSender);
+    await receiver.sync([meta]);
+    expect(receiver.view(meta.sha256)).toEqual({ status: 'refused', error: 'too_big' });
+    expect(receiver.maxBytes).toBe(1000);
+
+    receiver.setMaxBytes(4000);
+    expect(receiver.maxBytes).toBe(4000);
+    await pumpUntil([toReceiver, toSender], () => receiver.view(meta.sha256)?.status === 'ready');
+
+    // Lowered under a file still arriving: the receiver stops asking and says why.
+    const big = await fileOf(3 * FILE_CHUNK_BYTES);
+    await sender.add(big.meta, big.bytes);
+    receiver.setMaxBytes(10 * MB);
+    await receiver.sync([big.meta]);
+    expect(framesSent(toSender).at(-1)).toMatchObject({ type: 'want', sha256: big.meta.sha256 });
+    receiver.setMaxBytes(FILE_CHUNK_BYTES);
+    expect(receiver.view(big.meta.sha256)).toEqual({ status: 'refused', error: 'too_big' });
+    expect(framesSent(toSender).at(-1)).toMatchObject({ type: 'cancel', sha256: big.meta.sha256 });
+  });
+
   it('X6: a peer without the file says so and the next peer is asked', async () => {
     const { meta, bytes } = await fileOf(50_000);
     const empty = side();
@@ -183,6 +210,43 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     receiver.connect('holder', rh);
     holder.connect('receiver', h);
     await pumpUntil([e, re, h, rh], () => receiver.view(meta.sha256)?.status === 'ready');
+  });
+
+  it('X13: a monitor holding a file serves none (answers missing), and a helper never asks a monitor', async () => {
+    const { meta, bytes } = await fileOf(50_000);
+    const monitor = new FileTransfers({
+      store: memoryFileStore(),
+      maxBytes: 10 * MB,
+      mayServe: () => false,
+    });
+    await monitor.add(meta, bytes);
+    // A peer that asks anyway (a modified client) gets `missing`, no bytes.
+    const asker = side();
+    const [m, am] = pipePair();
+    monitor.connect('asker', m);
+    asker.connect('monitor', am);
+    await asker.sync([meta]);
+    await pumpUntil([m, am], () => framesSent(m).some((f) => f.type === 'missing'));
+    expect(framesSent(m).map((f) => f.type)).toEqual(['missing']);
+
+    // A helper linked to the monitor only asks the other helper.
+    const holder = side();
+    await holder.add(meta, bytes);
+    const helper = new FileTransfers({
+      store: memoryFileStore(),
+      maxBytes: 10 * MB,
+      mayAsk: (peer) => peer !== 'monitor',
+    });
+    const [m2, hm] = pipePair();
+    const [h, rh] = pipePair();
+    monitor.connect('helper', m2);
+    helper.connect('monitor', hm);
+    await helper.sync([meta]);
+    expect(framesSent(hm)).toEqual([]);
+    holder.connect('helper', h);
+    helper.connect('holder', rh);
+    await pumpUntil([h, rh], () => helper.view(meta.sha256)?.status === 'ready');
+    expect(framesSent(hm)).toEqual([]);
   });
 
   it('X11: the receiver cancels and resumes; the sender cancels and the receiver is told', async () => {
