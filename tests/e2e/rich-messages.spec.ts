@@ -150,18 +150,15 @@ test('F12 the XSS corpus in messages runs no script and fetches nothing from ano
   await expect(widgetBubbles).toHaveCount(base);
   await expect(watchBubbles).toHaveCount(base);
 
-  // Half from each side, so both views render the corpus as theirs and as mine. Each
-  // message reaches the other side before the next goes, so every view lists them in
-  // corpus order (the monitor's through the helper, who relays in order).
+  // Half from each side, so both views render the corpus as theirs and as mine. They
+  // are sent without waiting for each to arrive (one wait per message took minutes on
+  // the loaded machine): every view orders the same document the same way (by seq,
+  // CHAT.md), so the three lists are compared with each other, item by item.
   for (const [i, text] of XSS_CORPUS.entries()) {
-    const fromWidget = i % 2 === 0;
-    const box = fromWidget ? widget.getByLabel('Your message') : panel.getByLabel('Your message');
+    const box = i % 2 === 0 ? widget.getByLabel('Your message') : panel.getByLabel('Your message');
     await box.fill(text);
     await box.press('Enter');
-    await expect(fromWidget ? consoleBubbles : widgetBubbles).toHaveCount(
-      base + i + 1,
-      LINK_TIMEOUT,
-    );
+    await expect(box).toHaveValue('');
   }
   for (const bubbles of [widgetBubbles, consoleBubbles, watchBubbles]) {
     await expect(bubbles).toHaveCount(base + XSS_CORPUS.length, LINK_TIMEOUT);
@@ -183,9 +180,12 @@ test('F12 the XSS corpus in messages runs no script and fetches nothing from ano
     const overflow = await scope.evaluate((el) => el.scrollWidth - el.clientWidth);
     expect(overflow).toBeLessThanOrEqual(1);
   }
-  // The script tag is shown as the text it is.
-  await expect(consoleBubbles.nth(base)).toContainText('<script>alert("script tag")</script>');
-  await expect(watchBubbles.nth(base)).toContainText('<script>alert("script tag")</script>');
+  // The script tag is shown as the text it is, in every view.
+  for (const bubbles of [widgetBubbles, consoleBubbles, watchBubbles]) {
+    await expect(bubbles.filter({ hasText: '<script>alert("script tag")</script>' })).toHaveCount(
+      1,
+    );
+  }
   // The markup is the same in all three views for every message (read in one call per
   // view: 84 reads one by one took minutes on the loaded machine).
   const allHtml = (bubbles: Locator) =>
@@ -196,9 +196,9 @@ test('F12 the XSS corpus in messages runs no script and fetches nothing from ano
   const consoleHtml = await allHtml(consoleBubbles);
   const watchHtml = await allHtml(watchBubbles);
   for (let i = base; i < base + XSS_CORPUS.length; i++) {
-    expect(consoleHtml[i], XSS_CORPUS[i - base]).not.toBeNull();
-    expect(widgetHtml[i], XSS_CORPUS[i - base]).toBe(consoleHtml[i]);
-    expect(watchHtml[i], XSS_CORPUS[i - base]).toBe(consoleHtml[i]);
+    expect(consoleHtml[i], `message ${i}`).not.toBeNull();
+    expect(widgetHtml[i], `message ${i}`).toBe(consoleHtml[i]);
+    expect(watchHtml[i], `message ${i}`).toBe(consoleHtml[i]);
   }
   expect(tripwires.problems).toEqual([]);
   await endChat(helper, panel);
