@@ -9,7 +9,8 @@
  * some scenarios and replaces only their rows.
  *
  * Where things run: the load generator is this process, pinned to core 1 by the npm
- * script; servers run pinned to core 0 (lib/server-process.ts). S5, S7 and S8 drive
+ * script; servers run pinned to core 0 (lib/server-process.ts). S5, S7, S8 and S9 (a 10 MB file between two pages
+ * against a bare RTCPeerConnection pair, issue 13) drive
  * headless Chromium (S5's and S8's on every core, lib/chromium.ts) against build/ as served by
  * the service, so they need `npm run build` first (`bench` does it; `npm test` runs the
  * smoke after the e2e step has built). S6 is pure Node, in pinned children.
@@ -37,6 +38,7 @@ import { runS5, S5_FULL, S5_SMOKE } from './scenarios/s5-browser.ts';
 import { runS6, S6_FULL, S6_SMOKE } from './scenarios/s6-chat-doc.ts';
 import { runS7 } from './scenarios/s7-widget.ts';
 import { runS8, S8_FULL, S8_SMOKE } from './scenarios/s8-console.ts';
+import { runS9, S9_FULL, S9_SMOKE } from './scenarios/s9-file-transfer.ts';
 import { NativeUwsMissing, requireNative, type ScenarioContext } from './scenarios/scenario.ts';
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -116,6 +118,13 @@ const SCENARIOS: ScenarioEntry[] = [
     smokeJudgesTargets: false,
     clientSockets: (mode) => (mode === 'full' ? S8_FULL : S8_SMOKE).watchedChats + 3,
     run: (context, mode) => runS8(context, mode === 'full' ? S8_FULL : S8_SMOKE),
+  },
+  {
+    id: 'S9',
+    needsNativeUws: false,
+    smokeJudgesTargets: false,
+    clientSockets: () => 0,
+    run: (context, mode) => runS9(context, mode === 'full' ? S9_FULL : S9_SMOKE),
   },
 ];
 
