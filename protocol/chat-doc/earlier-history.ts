@@ -89,7 +89,10 @@ export type ListedWriter = {
  */
 export async function verifyHelperLines(
   chatId: string,
-  lines: readonly HistoryLine[],
+  lines: readonly Pick<
+    HistoryLine,
+    'id' | 'authorClient' | 'claimedRole' | 'seq' | 'kind' | 'body' | 'at' | 'sig'
+  >[],
   writers: readonly ListedWriter[],
 ): Promise<Set<string>> {
   const keys = new Map<number, BoundKey>();

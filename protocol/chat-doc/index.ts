@@ -9,6 +9,7 @@ export * from './awareness-state.ts';
 export * from './wire.ts';
 export * from './wire-reassembly.ts';
 export * from './earlier-history.ts';
+export * from './transcript-signatures.ts';
 export * from './staff-notes.ts';
 export * from './message-signature.ts';
 export * from './file-wire.ts';

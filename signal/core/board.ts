@@ -402,17 +402,8 @@ export class Board {
         reason: 'ended',
       });
     }
-    // Monitors stop watching: with no helper there is no peer to sync from.
-    for (const p of [...chat.participants.values()]) {
-      if (p.role === 'monitor') {
-        retireParticipant(chat, p.id);
-        const s = this.staff.get(p.id);
-        if (s !== undefined) {
-          s.watching.delete(chat.chatId);
-          this.send(s.conn, { type: 'left', chatId: chat.chatId });
-        }
-      }
-    }
+    // G4: watching monitors stay: they hold the chat document, the trusted copy the next
+    // helper takes the earlier conversation from (CHAT.md K8).
     const queued: QueuedChat = {
       ...commonOf(chat),
       returned: true,
@@ -427,8 +418,9 @@ export class Board {
     this.broadcastParticipants(queued);
   }
 
-  /** Removes a staff member from a chat; requeues it if no helper is left (I3, G2). */
-  removeStaffFromChat(chat: ActiveChat, accountId: string): void {
+  /** Removes a staff member from a chat; requeues it if no helper is left (I3, G2). A
+   * queued chat keeps only watching monitors (G4): one leaving changes nothing else. */
+  removeStaffFromChat(chat: ActiveChat | QueuedChat, accountId: string): void {
     const p = chat.participants.get(accountId);
     if (p === undefined || p.role === 'visitor') return;
     retireParticipant(chat, accountId);
@@ -441,7 +433,7 @@ export class Board {
       this.sendStatus(s);
     }
     const helpersLeft = [...chat.participants.values()].some((q) => q.role === 'helper');
-    if (helpersLeft) {
+    if (helpersLeft || chat.status === 'queued') {
       this.persistChat(chat);
       this.broadcastParticipants(chat);
     } else {

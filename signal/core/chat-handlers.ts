@@ -51,7 +51,11 @@ export function chatMessage(board: Board, conn: ConnId, s: StaffState, msg: Chat
     }
     case 'leave':
     case 'unwatch': {
-      if (chat?.status !== 'active' || !chat.participants.has(me)) {
+      // G4: a monitor may stop watching a chat that waits in the queue.
+      const held =
+        chat?.status === 'active' ||
+        (chat?.status === 'queued' && chat.participants.get(me)?.role === 'monitor');
+      if (chat === undefined || !held || !chat.participants.has(me)) {
         return board.error(conn, 'not_participant', msg.type, msg.chatId);
       }
       board.removeStaffFromChat(chat, me);

@@ -254,7 +254,7 @@ function disconnected(board: Board, conn: ConnId): void {
   // M3: watching needs a live console; a monitor who drops stops watching.
   for (const chatId of [...s.watching]) {
     const chat = board.chats.get(chatId);
-    if (chat?.status === 'active') board.removeStaffFromChat(chat, s.account.id);
+    if (chat !== undefined) board.removeStaffFromChat(chat, s.account.id);
   }
   for (const chat of board.chats.values()) {
     if (chat.status === 'active') chat.invitations.delete(s.account.id);

@@ -2,9 +2,9 @@
  * B3 in the real console (issue 19, CHAT.md K1–K9): Alice's browser vanishes mid-chat,
  * the chat goes back to the queue after her (shortened) grace period, and Bob, who
  * accepts it, sees the whole conversation so far above the live log, who said what,
- * then replies after it. The visitor is the real widget; both helpers use /console.
+ * Alice's lines verified by her signatures (V1–V5), then replies after it. The visitor is the real widget; both helpers use /console.
  */
-import type { Page } from '@playwright/test';
+import type { Browser, Locator, Page, TestInfo } from '@playwright/test';
 import { expect } from './fixtures.ts';
 import { offerCard, signInHelper } from './console-steps.ts';
 import {
@@ -15,12 +15,12 @@ import {
   isolatedTest,
 } from './support/widget-drivers.ts';
 
-/** A service of the test's own with a helper grace period of 2 s (SPEC.md G1, G2). */
+/** A service of the test's own with a helper grace period of 8 s (a reload of Bob's console under load must come back within it) (SPEC.md G1, G2). */
 const test = isolatedTest.extend({
   ownServiceURL: [
     // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form.
     async ({}, use) => {
-      const service = await ownService({ HELPER_GRACE_MS: '2000' });
+      const service = await ownService({ HELPER_GRACE_MS: '8000' });
       try {
         await use(service.baseURL);
       } finally {
@@ -57,6 +57,10 @@ async function accept(helper: Page): Promise<void> {
   await card.getByRole('button', { name: 'Accept' }).click(LINK_TIMEOUT);
   await expect(helper.getByRole('tab', { name: /Vera/ })).toBeVisible();
 }
+
+/** Who said each earlier line, as Bob's console names them (K3, V3). */
+const EARLIER_WHO = ['Vera', 'Alice (verified)', 'Vera', 'Alice (verified)'];
+const whoSaid = (helper: Page) => bubbles(helper).locator('.who');
 
 const EARLIER = [
   'My printer is on fire',
@@ -95,8 +99,9 @@ test('B3 K7 the next helper sees the earlier conversation in the console, who sa
   const heading = helperLog(bob).getByRole('heading', { name: 'Earlier conversation' });
   await expect(heading).toBeVisible(LINK_TIMEOUT);
   await expect(bubbles(bob).locator('.body')).toHaveText(EARLIER, LINK_TIMEOUT);
-  await expect(line(bob, EARLIER[0]!).locator('.who')).toHaveText('Vera');
-  await expect(line(bob, EARLIER[1]!).locator('.who')).toHaveText('Helper (unverified)');
+  // V1–V3: Alice's console signed her lines; Bob's checks them against the key the
+  // service bound with her client id, so they are hers, verified, in order.
+  await expect(whoSaid(bob)).toHaveText(EARLIER_WHO, LINK_TIMEOUT);
 
   // K6: Bob's reply sorts after the conversation it answers, on both sides.
   await reply(bob, 'Bob here, I have read everything above.');
@@ -111,8 +116,114 @@ test('B3 K7 the next helper sees the earlier conversation in the console, who sa
     LINK_TIMEOUT,
   );
   await expect(bubbles(bob).locator('.body')).toHaveText(all, LINK_TIMEOUT);
+  await expect(whoSaid(bob)).toHaveText([...EARLIER_WHO, 'You'], LINK_TIMEOUT);
   await visitor.reload();
   await expect(conversation(visitor).getByText(all[4]!)).toBeVisible(LINK_TIMEOUT);
   await visitorSays(visitor, 'Cover is open');
   await expect(bubbles(bob).locator('.body')).toHaveText([...all, 'Cover is open'], LINK_TIMEOUT);
+});
+
+/** Screenshots for a person to look at (STYLE: every changed screen at three sizes),
+ * with the earlier conversation's heading scrolled into view. */
+async function screenshots(page: Page, shown: Locator, name: string, testInfo: TestInfo) {
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 1440, height: 900 },
+    { width: 390, height: 844 },
+  ]) {
+    await page.setViewportSize(size);
+    await shown.scrollIntoViewIfNeeded();
+    await page.screenshot({
+      path: testInfo.outputPath(`${name}-${size.width}x${size.height}.png`),
+    });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
+
+/** Molly, a room monitor, not taking chats herself (monitors get offers too, O1). */
+async function signInMonitor(browser: Browser): Promise<Page> {
+  const molly = await signInHelper(browser, 'molly');
+  const available = molly.getByRole('switch', { name: 'Available for chats' });
+  await available.click();
+  await expect(available).toHaveAttribute('aria-checked', 'false');
+  return molly;
+}
+
+async function watchVera(molly: Page) {
+  await molly.getByRole('button', { name: 'Watch chat with Vera' }).click(LINK_TIMEOUT);
+  const watch = molly.getByRole('tabpanel', { name: /Vera/ });
+  await expect(watch.getByRole('heading', { name: 'Watching Vera' })).toBeVisible();
+  return watch.getByRole('log', { name: 'Conversation with Vera' });
+}
+
+test('B3 K8 G4 a trusted copy first: with a monitor watching, Bob takes the earlier conversation from the monitor', async ({
+  browser,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto('/widget');
+  await fillPreChat(visitor, { name: 'Vera', question: EARLIER[0]! });
+  const alice = await signInHelper(browser, 'alice');
+  await accept(alice);
+  await expect(line(alice, EARLIER[0]!)).toBeVisible(LINK_TIMEOUT);
+  const molly = await signInMonitor(browser);
+  const mollyLog = await watchVera(molly);
+  await reply(alice, EARLIER[1]!);
+  await visitorSays(visitor, EARLIER[2]!);
+  await expect(line(alice, EARLIER[2]!)).toBeVisible(LINK_TIMEOUT);
+  await reply(alice, EARLIER[3]!);
+  await expect(mollyLog.locator('.bubble .body')).toHaveText(EARLIER, LINK_TIMEOUT);
+
+  // G4: Alice's browser vanishes; Molly keeps watching while the chat waits in the queue.
+  await alice.context().close();
+  const bob = await signInHelper(browser, 'bob');
+  await accept(bob);
+
+  // K8 K9: Bob's earlier conversation is Molly's copy, and says so; Alice's lines are
+  // hers, verified by their signatures (V3).
+  await expect(helperLog(bob).getByText("From Molly's copy (monitor).")).toBeVisible(LINK_TIMEOUT);
+  await expect(bubbles(bob).locator('.body')).toHaveText(EARLIER, LINK_TIMEOUT);
+  await expect(whoSaid(bob)).toHaveText(EARLIER_WHO, LINK_TIMEOUT);
+  await reply(bob, 'Bob here, I have read everything above.');
+  const all = [...EARLIER, 'Bob here, I have read everything above.'];
+  await expect(bubbles(bob).locator('.body')).toHaveText(all, LINK_TIMEOUT);
+  await expect(mollyLog.locator('.bubble .body')).toHaveText(all, LINK_TIMEOUT);
+  const bobHeading = helperLog(bob).getByRole('heading', { name: 'Earlier conversation' });
+  await screenshots(bob, bobHeading, 'console-earlier', testInfo);
+});
+
+test('B3 K8 a monitor who starts watching after the hand-over sees the earlier conversation too, set apart, from the helper’s copy', async ({
+  browser,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto('/widget');
+  await fillPreChat(visitor, { name: 'Vera', question: EARLIER[0]! });
+  const alice = await signInHelper(browser, 'alice');
+  await accept(alice);
+  await expect(line(alice, EARLIER[0]!)).toBeVisible(LINK_TIMEOUT);
+  await reply(alice, EARLIER[1]!);
+  await visitorSays(visitor, EARLIER[2]!);
+  await expect(line(alice, EARLIER[2]!)).toBeVisible(LINK_TIMEOUT);
+  await reply(alice, EARLIER[3]!);
+  await expect(conversation(visitor).getByText(EARLIER[3]!)).toBeVisible(LINK_TIMEOUT);
+  await alice.context().close();
+  const bob = await signInHelper(browser, 'bob');
+  await accept(bob);
+  await expect(whoSaid(bob)).toHaveText(EARLIER_WHO, LINK_TIMEOUT);
+  await reply(bob, 'Bob here, I have read everything above.');
+  const all = [...EARLIER, 'Bob here, I have read everything above.'];
+
+  // Molly's document holds only what Bob's holds (the visitor's words, Bob's reply):
+  // Alice's lines reach her as Bob's copy (K8), checked by their signatures (V3).
+  const molly = await signInMonitor(browser);
+  const log = await watchVera(molly);
+  await expect(log.getByRole('heading', { name: 'Earlier conversation' })).toBeVisible(
+    LINK_TIMEOUT,
+  );
+  await expect(log.getByText("From Bob's copy (helper).")).toBeVisible(LINK_TIMEOUT);
+  await expect(log.locator('.bubble .body')).toHaveText(all, LINK_TIMEOUT);
+  await expect(log.locator('.bubble .who')).toHaveText([...EARLIER_WHO, 'Bob'], LINK_TIMEOUT);
+  const heading = log.getByRole('heading', { name: 'Earlier conversation' });
+  await screenshots(molly, heading, 'watch-earlier', testInfo);
 });

@@ -170,6 +170,9 @@ export class BrowserParticipant {
       store: countedStore(this.events.store ?? indexeddbChatStore),
       locks: webClientIdLocks(navigator.locks),
       staffNotesStore: this.kind.kind === 'staff',
+      // CHAT.md V1: every staff session signs what it writes, so a helper who takes the
+      // chat over later can tell this member's lines from the visitor's claims.
+      sign: this.kind.kind === 'staff',
       files: await this.#files(),
     });
     this.#opening.delete(chatId);

@@ -48,8 +48,12 @@ export type ReplicaEvent =
   /** Yjs replaced doc.clientID (an update carried structs of the old one, CHAT.md
    * C11): the session must bind the new id before this replica writes again. */
   | { type: 'client-id-changed'; clientId: number }
-  /** A visitor's copy of the earlier conversation, decoded apart (CHAT.md K1–K5). */
-  | { type: 'history'; peer: string; history: EarlierHistory };
+  /** A copy of the earlier conversation, decoded apart (CHAT.md K1–K5, K8, K9): the
+   * visitor's, or a staff peer's (its trusted document, or a copy it holds). */
+  | { type: 'history'; peer: string; from: HistorySource; history: EarlierHistory };
+
+/** K9: whose copy of the earlier conversation: the visitor's word, or a staff member's. */
+export type HistorySource = 'visitor' | 'staff';
 
 export type ReplicaParticipant = Pick<Participant, 'id' | 'role' | 'clientIds'>;
 
@@ -320,6 +324,22 @@ export class ChatReplica {
     return true;
   }
 
+  /**
+   * K8: a staff peer hands another staff peer who may take it (K4) its copy of the
+   * earlier conversation: its own document when that holds structs of client ids nobody
+   * in the chat is bound to now (a trusted copy: every struct passed this replica's
+   * filter, A1–A9), otherwise `held`, the copy it was given, as received.
+   */
+  sendStaffCopy(peer: string, held: Uint8Array | null): boolean {
+    const state = this.#links.get(peer);
+    if (state === undefined || !this.#staffLink(state)) return false;
+    if (!mayTakeHistory(this.#bindings.participant(peer)?.role, this.role)) return false;
+    const update = this.holdsUnboundStructs() ? Y.encodeStateAsUpdate(this.doc) : held;
+    if (update === null) return false;
+    this.#send(state, { type: 'history', update });
+    return true;
+  }
+
   openLinks(): string[] {
     return [...this.#links.keys()];
   }
@@ -546,16 +566,23 @@ export class ChatReplica {
     }
   }
 
-  /** K2, K4: only a helper takes history, only from the visitor, never into this doc. */
+  /** K2, K4: a helper takes history from the visitor or staff, a monitor from a helper;
+   * never into this doc. */
   #onHistory(state: LinkState, senderRole: ChatRole, update: Uint8Array): void {
-    if (senderRole === 'monitor')
-      return this.#drop(state, refuse('read_only', 'history from a monitor'));
-    if (senderRole !== 'visitor' || this.role !== 'helper') {
-      return this.#drop(state, refuse('unknown_message', `history from a ${senderRole}`));
+    if (!mayTakeHistory(this.role, senderRole)) {
+      return this.#drop(
+        state,
+        refuse('unknown_message', `history from a ${senderRole} to a ${this.role ?? 'stranger'}`),
+      );
     }
     const decoded = decodeEarlierHistory(update);
     if (!decoded.ok) return this.#drop(state, decoded);
-    this.#emit({ type: 'history', peer: state.link.peer, history: decoded.history });
+    this.#emit({
+      type: 'history',
+      peer: state.link.peer,
+      from: senderRole === 'visitor' ? 'visitor' : 'staff',
+      history: decoded.history,
+    });
   }
 
   #recordAck(sv: Map<number, number>): void {
@@ -718,6 +745,15 @@ export class ChatReplica {
   #emit(event: ReplicaEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
+}
+
+/** K4: who takes a `history` from whom: a helper from the visitor, a helper or a monitor
+ * (K8); a monitor from a helper only (it has no link to the visitor, SPEC.md M2). */
+function mayTakeHistory(receiver: ChatRole | undefined, sender: ChatRole | undefined): boolean {
+  if (receiver === 'helper')
+    return sender === 'visitor' || sender === 'helper' || sender === 'monitor';
+  if (receiver === 'monitor') return sender === 'helper';
+  return false;
 }
 
 /** A peer's state vector, decoded without trusting it (C3). */

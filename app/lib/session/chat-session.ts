@@ -23,10 +23,8 @@ import {
   decodeEarlierHistory,
   generateSigningKeys,
   messageSigner,
-  verifyHelperLines,
   type EarlierHistory,
   type MessageSigner,
-  type HistoryLine,
   type IceServer,
   type PageView,
   type FormerParticipant,
@@ -39,7 +37,8 @@ import { LinkManager, type LinkManagerOptions } from '../peer/link-manager.ts';
 import type { PeerLinkFactory } from '../peer/peer-link.ts';
 import { nextReadMark } from '../read-state/read-marks.ts';
 import { ReadTracker, type ChatVisibility } from '../read-state/read-tracker.ts';
-import { ChatReplica, type ReplicaEvent } from './chat-replica.ts';
+import { ChatReplica, type HistorySource, type ReplicaEvent } from './chat-replica.ts';
+import { EarlierCopies } from './earlier-copies.ts';
 import {
   chatStoreName,
   type ChatStore,
@@ -138,7 +137,8 @@ export class ChatSession {
   #unsent: UnsentMessage[] = [];
   #nextLocalId = 0;
   #presence: { draft: string; page: PageView | undefined } = { draft: '', page: undefined };
-  #history: { lines: () => HistoryLine[]; raw: () => HistoryLine[] } | null = null;
+  /** K1–K9: the copies of the earlier conversation this session took. */
+  readonly #earlier = new EarlierCopies();
   #lastRefusal: SessionView['lastRefusal'] = null;
   #problem: string | null = null;
   #view: SessionView | null = null;
@@ -148,9 +148,6 @@ export class ChatSession {
   /** V2: signed writes, one after the other, so consecutive messages keep their order. */
   #signing: Promise<void> = Promise.resolve();
   readonly #inFlight = new Set<string>();
-  /** V3: ids of earlier lines whose signature checks out against their client id's key. */
-  #historyVerified: ReadonlySet<string> = new Set();
-  #verifyRun = 0;
 
   /** Loads the stored document and notes, picks the client id, starts listening. */
   static async open(options: ChatSessionOptions): Promise<ChatSession> {
@@ -158,7 +155,10 @@ export class ChatSession {
     const store = options.store(chatStoreName(options.chatId, options.self), doc);
     await store.whenLoaded;
     const notes = decodeNotes(await store.loadNotes().catch(() => undefined));
-    const storedHistory = await store.loadHistory().catch(() => undefined);
+    const storedHistory = {
+      staff: await store.loadHistory('staff').catch(() => undefined),
+      visitor: await store.loadHistory('visitor').catch(() => undefined),
+    };
     const signer = options.sign === true ? await loadSigner(store) : null;
     const { clientId, lock } = await chooseClientId({
       chatId: options.chatId,
@@ -236,6 +236,10 @@ export class ChatSession {
         // K1: a helper who joined after a requeue gets what only the visitor holds.
         if (this.#role === 'visitor' && this.replica.holdsUnboundStructs()) {
           this.replica.sendHistory(event.peer);
+        }
+        // K8: and a staff peer's copy first, when one is still in the chat.
+        if (this.#role === 'helper' || this.#role === 'monitor') {
+          this.replica.sendStaffCopy(event.peer, this.#earlier.best());
         }
       }),
       this.replica.onEvent((event) => this.#onReplica(event)),
@@ -562,73 +566,58 @@ export class ChatSession {
         this.#bindSentFor = null;
         this.#bind();
         break;
-      case 'history':
-        this.#takeHistory(event.history);
+      case 'history': {
+        this.#takeHistory(event.from, { history: event.history, peer: event.peer });
         // K7: kept beside the document, so a reload shows it again.
+        const copy = { update: event.history.update, peer: event.peer };
         this.#saving = this.#saving
-          .then(() => this.#store.saveHistory(event.history.update))
+          .then(() => this.#store.saveHistory(event.from, copy))
           .catch(() => {
-            // The visitor sends it again on the next link (K1).
+            // The visitor sends it again on the next link (K1), staff too (K8).
           });
         break;
+      }
       default:
         break;
     }
     this.#changed();
   }
 
-  #takeHistory(history: EarlierHistory): void {
-    const visitor = () =>
-      [...this.replica.bindings.participants()].find((p) => p.role === 'visitor');
-    const sender = visitor();
-    if (sender !== undefined) {
-      // S8 K6: the visitor's words are numbered after the history's; they wait for it.
-      const top = history.lines(sender).reduce((max, line) => Math.max(max, line.seq), 0);
-      this.replica.noteOutsideSeq(top);
-    }
-    this.#history = {
-      lines: () => {
-        const who = visitor();
-        if (who === undefined) return [];
-        const checked = this.#historyVerified;
-        return history
-          .lines(who)
-          .map((line) => (checked.has(line.id) ? { ...line, verified: true } : line));
-      },
-      raw: () => {
-        const who = visitor();
-        return who ? history.lines(who) : [];
-      },
-    };
-    this.#historyVerified = new Set();
+  #visitor() {
+    return [...this.replica.bindings.participants()].find((p) => p.role === 'visitor');
+  }
+
+  #takeHistory(from: HistorySource, copy: { history: EarlierHistory; peer: string }): void {
+    this.#earlier.take(from, copy);
     this.#verifyHistory();
   }
 
   /** V3: each earlier helper line counts as its writer's only if its signature checks out
    * against the key the service bound with the line's client id (current or former). */
   #verifyHistory(): void {
-    const history = this.#history;
-    if (history === null) return;
-    const run = ++this.#verifyRun;
+    if (this.#earlier.empty) return;
+    // S8 K6: the visitor's words are numbered after the history's; they wait for it.
+    const visitor = this.#visitor();
+    if (visitor !== undefined) this.replica.noteOutsideSeq(this.#earlier.topSeq(visitor));
     const writers = [...this.#notes.participants, ...this.#notes.former];
-    void verifyHelperLines(this.chatId, history.raw(), writers).then((ids) => {
-      if (run !== this.#verifyRun || this.#state.status === 'destroyed') return;
-      this.#historyVerified = ids;
-      this.#changed();
+    void this.#earlier.verify(this.chatId, this.#visitor(), writers).then((current) => {
+      if (current && this.#state.status !== 'destroyed') this.#changed();
     });
   }
 
-  /** K7: the history stored by an earlier page load, decoded again as if just received (K2). */
-  #restoreHistory(stored: unknown): void {
-    if (!(stored instanceof Uint8Array)) return;
-    const decoded = decodeEarlierHistory(stored);
-    if (decoded.ok) this.#takeHistory(decoded.history);
+  /** K7: the copies stored by an earlier page load, decoded again as if just received (K2). */
+  #restoreHistory(stored: Record<HistorySource, unknown>): void {
+    for (const from of ['visitor', 'staff'] as const) {
+      const copy = stored[from] as { update?: unknown; peer?: unknown } | undefined;
+      if (!(copy?.update instanceof Uint8Array) || typeof copy.peer !== 'string') continue;
+      const decoded = decodeEarlierHistory(copy.update);
+      if (decoded.ok) this.#takeHistory(from, { history: decoded.history, peer: copy.peer });
+    }
   }
 
   /** K6: a helper's reply sorts after the earlier conversation it answers. */
   #historySeq(): number {
-    if (this.#history === null) return 0;
-    return Math.max(0, ...this.#history.lines().map((l) => l.seq));
+    return this.#earlier.topSeq(this.#visitor());
   }
 
   #flushUnsent(): void {
@@ -736,7 +725,12 @@ export class ChatSession {
       const author = { id: p.id, role: p.role, name: p.name };
       for (const c of p.clientIds) if (!authors.has(c)) authors.set(c, author);
     }
+    const formerParticipants = new Map<string, KnownAuthor>();
+    for (const p of this.#notes.former) {
+      formerParticipants.set(p.id, { id: p.id, role: p.role, name: p.name });
+    }
     return buildSessionView({
+      formerParticipants,
       chatId: this.chatId,
       self: this.self,
       selfRole: this.#role,
@@ -749,7 +743,8 @@ export class ChatSession {
       authors,
       participants,
       presence: this.replica.presence(),
-      earlierHistory: this.#history === null ? null : this.#history.lines(),
+      earlierHistory: this.#earlier.empty ? null : this.#earlier.judged(this.#visitor()),
+      earlierSources: this.#earlier.sources(),
       lastRefusal: this.#lastRefusal,
       problem: this.#problem,
       notes: this.replica.staffNotes.notes(),

@@ -8,6 +8,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import type * as Y from 'yjs';
 import type { SigningAlg } from '../../../protocol/index.ts';
+import type { HistorySource } from './chat-replica.ts';
 
 export interface ChatStore {
   /** Resolves once what was stored is in the document. */
@@ -15,16 +16,20 @@ export interface ChatStore {
   /** The session's notes (session-notes.ts), as stored; decoded by the caller. */
   loadNotes(): Promise<unknown>;
   saveNotes(notes: string): Promise<void>;
-  /** The earlier conversation a visitor sent (CHAT.md K7), as received; decoded by the caller.
+  /** The earlier conversation (CHAT.md K7, K9), one copy per source (the visitor's, a
+   * staff peer's), as received with who sent it; checked and decoded by the caller.
    * Kept beside the document, never in it (K2). */
-  loadHistory(): Promise<unknown>;
-  saveHistory(update: Uint8Array): Promise<void>;
+  loadHistory(from: HistorySource): Promise<unknown>;
+  saveHistory(from: HistorySource, copy: StoredHistory): Promise<void>;
   /** A staff session's signing key pair (CHAT.md V1), as stored; checked by the caller. */
   loadSigningKeys(): Promise<unknown>;
   saveSigningKeys(keys: StoredSigningKeys): Promise<void>;
   /** Stops storing; what is stored stays. */
   destroy(): Promise<void>;
 }
+
+/** A copy of the earlier conversation as received, and the participant who sent it. */
+export type StoredHistory = { update: Uint8Array; peer: string };
 
 /** The private key stays a non-extractable CryptoKey: IndexedDB keeps it as it is. */
 export type StoredSigningKeys = { alg: SigningAlg; keys: CryptoKeyPair };
@@ -45,13 +50,18 @@ export const indexeddbChatStore: ChatStoreFactory = (name, doc) => {
     saveNotes: async (notes) => {
       await persistence.set(NOTES_KEY, notes);
     },
-    // y-indexeddb stores an ArrayBuffer, not a view of one.
-    loadHistory: async () => {
-      const stored = (await persistence.get(HISTORY_KEY)) as unknown;
-      return stored instanceof ArrayBuffer ? new Uint8Array(stored) : undefined;
+    // y-indexeddb stores an ArrayBuffer, not a view of one (structured clone keeps the object).
+    loadHistory: async (from) => {
+      const stored = (await persistence.get(`${HISTORY_KEY}-${from}`)) as unknown;
+      if (typeof stored !== 'object' || stored === null) return undefined;
+      const { update, peer } = stored as { update?: unknown; peer?: unknown };
+      return update instanceof ArrayBuffer && typeof peer === 'string'
+        ? { update: new Uint8Array(update), peer }
+        : undefined;
     },
-    saveHistory: async (update) => {
-      await persistence.set(HISTORY_KEY, update.slice().buffer);
+    saveHistory: async (from, copy) => {
+      const value = { update: copy.update.slice().buffer, peer: copy.peer };
+      await persistence.set(`${HISTORY_KEY}-${from}`, value as unknown as string);
     },
     loadSigningKeys: () => persistence.get(SIGNING_KEY) as Promise<unknown>,
     saveSigningKeys: async (keys) => {

@@ -10,13 +10,14 @@ import type {
   ChatErrorCode,
   ChatMessage,
   ChatRole,
-  HistoryLine,
   MessageId,
   ReadEntry,
   StaffNote,
 } from '../../../protocol/index.ts';
 import { readersOf } from '../read-state/read-marks.ts';
 import type { KnownAuthor } from './session-notes.ts';
+import type { HistorySource } from './chat-replica.ts';
+import type { EarlierLine } from './earlier-copies.ts';
 
 export type AuthorView = { id: string; role: ChatRole; name: string };
 
@@ -55,7 +56,9 @@ export type ConnectionView =
 export type EarlierHistoryView = {
   /** Whether some helper line is only the visitor's word: no valid signature (CHAT.md K3, V3). */
   helperLinesUnverified: boolean;
-  lines: (HistoryLine & { author: AuthorView | null; alsoInTranscript: boolean })[];
+  lines: (EarlierLine & { author: AuthorView | null; alsoInTranscript: boolean })[];
+  /** K9: whose copies they come from, a staff member's first; the visitor's is the fallback. */
+  sources: { from: HistorySource; id: string; name: string; role: ChatRole | null }[];
 };
 
 export type SessionView = {
@@ -98,8 +101,11 @@ export type ViewParts = {
   /** Client id → participant, from the service's list (SPEC.md P1, P4), former ones included. */
   authors: ReadonlyMap<number, KnownAuthor>;
   participants: ReadonlyMap<string, KnownAuthor>;
+  /** Who left the chat (P4), to name the sender of a stored copy (K7). */
+  formerParticipants?: ReadonlyMap<string, KnownAuthor>;
   presence: ReadonlyMap<string, AwarenessState>;
-  earlierHistory: readonly HistoryLine[] | null;
+  earlierHistory: readonly EarlierLine[] | null;
+  earlierSources: readonly { from: HistorySource; peer: string }[];
   lastRefusal: SessionView['lastRefusal'];
   problem: string | null;
   notes: readonly StaffNote[];
@@ -167,6 +173,10 @@ export function buildSessionView(p: ViewParts): SessionView {
               author: line.verified ? author(line.authorClient) : null,
               alsoInTranscript: inTranscript.has(line.id),
             })),
+            sources: p.earlierSources.map(({ from, peer }) => {
+              const who = p.participants.get(peer) ?? p.formerParticipants?.get(peer);
+              return { from, id: peer, name: who?.name ?? peer, role: who?.role ?? null };
+            }),
           },
     lastRefusal: p.lastRefusal,
     problem: p.problem,

@@ -9,18 +9,18 @@ import type { ChatStoreFactory } from '../session/chat-store.ts';
 
 export const memoryChatStore: ChatStoreFactory = () => {
   let notes: unknown = undefined;
-  let history: unknown = undefined;
+  const history = new Map<string, unknown>();
   return {
     whenLoaded: Promise.resolve(),
     loadNotes: async () => notes,
     saveNotes: async (next) => {
       notes = next;
     },
-    loadHistory: async () => history,
+    loadHistory: async (from) => history.get(from),
     loadSigningKeys: async () => undefined,
     saveSigningKeys: async () => {},
-    saveHistory: async (update) => {
-      history = update;
+    saveHistory: async (from, copy) => {
+      history.set(from, copy);
     },
     destroy: async () => {},
   };

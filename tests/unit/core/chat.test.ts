@@ -341,6 +341,48 @@ describe('disconnects and grace', () => {
     expect(d.last(visitor, 'participants')!.participants.map((p) => p.id)).toEqual(['v1', 'bob']);
   });
 
+  it('G4 a watching monitor stays through a requeue and links with the next helper; it may stop watching the queued chat', () => {
+    const { d, alice, visitor, chatId } = activeChat();
+    const molly = d.staff(account('molly', 'monitor', 1), { available: false });
+    d.fromStaff(molly, { type: 'watch', chatId });
+    d.clear(molly);
+    d.disconnect(alice);
+    d.advance(DEFAULT_CORE_CONFIG.helperGraceMs);
+    expect(d.last(visitor, 'queued')).toMatchObject({ chatId, position: 1 });
+    expect(d.of(molly, 'left')).toEqual([]);
+    const listed = d.last(molly, 'participants')!;
+    expect(listed.participants.map((p) => [p.id, p.role])).toEqual([
+      ['v1', 'visitor'],
+      ['molly', 'monitor'],
+    ]);
+    // The visitor still never learns of the monitor (M2).
+    expect(d.last(visitor, 'participants')!.participants.some((p) => p.role === 'monitor')).toBe(
+      false,
+    );
+
+    const bob = d.staff(account('bob'));
+    d.fromStaff(bob, { type: 'accept', chatId: d.pendingOffer(bob)! });
+    expect(d.last(bob, 'participants')!.participants.map((p) => p.id)).toEqual([
+      'v1',
+      'molly',
+      'bob',
+    ]);
+    // R1: Bob and the monitor may signal each other, so Bob can take its copy (CHAT.md K8).
+    d.clear(molly);
+    d.fromStaff(bob, { type: 'signal', chatId, to: 'molly', link: 'l9', data: offerData });
+    expect(d.last(molly, 'signal')).toMatchObject({ chatId, from: 'bob' });
+
+    // A monitor may also let a queued chat go.
+    const again = activeChat();
+    const mo = again.d.staff(account('mo', 'monitor', 1), { available: false });
+    again.d.fromStaff(mo, { type: 'watch', chatId: again.chatId });
+    again.d.disconnect(again.alice);
+    again.d.advance(DEFAULT_CORE_CONFIG.helperGraceMs);
+    again.d.fromStaff(mo, { type: 'unwatch', chatId: again.chatId });
+    expect(again.d.last(mo, 'left')).toMatchObject({ chatId: again.chatId });
+    expect(again.d.last(again.visitor, 'queued')).toMatchObject({ chatId: again.chatId });
+  });
+
   it('G3 a pending offer to a helper who disconnects goes to the next helper at once', () => {
     const d = new CoreDriver();
     const a = d.staff(account('alice'));

@@ -1,7 +1,8 @@
 /**
- * The earlier conversation as kept by the visitor (CHAT.md K1–K5): decoded apart,
- * never merged into the chat document, taken only by a helper and only from the
- * visitor; anything else drops the sender like any refused bytes (C9).
+ * The earlier conversation (CHAT.md K1–K5, K8): the visitor's copy and a staff peer's,
+ * decoded apart, never merged into the chat document, taken by a helper (from the
+ * visitor or staff) or a monitor (from a helper only); anything else drops the sender
+ * like any refused bytes (C9).
  */
 import * as Y from 'yjs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -71,29 +72,29 @@ describe('earlier history', () => {
     expect(net.link('v', 'h1')?.open).toBe(true);
   });
 
-  it('K4 history from a helper or to a visitor is refused and the sender dropped', () => {
+  it('K4 history to a visitor is refused and the sender dropped', () => {
     chat();
-    for (const frame of historyFrames(Y.encodeStateAsUpdate(net.peer('h1').replica.doc))) {
-      net.inject('h1', 'h2', frame);
-    }
-    net.flush();
-    expect(net.peer('h2').events).toContainEqual(
-      expect.objectContaining({ type: 'refused', peer: 'h1', code: 'unknown_message' }),
-    );
     for (const frame of historyFrames(new Uint8Array([0, 0]))) net.inject('h1', 'v', frame);
     net.flush();
     expect(net.peer('v').events).toContainEqual(
       expect.objectContaining({ type: 'refused', peer: 'h1', code: 'unknown_message' }),
     );
+    expect(net.peer('v').events.some((e) => e.type === 'history')).toBe(false);
   });
 
-  it('K4 history from a monitor is refused as read_only', () => {
+  it('K4 K8 a helper takes a staff copy from a helper or a monitor; a monitor only from a helper', () => {
     chat();
-    for (const frame of historyFrames(new Uint8Array([0, 0]))) net.inject('m', 'h1', frame);
+    const copy = Y.encodeStateAsUpdate(net.peer('h1').replica.doc);
+    for (const frame of historyFrames(copy)) net.inject('m', 'h1', frame);
+    for (const frame of historyFrames(copy)) net.inject('h1', 'h2', frame);
+    for (const frame of historyFrames(copy)) net.inject('h2', 'm', frame);
     net.flush();
-    expect(net.peer('h1').events).toContainEqual(
-      expect.objectContaining({ type: 'refused', peer: 'm', code: 'read_only' }),
-    );
+    const taken = (id: string) =>
+      net.peer(id).events.flatMap((e) => (e.type === 'history' ? [[e.peer, e.from] as const] : []));
+    expect(taken('h1')).toEqual([['m', 'staff']]);
+    expect(taken('h2')).toEqual([['h1', 'staff']]);
+    expect(taken('m')).toEqual([['h2', 'staff']]);
+    // A monitor never takes the visitor's word: it has no link to the visitor (M2).
   });
 
   it('K2 garbage history is refused undecodable and drops the visitor; nothing is applied', () => {
@@ -129,5 +130,37 @@ describe('earlier history', () => {
     expect(v.holdsUnboundStructs()).toBe(true);
     expect(v.sendHistory('m')).toBe(false);
     expect(v.sendHistory('h2')).toBe(true);
+  });
+
+  it('K8 a staff peer hands its document on as a trusted copy only when it holds unbound structs', () => {
+    chat();
+    const m = net.peer('m').replica;
+    const h2 = net.peer('h2').replica;
+    net.peer('h1').replica.post({ kind: 'text', body: 'hello from h1' });
+    net.flush();
+    // Everyone who wrote is still in the chat: nothing to hand on, unless a copy is held.
+    expect(m.sendStaffCopy('h2', null)).toBe(false);
+    const held = new Uint8Array([0, 0]);
+    expect(h2.sendStaffCopy('m', held)).toBe(true);
+    for (const r of [m, h2]) {
+      r.setParticipants(
+        [...r.bindings.participants()]
+          .filter((p) => p.id !== 'h1')
+          .map((p) => ({ id: p.id, role: p.role, clientIds: [...p.clientIds] })),
+      );
+    }
+    expect(m.holdsUnboundStructs()).toBe(true);
+    expect(m.sendStaffCopy('h2', null)).toBe(true);
+    // Never to the visitor, and never from a helper to itself or a monitor to a monitor.
+    expect(h2.sendStaffCopy('v', held)).toBe(false);
+    net.flush();
+    const event = net.peer('h2').events.find((e) => e.type === 'history' && e.peer === 'm');
+    if (event?.type !== 'history') throw new Error('no staff copy');
+    expect(event.from).toBe('staff');
+    const lines = event.history.lines(h2.bindings.participant('v')!);
+    expect(lines.map((l) => [l.body, l.claimedRole])).toEqual([
+      ['My printer', 'visitor'],
+      ['hello from h1', 'helper'],
+    ]);
   });
 });

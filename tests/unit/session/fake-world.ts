@@ -313,7 +313,7 @@ export class FakePort implements ServicePort {
 export class MemoryStores {
   readonly docs = new Map<string, Uint8Array[]>();
   readonly notes = new Map<string, string>();
-  readonly histories = new Map<string, Uint8Array>();
+  readonly histories = new Map<string, unknown>();
   readonly signingKeys = new Map<string, unknown>();
 
   readonly factory: ChatStoreFactory = (name, doc) => {
@@ -333,14 +333,14 @@ export class MemoryStores {
         this.notes.set(name, notes);
         return Promise.resolve();
       },
-      loadHistory: () => Promise.resolve(this.histories.get(name)),
+      loadHistory: (from) => Promise.resolve(this.histories.get(`${name}/${from}`)),
       loadSigningKeys: () => Promise.resolve(this.signingKeys.get(name)),
       saveSigningKeys: (keys) => {
         this.signingKeys.set(name, keys);
         return Promise.resolve();
       },
-      saveHistory: (update) => {
-        this.histories.set(name, update);
+      saveHistory: (from, copy) => {
+        this.histories.set(`${name}/${from}`, copy);
         return Promise.resolve();
       },
       destroy: () => {
