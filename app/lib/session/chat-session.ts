@@ -148,6 +148,8 @@ export class ChatSession {
   /** V2: signed writes, one after the other, so consecutive messages keep their order. */
   #signing: Promise<void> = Promise.resolve();
   readonly #inFlight = new Set<string>();
+  /** V2: the id each signed message got when written, by the local id `send` returned. */
+  readonly #writtenAs = new Map<string, string>();
 
   /** Loads the stored document and notes, picks the client id, starts listening. */
   static async open(options: ChatSessionOptions): Promise<ChatSession> {
@@ -663,10 +665,11 @@ export class ChatSession {
         this.#inFlight.delete(unsent.localId);
         return;
       }
-      this.replica.postPrepared(
+      const written = this.replica.postPrepared(
         prepared.id,
         sig === undefined ? prepared.entry : { ...prepared.entry, sig },
       );
+      if (written.ok) this.#writtenAs.set(written.id, unsent.localId);
       done();
     });
   }
@@ -738,6 +741,7 @@ export class ChatSession {
       connection: this.#connection(),
       messages: this.replica.chat.messages(bindings),
       pending: new Set(this.replica.pending()),
+      localIds: this.#writtenAs,
       unsent: this.#unsent,
       reads: this.replica.chat.readStates(bindings),
       authors,

@@ -29,6 +29,8 @@ export type MessageView = Omit<ChatMessage, 'author' | 'authorClient'> & {
   pending: boolean;
   /** Who has read it and when (F9), this participant excluded. */
   readBy: { participant: string; name: string; at: number }[];
+  /** The id `send` returned for it, when that was a local one (a signed write, V2). */
+  localId?: string;
 };
 
 export type PresenceView = AuthorView & AwarenessState;
@@ -96,6 +98,8 @@ export type ViewParts = {
   connection: ConnectionView;
   messages: readonly ChatMessage[];
   pending: ReadonlySet<MessageId>;
+  /** Written id → the local id `send` returned (signed writes, V2). */
+  localIds?: ReadonlyMap<string, string>;
   unsent: readonly UnsentMessage[];
   reads: ReadonlyMap<string, ReadEntry>;
   /** Client id → participant, from the service's list (SPEC.md P1, P4), former ones included. */
@@ -122,8 +126,10 @@ export function buildSessionView(p: ViewParts): SessionView {
   const messages: MessageView[] = p.messages.map(({ author: _a, authorClient, ...m }) => {
     // Mine only when the service binds the writer's id to this participant (P4).
     const mine = p.authors.get(authorClient)?.id === p.self;
+    const localId = p.localIds?.get(m.id);
     return {
       ...m,
+      ...(localId === undefined ? {} : { localId }),
       author: author(authorClient),
       mine,
       pending: mine && p.pending.has(m.id),

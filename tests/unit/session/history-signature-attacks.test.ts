@@ -24,6 +24,7 @@ import {
   type MessageSigner,
 } from '../../../protocol/index.ts';
 import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
+import { followUpThenEnd } from '../../../app/lib/console/chat-end.ts';
 import { CHAT, FakeService, openSession, until, type Member } from './fake-world.ts';
 
 const VISITOR = 5;
@@ -220,6 +221,25 @@ describe('signed lines through sessions', () => {
     return s;
   }
   const bodies = (s: ChatSession) => s.view.messages.map((m) => m.body);
+
+  it('V2 a signed message keeps the id send returned: ending after a follow-up waits for it to arrive, not for the deadline', async () => {
+    const service = new FakeService();
+    service.join(VERA);
+    service.join(ALICE_M);
+    const vera = await start(service, VERA, false);
+    const alice = await start(service, ALICE_M, true);
+    await until('linked', () => vera.view.connection.status === 'connected');
+    await until('alice live', () => alice.state.status === 'live');
+    let ended = 0;
+    // Timers that never fire: only the message's arrival can end the chat.
+    const never = { setTimeout: () => 0, clearTimeout: () => {} };
+    expect(followUpThenEnd(alice, 'Following up by email', () => ended++, never)).toBe(true);
+    await until('ended once delivered', () => ended === 1);
+    expect(bodies(vera)).toEqual(['Following up by email']);
+    const written = alice.view.messages[0]!;
+    expect(written.localId).toMatch(/^local-/);
+    expect(written.id).not.toBe(written.localId);
+  });
 
   it('V1–V3 Alice signs what she writes; after a requeue Bob sees her earlier lines as hers, verified', async () => {
     const service = new FakeService();
