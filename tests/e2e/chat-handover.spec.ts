@@ -132,7 +132,8 @@ async function screenshots(page: Page, shown: Locator, name: string, testInfo: T
     { width: 390, height: 844 },
   ]) {
     await page.setViewportSize(size);
-    await shown.scrollIntoViewIfNeeded();
+    // Narrow windows may show another pane first: then the screenshot shows that.
+    if (await shown.isVisible()) await shown.scrollIntoViewIfNeeded();
     await page.screenshot({
       path: testInfo.outputPath(`${name}-${size.width}x${size.height}.png`),
     });
