@@ -72,7 +72,7 @@ const EARLIER = [
 test('B3 K7 the next helper sees the earlier conversation in the console, who said what, and replies after it', async ({
   browser,
 }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(300_000);
   const visitor = await (await browser.newContext()).newPage();
   await visitor.goto('/widget');
   // The question opens the transcript (issue 11): it is the first earlier line.
