@@ -132,8 +132,12 @@ async function screenshots(page: Page, shown: Locator, name: string, testInfo: T
     { width: 390, height: 844 },
   ]) {
     await page.setViewportSize(size);
-    // Narrow windows may show another pane first: then the screenshot shows that.
-    if (await shown.isVisible()) await shown.scrollIntoViewIfNeeded();
+    // Below 900 px the panes sit behind a switcher: show the conversation.
+    const switcher = page.getByRole('navigation', { name: 'Workspace panes' });
+    if (await switcher.isVisible()) {
+      await switcher.getByRole('button', { name: 'Conversation' }).click();
+    }
+    await shown.scrollIntoViewIfNeeded();
     await page.screenshot({
       path: testInfo.outputPath(`${name}-${size.width}x${size.height}.png`),
     });
