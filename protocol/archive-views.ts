@@ -172,4 +172,14 @@ export const ArchiveQuery = v.object({
 export type ArchiveQuery = v.InferOutput<typeof ArchiveQuery>;
 
 export const ArchiveResults = v.object({ results: v.array(TranscriptSummary) });
+
+/** What the search form offers to choose from: helpers and departments of transcripts. */
+export const ArchiveFilters = v.object({
+  helpers: v.pipe(v.array(TranscriptHelper), v.maxLength(1000)),
+  departments: v.pipe(
+    v.array(v.object({ id: DepartmentId, name: text(LIMITS.maxNameLength) })),
+    v.maxLength(1000),
+  ),
+});
+export type ArchiveFilters = v.InferOutput<typeof ArchiveFilters>;
 export type ArchiveResults = v.InferOutput<typeof ArchiveResults>;

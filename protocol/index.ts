@@ -17,3 +17,4 @@ export * from './admin-requests.ts';
 export * from './admin-views.ts';
 export * from './archive-views.ts';
 export * from './ticket-api.ts';
+export * from './chat-rated.ts';

@@ -1,6 +1,7 @@
 /** Messages between a staff member's console (trainee, helper, monitor, admin) and
  * the service, split by direction. */
 import * as v from 'valibot';
+import { ChatRated } from './chat-rated.ts';
 import { CHAT_ERROR_CODES } from './chat-doc/chat-errors.ts';
 import { LIMITS } from './limits.ts';
 import {
@@ -202,6 +203,7 @@ export const ServiceToStaff = v.variant('type', [
   BoardSnapshot,
   BoardChanges,
   ChatMeta,
+  ChatRated,
   Participants,
   SignalIn,
   ChatEnded,

@@ -214,6 +214,15 @@ export async function startServer(
           visitorTokens,
           settings: () => live,
           now,
+          departments: () => storage.listDepartments(),
+          onRated: (chatId, rating, chat) =>
+            gateway.notify({
+              type: 'chat_rated',
+              chatId,
+              stars: rating.stars,
+              at: rating.at,
+              ...chat,
+            }),
         }),
         followUps.routes,
         createAdminApi({

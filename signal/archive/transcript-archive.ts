@@ -34,6 +34,9 @@ export type ArchiveSettings = {
   archiveFileBytes: number;
 };
 
+/** Who a rating concerns, for the notices (U7). */
+export type RatedChat = { helperIds: string[]; helpers: string[]; visitor: string };
+
 export type Failure = { ok: false; status: number; code: ErrorCode; detail?: string };
 
 export type TranscriptArchive = {
@@ -54,8 +57,10 @@ export type TranscriptArchive = {
     chatId: string,
     stars: number,
     comment: string | null,
-  ): { ok: true; value: ChatRating & { helperIds: string[] } } | Failure;
+  ): { ok: true; value: ChatRating & RatedChat } | Failure;
   rating(chatId: string): ChatRating | null;
+  /** U5: the helpers and department ids that transcripts have. */
+  filters(): { helpers: { id: string; name: string }[]; departments: string[] };
   /** U8, U9: marks chats nobody archived, deletes what retention no longer keeps. */
   sweep(): { notArchived: number; deleted: number };
 };
@@ -159,12 +164,29 @@ export function createTranscriptArchive(deps: {
       if (!store.rate(chatId, stars, comment === '' ? null : comment, at)) {
         return failure(409, 'already_rated');
       }
-      const helperIds = helpersOf(chat).map((h) => h.id);
-      return { ok: true, value: { stars, comment: comment || null, at, helperIds } };
+      const helpers = helpersOf(chat);
+      const visitor =
+        chat.record.participants.find((p) => p.role === 'visitor')?.name ??
+        chat.record.details.name;
+      return {
+        ok: true,
+        value: {
+          stars,
+          comment: comment || null,
+          at,
+          helperIds: helpers.map((h) => h.id),
+          helpers: helpers.map((h) => h.name).slice(0, 8),
+          visitor,
+        },
+      };
     },
 
     rating(chatId) {
       return store.rating(chatId);
+    },
+
+    filters() {
+      return store.filters();
     },
 
     sweep() {

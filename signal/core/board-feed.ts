@@ -33,6 +33,11 @@ export class BoardFeed {
     return this.#subscribers.size;
   }
 
+  /** The sockets subscribed to the board, for a notice outside it (U7). */
+  subscribers(): ConnId[] {
+    return [...this.#subscribers];
+  }
+
   /** M4: the snapshot, at once; changes follow. */
   subscribe(conn: ConnId): void {
     this.#subscribers.add(conn);

@@ -71,7 +71,17 @@ export type CoreEvent =
   /** The blocks in force after an admin lifted one (A6). */
   | { type: 'blocks_changed'; blocks: BlockRecord[] }
   /** The departments a helper takes chats for; empty means all (A3). */
-  | { type: 'helper_departments'; accountId: string; departments: string[] };
+  | { type: 'helper_departments'; accountId: string; departments: string[] }
+  /** The visitor of an ended chat rated it (SPEC.md U7): tell its helpers and monitors. */
+  | {
+      type: 'chat_rated';
+      chatId: string;
+      stars: number;
+      at: number;
+      helperIds: string[];
+      visitor: string;
+      helpers: string[];
+    };
 
 export type Stat =
   | { name: 'offer'; department: string }

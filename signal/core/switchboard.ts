@@ -4,6 +4,7 @@
  * in as `now` and through `tick`; ids come from the injected `IdSource`.
  * The rules it keeps are in protocol/SPEC.md.
  */
+import { chatRated } from './rating-handlers.ts';
 import { Board } from './board.ts';
 import { bind, chatMessage, peerRefused, relay } from './chat-handlers.ts';
 import type {
@@ -227,6 +228,8 @@ function handle(board: Board, event: CoreEvent): void {
       return blocksChanged(board, event.blocks);
     case 'helper_departments':
       return helperDepartments(board, event.accountId, event.departments);
+    case 'chat_rated':
+      return chatRated(board, event);
   }
 }
 

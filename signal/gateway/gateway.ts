@@ -100,7 +100,8 @@ export type AdminEvent = Extract<
       | 'config_changed'
       | 'departments_changed'
       | 'blocks_changed'
-      | 'helper_departments';
+      | 'helper_departments'
+      | 'chat_rated';
   }
 >;
 

@@ -24,7 +24,7 @@ import {
   type ArchivePolicy,
   type ChatRating,
 } from '../../protocol/index.ts';
-import type { TranscriptArchive, Failure } from '../archive/transcript-archive.ts';
+import type { Failure, RatedChat, TranscriptArchive } from '../archive/transcript-archive.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import type { VisitorTokens } from '../auth/visitor-token.ts';
 import type { StoredAccount } from '../storage/storage.ts';
@@ -52,8 +52,10 @@ export type ArchiveRouteDeps = {
     forumUrl: string | null;
   };
   now(): number;
+  /** Department names for the search form. */
+  departments(): { id: string; name: string }[];
   /** A chat was rated: tell its helpers and the monitors (F14). */
-  onRated?(chatId: string, rating: ChatRating, helperIds: string[]): void;
+  onRated?(chatId: string, rating: ChatRating, chat: RatedChat): void;
 };
 
 const ARCHIVE_ITEM = /^\/api\/archive\/([A-Za-z0-9_-]{1,64})$/;
@@ -106,8 +108,8 @@ export function createArchiveRoutes(deps: ArchiveRouteDeps): ExtraRoutes & {
       body.value.comment ?? null,
     );
     if (!rated.ok) return refused(rated);
-    const { helperIds, ...rating } = rated.value;
-    deps.onRated?.(body.value.chatId, rating, helperIds);
+    const { helperIds, helpers, visitor: name, ...rating } = rated.value;
+    deps.onRated?.(body.value.chatId, rating, { helperIds, helpers, visitor: name });
     return json(201, rating);
   }
 
@@ -133,6 +135,16 @@ export function createArchiveRoutes(deps: ArchiveRouteDeps): ExtraRoutes & {
         retentionDays: settings.archiveRetentionDays,
       };
       return json(200, policy);
+    }
+    if (path === '/api/archive/filters') {
+      const who = account(req, READERS);
+      if ('status' in who) return who;
+      const filters = deps.archive.filters();
+      const names = new Map(deps.departments().map((d) => [d.id, d.name]));
+      return json(200, {
+        helpers: filters.helpers,
+        departments: filters.departments.map((id) => ({ id, name: names.get(id) ?? id })),
+      });
     }
     if (path === '/api/archive') {
       if (method !== 'GET')

@@ -345,6 +345,22 @@ export class ArchiveStore {
       });
   }
 
+  /** The helpers and departments transcripts have, for the search form (U5). */
+  filters(): { helpers: { id: string; name: string }[]; departments: string[] } {
+    const helpers = this.#db
+      .prepare(
+        `SELECT j.value ->> '$.id' AS id, max(j.value ->> '$.name') AS name
+         FROM transcripts t, json_each(t.helpers) j GROUP BY 1 ORDER BY 2 LIMIT 1000`,
+      )
+      .all()
+      .map((row) => decodeRow(TranscriptHelper, 'transcripts', row));
+    const departments = this.#db
+      .prepare('SELECT DISTINCT department AS id FROM transcripts ORDER BY 1 LIMIT 1000')
+      .all()
+      .map((row) => decodeRow(v.object({ id: v.string() }), 'transcripts', row).id);
+    return { helpers, departments };
+  }
+
   /** F24: the first answer counts; false when the chat was rated already. */
   rate(chatId: string, stars: number, comment: string | null, at: number): boolean {
     return this.#q.rate.run(chatId, stars, comment, at).changes > 0;

@@ -6,6 +6,7 @@
  */
 import type { ServiceToStaff } from '$protocol';
 import { BrowserParticipant } from '../session/browser-participant.ts';
+import { archiveOnEnd } from '../archive/archive-on-end.ts';
 import type { Connect, Offer, OfferAlerts } from './console-ports.ts';
 
 const AVAILABLE_KEY = 'peerdesk.console.available';
@@ -19,10 +20,13 @@ export function browserConnect(storage: Storage): Connect {
       session,
       available: storage.getItem(AVAILABLE_KEY) !== 'false',
     };
-    const participant = new BrowserParticipant(kind, {
+    const archive = archiveOnEnd(session, (chatId, state) => events.onArchive?.(chatId, state));
+    const participant: BrowserParticipant = new BrowserParticipant(kind, {
       onMessage: (msg) => {
         // The staff socket decodes with ServiceToStaff, so every message is one.
         const staff = msg as ServiceToStaff;
+        // Before the session is let go (a microtask later): its document is the transcript.
+        archive(staff, participant);
         if (staff.type === 'welcome' || staff.type === 'status') {
           // BrowserParticipant builds each hello from this object.
           kind.available = staff.available;

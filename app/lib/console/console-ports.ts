@@ -8,6 +8,10 @@ import type { ServiceToStaff, StaffToService, VisitorSummary } from '$protocol';
 import type { SendResult } from '../session/chat-session.ts';
 import type { SessionView } from '../session/session-view.ts';
 
+/** F27, U1: where a console's upload of an ended chat stands (helpers only). */
+export type ArchiveUploadState =
+  { kind: 'saving' } | { kind: 'saved'; stored: boolean } | { kind: 'failed'; message: string };
+
 export type Offer = { chatId: string; expiresAt: number; visitor: VisitorSummary };
 
 /** The part of a ChatSession the console uses. */
@@ -29,6 +33,8 @@ export type ConsoleEvents = {
   onSession: (session: ConsoleChatSession) => void;
   /** A chat's session was let go (the chat ended): the tab keeps its last view. */
   onSessionClosed?: (chatId: string) => void;
+  /** F27: how the upload of an ended chat this console helped in went (U1). */
+  onArchive?: (chatId: string, state: ArchiveUploadState) => void;
 };
 
 export interface ConsoleConnection {

@@ -9,6 +9,7 @@ import { LIMITS, normalizeTag } from '$protocol';
 import type {
   Account,
   AccountRole,
+  ChatRated,
   ChatRole,
   Department,
   ServiceToStaff,
@@ -17,6 +18,7 @@ import type {
 } from '$protocol';
 import type { SessionView } from '../session/session-view.ts';
 import type {
+  ArchiveUploadState,
   ConsoleChatSession,
   ConsoleConnection,
   Connect,
@@ -38,6 +40,9 @@ export type Invitation = {
   visitor: VisitorSummary;
 };
 
+/** How many ratings the console keeps to show (U7). */
+const RATINGS_KEPT = 10;
+
 export type ChatTab = {
   chatId: string;
   role: ChatRole;
@@ -53,6 +58,10 @@ export type ChatTab = {
   ended: { by: 'visitor' | 'helper' | 'service'; at: number } | null;
   blocked: { until: number; ip: boolean } | null;
   view: SessionView | null;
+  /** F14, SPEC.md U7: the visitor's stars, once they rated the chat. */
+  rating?: number;
+  /** F27, U1: where this console's upload of the ended chat stands (helpers only). */
+  archive?: ArchiveUploadState;
 };
 
 export type StaffConsoleState = {
@@ -75,6 +84,8 @@ export type StaffConsoleState = {
   board: BoardState | null;
   /** Tags the team uses (K7) and tags seen since, for `/tag` suggestions. */
   teamTags: readonly string[];
+  /** U7: ratings told since sign-in (monitors: every chat; helpers: their own), newest first. */
+  ratings: readonly ChatRated[];
 };
 
 /** What a reply-box command or a tag action did: done, or why not, in words. */
@@ -119,6 +130,7 @@ export class StaffConsole {
     error: null,
     board: null,
     teamTags: [],
+    ratings: [],
   };
   readonly #listeners = new Set<(state: StaffConsoleState) => void>();
   readonly #sessions = new Map<string, ConsoleChatSession>();
@@ -142,6 +154,7 @@ export class StaffConsole {
       onOnline: (online) => this.#onOnline(online),
       onSession: (session) => this.#onSession(session),
       onSessionClosed: (chatId) => this.#onSessionClosed(chatId),
+      onArchive: (chatId, archive) => this.#patchChat(chatId, { archive }),
     });
   }
 
@@ -374,6 +387,10 @@ export class StaffConsole {
       case 'board':
       case 'board_changes':
         this.#update({ board: reduceBoard(this.#state.board ?? EMPTY_BOARD, msg) });
+        return;
+      case 'chat_rated':
+        this.#update({ ratings: [msg, ...this.#state.ratings].slice(0, RATINGS_KEPT) });
+        this.#patchChat(msg.chatId, { rating: msg.stars });
         return;
       case 'security_event':
         if (this.#state.board !== null) {

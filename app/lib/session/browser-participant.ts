@@ -140,6 +140,11 @@ export class BrowserParticipant {
 
   #fileStore: Promise<FileStore> | null = null;
 
+  /** An attachment's bytes this participant holds (sent or received), or null. */
+  async loadFile(sha256: string): Promise<Uint8Array | null> {
+    return (await this.#files()).loadFile(sha256);
+  }
+
   /** F13: one store of attachments' bytes for all this participant's chats; opened, it
    * frees what chats that ended over FILE_RETENTION_MS ago left (X14). */
   #files(): Promise<FileStore> {

@@ -75,6 +75,8 @@ export class WidgetController {
   #seen = 0;
   #unread = 0;
 
+  #visitorToken: string | null = null;
+
   constructor(options: WidgetControllerOptions) {
     this.#o = options;
     this.#marks = postedMarks(options.storage);
@@ -82,6 +84,11 @@ export class WidgetController {
 
   get state(): WidgetState {
     return this.#state;
+  }
+
+  /** The signed visitor token the service gave this visit (SPEC.md V1), for the survey (U7). */
+  get visitorToken(): string | null {
+    return this.#visitorToken;
   }
 
   get session(): ChatSession | null {
@@ -197,6 +204,7 @@ export class WidgetController {
         token,
         landingPage: host.landingPage,
         onToken: (next) => {
+          this.#visitorToken = next;
           try {
             // F15: the token carries the first visit; remembered across visits.
             storage.setItem(TOKEN_KEY, next);

@@ -138,6 +138,9 @@ describe('transcript archive uploads', () => {
       { visitor: ['Sync lost my passwords'], helper: ['Sign in again'] },
       'Sam',
     );
+    const molly = await staffClient(service, 'molly');
+    molly.send({ type: 'board_subscribe' });
+    await molly.next('board');
     for (const ended of [printer, sync]) {
       expect((await upload(service, aliceToken, ended.chatId, ended.final)).status).toBe(201);
     }
@@ -149,6 +152,9 @@ describe('transcript archive uploads', () => {
       comment: 'Quick and kind',
     });
     expect(rated.status).toBe(201);
+    // U7: the chat's helper is told at once, and so is a monitor on the board.
+    expect(await alice.next('chat_rated')).toMatchObject({ chatId: sync.chatId, stars: 5 });
+    expect(await molly.next('chat_rated')).toMatchObject({ chatId: sync.chatId, stars: 5 });
     const twice = await api(service, 'POST', '/api/survey', null, {
       token: sync.visitorToken,
       chatId: sync.chatId,
