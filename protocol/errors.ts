@@ -59,6 +59,13 @@ export const ERRORS = {
     message: 'You are writing to the room too fast; wait a moment.',
     close: null,
   },
+  // Canned responses (SPEC.md CN1–CN6).
+  unknown_response: { message: 'That canned response does not exist.', close: null },
+  unknown_suggestion: {
+    message: 'That suggestion does not exist or was already decided.',
+    close: null,
+  },
+  too_many_responses: { message: 'You have as many canned responses as allowed.', close: null },
   // Administration (HTTP admin API, SPEC.md A1–A9).
   account_locked: {
     message: 'Too many wrong passwords for this account; try again later.',

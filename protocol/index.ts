@@ -10,6 +10,7 @@ export * from './chat-meta.ts';
 export * from './tag-stats.ts';
 export * from './board-messages.ts';
 export * from './room-messages.ts';
+export * from './canned-responses.ts';
 export * from './staff-messages.ts';
 export * from './decode.ts';
 export * from './chat-doc/index.ts';

@@ -83,4 +83,11 @@ export const LIMITS = {
   maxRoomMembersListed: 200,
   /** A console further behind than this many messages starts again from the latest page. */
   maxRoomCatchUp: 1000,
+  // Canned responses (SPEC.md CN1–CN6).
+  maxCannedTitleLength: 120,
+  /** A body fits in one chat message once its placeholders are filled. */
+  maxCannedBodyLength: 4000,
+  /** Personal responses per account, and pending suggestions per account. */
+  maxPersonalCanned: 200,
+  maxPendingSuggestions: 20,
 } as const;

@@ -34,6 +34,8 @@ import { loadStaticFiles } from './http/static-files.ts';
 import { createLogger, type Logger } from './log.ts';
 import { AdminStore } from './storage/admin-store.ts';
 import { RoomStore } from './storage/room-store.ts';
+import { CannedStore } from './storage/canned-store.ts';
+import { seedStarterResponses } from './canned/starter-responses.ts';
 import { createContributorsRoom, type ContributorsRoom } from './room/contributors-room.ts';
 import { queueWaitAlert } from './room/queue-wait-text.ts';
 import { databaseFile, openSqliteStorage } from './storage/sqlite-storage.ts';
@@ -92,6 +94,9 @@ export async function startServer(
     const firstStart = await seed(storage, config, options, now());
     const metrics = createMetrics();
     const admin = new AdminStore(storage.database);
+    const canned = new CannedStore(storage.database);
+    // F18: demo mode starts with a set of Global responses written for Peerdesk.
+    if (config.demo) seedStarterResponses(canned, now());
     // A7: settings an admin changed are laid over the environment's, at start too.
     const settings = createLiveSettings(config, admin.settingOverrides(), (message) =>
       logger.warn({}, message),
@@ -229,6 +234,7 @@ export async function startServer(
           storage,
           admin,
           chatMeta: storage.chatMeta,
+          canned,
           sessions,
           settings,
           lockout,

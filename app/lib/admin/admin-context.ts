@@ -29,4 +29,5 @@ export const SECTIONS = [
   { path: '/console/admin/embedding', label: 'Embedding', monitors: false },
   { path: '/console/admin/audit', label: 'Audit log', monitors: false },
   { path: '/console/admin/issues', label: 'Common issues', monitors: true },
+  { path: '/console/admin/canned', label: 'Canned responses', monitors: false },
 ] as const;

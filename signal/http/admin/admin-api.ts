@@ -28,6 +28,8 @@ import { blockRoutes } from './block-routes.ts';
 import { departmentRoutes } from './department-routes.ts';
 import { settingRoutes } from './setting-routes.ts';
 import { tagRoutes } from './tag-routes.ts';
+import { cannedRoutes } from './canned-routes.ts';
+import type { CannedStore } from '../../storage/canned-store.ts';
 import type { ChatMetaStore } from '../../storage/chat-meta-store.ts';
 
 export type AdminDeps = {
@@ -35,6 +37,8 @@ export type AdminDeps = {
   admin: AdminStore;
   /** Tag statistics and the team's tags (SPEC.md K6, K7). */
   chatMeta: ChatMetaStore;
+  /** Canned responses and suggestions (SPEC.md CN1–CN6). */
+  canned: CannedStore;
   sessions: Sessions;
   settings: LiveSettings;
   lockout: SignInLockout;
@@ -78,6 +82,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   ...blockRoutes,
   ...settingRoutes,
   ...tagRoutes,
+  ...cannedRoutes,
 ];
 
 type Compiled = AdminRoute & { pattern: RegExp; names: string[] };
@@ -145,7 +150,11 @@ export function createAdminApi(deps: AdminDeps): ExtraRoutes {
 
   return {
     handles: (path) =>
-      path === '/api/admin' || path.startsWith('/api/admin/') || path === '/api/password-link',
+      path === '/api/admin' ||
+      path.startsWith('/api/admin/') ||
+      path === '/api/password-link' ||
+      path === '/api/canned' ||
+      path.startsWith('/api/canned/'),
     handle,
   };
 }

@@ -56,6 +56,17 @@ describe('admin API permissions and bodies', () => {
       'GET /api/admin/audit',
       'GET /api/admin/tag-stats',
       'GET /api/admin/tags',
+      'GET /api/canned',
+      'POST /api/canned/personal',
+      'PUT /api/canned/personal/:id',
+      'POST /api/canned/personal/:id/delete',
+      'POST /api/canned/suggestions',
+      'GET /api/admin/canned/suggestions',
+      'POST /api/admin/canned/suggestions/:id/accept',
+      'POST /api/admin/canned/suggestions/:id/decline',
+      'POST /api/admin/canned/global',
+      'PUT /api/admin/canned/global/:id',
+      'POST /api/admin/canned/global/:id/delete',
     ]);
   });
 
