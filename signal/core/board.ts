@@ -20,6 +20,7 @@ import { HelperIndex } from './helper-index.ts';
 import { QueueNotices } from './queue-notices.ts';
 import { QueueList } from './queue-order.ts';
 import { armQueueWaitAlert } from './queue-wait-alert.ts';
+import { SecurityEventGate } from './security-events.ts';
 import type { AccountRecord, ChatOutcome, DepartmentRecord, OpenChatRecord } from './records.ts';
 import { chooseHelper } from './routing.ts';
 import type {
@@ -60,8 +61,8 @@ export class Board {
   /** The participant list each visitor last saw, per chat: a change among monitors
    * alone must not reach the visitor even as an unchanged list (M2). */
   readonly visitorView = new Map<string, string>();
-  /** P5: when each (chat, reporter, peer, code) security event was last told. */
-  readonly securityEvents = new Map<string, number>();
+  /** P5: which security events were told lately, per open chat. */
+  readonly securityEvents = new SecurityEventGate();
   /** The monitors' live board, coalesced (M4). */
   readonly feed = new BoardFeed(this);
   /** Tags and labels of open chats (K1). */
@@ -386,6 +387,7 @@ export class Board {
     this.visitorView.delete(chat.chatId);
     this.feed.forgetChat(chat.chatId);
     this.meta.forget(chat.chatId);
+    this.securityEvents.forgetChat(chat.chatId);
     const record = toRecord(chat);
     this.out.push({
       kind: 'persist',

@@ -265,14 +265,11 @@ export function bind(
   board.broadcastParticipants(chat);
 }
 
-/** How long one reporter's word about one peer counts once (P5: no flooding monitors). */
-const SECURITY_EVENT_QUIET_MS = 10_000;
-
 /**
  * P5: a peer's replica dropped another participant for bytes that break the chat
  * rules. Counted, and told to the monitors and admins online, at most once per
- * reporter, peer and code in SECURITY_EVENT_QUIET_MS. The service never sees the bytes:
- * this is the reporter's word, and says so.
+ * reporter, peer and code in a quiet time (security-events.ts). The service never
+ * sees the bytes: this is the reporter's word, and says so.
  */
 export function peerRefused(
   board: Board,
@@ -286,15 +283,8 @@ export function peerRefused(
   if (chat === undefined || reporter === undefined || peer === undefined || peer.id === senderId) {
     return board.error(conn, 'not_participant', 'peer_refused', msg.chatId);
   }
-  const key = `${chat.chatId}\u0000${senderId}\u0000${peer.id}\u0000${msg.code}`;
-  const last = board.securityEvents.get(key);
-  if (last !== undefined && board.now - last < SECURITY_EVENT_QUIET_MS) return;
-  if (board.securityEvents.size >= 10_000) {
-    for (const [k, at] of board.securityEvents) {
-      if (board.now - at >= SECURITY_EVENT_QUIET_MS) board.securityEvents.delete(k);
-    }
-  }
-  board.securityEvents.set(key, board.now);
+  const report = { chatId: chat.chatId, reporter: senderId, peer: peer.id, code: msg.code };
+  if (!board.securityEvents.admit(report, board.now)) return;
   board.stat({ name: 'peer_refused', code: msg.code, role: peer.role });
   const event = {
     type: 'security_event' as const,

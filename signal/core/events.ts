@@ -204,6 +204,8 @@ export type SwitchboardIndexes = {
   waiting: string[];
   readyHelpers: { accountId: string; activeChats: number; lastBusyAt: number }[];
   helpersOnline: number;
+  /** P5: (chat, reporter, peer, code) entries kept to quiet repeats, open chats only. */
+  securityEvents: number;
 };
 
 export interface Switchboard {

@@ -412,5 +412,6 @@ function indexesOf(board: Board): SwitchboardIndexes {
     waiting: [...board.waiting].map((c) => c.chatId),
     readyHelpers: [...board.helpers.ready()].map((c) => ({ ...c })),
     helpersOnline: board.helpers.onlineCount,
+    securityEvents: board.securityEvents.size(),
   };
 }
