@@ -166,11 +166,17 @@ describe.each(['uws', 'ws'] as const)('chat flow on %s', (transport) => {
     }
     const fourth = await visitor('Fourth');
     expect((await fourth.next('queued')).position).toBe(1);
-    expect((await alice.next('status')).activeChats.length).toBeLessThanOrEqual(3);
     // A round trip through the service: by now any offer would have arrived.
     alice.send({ type: 'set_chat_limit', limit: 11 });
     expect((await alice.next('error')).code).toBe('chat_limit_out_of_range');
     expect(alice.received.filter((m) => m.type === 'offer')).toHaveLength(3);
+    // Her status names exactly her three chats, and never named more.
+    const statuses = alice.received.flatMap((m) => (m.type === 'status' ? [m] : []));
+    expect(statuses.at(-1)?.activeChats.toSorted()).toEqual(
+      alice.received.flatMap((m) => (m.type === 'chat' ? [m.chatId] : [])).toSorted(),
+    );
+    expect(statuses.at(-1)?.activeChats).toHaveLength(3);
+    for (const status of statuses) expect(status.activeChats.length).toBeLessThanOrEqual(3);
     expect(tina.received.filter((m) => m.type === 'offer')).toHaveLength(0);
     for (const c of [alice, tina, fourth, ...visitors]) c.close();
   });

@@ -282,14 +282,22 @@ describe.each(['uws', 'ws'] as const)('malformed frames on %s', (transport) => {
       // E1: a code without a close code leaves the socket open and served.
       expect(client.isOpen).toBe(true);
       if (c.beforeHello === true) {
-        // Still awaiting hello, and hello still works.
+        // Still awaiting hello: the bad frame was not taken for one (no welcome yet)…
+        expect(client.received.map((m) => m.type)).not.toContain('welcome');
         client.sendRaw(
           c.endpoint === 'staff'
             ? json({ type: 'hello', v: V, session })
             : json({ type: 'hello', v: V }),
         );
+        // …and the real hello is welcomed, once, as who it says.
+        const welcome = await client.nextWelcome();
+        expect(welcome).toMatchObject(
+          c.endpoint === 'staff'
+            ? { account: { nickname: ADMIN_NICKNAME } }
+            : { visitorId: expect.any(String) },
+        );
+        expect(client.received.filter((m) => m.type === 'welcome')).toHaveLength(1);
         expect(client.isOpen).toBe(true);
-        expect(await client.nextWelcome()).toBeDefined();
       } else if (c.endpoint === 'staff') {
         client.sendRaw(json({ type: 'end', chatId: 'nope' }));
         expect((await client.nextError()).ref).toBe('end');
