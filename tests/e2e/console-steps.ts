@@ -64,6 +64,15 @@ export async function signInHelper(
   return page;
 }
 
+/** Molly in the console, not taking chats herself: monitors get offers too (O1). */
+export async function signInMonitor(browser: Browser, baseURL: string): Promise<Page> {
+  const molly = await signInHelper(browser, 'molly', { baseURL });
+  const available = molly.getByRole('switch', { name: 'Available for chats' });
+  await available.click();
+  await expect(available).toHaveAttribute('aria-checked', 'false');
+  return molly;
+}
+
 /** Closes every browser context a test opened (helpers and browser visitors). */
 export async function closeAllContexts({ browser }: { browser: Browser }): Promise<void> {
   for (const context of browser.contexts()) await context.close();

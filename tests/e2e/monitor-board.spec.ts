@@ -15,22 +15,13 @@
 import type { Browser, Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
 import { dataMessages, recordingVisitor } from './support/recording-visitor.ts';
-import { SocketVisitor, offerCard, signInHelper } from './console-steps.ts';
+import { SocketVisitor, offerCard, signInHelper, signInMonitor } from './console-steps.ts';
 import {
   LINK_TIMEOUT,
   conversation,
   fillPreChat,
   isolatedTest as test,
 } from './support/widget-drivers.ts';
-
-/** Molly in the console, not taking chats herself: monitors get offers too (O1). */
-async function signInMonitor(browser: Browser, baseURL: string): Promise<Page> {
-  const molly = await signInHelper(browser, 'molly', { baseURL });
-  const available = molly.getByRole('switch', { name: 'Available for chats' });
-  await available.click();
-  await expect(available).toHaveAttribute('aria-checked', 'false');
-  return molly;
-}
 
 const chatFrame = (page: Page) => page.frameLocator('iframe[title="Chat with us"]');
 
