@@ -5,9 +5,20 @@
 import * as Y from 'yjs';
 import { expect } from 'vitest';
 import type { MessageKind } from '../../../protocol/index.ts';
-import { InMemoryNetwork, mayLink, type PeerSpec } from '../../fixtures/in-memory-network.ts';
+import {
+  InMemoryNetwork,
+  mayLink,
+  type NetworkEvent,
+  type PeerSpec,
+} from '../../fixtures/in-memory-network.ts';
 
 export type Outcome = { posted: number; deleted: number; failures: number; frames: number };
+
+/** A run with its trace: what went over the wire, in order, and each peer's client id. */
+export type TracedOutcome = Outcome & {
+  trace: NetworkEvent[];
+  clients: Record<string, number>;
+};
 
 function peersFor(random: () => number): PeerSpec[] {
   const helpers = 1 + Math.floor(random() * 3);
@@ -21,10 +32,26 @@ function pick<T>(random: () => number, items: readonly T[]): T | undefined {
   return items[Math.floor(random() * items.length)];
 }
 
+/** Runs one seed with its trace kept, for tests that check what a seed exercises. */
+export function traceSeed(seed: number, steps = 250): TracedOutcome {
+  const trace: NetworkEvent[] = [];
+  const clients: Record<string, number> = {};
+  const outcome = runSeed(seed, steps, (net) => {
+    net.trace = trace;
+    for (const [id, peer] of net.peers) clients[id] = peer.replica.doc.clientID;
+  });
+  return { ...outcome, trace, clients };
+}
+
 /** Runs one seed and checks every invariant; throws with the seed in the message. */
-export function runSeed(seed: number, steps = 250): Outcome {
+export function runSeed(
+  seed: number,
+  steps = 250,
+  prepare?: (net: InMemoryNetwork) => void,
+): Outcome {
   const shape = new InMemoryNetwork(seed, []).random;
   const net = new InMemoryNetwork(seed, peersFor(shape));
+  prepare?.(net);
   const { random } = net;
   const ids = [...net.peers.keys()];
   const writers = ids.filter((id) => net.peer(id).spec.role !== 'monitor');
@@ -54,6 +81,7 @@ export function runSeed(seed: number, steps = 250): Outcome {
         const victim = pick(random, own);
         if (victim) {
           net.peer(by).replica.chat.deleteMessage(victim.id);
+          net.trace?.push({ kind: 'delete', by });
           deleted.add(victim.id);
           outcome.deleted++;
         }
@@ -85,6 +113,9 @@ export function runSeed(seed: number, steps = 250): Outcome {
     net.connectAll();
     net.flush();
     checkConverged(net, posted, deleted);
+    const pending: Record<string, number> = {};
+    for (const [id, peer] of net.peers) pending[id] = peer.replica.pending().length;
+    net.trace?.push({ kind: 'end', pending });
     return outcome;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
