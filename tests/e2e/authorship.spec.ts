@@ -179,7 +179,7 @@ test('P2 P4 A5 P5 S4 a visitor cannot take or write under a departed helper’s 
   }
 });
 
-test('a helper who left takes the chat back in the same page, without a reload, and it links', async ({
+test('P4 a helper who left takes the chat back in the same page, without a reload, and it links', async ({
   browser,
 }) => {
   test.setTimeout(150_000);
