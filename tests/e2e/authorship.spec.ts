@@ -105,7 +105,7 @@ async function screenshots(page: Page, name: string, path: (file: string) => str
 test('P2 P4 A5 P5 S4 a visitor cannot take or write under a departed helper’s client id, and the helper never sees it as hers', async ({
   browser,
 }, testInfo) => {
-  test.setTimeout(240_000);
+  test.setTimeout(360_000);
   const service = await ownService(GRACE);
   try {
     const { alice, visitor } = await startChat(browser, service.baseURL);
@@ -182,7 +182,7 @@ test('P2 P4 A5 P5 S4 a visitor cannot take or write under a departed helper’s 
 test('P4 a helper who left takes the chat back in the same page, without a reload, and it links', async ({
   browser,
 }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(240_000);
   const service = await ownService(GRACE);
   try {
     const { alice, visitor } = await startChat(browser, service.baseURL);
