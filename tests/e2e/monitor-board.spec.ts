@@ -12,7 +12,7 @@
  * Each test runs against a service of its own: promoting Tina must not reach
  * another file's tests.
  */
-import type { Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
 import { dataMessages, recordingVisitor } from './support/recording-visitor.ts';
 import { SocketVisitor, offerCard, signInHelper, signInMonitor } from './console-steps.ts';
