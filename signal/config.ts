@@ -146,7 +146,7 @@ export const CONFIG_VARIABLES = [
   {
     name: 'ATTACHMENT_MAX_BYTES',
     default: String(LIMITS.defaultAttachmentBytes),
-    description: `Largest file a chat carries, in bytes (at most ${LIMITS.attachmentBytesCeiling}): senders refuse larger files and receivers never fetch them.`,
+    description: `Largest file a chat carries, in bytes (at most ${LIMITS.attachmentBytesCeiling}): senders refuse larger files and receivers never fetch them. An admin may change it live (Administration → Settings); pages that connect next are told.`,
   },
   {
     name: 'ICE_SERVERS',
