@@ -69,7 +69,9 @@ function linkOpenedAt(page: Page): Promise<number> {
 function roundTrips(page: Page, count: number): Promise<number[]> {
   return page.evaluate(async (count) => {
     const box = document.querySelector<HTMLTextAreaElement>('textarea[id^="reply-"]');
-    const log = document.querySelector('[role="log"]');
+    // The chat's own log, in the box's panel: the console has other logs (the
+    // Contributors room, an earlier conversation).
+    const log = box?.closest('[role="tabpanel"]')?.querySelector('[role="log"]') ?? null;
     if (box === null || box.form === null || log === null) throw new Error('no chat on the page');
     const form = box.form;
     const times: number[] = [];
