@@ -51,6 +51,11 @@ async function endChat(chat: Chat): Promise<void> {
     .getByRole('dialog', { name: 'End this chat?' })
     .getByRole('button', { name: 'End chat' })
     .click();
+  // Until the service has the end, closing the contexts (afterEach) would leave Alice's
+  // chat alive through her grace period, and the next test's Alice would inherit it.
+  await expect(
+    chat.panel.getByRole('status').filter({ hasText: 'The chat has ended' }),
+  ).toBeVisible();
 }
 
 /** The SHA-256 of what a download link saves, as the browser downloads it (the pages'
