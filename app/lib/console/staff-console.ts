@@ -40,6 +40,10 @@ export type Invitation = {
   visitor: VisitorSummary;
 };
 
+const SEND_ERROR = 'The message could not be sent.';
+/** Replies held for a chat whose session is still opening (a few, typed in a second). */
+const PENDING_REPLIES_MAX = 20;
+
 /** How many ratings the console keeps to show (U7). */
 const RATINGS_KEPT = 10;
 
@@ -143,6 +147,9 @@ export class StaffConsole {
   readonly #alerts: OfferAlerts;
   /** M5: per chat, the unanswered time last reported to the service. */
   readonly #reported = new Map<string, number | null>();
+  /** Per chat, replies sent before its session opened (its stored copy loading, its
+   * signing key being made, a moment after Accept): sent in order once it opens. */
+  readonly #pendingReplies = new Map<string, string[]>();
   /** A chat asked to be watched: its tab opens selected. */
   #opening: string | null = null;
   #everOnline = false;
@@ -288,10 +295,7 @@ export class StaffConsole {
   submitReply(chatId: string, text: string): CommandResult {
     const parsed = parseReply(text, CONSOLE_COMMANDS);
     if (parsed.kind === 'error') return { ok: false, error: parsed.error };
-    if (parsed.kind === 'message') {
-      const sent = this.#sessions.get(chatId)?.send(parsed.text).ok ?? false;
-      return sent ? { ok: true } : { ok: false, error: 'The message could not be sent.' };
-    }
+    if (parsed.kind === 'message') return this.#sendMessage(chatId, parsed.text);
     switch (parsed.name) {
       case 'tag':
         return this.addTag(chatId, parsed.argument);
@@ -450,9 +454,11 @@ export class StaffConsole {
         this.#patchChat(msg.chatId, { department: msg.department });
         return;
       case 'ended':
+        this.#pendingReplies.delete(msg.chatId);
         this.#patchChat(msg.chatId, { ended: { by: msg.by, at: msg.at } });
         return;
       case 'left':
+        this.#pendingReplies.delete(msg.chatId);
         this.#patchChat(msg.chatId, { ended: { by: 'helper', at: Date.now() } });
         return;
       case 'blocked_visitor':
@@ -492,8 +498,23 @@ export class StaffConsole {
     this.#update({ chats, offers, invitations, selected });
   }
 
+  #sendMessage(chatId: string, text: string): CommandResult {
+    const session = this.#sessions.get(chatId);
+    if (session !== undefined) {
+      return session.send(text).ok ? { ok: true } : { ok: false, error: SEND_ERROR };
+    }
+    // A helper who types the greeting right after Accept is ahead of the session.
+    const chat = this.#chat(chatId);
+    if (chat?.role !== 'helper' || chat.ended !== null) return { ok: false, error: SEND_ERROR };
+    const pending = this.#pendingReplies.get(chatId) ?? [];
+    if (pending.length >= PENDING_REPLIES_MAX) return { ok: false, error: SEND_ERROR };
+    this.#pendingReplies.set(chatId, [...pending, text]);
+    return { ok: true };
+  }
+
   /** Issue 11: an ended chat's session is gone; its tab shows the last view. */
   #onSessionClosed(chatId: string): void {
+    this.#pendingReplies.delete(chatId);
     this.#sessions.delete(chatId);
     this.#sessionOffs.get(chatId)?.();
     this.#sessionOffs.delete(chatId);
@@ -501,6 +522,11 @@ export class StaffConsole {
 
   #onSession(session: ConsoleChatSession): void {
     this.#sessions.set(session.chatId, session);
+    const pending = this.#pendingReplies.get(session.chatId) ?? [];
+    this.#pendingReplies.delete(session.chatId);
+    for (const text of pending) {
+      if (!session.send(text).ok) this.#update({ error: SEND_ERROR });
+    }
     this.#sessionOffs.get(session.chatId)?.();
     this.#sessionOffs.set(
       session.chatId,

@@ -253,6 +253,33 @@ describe('StaffConsole tabs', () => {
     expect(staff.setLabel('c1', 'x'.repeat(101)).ok).toBe(false);
   });
 
+  it('replies sent right after Accept, before the session opens, go out in order once it does', () => {
+    const { staff, deliver, events } = setup();
+    deliver(chatMsg('c1'));
+    expect(staff.submitReply('c1', 'Hello Vera')).toEqual({ ok: true });
+    expect(staff.submitReply('c1', 'which version is it?')).toEqual({ ok: true });
+    const texts: string[] = [];
+    const { session } = fakeSession('c1');
+    events().onSession({ ...session, send: (text) => (texts.push(text), { ok: true, id: 'x' }) });
+    expect(texts).toEqual(['Hello Vera', 'which version is it?']);
+    expect(staff.submitReply('c1', 'and the system?')).toEqual({ ok: true });
+    expect(texts).toEqual(['Hello Vera', 'which version is it?', 'and the system?']);
+    expect(staff.state.error).toBeNull();
+  });
+
+  it('a reply to a chat that ended before its session opened is refused, and none is held', () => {
+    const { staff, deliver, events } = setup();
+    deliver(chatMsg('c1'));
+    expect(staff.submitReply('c1', 'too late?')).toEqual({ ok: true });
+    deliver({ type: 'ended', chatId: 'c1', by: 'visitor', at: 5 });
+    expect(staff.submitReply('c1', 'hello?')).toMatchObject({ ok: false });
+    expect(staff.submitReply('nope', 'hello?')).toMatchObject({ ok: false });
+    const texts: string[] = [];
+    const { session } = fakeSession('c1');
+    events().onSession({ ...session, send: (text) => (texts.push(text), { ok: true, id: 'x' }) });
+    expect(texts).toEqual([]);
+  });
+
   it('K2 a chat at the tag limit refuses one more tag before sending', () => {
     const { staff, deliver, sent } = setup();
     deliver(chatMsg('c1'));
