@@ -37,6 +37,11 @@ export const ArchiveUpload = v.strictObject({
   // A little over the document cap, so the service can say `archive_too_large` for a
   // document just over it rather than a schema error.
   update: Base64(base64Length(LIMITS.maxChatDocBytes + 64 * 1024)),
+  /** U10: the copies of the earlier conversation the helper holds after a requeue
+   * (CHAT.md K1, K8: the staff copy and the visitor's), each one whole document. */
+  earlier: v.optional(
+    v.pipe(v.array(Base64(base64Length(LIMITS.maxChatDocBytes + 64 * 1024))), v.maxLength(2)),
+  ),
   files: v.optional(
     v.pipe(
       v.array(
@@ -106,6 +111,11 @@ export const ArchivedMessage = v.object({
   attachment: v.optional(Attachment),
   /** Set on staff lines that carried a signature (CHAT.md V2). */
   signed: v.optional(v.boolean()),
+  /** U10, CHAT.md V6: on staff lines, whether the signature verified with the key the
+   * service bound with the line's client id. Absent on transcripts archived before. */
+  verified: v.optional(v.boolean()),
+  /** U10: a line only an earlier copy held (a helper who left before a requeue). */
+  earlier: v.optional(v.boolean()),
 });
 export type ArchivedMessage = v.InferOutput<typeof ArchivedMessage>;
 

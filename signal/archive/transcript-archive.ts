@@ -21,6 +21,7 @@ import type {
 import type { Logger } from '../log.ts';
 import { helpersOf, type ArchiveStore } from '../storage/archive-store.ts';
 import { checkTranscript } from './transcript-check.ts';
+import { signTranscript } from './transcript-signing.ts';
 
 /** U8: an ended chat no helper uploaded by then is marked "not archived". */
 export const NOT_ARCHIVED_AFTER_MS = 10 * 60 * 1000;
@@ -44,7 +45,7 @@ export type TranscriptArchive = {
     accountId: string,
     chatId: string,
     body: ArchiveUpload,
-  ): { ok: true; value: ArchiveUploaded } | Failure;
+  ): Promise<{ ok: true; value: ArchiveUploaded } | Failure>;
   /** U6: an archived (or "not archived") transcript: messages with author names,
    * their formatting source and time; null when there is none. */
   transcript(chatId: string): Transcript | null;
@@ -74,7 +75,7 @@ export function createTranscriptArchive(deps: {
   const { store, log } = deps;
 
   return {
-    upload(accountId, chatId, body) {
+    async upload(accountId, chatId, body) {
       const chat = store.closedChat(chatId);
       if (chat === null) {
         // Still open (the end is on its way over the socket), or never existed.
@@ -102,7 +103,20 @@ export function createTranscriptArchive(deps: {
         );
         return failure(statusOf(checked.code), checked.code, checked.detail);
       }
-      const summary = { chatId, messages: checked.messages.length, files: checked.fileBytes.size };
+      // U10, CHAT.md V6: staff lines verified against the keys bound with their client
+      // ids; the earlier copies add the lines of helpers who left before a requeue.
+      const signed = await signTranscript({
+        chatId,
+        update,
+        messages: checked.messages,
+        earlier: (body.earlier ?? []).map((copy) => Buffer.from(copy, 'base64')),
+        participants: chat.record.participants,
+      });
+      if (!signed.ok) {
+        log.warn({ chatId, accountId, detail: signed.detail }, 'archive refused');
+        return failure(422, 'undecodable_transcript', signed.detail);
+      }
+      const summary = { chatId, messages: signed.messages.length, files: checked.fileBytes.size };
       // U9: with a retention of 0 days nothing is kept; the upload is still checked.
       if (settings.archiveRetentionDays === 0)
         return { ok: true, value: { ...summary, stored: false } };
@@ -120,7 +134,7 @@ export function createTranscriptArchive(deps: {
         archivedAt: deps.now(),
         uploadedBy: accountId,
         helpers: helpersOf(chat),
-        messages: checked.messages,
+        messages: signed.messages,
         files: checked.files,
         doc: update,
         docSha256: createHash('sha256').update(update).digest('hex'),

@@ -38,7 +38,8 @@ const STAFF: readonly AccountRole[] = ['trainee', 'helper', 'monitor', 'admin'];
 
 /** The largest upload body: a whole document and the file budget, in base64 JSON. */
 export function archiveUploadLimit(fileBytes: number): number {
-  return base64Length(LIMITS.maxChatDocBytes) + base64Length(fileBytes) + 64 * 1024;
+  // The final document and up to two earlier copies (U10).
+  return 3 * base64Length(LIMITS.maxChatDocBytes) + base64Length(fileBytes) + 64 * 1024;
 }
 
 export type ArchiveRouteDeps = {
@@ -187,7 +188,7 @@ export function createArchiveRoutes(deps: ArchiveRouteDeps): ExtraRoutes & {
       }
       const body = decodeJsonBody(req, ArchiveUpload);
       if (!body.ok) return body.response;
-      const uploaded = deps.archive.upload(who.id, chatId, body.value);
+      const uploaded = await deps.archive.upload(who.id, chatId, body.value);
       return uploaded.ok ? json(201, uploaded.value) : refused(uploaded);
     }
     return jsonError(405, 'method_not_allowed', { headers: { allow: 'GET, POST' } });

@@ -37,12 +37,15 @@ export function archiveOnEnd(
     const attachments: Attachment[] = session.view.messages.flatMap((m) =>
       m.attachment === undefined ? [] : [m.attachment],
     );
+    // U10: after a requeue the earlier helpers' lines are only in these copies.
+    const earlier = session.earlierCopies();
     report(msg.chatId, { kind: 'saving' });
     void uploadTranscript(
       { token, loadFile: (sha256) => holder.loadFile(sha256) },
       msg.chatId,
       update,
       attachments,
+      earlier,
     ).then((outcome) =>
       report(
         msg.chatId,

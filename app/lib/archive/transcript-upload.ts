@@ -6,7 +6,7 @@
  * first, which is as good. File bytes go along only when the service keeps them
  * (`ArchivePolicy.fileBytes`), largest last, within that budget.
  *
- * Exports: `uploadTranscript(deps, chatId, update, attachments)`, `UploadOutcome`,
+ * Exports: `uploadTranscript(deps, chatId, update, attachments, earlier)`, `UploadOutcome`,
  * `toBase64(bytes)`.
  */
 import * as v from 'valibot';
@@ -34,6 +34,8 @@ export async function uploadTranscript(
   chatId: string,
   update: Uint8Array,
   attachments: readonly Attachment[],
+  /** U10: the copies of the earlier conversation the session holds after a requeue. */
+  earlier: readonly Uint8Array[] = [],
 ): Promise<UploadOutcome> {
   const doFetch = deps.fetch ?? ((input, init) => fetch(input, init));
   const wait = deps.wait ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -47,6 +49,7 @@ export async function uploadTranscript(
   const body = JSON.stringify({
     update: toBase64(update),
     ...(files.length > 0 ? { files } : {}),
+    ...(earlier.length > 0 ? { earlier: earlier.slice(0, 2).map(toBase64) } : {}),
   });
   for (let attempt = 0; ; attempt += 1) {
     const answer = await call(

@@ -617,6 +617,11 @@ export class ChatSession {
     }
   }
 
+  /** SPEC.md U10: the copies of the earlier conversation this session took, as received. */
+  earlierCopies(): Uint8Array[] {
+    return this.#earlier.copies();
+  }
+
   /** K6: a helper's reply sorts after the earlier conversation it answers. */
   #historySeq(): number {
     return this.#earlier.topSeq(this.#visitor());

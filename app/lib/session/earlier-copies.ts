@@ -49,6 +49,14 @@ export class EarlierCopies {
     });
   }
 
+  /** SPEC.md U10: every copy held, as received, staff first (for the archive upload). */
+  copies(): Uint8Array[] {
+    return PRECEDENCE.flatMap((from) => {
+      const copy = this.#copies.get(from);
+      return copy ? [copy.history.update] : [];
+    });
+  }
+
   /** K8: what this session hands another staff peer: the staff copy, else the visitor's. */
   best(): Uint8Array | null {
     for (const from of PRECEDENCE) {

@@ -84,7 +84,7 @@ describe('archive sweep', () => {
   const upload = (chatId: string, update: Uint8Array) =>
     archive().upload('alice', chatId, { update: Buffer.from(update).toString('base64') });
 
-  it('U8 an ended chat nobody uploaded is marked not archived after 10 minutes, and stays findable', () => {
+  it('U8 an ended chat nobody uploaded is marked not archived after 10 minutes, and stays findable', async () => {
     endChat('lost', 'nobody kept this');
     expect(archive().sweep().notArchived).toBe(0);
     clock += NOT_ARCHIVED_AFTER_MS - 1;
@@ -102,17 +102,17 @@ describe('archive sweep', () => {
     clock += NOT_ARCHIVED_AFTER_MS;
     archive().sweep();
     expect(archive().transcript('late')?.status).toBe('not_archived');
-    expect(upload('late', late).ok).toBe(true);
+    expect((await upload('late', late)).ok).toBe(true);
     expect(archive().transcript('late')?.status).toBe('archived');
   });
 
-  it('U9 retention deletes transcripts and ratings older than the setting and keeps newer ones', () => {
+  it('U9 retention deletes transcripts and ratings older than the setting and keeps newer ones', async () => {
     const old = endChat('old', 'an old printer question');
-    expect(upload('old', old).ok).toBe(true);
+    expect((await upload('old', old)).ok).toBe(true);
     expect(archive().rate('v-old', 'old', 4, null).ok).toBe(true);
     clock += 20 * DAY;
     const recent = endChat('recent', 'a recent sync question');
-    expect(upload('recent', recent).ok).toBe(true);
+    expect((await upload('recent', recent)).ok).toBe(true);
     expect(archive().rate('v-recent', 'recent', 2, 'slow').ok).toBe(true);
 
     clock += 10 * DAY; // "old" ended 30 days ago: not yet older than 30 days
@@ -129,7 +129,7 @@ describe('archive sweep', () => {
     settings.archiveRetentionDays = 0;
     expect(archive().sweep().deleted).toBe(1);
     const next = endChat('next', 'kept by nobody');
-    const answer = upload('next', next);
+    const answer = await upload('next', next);
     expect(answer.ok && answer.value.stored).toBe(false);
     expect(archive().transcript('next')).toBeNull();
     settings.archiveRetentionDays = 30;
