@@ -72,6 +72,8 @@ export type Config = {
   archiveRetentionDays: number;
   /** Bytes of attached files' content the archive keeps per chat; 0: metadata only (U4). */
   archiveFileBytes: number;
+  /** U8: seconds after a chat ends before it is marked "not archived" when nobody uploaded. */
+  archiveWaitSeconds: number;
   /** The community forum the widget links to after a chat (F24), or null. */
   forumUrl: string | null;
   /** Where email goes (F23); null writes each email as an `.eml` file in `DATA_DIR/mail`. */
@@ -249,6 +251,12 @@ export const CONFIG_VARIABLES = [
     default: '0',
     description:
       "Bytes of attached files' content the archive keeps per chat (a helper's console uploads them with the transcript); `0` keeps only their names, types, sizes and hashes.",
+  },
+  {
+    name: 'ARCHIVE_WAIT_SECONDS',
+    default: '600',
+    description:
+      'Seconds after a chat ends that the archive waits for a helper\'s console to upload it before listing it as "not archived" (1 to 86400).',
   },
   {
     name: 'FORUM_URL',
@@ -435,6 +443,7 @@ const EnvSchema = v.object({
   MAX_CONNECTIONS: integer(1, 10_000_000),
   ARCHIVE_RETENTION_DAYS: integer(0, 36_500),
   ARCHIVE_FILE_BYTES: integer(0, LIMITS.attachmentBytesCeiling),
+  ARCHIVE_WAIT_SECONDS: integer(1, 86_400),
   FORUM_URL: v.optional(
     v.pipe(
       v.string(),
@@ -583,6 +592,7 @@ export function loadConfig(
       demo: argv.includes('--demo'),
       archiveRetentionDays: parsed.ARCHIVE_RETENTION_DAYS,
       archiveFileBytes: parsed.ARCHIVE_FILE_BYTES,
+      archiveWaitSeconds: parsed.ARCHIVE_WAIT_SECONDS,
       forumUrl: parsed.FORUM_URL ?? null,
       smtpUrl: parsed.SMTP_URL ?? null,
       mailFrom: parsed.MAIL_FROM,

@@ -25,7 +25,7 @@ import { createOriginPolicy, type OriginPolicy } from './gateway/origin-policy.t
 import { createAdminApi } from './http/admin/admin-api.ts';
 import { combineRoutes, createHttpHandler, MAX_HTTP_BODY_BYTES } from './http/http-handler.ts';
 import { createTranscriptArchive } from './archive/transcript-archive.ts';
-import { startArchiveSweep } from './archive/archive-sweep.ts';
+import { SWEEP_EVERY_MS, startArchiveSweep } from './archive/archive-sweep.ts';
 import { archiveUploadLimit, createArchiveRoutes } from './http/archive-routes.ts';
 import { ArchiveStore } from './storage/archive-store.ts';
 import { iceServersFor } from './http/ice-servers.ts';
@@ -205,8 +205,14 @@ export async function startServer(
       settings: () => live,
       now,
       log: logger,
+      notArchivedAfterMs: config.archiveWaitSeconds * 1000,
     });
-    const stopSweep = startArchiveSweep(archive, logger);
+    // U8: sweeping at least twice per wait, so a short wait is kept to within half of it.
+    const stopSweep = startArchiveSweep(
+      archive,
+      logger,
+      Math.min(SWEEP_EVERY_MS, Math.max(1000, (config.archiveWaitSeconds * 1000) / 2)),
+    );
     const http = createHttpHandler({
       storage,
       sessions,

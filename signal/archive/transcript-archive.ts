@@ -23,7 +23,8 @@ import { helpersOf, type ArchiveStore } from '../storage/archive-store.ts';
 import { checkTranscript } from './transcript-check.ts';
 import { signTranscript } from './transcript-signing.ts';
 
-/** U8: an ended chat no helper uploaded by then is marked "not archived". */
+/** U8: an ended chat no helper uploaded by then is marked "not archived" (the default of
+ * `ARCHIVE_WAIT_SECONDS`). */
 export const NOT_ARCHIVED_AFTER_MS = 10 * 60 * 1000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -71,6 +72,8 @@ export function createTranscriptArchive(deps: {
   settings: () => ArchiveSettings;
   now: () => number;
   log: Logger;
+  /** U8: how long after the end an upload is awaited (ARCHIVE_WAIT_SECONDS). */
+  notArchivedAfterMs?: number;
 }): TranscriptArchive {
   const { store, log } = deps;
 
@@ -207,7 +210,8 @@ export function createTranscriptArchive(deps: {
       const now = deps.now();
       const days = deps.settings().archiveRetentionDays;
       const cutoff = days === 0 ? now + 1 : now - days * DAY_MS;
-      const unarchived = store.unarchivedEnded(now - NOT_ARCHIVED_AFTER_MS, cutoff);
+      const wait = deps.notArchivedAfterMs ?? NOT_ARCHIVED_AFTER_MS;
+      const unarchived = store.unarchivedEnded(now - wait, cutoff);
       for (const chat of unarchived) store.markNotArchived(chat);
       const deleted = store.deleteBefore(cutoff);
       if (unarchived.length > 0 || deleted.length > 0) {
