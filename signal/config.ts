@@ -268,7 +268,7 @@ export const CONFIG_VARIABLES = [
     name: 'QUEUE_WAIT_ALERT_MS',
     default: '120000',
     description:
-      'A visitor who has waited this long in the queue is announced in the Contributors room, once (0: never).',
+      'A visitor who has waited this long in the queue is announced in the Contributors room, once (0: never). An admin may change it live (Administration → Settings) for visitors who join the queue next.',
   },
   {
     name: 'ROOM_MESSAGES_PER_MINUTE',

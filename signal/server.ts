@@ -377,6 +377,7 @@ function corePart(changed: Partial<LiveConfig>): Partial<CoreConfig> {
   if (changed.helperGraceMs !== undefined) core.helperGraceMs = changed.helperGraceMs;
   if (changed.visitorGraceMs !== undefined) core.visitorGraceMs = changed.visitorGraceMs;
   if (changed.inviteTimeoutMs !== undefined) core.inviteTimeoutMs = changed.inviteTimeoutMs;
+  if (changed.queueWaitAlertMs !== undefined) core.queueWaitAlertMs = changed.queueWaitAlertMs;
   return core;
 }
 

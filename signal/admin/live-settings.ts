@@ -24,6 +24,7 @@ export type LiveConfig = Pick<
   | 'allowedOrigins'
   | 'forumUrl'
   | 'archiveRetentionDays'
+  | 'queueWaitAlertMs'
 >;
 
 type Setting<K extends keyof LiveConfig> = {
@@ -36,7 +37,12 @@ type Setting<K extends keyof LiveConfig> = {
 };
 
 const ms = (
-  name: 'OFFER_TIMEOUT_MS' | 'HELPER_GRACE_MS' | 'VISITOR_GRACE_MS' | 'INVITE_TIMEOUT_MS',
+  name:
+    | 'OFFER_TIMEOUT_MS'
+    | 'HELPER_GRACE_MS'
+    | 'VISITOR_GRACE_MS'
+    | 'INVITE_TIMEOUT_MS'
+    | 'QUEUE_WAIT_ALERT_MS',
 ) => ({
   parse: (text: string) => parseConfigVariable(name, text),
   format: (value: number) => String(value),
@@ -92,6 +98,14 @@ export const SETTINGS = [
     label: 'Invitation timeout (milliseconds)',
     description: 'Time an invitation to join a chat stays open.',
     ...ms('INVITE_TIMEOUT_MS'),
+  }),
+  setting({
+    name: 'QUEUE_WAIT_ALERT_MS',
+    key: 'queueWaitAlertMs',
+    label: 'Queue-wait alert (milliseconds)',
+    description:
+      'A visitor who has waited this long in the queue is announced in the Contributors room, once (0: never). Visitors who join the queue next use a new value.',
+    ...ms('QUEUE_WAIT_ALERT_MS'),
   }),
   setting({
     name: 'ICE_SERVERS',
@@ -197,6 +211,7 @@ export function createLiveSettings(
     allowedOrigins: env.allowedOrigins,
     forumUrl: env.forumUrl,
     archiveRetentionDays: env.archiveRetentionDays,
+    queueWaitAlertMs: env.queueWaitAlertMs,
   };
   const stored = new Map<string, string>();
   let current: LiveConfig = { ...defaults };

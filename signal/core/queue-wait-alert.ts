@@ -9,20 +9,22 @@ import type { QueuedChat } from './state.ts';
 const KEY = 'waitalert';
 
 /** Called whenever a chat joins a queue. A chat whose deadline has already passed
- * (restored after a restart, or returned to the queue) is not announced again. */
+ * (restored after a restart, or returned to the queue) is not announced again. The
+ * key names the queue time it was armed for, so an admin's new setting (A7) applies
+ * to visitors who join next and the deadlines already running keep theirs. */
 export function armQueueWaitAlert(board: Board, chat: QueuedChat): void {
   const waitMs = board.config.queueWaitAlertMs;
   if (waitMs <= 0) return;
   const at = chat.enqueuedAt + waitMs;
   if (at <= board.now) return;
-  board.deadlines.push(at, `${KEY}:${chat.chatId}`);
+  board.deadlines.push(at, `${KEY}:${chat.chatId}:${chat.enqueuedAt}`);
 }
 
 /** The deadline fired: still queued (offered or not) since the same time, it is told. */
-export function queueWaitDue(board: Board, chatId: string, at: number): void {
+export function queueWaitDue(board: Board, chatId: string, enqueuedAt: string | undefined): void {
   const chat = board.chats.get(chatId);
   if (chat?.status !== 'queued') return;
-  if (chat.enqueuedAt + board.config.queueWaitAlertMs !== at) return;
+  if (String(chat.enqueuedAt) !== enqueuedAt) return;
   board.out.push({
     kind: 'queue_wait',
     chatId,

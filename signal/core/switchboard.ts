@@ -285,7 +285,7 @@ function tick(board: Board): void {
     else if (kind === 'positions') board.notices.flush(due.at);
     else if (kind === 'positions_step') board.notices.step(due.at);
     else if (kind === 'board') board.feed.flush(due.at);
-    else if (kind === QUEUE_WAIT_KEY) queueWaitDue(board, id, due.at);
+    else if (kind === QUEUE_WAIT_KEY) queueWaitDue(board, id, extra);
   }
 }
 

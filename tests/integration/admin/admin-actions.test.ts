@@ -25,11 +25,14 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     service = null;
   });
 
-  async function start(dataDir?: string): Promise<{ s: Service; admin: string }> {
+  async function start(
+    dataDir?: string,
+    env: Record<string, string> = {},
+  ): Promise<{ s: Service; admin: string }> {
     const s = await startService({
       transport,
       demo: true,
-      env: { TRUSTED_PROXIES: '127.0.0.1' },
+      env: { TRUSTED_PROXIES: '127.0.0.1', ...env },
       ...(dataDir === undefined ? {} : { dataDir }),
     });
     service = s;
@@ -149,6 +152,33 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     const helper = await s.staff();
     const staffWelcome = await helper.hello(await s.signIn('alice', DEMO_PASSWORD));
     expect(staffWelcome.attachmentMaxBytes).toBe(1_000_000);
+  });
+
+  it('A7 CR9 a new queue-wait alert time applies to visitors who queue next; one already waiting keeps theirs', async () => {
+    const { s, admin } = await start(undefined, { QUEUE_WAIT_ALERT_MS: '700' });
+    const bob = await s.staff();
+    await bob.hello(await s.signIn('bob', DEMO_PASSWORD), { available: false });
+    bob.send({ type: 'room_join' });
+    await bob.next('room_joined');
+    await visitor(s, 'Vera');
+    const slower = await call(s, admin, 'PUT', '/api/admin/settings', {
+      settings: { QUEUE_WAIT_ALERT_MS: '600000' },
+    });
+    expect(slower.status).toBe(200);
+    await visitor(s, 'Walt');
+    // Vera was queued under 700 ms: announced then, although the setting is now 10 minutes.
+    expect((await bob.next('room_message')).message.text).toMatch(/“Vera”, has waited/);
+    const faster = await call(s, admin, 'PUT', '/api/admin/settings', {
+      settings: { QUEUE_WAIT_ALERT_MS: '300' },
+    });
+    expect(faster.status).toBe(200);
+    await visitor(s, 'Xena');
+    // Xena, queued after the change, is announced in 300 ms; Walt keeps his 10 minutes.
+    expect((await bob.next('room_message')).message.text).toMatch(/“Xena”, has waited/);
+    const refused = await call(s, admin, 'PUT', '/api/admin/settings', {
+      settings: { QUEUE_WAIT_ALERT_MS: 'soon' },
+    });
+    expect(refused.status).toBe(400);
   });
 
   it('A5 a new department is listed to the next visitor; a retired one moves its queued chat', async () => {
