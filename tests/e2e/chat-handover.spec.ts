@@ -181,8 +181,17 @@ test('B3 K8 G4 a trusted copy first: with a monitor watching, Bob takes the earl
 
   // G4: Alice's browser vanishes; Molly keeps watching while the chat waits in the queue.
   await alice.context().close();
+  // While it waits there is no chat to join (the service would refuse): Molly is told why.
+  const watch = molly.getByRole('tabpanel', { name: /Vera/ });
+  const join = watch.getByRole('button', { name: 'Join chat' });
+  await expect(watch.getByRole('status').filter({ hasText: 'Back in the queue' })).toBeVisible(
+    LINK_TIMEOUT,
+  );
+  await expect(join).toBeDisabled();
   const bob = await signInHelper(browser, 'bob');
   await accept(bob);
+  await expect(join).toBeEnabled(LINK_TIMEOUT);
+  await expect(watch.getByText('Back in the queue')).toHaveCount(0);
 
   // K8 K9: Bob's earlier conversation is Molly's copy, and says so; Alice's lines are
   // hers, verified by their signatures (V3).
