@@ -170,7 +170,8 @@ export const CONFIG_VARIABLES = [
   {
     name: 'TURN_TTL_SECONDS',
     default: '3600',
-    description: 'Lifetime of minted TURN credentials.',
+    description:
+      'Lifetime of minted TURN credentials, in seconds (at least 10). A console gets them when it connects; once they expire the relay refuses them for new chats and the console says so.',
   },
   {
     name: 'RELAY_ONLY_HELPERS',
@@ -412,7 +413,7 @@ const EnvSchema = v.object({
   ICE_SERVERS: iceServers,
   TURN_SECRET: v.optional(v.string()),
   TURN_URLS: turnUrls,
-  TURN_TTL_SECONDS: integer(60, 7 * 24 * 60 * 60),
+  TURN_TTL_SECONDS: integer(10, 7 * 24 * 60 * 60),
   RELAY_ONLY_HELPERS: boolean,
   SESSION_TTL_HOURS: integer(1, 24 * 365),
   LOG_LEVEL: v.picklist(

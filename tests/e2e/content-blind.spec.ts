@@ -32,6 +32,8 @@ let service: RunningService;
 let tap: Tap;
 
 test.beforeAll(async () => {
+  // A service's first start compiles its TypeScript: slow on a loaded machine.
+  test.setTimeout(120_000);
   service = await startService({ env: { ARCHIVE_FILE_BYTES: String(1024 * 1024) } });
   tap = await startTap(service.port);
 });

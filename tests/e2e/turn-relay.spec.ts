@@ -7,18 +7,25 @@
  * has a relay candidate at its remote end. On loopback every address is 127.0.0.1,
  * so the assertion is about candidate types (which the browser derives from where a
  * candidate came from), read from the candidates and from getStats().
+ *
+ * Expired credentials: a service minting 10-second credentials, a console whose
+ * credentials (from its welcome) have expired by the time it accepts a chat. coturn
+ * refuses them (its log says so) and the chat's panel says so in words.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type BrowserContext } from '@playwright/test';
 import { startTurnServer, type RunningTurn } from '../fixtures/turn-server.ts';
 import { closeAllContexts } from './console-steps.ts';
 import { startDemoChat } from './support/demo-chat.ts';
 import { rtcReport, spyOnRtc } from './support/rtc-spy.ts';
 import { startService, type RunningService } from './support/service.ts';
+import { LINK_TIMEOUT } from './support/widget-drivers.ts';
 
 let turn: RunningTurn;
 let service: RunningService;
 
 test.beforeAll(async () => {
+  // A service's first start compiles its TypeScript: slow on a loaded machine.
+  test.setTimeout(120_000);
   turn = await startTurnServer();
   service = await startService({
     env: {
@@ -76,5 +83,68 @@ test('B5 relay-only helper: the chat works and the visitor only ever sees relay 
   for (const pair of visitorSide.selected) {
     expect(pair.remote.type).toBe('relay');
     expect(helperSide.local.map((c) => c.port)).toContain(pair.remote.port);
+  }
+});
+
+/** The expiry (epoch seconds) of the TURN credentials in the last welcome a page of
+ * the context received (TURN REST username `<expiry>:<participant>`). */
+function watchTurnExpiry(context: BrowserContext): () => number | null {
+  let expiry: number | null = null;
+  context.on('page', (page) =>
+    page.on('websocket', (socket) =>
+      socket.on('framereceived', ({ payload }) => {
+        if (typeof payload !== 'string' || !payload.includes('"welcome"')) return;
+        const found = /"username":"(\d+):/.exec(payload);
+        if (found) expiry = Number(found[1]);
+      }),
+    ),
+  );
+  return () => expiry;
+}
+
+test('B5 expired TURN credentials: coturn refuses them and the console says so in words', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const shortLived = await startService({
+    env: {
+      ICE_SERVERS: JSON.stringify([{ urls: `stun:127.0.0.1:${turn.port}` }]),
+      TURN_SECRET: turn.secret,
+      TURN_URLS: turn.url,
+      TURN_TTL_SECONDS: '10',
+      RELAY_ONLY_HELPERS: 'true',
+    },
+  });
+  try {
+    let expiry: () => number | null = () => null;
+    const chat = await startDemoChat(browser, {
+      baseURL: shortLived.url,
+      helper: 'alice',
+      visitorName: 'Ezra',
+      question: 'Is anyone there?',
+      prepare: async (context, who) => {
+        if (who === 'helper') {
+          expiry = watchTurnExpiry(context);
+          return;
+        }
+        // The helper is signed in: the visitor comes once the console's credentials
+        // have expired (the condition itself, read from the welcome).
+        await expect.poll(expiry, { timeout: 10_000 }).not.toBeNull();
+        await expect
+          .poll(() => Date.now() / 1000 > expiry()! + 1, { timeout: 30_000, intervals: [250] })
+          .toBe(true);
+      },
+    });
+    const notice = chat.panel
+      .getByRole('alert')
+      .filter({ hasText: "refused this console's relay credentials" });
+    await expect(notice).toContainText(/they expired at .+\(TURN error 401/, LINK_TIMEOUT);
+    await expect(notice).toContainText('reload the console to get new credentials');
+    // coturn's own word for it: that username (expiry and all) is no longer valid.
+    expect(turn.output()).toContain(`Cannot find credentials of user <${expiry()}:`);
+    // Nothing connects without the relay: the visitor still waits.
+    await expect(chat.widget.getByRole('status').filter({ hasText: /^Connected$/ })).toHaveCount(0);
+  } finally {
+    await shortLived.stop();
   }
 });

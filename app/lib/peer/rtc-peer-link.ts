@@ -23,6 +23,7 @@
  * browser's RTCPeerConnection is used as is; Node passes @roamhq/wrtc's.
  */
 import type { IceServer } from '../../../protocol/index.ts';
+import { isRelayRefusal, type RelayError } from './relay-refusal.ts';
 import type {
   LinkSignal,
   PeerLink,
@@ -46,6 +47,8 @@ export type RtcPeerLinkOptions = {
   hardLimit?: number;
   /** ICE `disconnected` for this long counts as failed (it may recover before). */
   disconnectedGraceMs?: number;
+  /** B5: a TURN server refused this side's credentials (relay-refusal.ts). */
+  onRelayRefused?: (error: RelayError) => void;
 };
 
 export const RTC_PEER_LINK_DEFAULTS = {
@@ -112,6 +115,11 @@ class RtcPeerLink implements PeerLink {
           sdpMLineIndex: candidate.sdpMLineIndex,
         },
       });
+    };
+    this.#pc.onicecandidateerror = (event) => {
+      const { url, errorCode, errorText } = event as RTCPeerConnectionIceErrorEvent;
+      const error = { url, code: errorCode, text: errorText };
+      if (isRelayRefusal(error)) options.onRelayRefused?.(error);
     };
     this.#pc.oniceconnectionstatechange = () => this.#onIceState(this.#pc.iceConnectionState);
     this.#pc.onconnectionstatechange = () => {
@@ -218,6 +226,7 @@ class RtcPeerLink implements PeerLink {
     }
     const pc = this.#pc;
     pc.onicecandidate = pc.oniceconnectionstatechange = pc.onconnectionstatechange = null;
+    pc.onicecandidateerror = null;
     pc.ondatachannel = null;
     pc.close();
     this.#emit({ type: 'close', reason, detail });

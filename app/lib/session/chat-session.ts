@@ -34,6 +34,7 @@ import {
 import { FileTransfers } from '../files/file-transfers.ts';
 import { forChat, memoryFileStore, type FileStore } from '../files/file-store.ts';
 import { LinkManager, type LinkManagerOptions } from '../peer/link-manager.ts';
+import { relayRefusal, type RelayError, type RelayRefusal } from '../peer/relay-refusal.ts';
 import type { PeerLinkFactory } from '../peer/peer-link.ts';
 import { nextReadMark } from '../read-state/read-marks.ts';
 import { ReadTracker, type ChatVisibility } from '../read-state/read-tracker.ts';
@@ -57,7 +58,12 @@ import {
   type UnsentMessage,
 } from './session-view.ts';
 
-export type IceConfig = { iceServers: readonly IceServer[]; relayOnly: boolean };
+export type IceConfig = {
+  iceServers: readonly IceServer[];
+  relayOnly: boolean;
+  /** B5: the TURN server refused the credentials (set by the session for its links). */
+  onRelayRefused?: (error: RelayError) => void;
+};
 
 export type ChatSessionOptions = {
   chatId: string;
@@ -140,6 +146,7 @@ export class ChatSession {
   /** K1–K9: the copies of the earlier conversation this session took. */
   readonly #earlier = new EarlierCopies();
   #lastRefusal: SessionView['lastRefusal'] = null;
+  #relayRefusal: RelayRefusal | null = null;
   #problem: string | null = null;
   #view: SessionView | null = null;
   #notifyQueued = false;
@@ -225,13 +232,19 @@ export class ChatSession {
     });
     this.#links = new LinkManager({
       chatId: this.chatId,
-      createLink: (init) => this.#o.links(this.#ice)(init),
+      createLink: (init) =>
+        this.#o.links({ ...this.#ice, onRelayRefused: (e) => this.#onRelayRefused(e) })(init),
       sendSignal: (msg) => this.#o.service.send(msg),
       ...options.linkOptions,
     });
     this.#unsubscribe.push(
       this.#links.subscribe((event) => {
         if (event.type !== 'link-open') return;
+        // A link is up: whatever the relay refused before, it relays now.
+        if (this.#relayRefusal !== null) {
+          this.#relayRefusal = null;
+          this.#changed();
+        }
         performance.mark(LINK_OPEN_MARK, { detail: { chatId: this.chatId, peer: event.peer } });
         this.replica.connect(peerChatLink(event.peer, event.link));
         this.files.connect(event.peer, event.link);
@@ -548,6 +561,13 @@ export class ChatSession {
     this.#changed();
   }
 
+  /** B5: the TURN server refused this participant's credentials; the view says so. */
+  #onRelayRefused(error: RelayError): void {
+    if (this.#state.status === 'destroyed') return;
+    this.#relayRefusal = relayRefusal(error, this.#ice.iceServers, (this.#o.now ?? Date.now)());
+    this.#changed();
+  }
+
   // --- replica --------------------------------------------------------------
 
   #onReplica(event: ReplicaEvent): void {
@@ -755,6 +775,7 @@ export class ChatSession {
       earlierHistory: this.#earlier.empty ? null : this.#earlier.judged(this.#visitor()),
       earlierSources: this.#earlier.sources(),
       lastRefusal: this.#lastRefusal,
+      relayRefusal: this.#relayRefusal,
       problem: this.#problem,
       notes: this.replica.staffNotes.notes(),
       canWriteNotes:

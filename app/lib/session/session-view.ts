@@ -18,6 +18,7 @@ import { readersOf } from '../read-state/read-marks.ts';
 import type { KnownAuthor } from './session-notes.ts';
 import type { HistorySource } from './chat-replica.ts';
 import type { EarlierLine } from './earlier-copies.ts';
+import type { RelayRefusal } from '../peer/relay-refusal.ts';
 
 export type AuthorView = { id: string; role: ChatRole; name: string };
 
@@ -74,6 +75,8 @@ export type SessionView = {
   earlierHistory: EarlierHistoryView | null;
   /** The last refusal of a peer's bytes, for the console's diagnostics. */
   lastRefusal: { peer: string; code: ChatErrorCode } | null;
+  /** B5: the TURN server refused this participant's credentials; cleared when a link opens. */
+  relayRefusal: RelayRefusal | null;
   /** A problem the person should know about (client id could not be bound, …). */
   problem: string | null;
   /** Staff notes of the chat, in order; always empty for the visitor. */
@@ -111,6 +114,7 @@ export type ViewParts = {
   earlierHistory: readonly EarlierLine[] | null;
   earlierSources: readonly { from: HistorySource; peer: string }[];
   lastRefusal: SessionView['lastRefusal'];
+  relayRefusal?: RelayRefusal | null;
   problem: string | null;
   notes: readonly StaffNote[];
   canWriteNotes: boolean;
@@ -185,6 +189,7 @@ export function buildSessionView(p: ViewParts): SessionView {
             }),
           },
     lastRefusal: p.lastRefusal,
+    relayRefusal: p.relayRefusal ?? null,
     problem: p.problem,
     notes: p.notes.map((n) => ({
       id: n.id,

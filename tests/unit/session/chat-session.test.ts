@@ -300,8 +300,28 @@ describe('chat session', () => {
     expect(alice?.ice).toEqual({
       iceServers: [{ urls: 'turn:turn.example:3478' }],
       relayOnly: true,
+      onRelayRefused: expect.any(Function),
     });
     expect(visitor?.ice.relayOnly).toBe(false);
+  });
+
+  it('B5 a relay that refuses the credentials shows in the view', async () => {
+    const service = new FakeService();
+    service.relayOnly = true;
+    service.join(VERA);
+    service.join(ALICE);
+    await start(service, VERA);
+    const alice = await start(service, ALICE);
+    const ice = service.iceSeen.filter((s) => s.who === ALICE.id).at(-1)!.ice;
+    expect(alice.view.relayRefusal).toBeNull();
+    ice.onRelayRefused?.({ url: 'turn:turn.example:3478', code: 401, text: 'Unauthorized' });
+    await until('refusal shown', () => alice.view.relayRefusal !== null);
+    expect(alice.view.relayRefusal).toEqual({
+      url: 'turn:turn.example:3478',
+      code: 401,
+      text: 'Unauthorized',
+      expiredAt: null,
+    });
   });
 
   it('K1–K3 K6 after a requeue the new helper gets the visitor’s messages in the chat document and the rest only as earlier history', async () => {

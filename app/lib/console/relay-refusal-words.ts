@@ -1,0 +1,31 @@
+/**
+ * B5: the console's words when the TURN server refused this console's credentials
+ * (app/lib/peer/relay-refusal.ts): what happened, why when it can be told, and what
+ * to do. A relay-only helper cannot reach anyone without the relay, so the notice
+ * says the chat cannot connect rather than leave "Connecting…" unexplained.
+ *
+ * Exports: `relayRefusalInWords(refusal, formatTime)`.
+ */
+import type { RelayRefusal } from '../peer/relay-refusal.ts';
+
+export function relayRefusalInWords(
+  refusal: RelayRefusal,
+  formatTime: (at: number) => string,
+): string {
+  const server = `The relay server (${refusal.url.split('?')[0]})`;
+  const answer = `TURN error ${refusal.code}${refusal.text ? ` ${refusal.text}` : ''}`;
+  if (refusal.expiredAt !== null) {
+    return (
+      `${server} refused this console's relay credentials: they expired at ` +
+      `${formatTime(refusal.expiredAt)} (${answer}). This chat cannot connect through ` +
+      'the relay: reload the console to get new credentials.'
+    );
+  }
+  if (refusal.code === 401 || refusal.code === 403) {
+    return (
+      `${server} refused this console's relay credentials (${answer}): the relay and ` +
+      'Peerdesk may not share the same secret. This chat cannot connect through the relay.'
+    );
+  }
+  return `${server} refused to relay for this console (${answer}). This chat cannot connect through the relay.`;
+}
