@@ -95,6 +95,9 @@ export class FileTransfers {
   readonly #ready = new Map<string, Uint8Array>();
   readonly #downloads = new Map<string, Download>();
   readonly #sending = new Map<string, Map<string, number>>();
+  /** X15: per file this side is still fetching, the peers who asked it for the file (and
+   * from which chunk): served when it arrives, told `missing` if it never does. */
+  readonly #deferred = new Map<string, Map<string, number>>();
   /** Files this side stopped offering (the sender's cancel). */
   readonly #withdrawn = new Set<string>();
   readonly #listeners = new Set<() => void>();
@@ -125,6 +128,7 @@ export class FileTransfers {
       if (d.meta.bytes <= maxBytes) continue;
       if (d.from) this.#send(d.from, { type: 'cancel', sha256: sha });
       this.#downloads.delete(sha);
+      this.#answerDeferred(sha, false);
     }
     void this.sync(skipped);
   }
@@ -196,6 +200,7 @@ export class FileTransfers {
       this.#truncate(d);
       d.status = 'cancelled';
       d.from = null;
+      this.#answerDeferred(sha256, false);
     } else if (this.#ready.has(sha256)) {
       // The sender's cancel: stop offering the file and tell those fetching it.
       this.#withdrawn.add(sha256);
@@ -251,6 +256,7 @@ export class FileTransfers {
     for (const s of entry.serving.values()) s.stop = true;
     this.#peers.delete(peer);
     for (const sending of this.#sending.values()) sending.delete(peer);
+    for (const asked of this.#deferred.values()) asked.delete(peer);
     for (const [sha, d] of this.#downloads) {
       if (d.from !== peer) continue;
       // X7: what was not acknowledged is asked for again, from the last ack.
@@ -300,6 +306,7 @@ export class FileTransfers {
       }
       case 'missing':
       case 'cancel': {
+        this.#deferred.get(frame.sha256)?.delete(peer);
         const serving = this.#peers.get(peer)?.serving.get(frame.sha256);
         if (serving) serving.stop = true;
         this.#sending.get(frame.sha256)?.delete(peer);
@@ -326,6 +333,13 @@ export class FileTransfers {
     if (!entry) return;
     // X13: a monitor serves nothing; it says so, and the receiver asks someone else.
     const serves = this.#o.mayServe?.() ?? true;
+    const fetching = this.#downloads.get(sha256);
+    if (!bytes && serves && fetching !== undefined && fetching.status !== 'cancelled') {
+      const asked = this.#deferred.get(sha256) ?? new Map<string, number>();
+      asked.set(peer, from);
+      this.#deferred.set(sha256, asked);
+      return;
+    }
     if (!bytes || !meta || this.#withdrawn.has(sha256) || !serves) {
       this.#send(peer, { type: 'missing', sha256 });
       return;
@@ -397,6 +411,7 @@ export class FileTransfers {
       if (d.failures >= MAX_HASH_FAILURES) {
         d.status = 'cancelled';
         d.error = 'damaged';
+        this.#answerDeferred(sha256, false);
       } else {
         d.status = 'waiting';
         d.error = 'hash_mismatch';
@@ -410,7 +425,18 @@ export class FileTransfers {
     this.#downloads.delete(sha256);
     this.#ready.set(sha256, bytes);
     this.#send(peer, { type: 'ack', sha256, upTo: d.total });
+    this.#answerDeferred(sha256, true);
     this.#changed();
+  }
+
+  /** X15: the file arrived (serve those who asked for it meanwhile) or will not. */
+  #answerDeferred(sha256: string, arrived: boolean): void {
+    const asked = this.#deferred.get(sha256);
+    this.#deferred.delete(sha256);
+    for (const [peer, from] of asked ?? []) {
+      if (arrived) void this.#serve(peer, sha256, from);
+      else this.#send(peer, { type: 'missing', sha256 });
+    }
   }
 
   #send(peer: string, frame: FileFrame): void {

@@ -249,6 +249,49 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     expect(framesSent(hm)).toEqual([]);
   });
 
+  it('X15: a monitor asking a helper who is still fetching the file is served once it arrives', async () => {
+    const { meta, bytes } = await fileOf(600_000);
+    const visitor = side();
+    await visitor.add(meta, bytes);
+    const helper = side();
+    const monitor = side();
+    const [vh, hv] = pipePair(64 * 1024);
+    const [hm, mh] = pipePair(64 * 1024);
+    visitor.connect('helper', vh);
+    helper.connect('visitor', hv);
+    helper.connect('monitor', hm);
+    monitor.connect('helper', mh);
+    await helper.sync([meta]);
+    await pumpUntil([vh, hv], () => helper.view(meta.sha256)?.status === 'receiving');
+    // The monitor's only peer is the helper, who has nothing whole yet.
+    await monitor.sync([meta]);
+    await pumpUntil([hm, mh], () => framesSent(mh).some((f) => f.type === 'want'));
+    expect(framesSent(hm).filter((f) => f.type === 'missing')).toEqual([]);
+    await pumpUntil([vh, hv, hm, mh], () => monitor.view(meta.sha256)?.status === 'ready');
+    const got = monitor.view(meta.sha256);
+    expect(got?.status === 'ready' && Buffer.from(got.bytes).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('X15: a held want is answered missing when the helper gives up the file', async () => {
+    const { meta, bytes } = await fileOf(600_000);
+    const visitor = side();
+    await visitor.add(meta, bytes);
+    const helper = side();
+    const monitor = side();
+    const [vh, hv] = pipePair(64 * 1024);
+    const [hm, mh] = pipePair(64 * 1024);
+    visitor.connect('helper', vh);
+    helper.connect('visitor', hv);
+    helper.connect('monitor', hm);
+    monitor.connect('helper', mh);
+    await helper.sync([meta]);
+    await monitor.sync([meta]);
+    await pumpUntil([hm, mh], () => framesSent(mh).some((f) => f.type === 'want'));
+    helper.cancel(meta.sha256);
+    await pumpUntil([hm, mh], () => monitor.view(meta.sha256)?.status === 'waiting');
+    expect(framesSent(hm).map((f) => f.type)).toEqual(['missing']);
+  });
+
   it('X11: the receiver cancels and resumes; the sender cancels and the receiver is told', async () => {
     const { meta, bytes } = await fileOf(3 * MB);
     const sender = side();
