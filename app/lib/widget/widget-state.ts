@@ -22,7 +22,7 @@ export type WidgetPhase =
     }
   /** F7: the visitor chose to leave a message, or the department is closed. */
   | { phase: 'leave-message'; reason: 'chosen' | 'closed'; department: string }
-  | { phase: 'message-left' }
+  | { phase: 'message-left'; messageId: string }
   | { phase: 'chat'; chatId: string }
   | { phase: 'blocked'; until: number };
 
@@ -119,7 +119,7 @@ function onService(state: WidgetState, msg: ServiceToVisitor): WidgetState {
         ? { ...state, phase: { phase: 'form' } }
         : state;
     case 'message_left':
-      return { ...state, phase: { phase: 'message-left' }, error: null };
+      return { ...state, phase: { phase: 'message-left', messageId: msg.id }, error: null };
     case 'chat':
       return { ...state, phase: { phase: 'chat', chatId: msg.chatId }, error: null };
     case 'blocked':

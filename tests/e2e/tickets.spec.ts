@@ -1,0 +1,226 @@
+/**
+ * Issue 14, follow-ups and linked tickets end to end, as people use them (F7, F25,
+ * F26; SPEC.md TK3–TK8), against a REAL SMTP server the test starts itself (the
+ * `smtp-server` sink of tests/fixtures, on a free port, given to the service as
+ * `SMTP_URL`): a message left when nobody is available becomes a ticket; a helper
+ * finds it from the workspace's bar and answers it in the console; the visitor gets
+ * the answer by email, follows the mail's link to /follow-up (under the page CSP)
+ * and replies; the reply reaches the ticket in the console and the Contributors room.
+ * Follow-up links are unguessable, and bad, unknown and withdrawn ones are refused
+ * with their error code. One browser context per person; controls by role and label.
+ */
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { closeAllContexts, signInHelper } from './console-steps.ts';
+import { cspViolations, recordCspViolations } from './support/demo-chat.ts';
+import { LINK_TIMEOUT, ownService } from './support/widget-drivers.ts';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../fixtures/smtp-sink.ts';
+
+test.afterEach(closeAllContexts);
+
+/** The first mail to `to` whose subject matches, waited for (the outbox sends it). */
+async function mailTo(sink: SmtpSink, to: string, subject: RegExp): Promise<ReceivedMail> {
+  const find = () =>
+    sink.received.find((m) => m.to.includes(to) && subject.test(m.parsed.subject ?? ''));
+  await expect.poll(() => find() !== undefined, { timeout: 30_000 }).toBe(true);
+  return find()!;
+}
+
+/** The follow-up link in a mail's plain text (the same one is in its HTML). */
+function followUpLink(mail: ReceivedMail, baseURL: string): string {
+  const escaped = baseURL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const found = new RegExp(`${escaped}/follow-up#[A-Za-z0-9_-]+`).exec(mail.parsed.text ?? '');
+  expect(found, `a follow-up link in:\n${mail.parsed.text}`).not.toBeNull();
+  return found![0];
+}
+
+/** The visitor leaves a message from the standalone widget while nobody is available. */
+async function leaveMessage(browser: Browser, baseURL: string): Promise<Page> {
+  const visitor = await (await browser.newContext({ baseURL })).newPage();
+  await visitor.goto('/widget');
+  await visitor.getByLabel('Name', { exact: true }).fill('Lena');
+  await visitor.getByLabel('Question').fill('Printing is slow\nEvery page takes a minute.');
+  await visitor.getByRole('button', { name: 'Start chat' }).click();
+  // Nobody is signed in: the queue says so and offers the message form instead.
+  await expect(visitor.getByText('No helper is online right now.')).toBeVisible(LINK_TIMEOUT);
+  await visitor.getByRole('button', { name: 'Leave a message instead' }).click();
+  await expect(visitor.getByRole('heading', { name: 'Leave a message' })).toBeVisible();
+  await visitor
+    .getByLabel('Email (optional, needed for a reply by email)')
+    .fill('lena@example.org');
+  await visitor.getByRole('button', { name: 'Send message' }).click();
+  await expect(
+    visitor.getByRole('status').filter({ hasText: 'your message was sent' }),
+  ).toContainText('we emailed lena@example.org a copy');
+  return visitor;
+}
+
+/** The workspace bar's Tickets link, by keyboard: a tab of its own (the sign-in goes
+ * with it, rel=opener), so the live chats stay open in the workspace. */
+async function openTickets(helper: Page): Promise<Page> {
+  const link = helper.getByRole('link', { name: /^Tickets/ });
+  await link.focus();
+  await expect(link).toBeFocused();
+  const [tickets] = await Promise.all([helper.context().waitForEvent('page'), link.press('Enter')]);
+  await expect(tickets.getByRole('heading', { level: 1, name: 'Tickets' })).toBeVisible();
+  return tickets;
+}
+
+test('F7 F25 TK6-TK8 a left message becomes a ticket; a helper answers by email; the visitor replies from the mailed link; the helper sees it', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const sink = await startSmtpSink();
+  const service = await ownService({ SMTP_URL: sink.url });
+  const baseURL = service.baseURL;
+  try {
+    const visitor = await leaveMessage(browser, baseURL);
+
+    // TK8: "we have your message" with a first follow-up link.
+    const received = await mailTo(sink, 'lena@example.org', /^We have your message: /);
+    expect(received.parsed.subject).toBe('We have your message: Printing is slow');
+    const firstLink = followUpLink(received, baseURL);
+
+    // A helper finds it from the workspace's narrow bar.
+    const alice = await signInHelper(browser, 'alice', { baseURL });
+    const tickets = await openTickets(alice);
+    await expect(tickets.getByRole('heading', { level: 1, name: 'Tickets' })).toBeVisible();
+    const card = tickets.getByRole('article', { name: 'Printing is slow' });
+    await expect(card).toContainText('Open');
+    await expect(card).toContainText('Waiting for an answer');
+    await expect(card).toContainText('Lena <lena@example.org>');
+    await expect(card).toContainText('Message left');
+    await expect(card).toContainText('Unassigned');
+
+    await card.getByRole('link', { name: 'Printing is slow' }).click();
+    await expect(
+      tickets.getByRole('heading', { level: 1, name: 'Printing is slow' }),
+    ).toBeVisible();
+    const thread = tickets.getByRole('log', { name: 'Conversation with the visitor' });
+    await expect(thread).toContainText('Every page takes a minute.');
+    await tickets
+      .getByLabel('Your answer')
+      .fill('Try turning off "print backgrounds".\nThen retry.');
+    await tickets.getByRole('button', { name: 'Send answer' }).click();
+    await expect(tickets.getByRole('status').filter({ hasText: 'Answer sent' })).toHaveText(
+      'Answer sent: it is being emailed to lena@example.org.',
+    );
+    await expect(thread).toContainText('Alice (helper)');
+    const facts = tickets.getByRole('definition');
+    await expect(facts.filter({ hasText: 'Answered' })).toBeVisible();
+
+    // TK7: the answer arrives by email, with a fresh link of its own.
+    const answered = await mailTo(sink, 'lena@example.org', /^Re: Printing is slow$/);
+    expect(answered.parsed.text).toContain('Try turning off "print backgrounds".');
+    const answerLink = followUpLink(answered, baseURL);
+    expect(answerLink).not.toBe(firstLink);
+    // TK3: 32 random bytes, base64url, in the fragment.
+    expect(answerLink.split('#')[1]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // The visitor follows the mailed link, under the service's page CSP.
+    const refused = await recordCspViolations(visitor.context());
+    const followUp = await visitor.context().newPage();
+    const response = await followUp.goto(answerLink);
+    expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self'/);
+    await expect(
+      followUp.getByRole('heading', { level: 1, name: 'Your follow-up: Printing is slow' }),
+    ).toBeVisible();
+    const messages = followUp.getByRole('log', { name: 'Messages with the support team' });
+    await expect(messages).toContainText('Try turning off "print backgrounds".');
+    await expect(messages).toContainText('You');
+    await followUp.getByLabel('Your reply').fill('That fixed it, thank you!');
+    await followUp.getByRole('button', { name: 'Send reply' }).click();
+    await expect(followUp.getByRole('status').filter({ hasText: 'reply was sent' })).toBeVisible();
+    await expect(messages).toContainText('That fixed it, thank you!');
+    expect(await cspViolations(followUp)).toEqual([]);
+    expect(refused).toEqual([]);
+
+    // TK6: the Contributors room announces it with the ticket's link ...
+    await alice.getByRole('button', { name: /^Contributors room/ }).click();
+    const room = alice.getByRole('log', { name: 'Room messages' });
+    const alert = room.getByRole('listitem').filter({ hasText: 'Lena replied to the follow-up' });
+    await expect(alert).toBeVisible(LINK_TIMEOUT);
+    const ticketPath = new URL(tickets.url()).pathname;
+    await expect(alert.getByRole('link', { name: 'Open' })).toHaveAttribute('href', ticketPath);
+    // ... and the helper's open ticket page shows the reply by itself.
+    await expect(thread).toContainText('That fixed it, thank you!', { timeout: 30_000 });
+    await expect(facts.filter({ hasText: 'waiting for an answer' })).toBeVisible();
+
+    // The helper closes it; the visitor's page then takes no reply.
+    await tickets.getByRole('button', { name: 'Close ticket' }).click();
+    await expect(tickets.getByRole('status').filter({ hasText: 'closed' })).toBeVisible();
+    await followUp.reload();
+    await expect(followUp.getByText('This conversation is closed')).toBeVisible();
+    await expect(followUp.getByLabel('Your reply')).toHaveCount(0);
+  } finally {
+    await service.stop();
+    await sink.stop();
+  }
+});
+
+test('TK3 TK4 follow-up links refuse a malformed, an unknown and a withdrawn token with their error code', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const sink = await startSmtpSink();
+  const service = await ownService({ SMTP_URL: sink.url });
+  const baseURL = service.baseURL;
+  try {
+    const visitor = await leaveMessage(browser, baseURL);
+    const link = followUpLink(
+      await mailTo(sink, 'lena@example.org', /^We have your message: /),
+      baseURL,
+    );
+    const page = await visitor.context().newPage();
+    await page.goto(link);
+    await expect(page.getByRole('heading', { name: /^Your follow-up/ })).toBeVisible();
+
+    const refusal = page.getByRole('alert');
+    // Malformed: refused by the page itself.
+    await page.goto(`${baseURL}/follow-up#not-a-token`);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+      'This link does not open a follow-up',
+    );
+    await expect(refusal).toContainText('Error code: unknown_ticket');
+    // Well-formed but issued by nobody: the service says it is unknown.
+    const guess = 'A'.repeat(43);
+    await page.goto(`${baseURL}/follow-up#${guess}`);
+    await expect(refusal).toContainText('does not work');
+    await expect(refusal).toContainText('Error code: unknown_ticket');
+    const unknown = await page.request.get(`${baseURL}/api/follow-up`, {
+      headers: { authorization: `FollowUp ${guess}` },
+    });
+    expect(unknown.status()).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe(
+      'unknown_ticket',
+    );
+
+    // A helper withdraws the ticket's links (TK4).
+    const alice = await signInHelper(browser, 'alice', { baseURL });
+    const tickets = await openTickets(alice);
+    await tickets.getByRole('link', { name: 'Printing is slow' }).click();
+    await expect(
+      tickets.getByRole('definition').filter({ hasText: '1 working link' }),
+    ).toBeVisible();
+    await tickets.getByRole('button', { name: 'Withdraw follow-up links…' }).click();
+    await tickets.getByRole('button', { name: 'Withdraw the links' }).click();
+    await expect(tickets.getByRole('status').filter({ hasText: 'withdrawn' })).toBeVisible();
+    await expect(tickets.getByRole('definition').filter({ hasText: 'None working' })).toBeVisible();
+
+    await page.goto(link);
+    await expect(refusal).toContainText('withdrawn by the support team');
+    await expect(refusal).toContainText('Error code: follow_up_revoked');
+    const token = link.split('#')[1]!;
+    const revoked = await page.request.post(`${baseURL}/api/follow-up/replies`, {
+      headers: { authorization: `FollowUp ${token}` },
+      data: { body: 'Still there?' },
+    });
+    expect(revoked.status()).toBe(410);
+    expect(((await revoked.json()) as { error: { code: string } }).error.code).toBe(
+      'follow_up_revoked',
+    );
+  } finally {
+    await service.stop();
+    await sink.stop();
+  }
+});
