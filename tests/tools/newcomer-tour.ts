@@ -6,7 +6,8 @@
  * side by side) to app/static/demo/screenshots/two-windows.png. Two more visitors ask and
  * alice takes them too: her workspace with three chats goes to workspace.png. Then molly,
  * the room monitor, watches the chat from her live board and writes a staff note
- * (monitor-watching.png, monitor-board.png).
+ * (monitor-watching.png, monitor-board.png). Last, Petra ends the chat and rates it in
+ * the widget's survey, and alice finds the archived transcript by a word and reads it.
  *
  * For a person to look at, every screen of the tour (the visitor's page with the widget,
  * alice's workspace, molly's board and watch view) is also written at 1280×720, 1440×900
@@ -174,6 +175,27 @@ try {
   );
   mkdirSync(OUT, { recursive: true });
   writeFileSync(`${OUT}two-windows.png`, await board.screenshot());
+  // After the chat (issue 14): Petra ends it and rates it in the widget; alice's console
+  // archives it, and she finds and reads it in the transcript archive.
+  await widget.getByRole('button', { name: 'End chat' }).click();
+  await expect(widget.getByRole('group', { name: 'How was this chat?' })).toBeVisible(WAIT);
+  await review(visitor, 'visitor-survey');
+  await widget.getByRole('radio', { name: '5 stars: Excellent' }).check();
+  await widget.getByLabel('Comment (optional)').fill('The test page showed the ink was out.');
+  await review(visitor, 'visitor-survey-filled');
+  await widget.getByRole('button', { name: 'Send rating' }).click();
+  await expect(widget.getByText('Thank you for rating this chat.')).toBeVisible(WAIT);
+  await helper.getByRole('tab', { name: /Petra/ }).click();
+  await expect(helper.getByText('The transcript is archived.')).toBeVisible(WAIT);
+  await review(helper, 'workspace-chat-ended');
+  await helper.goto('/console/archive?text=blank');
+  const found = helper.getByRole('list', { name: 'Transcripts found' });
+  await expect(found.getByRole('link', { name: 'Petra with Alice' })).toBeVisible(WAIT);
+  await review(helper, 'archive-search');
+  await found.getByRole('link', { name: 'Petra with Alice' }).click();
+  await expect(helper.getByRole('img', { name: '5 of 5 stars' })).toBeVisible(WAIT);
+  await expect(helper.getByText('Alice (verified)').first()).toBeVisible(WAIT);
+  await review(helper, 'archive-transcript');
   console.log(
     `The tour worked against ${base}; README screenshots in ${OUT}, every screen at three ` +
       `sizes in ${REVIEW}`,
