@@ -7,7 +7,7 @@
  * A chat handed over (Alice's browser gone, Bob takes it) keeps Alice's lines,
  * verified by her signatures. A chat nobody uploaded is listed as "not archived".
  */
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { XSS_CORPUS } from '../fixtures/xss-corpus.ts';
 import { closeAllContexts, offerCard, signInHelper, SocketVisitor } from './console-steps.ts';
 import { startDemoChat } from './support/demo-chat.ts';
@@ -155,7 +155,7 @@ const EARLIER = [
 
 handoverTest(
   'U10 B3 a chat handed over is archived with the earlier helper’s lines, verified, before the next helper’s',
-  async ({ browser }) => {
+  async ({ browser }, testInfo) => {
     const visitor = await (await browser.newContext()).newPage();
     await visitor.goto('/widget');
     await fillPreChat(visitor, { name: 'Vera', question: EARLIER[0]! });
@@ -204,12 +204,13 @@ handoverTest(
       SERVICE,
     );
     await expect(bob.getByText(/Lines marked "earlier" were written before/)).toBeVisible();
+    await screenshots(bob, 'transcript-handed-over', testInfo);
   },
 );
 
 sweepTest(
   'U8 a chat no helper’s console uploaded is listed as not archived, with its facts',
-  async ({ browser, baseURL }) => {
+  async ({ browser, baseURL }, testInfo) => {
     // Both sides without a console: a bare staff socket never uploads anything.
     const helper = await StaffSocket.open(baseURL!, 'bob');
     const visitor = await SocketVisitor.connect(baseURL!);
@@ -234,9 +235,25 @@ sweepTest(
     await expect(molly.getByRole('status').filter({ hasText: 'Not archived' })).toContainText(
       "no helper's console uploaded this chat",
     );
+    await screenshots(molly, 'transcript-not-archived', testInfo);
     helper.close();
   },
 );
+
+/** Screenshots for a person to look at (STYLE: every changed screen at three sizes). */
+async function screenshots(page: Page, name: string, testInfo: TestInfo): Promise<void> {
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 1440, height: 900 },
+    { width: 390, height: 844 },
+  ]) {
+    await page.setViewportSize(size);
+    await page.screenshot({
+      path: testInfo.outputPath(`${name}-${size.width}.png`),
+      fullPage: true,
+    });
+  }
+}
 
 async function accept(helper: Page, name: string): Promise<void> {
   const card = offerCard(helper, name);
