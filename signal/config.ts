@@ -60,6 +60,8 @@ export type Config = {
   maxBackpressureBytes: number;
   idleTimeoutSeconds: number;
   helloTimeoutMs: number;
+  /** A request not whole (headers and body) after this long gets 408 and is closed. */
+  httpRequestTimeoutMs: number;
   /** Open WebSockets past which a new one is closed with 1013 `server_full` (W5). */
   maxConnections: number;
   /** CR9: a visitor waiting this long in the queue is announced in the Contributors room (0: never). */
@@ -234,6 +236,12 @@ export const CONFIG_VARIABLES = [
     name: 'HELLO_TIMEOUT_MS',
     default: '10000',
     description: 'Milliseconds a new WebSocket has to say hello before it is closed.',
+  },
+  {
+    name: 'HTTP_REQUEST_TIMEOUT_MS',
+    default: '10000',
+    description:
+      'Milliseconds an HTTP request has to arrive whole (headers and body); a slower one gets 408 and its connection is closed. With uWebSockets.js a request still sending its headers is cut off after about 10 s whatever this says.',
   },
   {
     name: 'MAX_CONNECTIONS',
@@ -441,6 +449,7 @@ const EnvSchema = v.object({
   // uWebSockets.js accepts 0 or 8..960 seconds.
   IDLE_TIMEOUT_SECONDS: integer(8, 960),
   HELLO_TIMEOUT_MS: integer(100, 600_000),
+  HTTP_REQUEST_TIMEOUT_MS: integer(500, 300_000),
   MAX_CONNECTIONS: integer(1, 10_000_000),
   ARCHIVE_RETENTION_DAYS: integer(0, 36_500),
   ARCHIVE_FILE_BYTES: integer(0, LIMITS.attachmentBytesCeiling),
@@ -587,6 +596,7 @@ export function loadConfig(
       maxBackpressureBytes: parsed.MAX_BACKPRESSURE_BYTES,
       idleTimeoutSeconds: parsed.IDLE_TIMEOUT_SECONDS,
       helloTimeoutMs: parsed.HELLO_TIMEOUT_MS,
+      httpRequestTimeoutMs: parsed.HTTP_REQUEST_TIMEOUT_MS,
       maxConnections: parsed.MAX_CONNECTIONS,
       queueWaitAlertMs: parsed.QUEUE_WAIT_ALERT_MS,
       roomMessagesPerMinute: parsed.ROOM_MESSAGES_PER_MINUTE,

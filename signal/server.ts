@@ -288,6 +288,7 @@ export async function startServer(
           MAX_HTTP_BODY_BYTES,
           archiveUploadLimit(config.archiveFileBytes) + 1024 * 1024,
         ),
+        httpRequestTimeoutMs: config.httpRequestTimeoutMs,
         wsPathPrefix: '/ws/',
       },
     );

@@ -57,6 +57,9 @@ export interface TransportHandlers {
   close(conn: SocketConnection, code: number): void;
 }
 
+/** `TransportOptions.httpRequestTimeoutMs` when not given. */
+export const DEFAULT_HTTP_REQUEST_TIMEOUT_MS = 10_000;
+
 export type TransportOptions = {
   /** Frames larger than this close the socket (close code 1009). */
   maxPayloadBytes: number;
@@ -65,6 +68,9 @@ export type TransportOptions = {
   /** Seconds without traffic before a ping; a socket that does not answer is closed. */
   idleTimeoutSeconds: number;
   maxHttpBodyBytes: number;
+  /** A request whose headers and body have not all arrived by then gets 408 and its
+   * connection is closed (slow clients, slow-loris); 10 s when not given. */
+  httpRequestTimeoutMs?: number;
   /** Path of the WebSocket endpoint prefix, e.g. `/ws/` (ws/visitor, ws/staff). */
   wsPathPrefix: string;
 };

@@ -8,15 +8,16 @@
 import type * as Uws from 'uWebSockets.js';
 import { closeReason, plainResponse, statusLine } from './http-status.ts';
 import { normalizeIp } from './remote-address.ts';
-import type {
-  HttpRequest,
-  HttpResponse,
-  SendResult,
-  SocketConnection,
-  Transport,
-  TransportFactory,
-  TransportHandlers,
-  TransportOptions,
+import {
+  DEFAULT_HTTP_REQUEST_TIMEOUT_MS,
+  type HttpRequest,
+  type HttpResponse,
+  type SendResult,
+  type SocketConnection,
+  type Transport,
+  type TransportFactory,
+  type TransportHandlers,
+  type TransportOptions,
 } from './transport.ts';
 import { loadUwsNative, type UwsModule } from './uws-native.ts';
 
@@ -310,11 +311,19 @@ export function createUwsTransportWith(
     }
     pendingResponses.add(res);
     let finished = false;
+    // A body that trickles in (slow-loris) is cut off with 408. uWS itself closes a
+    // connection whose headers are not whole after about 10 s, before we see it.
+    const slowBody = setTimeout(
+      () => respond(plainResponse(408, 'request timed out'), true),
+      options.httpRequestTimeoutMs ?? DEFAULT_HTTP_REQUEST_TIMEOUT_MS,
+    );
     res.onAborted(() => {
       finished = true;
+      clearTimeout(slowBody);
       pendingResponses.delete(res);
     });
     const respond = (response: HttpResponse, closeConnection = false): void => {
+      clearTimeout(slowBody);
       if (finished) return;
       finished = true;
       pendingResponses.delete(res);
@@ -333,6 +342,8 @@ export function createUwsTransportWith(
       // The chunk is neutered when this callback returns: copy it.
       chunks.push(new Uint8Array(chunk.slice(0)));
       if (!isLast) return;
+      // Whole: the time the handler takes is not the client's.
+      clearTimeout(slowBody);
       const body = Buffer.concat(chunks);
       Promise.resolve()
         .then(() => handlers.http({ ...request, body }))

@@ -9,19 +9,22 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { closeReason, plainResponse, statusLine } from './http-status.ts';
 import { normalizeIp } from './remote-address.ts';
-import type {
-  HttpRequest,
-  HttpResponse,
-  SocketConnection,
-  Transport,
-  TransportFactory,
-  TransportHandlers,
-  TransportOptions,
-  UpgradeDecision,
+import {
+  DEFAULT_HTTP_REQUEST_TIMEOUT_MS,
+  type HttpRequest,
+  type HttpResponse,
+  type SocketConnection,
+  type Transport,
+  type TransportFactory,
+  type TransportHandlers,
+  type TransportOptions,
+  type UpgradeDecision,
 } from './transport.ts';
 
 /** How long a graceful close waits for clients to answer the close frame. */
 const CLOSE_GRACE_MS = 1000;
+/** How long a refused request's remaining body is read and dropped before the close. */
+const LINGER_MS = 2000;
 
 type OpenSocket = { ws: WebSocket; conn: SocketConnection; lastSeen: number; closed: boolean };
 
@@ -41,7 +44,17 @@ class WsTransport implements Transport {
     private readonly handlers: TransportHandlers,
     private readonly options: TransportOptions,
   ) {
-    this.server = createServer((req, res) => this.onRequest(req, res));
+    // Slow clients (slow-loris): node:http answers 408 and closes a request whose
+    // headers or body are not whole in time; it checks its connections once a second.
+    const timeout = options.httpRequestTimeoutMs ?? DEFAULT_HTTP_REQUEST_TIMEOUT_MS;
+    this.server = createServer(
+      {
+        headersTimeout: timeout,
+        requestTimeout: timeout,
+        connectionsCheckingInterval: Math.min(1000, timeout),
+      },
+      (req, res) => this.onRequest(req, res),
+    );
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.onUpgrade(req, socket, head),
     );
@@ -112,8 +125,17 @@ class WsTransport implements Transport {
       received += chunk.byteLength;
       if (received > limit) {
         refused = true;
-        this.writeResponse(res, request.method, plainResponse(413, 'request body too large'), true);
-        req.pause();
+        // A lingering close: the 413 goes out now, and what the client still sends is
+        // read and dropped for a moment before the connection is destroyed. Closing
+        // at once (`connection: close`) would leave its bytes unread, and a socket
+        // closed with unread bytes sends a reset that can discard the answer.
+        this.writeResponse(
+          res,
+          request.method,
+          plainResponse(413, 'request body too large'),
+          false,
+        );
+        setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
         return;
       }
       chunks.push(chunk);
