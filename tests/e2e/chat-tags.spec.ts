@@ -9,10 +9,10 @@
  * (invited) helper and survives both reloading.
  */
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
-import { SocketVisitor, offerCard, signInHelper } from './console-steps.ts';
+import { SocketVisitor, offerCard, signInHelper, signInMonitor } from './console-steps.ts';
 import { dataMessages, recordingVisitor } from './support/recording-visitor.ts';
+import { shoot } from './support/screenshots.ts';
 import {
   LINK_TIMEOUT,
   chatFrame,
@@ -23,39 +23,6 @@ import {
 
 /** A round trip through the service (and the board's coalescing, M4) on a loaded machine. */
 const SERVICE = { timeout: 20_000 };
-
-const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 1440, height: 900 },
-  { width: 390, height: 844 },
-];
-
-/** Screenshots at the three sizes for a person to look at; below 900 px the workspace
- * shows one pane, so the `pane` switcher button is pressed first. */
-async function shoot(page: Page, name: string, path: (file: string) => string, pane?: string) {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    if (pane !== undefined && size.width < 900) {
-      await page
-        .getByRole('navigation', { name: 'Workspace panes' })
-        .getByRole('button', { name: pane })
-        .click();
-    }
-    await page.screenshot({
-      path: path(`${name}-${size.width}.png`),
-      fullPage: pane === undefined,
-    });
-  }
-  await page.setViewportSize({ width: 1280, height: 720 });
-}
-
-async function signInMonitor(browser: Browser, baseURL: string): Promise<Page> {
-  const molly = await signInHelper(browser, 'molly', { baseURL });
-  const available = molly.getByRole('switch', { name: 'Available for chats' });
-  await available.click();
-  await expect(available).toHaveAttribute('aria-checked', 'false');
-  return molly;
-}
 
 test('F17 /tag with a keyboard suggestion gives a chip the board shows too; the visitor never receives it; F22 chart and CSV', async ({
   browser,

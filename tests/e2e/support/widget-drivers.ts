@@ -141,12 +141,16 @@ export async function ownService(
   return { baseURL: service.url, stop: () => service.stop() };
 }
 
-/** The e2e fixtures with `baseURL` pointing at a service of the test's own. */
-export const isolatedTest = base.extend<{ ownServiceURL: string }>({
+/** The e2e fixtures with `baseURL` pointing at a service of the test's own, started
+ * with `serviceEnv` (`test.use({ serviceEnv: { ADMIN_PASSWORD: … } })`) if a file sets it. */
+export const isolatedTest = base.extend<{
+  serviceEnv: Record<string, string>;
+  ownServiceURL: string;
+}>({
+  serviceEnv: [{}, { option: true }],
   ownServiceURL: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form.
-    async ({}, use) => {
-      const service = await ownService();
+    async ({ serviceEnv }, use) => {
+      const service = await ownService(serviceEnv);
       try {
         await use(service.baseURL);
       } finally {

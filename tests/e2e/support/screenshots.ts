@@ -1,0 +1,34 @@
+/**
+ * Screenshots of a console screen at the three sizes the team checks (1280×720,
+ * 1440×900, 390×844), for a person to look at. Below 900 px the workspace shows one
+ * pane at a time, so the `pane` switcher button is pressed first when one is named.
+ */
+import type { Page } from '@playwright/test';
+
+export const SCREEN_SIZES = [
+  { width: 1280, height: 720 },
+  { width: 1440, height: 900 },
+  { width: 390, height: 844 },
+] as const;
+
+export async function shoot(
+  page: Page,
+  name: string,
+  path: (file: string) => string,
+  pane?: string,
+): Promise<void> {
+  for (const size of SCREEN_SIZES) {
+    await page.setViewportSize(size);
+    if (pane !== undefined && size.width < 900) {
+      await page
+        .getByRole('navigation', { name: 'Workspace panes' })
+        .getByRole('button', { name: pane })
+        .click();
+    }
+    await page.screenshot({
+      path: path(`${name}-${size.width}.png`),
+      fullPage: pane === undefined,
+    });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
