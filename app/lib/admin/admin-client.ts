@@ -23,70 +23,22 @@ import {
   type PasswordChoice,
   type UpdateAccountBody,
 } from '$protocol';
+import { authorizedCall, errorAnswer, jsonOf, unreachable } from '../api/authorized-call.ts';
 import type { ApiResult } from '../api/session-client.ts';
-
-const ErrorBody = v.object({
-  error: v.object({
-    code: v.pipe(v.string(), v.maxLength(100)),
-    message: v.pipe(v.string(), v.maxLength(1000)),
-    detail: v.optional(v.pipe(v.string(), v.maxLength(2000))),
-  }),
-});
 
 export type AdminClient = ReturnType<typeof createAdminClient>;
 
 export function createAdminClient(token: string, doFetch: typeof fetch = (i, o) => fetch(i, o)) {
-  async function call<T>(
-    method: string,
-    path: string,
-    schema: v.GenericSchema<unknown, T>,
-    body?: unknown,
-  ): Promise<ApiResult<T>> {
-    let response: Response;
-    try {
-      response = await doFetch(path, {
-        method,
-        headers: {
-          accept: 'application/json',
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch {
-      return fail(null, 'network', 'Peerdesk could not be reached. Check your connection.');
-    }
-    let json: unknown;
-    try {
-      json = await response.json();
-    } catch {
-      json = undefined;
-    }
-    if (!response.ok) {
-      const parsed = v.safeParse(ErrorBody, json);
-      if (!parsed.success) {
-        return fail(response.status, 'http', `The request failed (HTTP ${response.status}).`);
-      }
-      const { code, message, detail } = parsed.output.error;
-      return fail(response.status, code, detail === undefined ? message : `${message} (${detail})`);
-    }
-    const parsed = v.safeParse(schema, json);
-    return parsed.success
-      ? { ok: true, value: parsed.output }
-      : fail(response.status, 'bad_response', 'Peerdesk sent an answer that could not be read.');
-  }
+  const call = authorizedCall(token, doFetch);
 
   /** K6: the CSV the service makes of the same statistics, as text to download. */
   async function csv(path: string): Promise<ApiResult<string>> {
     try {
       const response = await doFetch(path, { headers: { authorization: `Bearer ${token}` } });
       if (response.ok) return { ok: true, value: await response.text() };
-      const error = v.safeParse(ErrorBody, await response.json().catch(() => undefined));
-      return error.success
-        ? fail(response.status, error.output.error.code, error.output.error.message)
-        : fail(response.status, 'http', `The request failed (HTTP ${response.status}).`);
+      return errorAnswer(response.status, await jsonOf(response));
     } catch {
-      return fail(null, 'network', 'Peerdesk could not be reached. Check your connection.');
+      return unreachable();
     }
   }
 
@@ -130,10 +82,6 @@ export function createAdminClient(token: string, doFetch: typeof fetch = (i, o) 
   };
 }
 
-function fail(status: number | null, code: string, message: string) {
-  return { ok: false as const, status, code, message };
-}
-
 /** Sets a password through a one-time link (no session). */
 export async function setPasswordWithLink(
   token: string,
@@ -145,16 +93,13 @@ export async function setPasswordWithLink(
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ token, password }),
     });
-    const json: unknown = await response.json().catch(() => undefined);
+    const json = await jsonOf(response);
     if (response.ok) {
       const parsed = v.safeParse(v.object({ nickname: v.string() }), json);
       if (parsed.success) return { ok: true, value: parsed.output };
     }
-    const error = v.safeParse(ErrorBody, json);
-    return error.success
-      ? fail(response.status, error.output.error.code, error.output.error.message)
-      : fail(response.status, 'http', `The request failed (HTTP ${response.status}).`);
+    return errorAnswer(response.status, json);
   } catch {
-    return fail(null, 'network', 'Peerdesk could not be reached. Check your connection.');
+    return unreachable();
   }
 }
