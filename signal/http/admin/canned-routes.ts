@@ -22,6 +22,8 @@ const STAFF = ['trainee', 'helper', 'monitor', 'admin'] as const;
 const SUGGESTERS = ['helper', 'monitor', 'admin'] as const;
 const ADMINS = ['admin'] as const;
 
+type Deps = Parameters<AdminRoute['handle']>[1];
+
 const newId = (prefix: string) => `${prefix}${randomBytes(9).toString('base64url')}`;
 
 function view(r: StoredResponse): CannedResponse {
@@ -74,36 +76,10 @@ const createPersonal: AdminRoute = {
 };
 
 /** CN2: only the owner changes a Personal response; anyone else is told it does not exist. */
-function ownResponse(ctx: AdminContext, deps: Parameters<AdminRoute['handle']>[1]) {
+function ownResponse(ctx: AdminContext, deps: Deps): StoredResponse | null {
   const found = deps.canned.find(ctx.params['id'] ?? '');
   return found !== null && found.ownerId === actorId(ctx) ? found : null;
 }
-
-const updatePersonal: AdminRoute = {
-  method: 'PUT',
-  path: '/api/canned/personal/:id',
-  roles: STAFF,
-  handle(ctx, deps) {
-    const body = decodeJsonBody(ctx.req, CannedBody);
-    if (!body.ok) return body.response;
-    const found = ownResponse(ctx, deps);
-    if (found === null) return jsonError(404, 'unknown_response');
-    deps.canned.update(found.id, body.value, ctx.now);
-    return json(200, { response: view({ ...found, ...body.value, updatedAt: ctx.now }) });
-  },
-};
-
-const deletePersonal: AdminRoute = {
-  method: 'POST',
-  path: '/api/canned/personal/:id/delete',
-  roles: STAFF,
-  handle(ctx, deps) {
-    const found = ownResponse(ctx, deps);
-    if (found === null) return jsonError(404, 'unknown_response');
-    deps.canned.remove(found.id);
-    return json(200, { ok: true });
-  },
-};
 
 /** CN4: a suggestion of a new Global response, for the admins to decide. */
 const suggest: AdminRoute = {
@@ -182,38 +158,59 @@ const createGlobal: AdminRoute = {
   },
 };
 
-function globalResponse(ctx: AdminContext, deps: Parameters<AdminRoute['handle']>[1]) {
+function globalResponse(ctx: AdminContext, deps: Deps): StoredResponse | null {
   const found = deps.canned.find(ctx.params['id'] ?? '');
   return found !== null && found.ownerId === null ? found : null;
 }
 
-const updateGlobal: AdminRoute = {
-  method: 'PUT',
-  path: '/api/admin/canned/global/:id',
-  roles: ADMINS,
-  handle(ctx, deps) {
-    const body = decodeJsonBody(ctx.req, CannedBody);
-    if (!body.ok) return body.response;
-    const found = globalResponse(ctx, deps);
-    if (found === null) return jsonError(404, 'unknown_response');
-    deps.canned.update(found.id, body.value, ctx.now);
-    ctx.audit('canned.update', found.id, { title: body.value.title });
-    return json(200, { response: view({ ...found, ...body.value, updatedAt: ctx.now }) });
-  },
+/** Who may change responses of a scope, how one is found for them, and whether the
+ * change is audited (admins' changes to Global responses are, A8). */
+type Scope = {
+  roles: AdminRoute['roles'];
+  find: (ctx: AdminContext, deps: Deps) => StoredResponse | null;
+  audited: boolean;
 };
+const PERSONAL: Scope = { roles: STAFF, find: ownResponse, audited: false };
+const GLOBAL: Scope = { roles: ADMINS, find: globalResponse, audited: true };
 
-const deleteGlobal: AdminRoute = {
-  method: 'POST',
-  path: '/api/admin/canned/global/:id/delete',
-  roles: ADMINS,
-  handle(ctx, deps) {
-    const found = globalResponse(ctx, deps);
-    if (found === null) return jsonError(404, 'unknown_response');
-    deps.canned.remove(found.id);
-    ctx.audit('canned.delete', found.id, { title: found.title });
-    return json(200, { ok: true });
-  },
-};
+/** Changing or deleting one response: the same steps for a Personal one (its owner's,
+ * CN2) and a Global one (admins'), with the scope's finder. */
+function updateRoute(path: string, scope: Scope): AdminRoute {
+  return {
+    method: 'PUT',
+    path,
+    roles: scope.roles,
+    handle(ctx, deps) {
+      const body = decodeJsonBody(ctx.req, CannedBody);
+      if (!body.ok) return body.response;
+      const found = scope.find(ctx, deps);
+      if (found === null) return jsonError(404, 'unknown_response');
+      deps.canned.update(found.id, body.value, ctx.now);
+      if (scope.audited) ctx.audit('canned.update', found.id, { title: body.value.title });
+      return json(200, { response: view({ ...found, ...body.value, updatedAt: ctx.now }) });
+    },
+  };
+}
+
+function deleteRoute(path: string, scope: Scope): AdminRoute {
+  return {
+    method: 'POST',
+    path,
+    roles: scope.roles,
+    handle(ctx, deps) {
+      const found = scope.find(ctx, deps);
+      if (found === null) return jsonError(404, 'unknown_response');
+      deps.canned.remove(found.id);
+      if (scope.audited) ctx.audit('canned.delete', found.id, { title: found.title });
+      return json(200, { ok: true });
+    },
+  };
+}
+
+const updatePersonal = updateRoute('/api/canned/personal/:id', PERSONAL);
+const deletePersonal = deleteRoute('/api/canned/personal/:id/delete', PERSONAL);
+const updateGlobal = updateRoute('/api/admin/canned/global/:id', GLOBAL);
+const deleteGlobal = deleteRoute('/api/admin/canned/global/:id/delete', GLOBAL);
 
 export const cannedRoutes: readonly AdminRoute[] = [
   list,

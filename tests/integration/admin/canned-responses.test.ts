@@ -127,6 +127,58 @@ describe('canned responses', () => {
     expect(again).toMatchObject({ status: 404, body: { error: { code: 'unknown_suggestion' } } });
   });
 
+  it('CN1 A8 admins curate Global responses: add, change, delete, each audited; a Personal one is not theirs to reach', async () => {
+    const admin = token(ADMIN_NICKNAME);
+    const made = await call(service, admin, 'POST', '/api/admin/canned/global', {
+      category: 'Resources',
+      title: 'Release notes',
+      body: 'The release notes list what changed, {visitor}.',
+    });
+    expect(made.status).toBe(201);
+    const id = (made.body['response'] as CannedResponse).id;
+    expect((await list('bob')).find((r) => r.id === id)).toMatchObject({ scope: 'global' });
+    const changed = await call(service, admin, 'PUT', `/api/admin/canned/global/${id}`, {
+      category: 'Resources',
+      title: 'What changed',
+      body: 'The release notes list what changed.',
+    });
+    expect(changed.status).toBe(200);
+    expect((await list('bob')).find((r) => r.id === id)).toMatchObject({ title: 'What changed' });
+    const removed = await call(service, admin, 'POST', `/api/admin/canned/global/${id}/delete`, {});
+    expect(removed.status).toBe(200);
+    expect((await list('bob')).some((r) => r.id === id)).toBe(false);
+    const again = await call(service, admin, 'POST', `/api/admin/canned/global/${id}/delete`, {});
+    expect(again).toMatchObject({ status: 404, body: { error: { code: 'unknown_response' } } });
+
+    const actions = (
+      (await call(service, admin, 'GET', '/api/admin/audit?limit=100')).body['entries'] as {
+        action: string;
+        target: string;
+      }[]
+    )
+      .filter((e) => e.target === id)
+      .map((e) => e.action);
+    expect(actions.sort()).toEqual(['canned.create', 'canned.delete', 'canned.update']);
+
+    // A helper's Personal response is not a Global one for the admin to change.
+    const personal = await call(service, token('bob'), 'POST', '/api/canned/personal', {
+      category: 'Tags',
+      title: 'mine',
+      body: 'Bob’s own.',
+    });
+    const personalId = (personal.body['response'] as CannedResponse).id;
+    const edit = { category: 'Tags', title: 'taken', body: 'x' };
+    expect(
+      (await call(service, admin, 'PUT', `/api/admin/canned/global/${personalId}`, edit)).status,
+    ).toBe(404);
+    expect(
+      (await call(service, admin, 'POST', `/api/admin/canned/global/${personalId}/delete`, {}))
+        .status,
+    ).toBe(404);
+    expect((await list('bob')).find((r) => r.id === personalId)).toMatchObject({ title: 'mine' });
+    await call(service, token('bob'), 'POST', `/api/canned/personal/${personalId}/delete`, {});
+  });
+
   it('CN6 A1 bodies are strict: unknown categories and fields, empty or over-long text', async () => {
     const bad = [
       { category: 'Jokes', title: 't', body: 'b' },
