@@ -5,8 +5,9 @@
  * words of the title or of the text, arrows, Enter), gets them in the reply box with
  * the visitor's and her own name filled in (CN3), edits and sends them, and the visitor
  * reads them; a response of the Tags category also tags the chat. A second test: a
- * Personal response is Alice's alone (CN2), and a suggestion the admin accepts, edited,
- * is a Global response for Bob at once (CN4, CN5).
+ * Personal response is Alice's alone (CN2); a suggestion the admin accepts, edited, and
+ * a response the admin adds are Global responses for Bob at once, and one the admin
+ * deletes is gone for Alice (CN1, CN4, CN5).
  */
 import type { Browser, Locator, Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
@@ -163,7 +164,7 @@ test('F18 a Global and a Personal response found and inserted by keyboard, names
   await expect(box).toBeFocused();
 });
 
-test('F18 a Personal response is its owner’s alone; a suggestion the admin accepts, edited, is Global for another helper', async ({
+test('F18 a Personal response is its owner’s alone; a suggestion the admin accepts (edited) and one the admin adds are Global for another helper', async ({
   browser,
   baseURL,
 }, testInfo) => {
@@ -217,28 +218,46 @@ test('F18 a Personal response is its owner’s alone; a suggestion the admin acc
   await shoot(admin, 'canned-admin', (f) => testInfo.outputPath(f));
   await suggestion.getByLabel('Title').fill('Proxy needed at work');
   await suggestion.getByRole('button', { name: 'Accept as Global' }).click();
-  await expect(admin.getByRole('status')).toHaveText(
-    'Accepted “Proxy needed at work”: it is a Global response now.',
+  const status = (text: string) => admin.getByRole('status').filter({ hasText: text });
+  await expect(status('Accepted “Proxy needed at work”: it is a Global response now.')).toBeVisible(
     SERVICE,
   );
+  await expect(admin.getByText('No suggestions are waiting.', { exact: false })).toBeVisible();
   await expect(
-    admin.getByText('No suggestions are waiting. Helpers suggest one from “My responses…”', {
-      exact: false,
-    }),
-  ).toBeVisible();
-  await shoot(admin, 'canned-admin-empty', (f) => testInfo.outputPath(f));
+    admin.getByRole('list', { name: 'Global responses in Web sites' }).getByRole('listitem'),
+  ).toContainText(['Proxy needed at work']);
 
-  // Bob now finds it as Global, edited title, by keyboard, with Walt's name in.
+  // The admin adds a Global response of their own on the same page (CN1).
+  const editor = admin.getByRole('form', { name: 'New Global response' });
+  await editor.getByLabel('Category').selectOption('Resources');
+  await editor.getByLabel('Title').fill('Proxy help article');
+  await editor.getByLabel('Text').fill('Here is our article on proxy settings, {visitor}.');
+  await editor.getByRole('button', { name: 'Add Global response' }).click();
+  await expect(status('Added “Proxy help article” for every helper.')).toBeVisible(SERVICE);
+  const resources = admin.getByRole('list', { name: 'Global responses in Resources' });
+  await expect(resources).toContainText('Proxy help article');
+  await shoot(admin, 'canned-admin-global', (f) => testInfo.outputPath(f));
+
+  // Bob finds both Global ones by keyboard; the arrows pick the accepted one, Walt's name in.
   const bobBox = bobPanel.getByLabel('Your message');
   picker = await openPicker(bobPanel);
   await picker.search.pressSequentially('proxy');
-  await expect(picker.options).toHaveText([/Proxy needed at work.*Web sites · Global/]);
+  await expect(picker.options).toHaveText([
+    /Proxy help article.*Resources · Global/,
+    /Proxy needed at work.*Web sites · Global/,
+  ]);
+  await picker.search.press('ArrowDown');
   await picker.search.press('Enter');
   await expect(bobBox).toHaveValue(
     'At work, Walt, a proxy may be required: ask your IT team for its address.',
   );
 
-  // Alice has both: her Personal one and the Global one made from it.
+  // The admin deletes the article response (after confirming): Alice has her Personal
+  // one and the Global one made from it.
+  await resources.getByRole('button', { name: 'Delete Proxy help article' }).click();
+  await resources.getByRole('button', { name: 'Delete Proxy help article for good' }).click();
+  await expect(status('Deleted “Proxy help article”.')).toBeVisible(SERVICE);
+  await expect(resources).not.toContainText('Proxy help article');
   picker = await openPicker(alicePanel);
   await picker.search.pressSequentially('proxy');
   await expect(picker.options).toHaveText([

@@ -35,5 +35,10 @@ export function createCannedClient(token: string, doFetch: typeof fetch = (i, o)
       call('POST', `/api/admin/canned/suggestions/${id(suggestionId)}/accept`, Created, body),
     decline: (suggestionId: string) =>
       call('POST', `/api/admin/canned/suggestions/${id(suggestionId)}/decline`, Ok, {}),
+    createGlobal: (body: CannedBody) => call('POST', '/api/admin/canned/global', Created, body),
+    updateGlobal: (responseId: string, body: CannedBody) =>
+      call('PUT', `/api/admin/canned/global/${id(responseId)}`, Created, body),
+    deleteGlobal: (responseId: string) =>
+      call('POST', `/api/admin/canned/global/${id(responseId)}/delete`, Ok, {}),
   };
 }
