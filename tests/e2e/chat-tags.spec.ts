@@ -118,6 +118,8 @@ test('F17 /tag with a keyboard suggestion gives a chip the board shows too; the 
   await expect(molly.getByRole('img', { name: /Chart of chats per tag.*crash \(1\)/ })).toBeVisible(
     SERVICE,
   );
+  // Thirty days of columns: the table scrolls in its own box, the page never sideways.
+  await shoot(molly, 'issues-days', (f) => testInfo.outputPath(f));
   // Today alone, per month: one column, this month's (UTC, as the service counts).
   const today = new Date().toISOString().slice(0, 10);
   const month = today.slice(0, 7);
