@@ -46,4 +46,5 @@ export type ServerKind =
   | 'y-webrtc'
   | 'peerjs'
   | 'queue'
-  | 'chat-doc';
+  | 'chat-doc'
+  | 'room-uws';

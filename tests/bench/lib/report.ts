@@ -95,7 +95,15 @@ same run.
   the ratio is bare ÷ ours, so "ours ≥ 0.8× the bare pair" is a ratio of at most 1.25. Memory is the
   receiving page's JS heap (V8's used size plus ArrayBuffer backing stores, over CDP every 50 ms
   during the transfer), peak; ours holds the file's chunks and then the whole file, the bare pair
-  keeps nothing.`;
+  keeps nothing.
+- S10 is the Contributors room's fan-out (F20): 1,000 staff sockets, each a helper signed in with
+  a session of its own and in the room, and one of them writes 200 messages, each once every
+  socket has the one before. Ours stores each message (SQLite, its \`seq\`) and sends it to every
+  socket in the room, the writer's included; the bare room is uWS \`app.publish\` to one topic every
+  socket subscribed to on open, sent frames of the same shape and size. Delivery is from the write
+  until a socket has the message, over every (message, socket); CPU per message is the server
+  process's over the 200 messages. Joining is not timed: every account's first join sends the
+  member list (up to 200 names) to everyone in the room.`;
 
 function fmt(value: number | null): string {
   if (value === null) return '—';

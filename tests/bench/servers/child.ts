@@ -21,6 +21,7 @@ const starters: Record<
   peerjs: () => import('./peerjs.ts'),
   queue: () => import('./queue.ts'),
   'chat-doc': () => import('./chat-doc.ts'),
+  'room-uws': () => import('./room-uws.ts'),
 };
 
 function tell(message: FromChild): void {
