@@ -4,7 +4,8 @@
  * /demo); Alice finds a Global and a Personal response by keyboard alone (Alt+C, typing
  * words of the title or of the text, arrows, Enter), gets them in the reply box with
  * the visitor's and her own name filled in (CN3), edits and sends them, and the visitor
- * reads them; a response of the Tags category also tags the chat. A second test: a
+ * reads them; a response of the Tags category also tags the chat; ending the chat while
+ * the visitor is still writing offers the Following up responses (F19). A second test: a
  * Personal response is Alice's alone (CN2); a suggestion the admin accepts, edited, and
  * a response the admin adds are Global responses for Bob at once, and one the admin
  * deletes is gone for Alice (CN1, CN4, CN5).
@@ -162,6 +163,24 @@ test('F18 a Global and a Personal response found and inserted by keyboard, names
   await picker.search.press('Escape');
   await expect(picker.search).toBeHidden();
   await expect(box).toBeFocused();
+
+  // F19: Vera has just written, so ending offers the Following up responses, names filled.
+  await widget.getByLabel('Your message').fill('One more thing, the preview is blank too');
+  await widget.getByRole('button', { name: 'Send' }).click();
+  await expect(
+    panel.getByText('One more thing, the preview is blank too', { exact: true }),
+  ).toBeVisible(LINK_TIMEOUT);
+  await panel.getByRole('button', { name: 'End chat' }).click();
+  const confirm = alice.getByRole('dialog', { name: 'End this chat?' });
+  await confirm.getByLabel('Following up responses').selectOption('Ending: post in the forum');
+  await expect(confirm.getByLabel('Follow-up message')).toHaveValue(
+    /^This needs more digging .* Thanks for your patience, Vera!$/,
+  );
+  await confirm.getByRole('button', { name: 'Send follow-up and end' }).click();
+  await expect(log.getByText('Thanks for your patience, Vera!')).toBeVisible(LINK_TIMEOUT);
+  await expect(widget.getByRole('status').filter({ hasText: 'The chat has ended.' })).toBeVisible(
+    LINK_TIMEOUT,
+  );
 });
 
 test('F18 a Personal response is its owner’s alone; a suggestion the admin accepts (edited) and one the admin adds are Global for another helper', async ({
