@@ -6,7 +6,8 @@
  * `MAX_LOCK_MS`. A right password (while not locked) clears the count.
  *
  * Exports: `lockFor(failures)` (the pure policy), `createSignInLockout(store)` →
- * `SignInLockout`, and the constants.
+ * `SignInLockout`, `memoryFailureStore(limit)` (for nicknames no account has, so the
+ * answers do not tell which nicknames exist), and the constants.
  */
 import type { FailureRecord } from '../storage/admin-store.ts';
 
@@ -51,5 +52,21 @@ export function createSignInLockout(store: FailureStore): SignInLockout {
     },
     succeeded: (accountId) => store.clearFailures(accountId),
     reset: (accountId) => store.clearFailures(accountId),
+  };
+}
+
+/** Failures kept in memory, the oldest dropped past `limit` keys: a guesser trying
+ * nicknames no account has is locked the same way, so a lock says nothing about
+ * whether the nickname exists (A9), and cannot grow the process without bound. */
+export function memoryFailureStore(limit: number): FailureStore {
+  const records = new Map<string, FailureRecord>();
+  return {
+    failures: (key) => records.get(key) ?? null,
+    setFailures(key, record) {
+      records.delete(key);
+      records.set(key, record);
+      if (records.size > limit) records.delete(records.keys().next().value as string);
+    },
+    clearFailures: (key) => void records.delete(key),
   };
 }

@@ -26,7 +26,14 @@ import { LIMITS, Nickname, errorMessage } from '../../protocol/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, publicAccount } from '../auth/accounts.ts';
 import { dummyHash, verifyPassword } from '../auth/passwords.ts';
 import type { ResolvedSession, Sessions } from '../auth/sessions.ts';
-import type { SignInLockout } from '../auth/sign-in-lockout.ts';
+import {
+  createSignInLockout,
+  memoryFailureStore,
+  type SignInLockout,
+} from '../auth/sign-in-lockout.ts';
+
+/** How many unknown nicknames' wrong-password counts are kept (A9). */
+const UNKNOWN_NICKNAMES_KEPT = 10_000;
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -122,6 +129,9 @@ export function createHttpHandler(deps: HttpDeps): (req: HttpRequest) => Promise
     return token === null ? null : deps.sessions.resolve(token, now());
   }
 
+  /** Nicknames no account has, counted like accounts (A9); bounded, in memory. */
+  const unknownNicknames = createSignInLockout(memoryFailureStore(UNKNOWN_NICKNAMES_KEPT));
+
   const signIn: Route = async (req) => {
     const ip = clientIp(req.remoteAddress, req.headers['x-forwarded-for']);
     const decision = signInLimiter.take(ip, now());
@@ -133,15 +143,17 @@ export function createHttpHandler(deps: HttpDeps): (req: HttpRequest) => Promise
     const body = decodeJsonBody(req, SignInBody);
     if (!body.ok) return body.response;
     const account = deps.storage.findAccountByNickname(body.value.nickname);
+    // A9: a nickname no account has locks the same way, so a lock tells nothing.
+    const lockout = account === null ? deps.lockout && unknownNicknames : deps.lockout;
+    const lockKey = account?.id ?? `nickname:${body.value.nickname.toLowerCase()}`;
     // A9: a locked account is not even asked for its password.
-    const lockedUntil =
-      account === null ? null : (deps.lockout?.lockedUntil(account.id, now()) ?? null);
+    const lockedUntil = lockout?.lockedUntil(lockKey, now()) ?? null;
     if (lockedUntil !== null) return accountLocked(lockedUntil);
     const hash = account?.passwordHash ?? (await dummyHashOnce());
     const matches = await verifyPassword(body.value.password, hash);
     if (account === null || account.disabled || !matches) {
       deps.log.info({ ip, nickname: body.value.nickname }, 'sign-in refused');
-      const locks = account !== null && !matches ? deps.lockout?.failed(account.id, now()) : null;
+      const locks = account === null || !matches ? lockout?.failed(lockKey, now()) : null;
       if (locks !== null && locks !== undefined) return accountLocked(locks);
       return jsonError(401, 'unauthorized', { detail: 'Wrong nickname or password.' });
     }

@@ -271,4 +271,20 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     });
     expect(right.body.error?.code).toBe('account_locked');
   });
+
+  it('A9 a nickname no account has locks after the same wrong passwords: a lock tells nobody who exists', async () => {
+    const { s } = await start();
+    const attempt = (nickname: string) =>
+      call(s, null, 'POST', '/api/session', { nickname, password: 'nope' });
+    for (let i = 0; i < 4; i++) {
+      const answer = await attempt('Nobody-Here');
+      expect(answer).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+    }
+    const locked = await attempt('nobody-here');
+    expect(locked).toMatchObject({ status: 429, body: { error: { code: 'account_locked' } } });
+    const retryAt = (locked.body.error as unknown as { retryAt: number }).retryAt;
+    expect(retryAt - Date.now()).toBeGreaterThan(25_000);
+    // Another unknown nickname has its own count.
+    expect((await attempt('someone-else')).status).toBe(401);
+  });
 });
