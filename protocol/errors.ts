@@ -106,6 +106,11 @@ export const ERRORS = {
     close: null,
   },
   ticket_closed: { message: 'This ticket is closed.', close: null },
+  // Privacy controls (SPEC.md PV1–PV3).
+  visitor_chatting: {
+    message: 'This visitor is in a chat right now: forget them once it has ended.',
+    close: null,
+  },
 } as const satisfies Record<string, { message: string; close: number | null }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -19,3 +19,4 @@ export * from './admin-views.ts';
 export * from './archive-views.ts';
 export * from './ticket-api.ts';
 export * from './chat-rated.ts';
+export * from './privacy-requests.ts';

@@ -33,6 +33,7 @@ import { createMetrics, type Metrics } from './http/metrics.ts';
 import { loadStaticFiles } from './http/static-files.ts';
 import { createLogger, type Logger } from './log.ts';
 import { AdminStore } from './storage/admin-store.ts';
+import { eraseVisitor } from './privacy/visitor-erasure.ts';
 import { RoomStore } from './storage/room-store.ts';
 import { CannedStore } from './storage/canned-store.ts';
 import { seedStarterResponses } from './canned/starter-responses.ts';
@@ -238,6 +239,7 @@ export async function startServer(
         followUps.routes,
         createAdminApi({
           storage,
+          forgetVisitor: (target) => eraseVisitor(storage.database, target),
           admin,
           chatMeta: storage.chatMeta,
           canned,

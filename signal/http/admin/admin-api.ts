@@ -29,6 +29,8 @@ import { departmentRoutes } from './department-routes.ts';
 import { settingRoutes } from './setting-routes.ts';
 import { tagRoutes } from './tag-routes.ts';
 import { cannedRoutes } from './canned-routes.ts';
+import { privacyRoutes } from './privacy-routes.ts';
+import type { ErasureResult, ErasureTarget } from '../../privacy/visitor-erasure.ts';
 import type { CannedStore } from '../../storage/canned-store.ts';
 import type { ChatMetaStore } from '../../storage/chat-meta-store.ts';
 
@@ -39,6 +41,8 @@ export type AdminDeps = {
   chatMeta: ChatMetaStore;
   /** Canned responses and suggestions (SPEC.md CN1–CN6). */
   canned: CannedStore;
+  /** F32: erases what is stored about a visitor (SPEC.md PV1). */
+  forgetVisitor(target: ErasureTarget): ErasureResult;
   sessions: Sessions;
   settings: LiveSettings;
   lockout: SignInLockout;
@@ -83,6 +87,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   ...settingRoutes,
   ...tagRoutes,
   ...cannedRoutes,
+  ...privacyRoutes,
 ];
 
 type Compiled = AdminRoute & { pattern: RegExp; names: string[] };

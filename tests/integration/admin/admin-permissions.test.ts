@@ -67,6 +67,7 @@ describe('admin API permissions and bodies', () => {
       'POST /api/admin/canned/global',
       'PUT /api/admin/canned/global/:id',
       'POST /api/admin/canned/global/:id/delete',
+      'POST /api/admin/privacy/forget',
     ]);
   });
 

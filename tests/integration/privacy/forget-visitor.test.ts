@@ -1,0 +1,221 @@
+/**
+ * F32 "forget this visitor" (SPEC.md PV1–PV3) through the real service: a visitor
+ * chats (archived, rated, tagged, made a ticket with its email and follow-up link),
+ * then leaves a message from another visit with the same email. An admin forgets
+ * them by email, and a query over every table of the database (every column of
+ * every row, the full-text index's own tables included) finds nothing of them: not
+ * their visitor ids, email, name or words. Another visitor's chat is untouched, the
+ * erasure is audited without naming them, and a visitor in a chat now is refused.
+ */
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { PROTOCOL_VERSION } from '../../../protocol/index.ts';
+import { DEMO_PASSWORD } from '../../../signal/auth/accounts.ts';
+import { forgottenDigest } from '../../../signal/http/admin/privacy-routes.ts';
+import { databaseFile } from '../../../signal/storage/sqlite-storage.ts';
+import { api, endedChat, errorCode, staffClient, upload } from '../archive/archive-chat.ts';
+import { ADMIN_NICKNAME, ADMIN_PASSWORD, startService, type Service } from '../harness.ts';
+
+let service: Service;
+
+beforeAll(async () => {
+  service = await startService({
+    transport: 'ws',
+    demo: true,
+    env: { TRUSTED_PROXIES: '127.0.0.1' },
+  });
+});
+afterAll(async () => {
+  await service.close();
+});
+
+/** A visitor who says hello and leaves a message; resolves with their visitor id. */
+function leaveMessage(name: string, email: string, message: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${service.port}/ws/visitor`);
+    let visitorId = '';
+    ws.on('error', reject);
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION })));
+    ws.on('message', (data: Buffer) => {
+      const msg = JSON.parse(data.toString('utf8')) as { type: string; visitorId?: string };
+      if (msg.type === 'welcome') {
+        visitorId = msg.visitorId ?? '';
+        ws.send(
+          JSON.stringify({ type: 'leave_message', name, email, department: 'general', message }),
+        );
+      } else if (msg.type === 'message_left') {
+        resolve(visitorId);
+        ws.close();
+      }
+    });
+  });
+}
+
+/** Every place in the database where one of `needles` is: `table.column` of each hit. */
+function whereFound(needles: string[]): string[] {
+  const db = new Database(databaseFile(service.dataDir), { readonly: true, fileMustExist: true });
+  try {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .pluck()
+      .all() as string[];
+    const hits = new Set<string>();
+    for (const table of tables) {
+      for (const row of db.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[]) {
+        for (const [column, value] of Object.entries(row)) {
+          const text =
+            typeof value === 'string'
+              ? value.toLowerCase()
+              : Buffer.isBuffer(value)
+                ? value.toString('latin1').toLowerCase()
+                : '';
+          for (const needle of needles) {
+            if (text.includes(needle.toLowerCase())) hits.add(`${table}.${column} has ${needle}`);
+          }
+        }
+      }
+    }
+    return [...hits].sort();
+  } finally {
+    db.close();
+  }
+}
+
+describe('forget this visitor (F32, PV1–PV3)', () => {
+  it('PV1 PV2 erases by email everything stored about the visitor, audited without naming them', async () => {
+    const alice = await staffClient(service, 'alice');
+    const aliceToken = await service.signIn('alice', DEMO_PASSWORD);
+    const admin = await service.signIn(ADMIN_NICKNAME, ADMIN_PASSWORD);
+    const email = 'zephyrine@example.org';
+
+    const zed = await endedChat(
+      service,
+      alice,
+      { visitor: ['my wobbly-quokka printer'], helper: ['turn it off and on'] },
+      'Zephyrine',
+      ['printing'],
+    );
+    expect((await upload(service, aliceToken, zed.chatId, zed.final)).status).toBe(201);
+    const rated = await api(service, 'POST', '/api/survey', null, {
+      token: zed.visitorToken,
+      chatId: zed.chatId,
+      stars: 4,
+      comment: 'the quokka thanks you',
+    });
+    expect(rated.status).toBe(201);
+    const ticket = await api(service, 'POST', '/api/tickets', aliceToken, { chatId: zed.chatId });
+    expect(ticket.status).toBe(201);
+    const laterVisit = await leaveMessage('Zephyrine', email, 'wobbly-quokka again, please write');
+
+    // Someone else, who must be left alone.
+    const otto = await endedChat(
+      service,
+      alice,
+      { visitor: ['my own otter issue'], helper: ['ok'] },
+      'Othello',
+    );
+    expect((await upload(service, aliceToken, otto.chatId, otto.final)).status).toBe(201);
+
+    const needles = [
+      zed.visitorId,
+      laterVisit,
+      email,
+      'Zephyrine',
+      'wobbly-quokka',
+      'quokka thanks',
+    ];
+    // Before: the visitor is all over the database (the check finds what is there).
+    const before = whereFound(needles);
+    for (const table of [
+      'transcripts',
+      'tickets',
+      'left_messages',
+      'closed_chats',
+      'mail_outbox',
+      'chat_ratings',
+    ]) {
+      expect(
+        before.some((hit) => hit.startsWith(`${table}.`)),
+        table,
+      ).toBe(true);
+    }
+
+    // Only an admin may.
+    expect(
+      errorCode(await api(service, 'POST', '/api/admin/privacy/forget', aliceToken, { email })),
+    ).toBe('forbidden');
+    expect(errorCode(await api(service, 'POST', '/api/admin/privacy/forget', admin, {}))).toBe(
+      'bad_frame',
+    );
+
+    const forgotten = await api(service, 'POST', '/api/admin/privacy/forget', admin, { email });
+    expect(forgotten.status).toBe(200);
+    expect(forgotten.body['erased']).toMatchObject({
+      visitors: 2,
+      transcripts: 1,
+      ratings: 1,
+      tags: 1,
+      // The chat's ticket, and the one the left message became (TK8).
+      tickets: 2,
+      leftMessages: 1,
+      closedChats: 1,
+    });
+
+    expect(whereFound(needles)).toEqual([]);
+    // The other visitor's chat is all there.
+    expect(whereFound([otto.visitorId, 'otter issue', 'Othello'])).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^transcripts\./),
+        expect.stringMatching(/^closed_chats\./),
+      ]),
+    );
+    const transcript = await api(service, 'GET', `/api/archive/${otto.chatId}`, aliceToken);
+    expect(transcript.status).toBe(200);
+    expect((await api(service, 'GET', `/api/archive/${zed.chatId}`, aliceToken)).status).toBe(404);
+
+    // PV2: audited, naming the visitor only by a digest of what was asked.
+    const db = new Database(databaseFile(service.dataDir), { readonly: true, fileMustExist: true });
+    const audit = db
+      .prepare("SELECT actor, target, detail FROM audit_log WHERE action = 'visitor.forget'")
+      .all();
+    db.close();
+    expect(audit).toEqual([
+      {
+        actor: ADMIN_NICKNAME,
+        target: forgottenDigest({ email }),
+        detail: expect.stringContaining('"transcripts":1'),
+      },
+    ]);
+
+    // Asked again: nothing left to erase, and it says so.
+    const again = await api(service, 'POST', '/api/admin/privacy/forget', admin, { email });
+    expect(again.body['erased']).toMatchObject({ visitors: 0, transcripts: 0, tickets: 0 });
+    alice.close();
+  });
+
+  it('PV3 a visitor in a chat right now is refused (409 visitor_chatting) and nothing is erased', async () => {
+    const admin = await service.signIn(ADMIN_NICKNAME, ADMIN_PASSWORD);
+    const visitor = await service.visitor({ headers: { 'x-forwarded-for': '198.51.100.200' } });
+    const welcome = await visitor.hello({ landingPage: 'https://help.example/' });
+    visitor.send({
+      type: 'request',
+      name: 'Quilla',
+      email: 'quilla@example.org',
+      department: 'general',
+      question: 'Still there?',
+      page: { url: 'https://help.example/', title: 'Help' },
+      browser: { userAgent: 'Mozilla/5.0 Test', language: 'en-GB' },
+      sessionStartedAt: Date.now() - 1000,
+      landingPage: 'https://help.example/',
+    });
+    await visitor.next('queued');
+    const refused = await api(service, 'POST', '/api/admin/privacy/forget', admin, {
+      visitorId: welcome.visitorId,
+    });
+    expect(refused.status).toBe(409);
+    expect(errorCode(refused)).toBe('visitor_chatting');
+    expect(whereFound([welcome.visitorId]).some((hit) => hit.startsWith('open_chats.'))).toBe(true);
+    visitor.terminate();
+  });
+});
