@@ -106,6 +106,10 @@ export const ERRORS = {
     close: null,
   },
   ticket_closed: { message: 'This ticket is closed.', close: null },
+  follow_up_expired: {
+    message: 'This follow-up link has expired. The newest email from the team has one that works.',
+    close: null,
+  },
   // Privacy controls (SPEC.md PV1–PV3).
   visitor_chatting: {
     message: 'This visitor is in a chat right now: forget them once it has ended.',

@@ -82,6 +82,8 @@ export type Config = {
   smtpUrl: string | null;
   /** The sender of Peerdesk's emails, `Name <address>`. */
   mailFrom: string;
+  /** Days a follow-up link works after it was issued (SPEC.md TK3). */
+  followUpLinkDays: number;
 };
 
 export type ConfigVariable = { name: string; default: string; description: string };
@@ -296,6 +298,12 @@ export const CONFIG_VARIABLES = [
     default: 'Peerdesk <peerdesk@localhost>',
     description: 'Sender of those emails.',
   },
+  {
+    name: 'FOLLOW_UP_LINK_DAYS',
+    default: '30',
+    description:
+      'Days a follow-up link works after it was issued (each email carries a fresh one); an older link gets `follow_up_expired`.',
+  },
 ] as const satisfies readonly ConfigVariable[];
 
 export type ConfigVariableName = (typeof CONFIG_VARIABLES)[number]['name'];
@@ -470,6 +478,7 @@ const EnvSchema = v.object({
     ),
   ),
   MAIL_FROM: v.pipe(v.string(), v.minLength(3), v.maxLength(200)),
+  FOLLOW_UP_LINK_DAYS: integer(1, 3650),
 });
 
 export type EnvSchemaEntries = typeof EnvSchema.entries;
@@ -607,6 +616,7 @@ export function loadConfig(
       forumUrl: parsed.FORUM_URL ?? null,
       smtpUrl: parsed.SMTP_URL ?? null,
       mailFrom: parsed.MAIL_FROM,
+      followUpLinkDays: parsed.FOLLOW_UP_LINK_DAYS,
     },
   };
 }

@@ -28,7 +28,7 @@ import { TicketStore } from './ticket-store.ts';
 export type FollowUpServiceDeps = {
   database: Database;
   storage: Pick<Storage, 'findAccountById'>;
-  config: Pick<Config, 'dataDir' | 'smtpUrl' | 'mailFrom' | 'trustedProxies'>;
+  config: Pick<Config, 'dataDir' | 'smtpUrl' | 'mailFrom' | 'trustedProxies' | 'followUpLinkDays'>;
   sessions: Sessions;
   verifyVisitor(token: string): string | null;
   /** The service's public origin, for the links in emails. */
@@ -90,6 +90,7 @@ export function createFollowUpService(deps: FollowUpServiceDeps): FollowUpServic
     transcripts,
     accountName: (id) => deps.storage.findAccountById(id)?.name ?? null,
     now: deps.now,
+    linkLifetimeMs: deps.config.followUpLinkDays * 86_400_000,
     ...(deps.alertRoom === undefined ? {} : { alertRoom: deps.alertRoom }),
   });
   const routes = createTicketRoutes({

@@ -39,6 +39,7 @@ export type Outcome<T> =
         | 'forbidden'
         | 'email_required'
         | 'follow_up_revoked'
+        | 'follow_up_expired'
         | 'unknown_chat'
         | 'ticket_closed';
     };
@@ -49,6 +50,8 @@ export type FollowUpsDeps = {
   transcripts: TranscriptSource;
   accountName(id: string): string | null;
   now(): number;
+  /** How long a follow-up link works after it was issued (TK3); forever when absent. */
+  linkLifetimeMs?: number;
   /** Posts into the Contributors room, when the service has one. */
   alertRoom?: (alert: RoomAlert) => void;
 };
@@ -165,6 +168,11 @@ export function createFollowUps(deps: FollowUpsDeps): FollowUps {
     const ticket = link === null ? null : store.byId(link.ticketId);
     if (link === null || ticket === null) return { ok: false, status: 404, code: 'unknown_ticket' };
     if (link.revoked) return { ok: false, status: 410, code: 'follow_up_revoked' };
+    // TK3: a link works for a while; every email carries a fresh one.
+    const lifetime = deps.linkLifetimeMs;
+    if (lifetime !== undefined && deps.now() - link.createdAt > lifetime) {
+      return { ok: false, status: 410, code: 'follow_up_expired' };
+    }
     return { ok: true, value: ticket };
   }
 

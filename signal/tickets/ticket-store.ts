@@ -42,7 +42,11 @@ const EntryRow = v.object({
   at: integer,
 });
 
-const LinkRow = v.object({ ticket_id: v.string(), revoked_at: v.nullable(integer) });
+const LinkRow = v.object({
+  ticket_id: v.string(),
+  created_at: integer,
+  revoked_at: v.nullable(integer),
+});
 const CountRow = v.object({ n: integer });
 const AlertRow = v.object({ id: integer, ticket_id: v.string(), at: integer });
 
@@ -175,7 +179,7 @@ export class TicketStore {
       addLink: s(
         'INSERT INTO follow_up_links (token_hash, ticket_id, created_at) VALUES (?, ?, ?)',
       ),
-      link: s('SELECT ticket_id, revoked_at FROM follow_up_links WHERE token_hash = ?'),
+      link: s('SELECT ticket_id, created_at, revoked_at FROM follow_up_links WHERE token_hash = ?'),
       revokeLinks: s(
         'UPDATE follow_up_links SET revoked_at = ? WHERE ticket_id = ? AND revoked_at IS NULL',
       ),
@@ -270,11 +274,11 @@ export class TicketStore {
     this.#q['addLink']!.run(tokenHash, ticketId, at);
   }
 
-  link(tokenHash: string): { ticketId: string; revoked: boolean } | null {
+  link(tokenHash: string): { ticketId: string; createdAt: number; revoked: boolean } | null {
     const row: unknown = this.#q['link']!.get(tokenHash);
     if (row === undefined) return null;
     const r = decodeRow(LinkRow, 'follow_up_links', row);
-    return { ticketId: r.ticket_id, revoked: r.revoked_at !== null };
+    return { ticketId: r.ticket_id, createdAt: r.created_at, revoked: r.revoked_at !== null };
   }
 
   revokeLinks(ticketId: string, at: number): number {

@@ -25,6 +25,8 @@ export function followUpProblem(code: string, fallback: string): string {
       return 'This follow-up link does not work. Check that you opened the whole link from the email or the chat window.';
     case 'follow_up_revoked':
       return 'This follow-up link was withdrawn by the support team. The newest email from us has a link that works; or start a new chat.';
+    case 'follow_up_expired':
+      return 'This follow-up link has expired. The newest email from the support team has a link that works; or start a new chat.';
     case 'ticket_closed':
       return 'This conversation is closed, so it takes no more replies. Start a new chat if you still need help.';
     case 'rate_limited':

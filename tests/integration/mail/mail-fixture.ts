@@ -86,6 +86,7 @@ export function createMailWorld(options: { smtpUrl: string; mailer?: Mailer }): 
       smtpUrl: options.smtpUrl,
       mailFrom: 'Peerdesk <help@peerdesk.test>',
       trustedProxies: [],
+      followUpLinkDays: 30,
     },
     sessions: createSessions(storage, { ttlMs: 3_600_000 }),
     verifyVisitor: () => null,

@@ -112,6 +112,7 @@ describe('loadConfig', () => {
         FORUM_URL: 'https://forum.example.org/c/help',
         SMTP_URL: 'smtps://peerdesk:pw@mail.example.org:465',
         MAIL_FROM: 'Help <help@example.org>',
+        FOLLOW_UP_LINK_DAYS: '7',
       },
       ['--demo'],
     );
@@ -162,6 +163,7 @@ describe('loadConfig', () => {
       forumUrl: 'https://forum.example.org/c/help',
       smtpUrl: 'smtps://peerdesk:pw@mail.example.org:465',
       mailFrom: 'Help <help@example.org>',
+      followUpLinkDays: 7,
     });
   });
 
