@@ -284,7 +284,8 @@ export function createFollowUps(deps: FollowUpsDeps): FollowUps {
             leftMessageId: null,
             visitorId,
             visitorName: chat.visitorName,
-            email: email === undefined || email === '' ? chat.email : email,
+            // The email given now is set (and mailed) below, like one given later.
+            email: chat.email,
             department: chat.department,
             subject: subjectOf(chat.question),
             createdBy: null,
@@ -298,14 +299,21 @@ export function createFollowUps(deps: FollowUpsDeps): FollowUps {
         }
       }
       let emailed = false;
-      if (email !== undefined && email !== '' && ticket.email === null) {
-        store.setEmail(ticket.id, email, now);
-        ticket = fresh(ticket.id);
-        void mail.received(ticket);
-        if (ticket.chatId !== null) {
-          mail.transcript(ticket.chatId, email, store.chat(ticket.chatId)?.endedAt ?? now);
+      if (email !== undefined && email !== '') {
+        if (ticket.email === null) {
+          store.setEmail(ticket.id, email, now);
+          ticket = fresh(ticket.id);
         }
-        emailed = true;
+        // The address the ticket has (the one given, or the same one given before) gets
+        // the link and the transcript, each once (the outbox's keys); another address
+        // does not replace it, and the widget does not claim an email was sent.
+        if (ticket.email?.toLowerCase() === email.toLowerCase()) {
+          void mail.received(ticket);
+          if (ticket.chatId !== null) {
+            mail.transcript(ticket.chatId, ticket.email, store.chat(ticket.chatId)?.endedAt ?? now);
+          }
+          emailed = true;
+        }
       }
       return { ok: true, value: { path: mail.issueLink(ticket.id, now), emailed } };
     },

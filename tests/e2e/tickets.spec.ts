@@ -12,7 +12,7 @@
 import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { closeAllContexts, signInHelper } from './console-steps.ts';
-import { cspViolations, recordCspViolations } from './support/demo-chat.ts';
+import { cspViolations, recordCspViolations, startDemoChat } from './support/demo-chat.ts';
 import { LINK_TIMEOUT, ownService } from './support/widget-drivers.ts';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../fixtures/smtp-sink.ts';
 
@@ -219,6 +219,76 @@ test('TK3 TK4 follow-up links refuse a malformed, an unknown and a withdrawn tok
     expect(((await revoked.json()) as { error: { code: string } }).error.code).toBe(
       'follow_up_revoked',
     );
+  } finally {
+    await service.stop();
+    await sink.stop();
+  }
+});
+
+test('F25 F26 TK6 after a chat the widget offers a follow-up; the visitor replies from its link; the chat’s helper is named in the room and finds the ticket assigned', async ({
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const sink = await startSmtpSink();
+  const service = await ownService({ SMTP_URL: sink.url });
+  const baseURL = service.baseURL;
+  try {
+    const chat = await startDemoChat(browser, {
+      helper: 'alice',
+      visitorName: 'Vera',
+      baseURL,
+      question: 'Sync stopped',
+    });
+    await chat.visitorSays('Sync stopped after I changed my password');
+    await chat.helperSays('Sign out of sync and in again');
+    await chat.widget.getByRole('button', { name: 'End chat' }).click();
+
+    // The widget's after-chat offer (its own region, under the survey).
+    const offer = chat.widget.getByRole('region', { name: 'Follow up later' });
+    await expect(offer).toBeVisible(LINK_TIMEOUT);
+    await offer
+      .getByLabel('Email (optional: we send the link and each answer)')
+      .fill('vera@example.org');
+    await offer.getByRole('button', { name: 'Follow up by email or link' }).click();
+    await expect(offer.getByRole('status')).toHaveText(
+      'Your private follow-up link is ready, and we emailed it to vera@example.org.',
+    );
+    const [followUp] = await Promise.all([
+      chat.visitor.context().waitForEvent('page'),
+      offer.getByRole('link', { name: 'Open your follow-up page' }).click(),
+    ]);
+    await expect(
+      followUp.getByRole('heading', { level: 1, name: 'Your follow-up: Sync stopped' }),
+    ).toBeVisible();
+    await followUp.getByLabel('Your reply').fill('It stopped again this morning');
+    await followUp.getByRole('button', { name: 'Send reply' }).click();
+    await expect(followUp.getByRole('status').filter({ hasText: 'reply was sent' })).toBeVisible();
+
+    // The email the widget promised, with a working link of its own.
+    const mail = await mailTo(sink, 'vera@example.org', /Sync stopped/);
+    expect(followUpLink(mail, baseURL)).toMatch(/#[A-Za-z0-9_-]{43}$/);
+
+    // TK6: the room names Alice, the chat's helper, and links the ticket.
+    const roomButton = chat.helper.getByRole('button', { name: /^Contributors room/ });
+    await expect(roomButton).toContainText('1 mentioning you', LINK_TIMEOUT);
+    await roomButton.click();
+    const alert = chat.helper
+      .getByRole('log', { name: 'Room messages' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Vera replied to the follow-up "Sync stopped"' });
+    await expect(alert).toBeVisible(LINK_TIMEOUT);
+
+    // The ticket is Alice's, linked to the chat, waiting for her answer.
+    const tickets = await openTickets(chat.helper);
+    const card = tickets.getByRole('article', { name: 'Sync stopped' });
+    await expect(card).toContainText('Follow-up of a chat');
+    await expect(card).toContainText('Assigned to Alice');
+    await expect(card).toContainText('Waiting for an answer');
+    await card.getByRole('link', { name: 'Sync stopped' }).click();
+    await expect(tickets.getByRole('log', { name: 'Conversation with the visitor' })).toContainText(
+      'It stopped again this morning',
+    );
+    await expect(tickets.getByRole('link', { name: 'the chat in the archive' })).toBeVisible();
   } finally {
     await service.stop();
     await sink.stop();
