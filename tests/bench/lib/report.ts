@@ -152,12 +152,20 @@ export function renderSection(rows: readonly ResultRow[], machine: Machine): str
   return lines.join('\n');
 }
 
-/** Replaces (or inserts) the section just before `## Configuration`. */
+/** Replaces the section where it is, or inserts it just before `## Configuration`.
+ * Only the section itself is replaced, up to the next `## ` heading: the sections
+ * written after it stay (cutting up to Configuration once deleted four of them). */
 export function writeReadmeSection(readmePath: string, section: string): void {
   const readme = readFileSync(readmePath, 'utf8');
   const next = readme.indexOf(`\n${NEXT_HEADING}\n`);
   if (next < 0) throw new Error(`README has no "${NEXT_HEADING}" section`);
   const start = readme.indexOf(`\n${HEADING}\n`);
-  const before = start >= 0 && start < next ? readme.slice(0, start) : readme.slice(0, next);
-  writeFileSync(readmePath, `${before.trimEnd()}\n\n${section}\n${readme.slice(next)}`);
+  if (start < 0 || start > next) {
+    const before = readme.slice(0, next);
+    writeFileSync(readmePath, `${before.trimEnd()}\n\n${section}\n${readme.slice(next)}`);
+    return;
+  }
+  const end = readme.indexOf('\n## ', start + 1);
+  const before = readme.slice(0, start);
+  writeFileSync(readmePath, `${before.trimEnd()}\n\n${section}\n${readme.slice(end)}`);
 }
