@@ -6,6 +6,7 @@
  * board and the archived transcript, which Alice's console uploaded when the chat
  * ended and Molly reads with Alice's lines verified (CHAT.md V6).
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 import { closeAllContexts, signInMonitor } from './console-steps.ts';
 import { startDemoChat } from './support/demo-chat.ts';
@@ -72,6 +73,11 @@ test('U7 F24 the visitor rates the ended chat by keyboard; the stars reach the h
   await expect(rating.getByRole('img', { name: '4 of 5 stars' })).toBeVisible();
   await rating.getByRole('link', { name: 'Transcript' }).click();
   await expectTranscript(molly);
+  expect(await seriousViolations(molly)).toEqual([]);
+  await molly.getByRole('link', { name: 'Back to the archive' }).click();
+  await expect(molly.getByRole('heading', { name: 'Transcript archive' })).toBeVisible();
+  await expect(molly.getByRole('list', { name: 'Transcripts found' })).toBeVisible(SERVICE);
+  expect(await seriousViolations(molly)).toEqual([]);
 });
 
 test('F24 the survey can be skipped: the chat stays unrated and the widget offers a new chat', async ({
@@ -86,7 +92,12 @@ test('F24 the survey can be skipped: the chat stays unrated and the widget offer
   });
   await chat.visitorSays('Does sync keep my tabs?');
   await chat.widget.getByRole('button', { name: 'End chat' }).click();
-  await chat.widget.getByRole('button', { name: 'Skip' }).click(LINK_TIMEOUT);
+  await expect(chat.widget.getByRole('group', { name: 'How was this chat?' })).toBeVisible(
+    LINK_TIMEOUT,
+  );
+  // Screen readers: axe finds nothing serious in the survey, light or dark.
+  expect(await seriousViolations(chat.visitor)).toEqual([]);
+  await chat.widget.getByRole('button', { name: 'Skip' }).click();
   await expect(chat.widget.getByRole('group', { name: 'How was this chat?' })).toHaveCount(0);
   await expect(chat.widget.getByRole('button', { name: 'Start a new chat' })).toBeVisible();
   await expect(
@@ -108,4 +119,21 @@ async function expectTranscript(page: Page): Promise<void> {
   const vera = log.getByRole('listitem').filter({ hasText: 'My bookmarks vanished after' });
   await expect(vera).toContainText('Vera');
   await expect(log.getByText('Helper (unverified)')).toHaveCount(0);
+}
+
+/** The serious and critical violations axe finds (frames included), in both schemes. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const results = await new AxeBuilder({ page }).analyze();
+    for (const violation of results.violations) {
+      if (violation.impact !== 'serious' && violation.impact !== 'critical') continue;
+      for (const node of violation.nodes) {
+        found.push(`${scheme}: ${violation.id} at ${node.target.join(' ')}`);
+      }
+    }
+  }
+  await page.emulateMedia({ colorScheme: null });
+  return found;
 }
