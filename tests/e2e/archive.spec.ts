@@ -162,6 +162,8 @@ handoverTest(
     const alice = await signInHelper(browser, 'alice');
     await accept(alice, 'Vera');
     const alicePanel = alice.getByRole('tabpanel', { name: 'Vera' });
+    // Alice answers the question once she has it, so her line's seq comes after it (S5).
+    await expect(alicePanel.getByText(EARLIER[0]!)).toBeVisible(LINK_TIMEOUT);
     await alicePanel.getByLabel('Your message').fill(EARLIER[1]!);
     await alicePanel.getByLabel('Your message').press('Enter');
     await expect(conversation(visitor).getByText(EARLIER[1]!)).toBeVisible(LINK_TIMEOUT);
