@@ -246,10 +246,16 @@ test('F25 F26 TK6 after a chat the widget offers a follow-up; the visitor replie
     // The widget's after-chat offer (its own region, under the survey).
     const offer = chat.widget.getByRole('region', { name: 'Follow up later' });
     await expect(offer).toBeVisible(LINK_TIMEOUT);
+    const unfold = offer.getByRole('button', { name: 'Follow up by email or link…' });
+    await expect(unfold).toHaveAttribute('aria-expanded', 'false');
+    await unfold.click();
+    await expect(
+      offer.getByLabel('Email (optional: we send the link and each answer)'),
+    ).toBeFocused();
     await offer
       .getByLabel('Email (optional: we send the link and each answer)')
       .fill('vera@example.org');
-    await offer.getByRole('button', { name: 'Follow up by email or link' }).click();
+    await offer.getByRole('button', { name: 'Get my follow-up link' }).click();
     await expect(offer.getByRole('status')).toHaveText(
       'Your private follow-up link is ready, and we emailed it to vera@example.org.',
     );
