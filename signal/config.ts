@@ -74,6 +74,10 @@ export type Config = {
   archiveRetentionDays: number;
   /** Bytes of attached files' content the archive keeps per chat; 0: metadata only (U4). */
   archiveFileBytes: number;
+  /** F32 retention (SPEC.md PV4, PV5). */
+  ticketRetentionDays: number;
+  leftMessageRetentionDays: number;
+  endedBlockRetentionDays: number;
   /** U8: seconds after a chat ends before it is marked "not archived" when nobody uploaded. */
   archiveWaitSeconds: number;
   /** The community forum the widget links to after a chat (F24), or null. */
@@ -256,6 +260,23 @@ export const CONFIG_VARIABLES = [
     default: '365',
     description:
       'Days an archived transcript and its rating are kept before the sweep deletes them; `0` keeps none.',
+  },
+  {
+    name: 'TICKET_RETENTION_DAYS',
+    default: '730',
+    description:
+      'Days a ticket is kept after its last message or change, with its messages and follow-up links.',
+  },
+  {
+    name: 'LEFT_MESSAGE_RETENTION_DAYS',
+    default: '365',
+    description: 'Days a message left when nobody was available is kept.',
+  },
+  {
+    name: 'ENDED_BLOCK_RETENTION_DAYS',
+    default: '30',
+    description:
+      'Days a block is kept after it expired or was lifted; its IP address is cleared as soon as it ends.',
   },
   {
     name: 'ARCHIVE_FILE_BYTES',
@@ -461,6 +482,9 @@ const EnvSchema = v.object({
   MAX_CONNECTIONS: integer(1, 10_000_000),
   ARCHIVE_RETENTION_DAYS: integer(0, 36_500),
   ARCHIVE_FILE_BYTES: integer(0, LIMITS.attachmentBytesCeiling),
+  TICKET_RETENTION_DAYS: integer(1, 36_500),
+  LEFT_MESSAGE_RETENTION_DAYS: integer(1, 36_500),
+  ENDED_BLOCK_RETENTION_DAYS: integer(0, 36_500),
   ARCHIVE_WAIT_SECONDS: integer(1, 86_400),
   FORUM_URL: v.optional(
     v.pipe(
@@ -612,6 +636,9 @@ export function loadConfig(
       demo: argv.includes('--demo'),
       archiveRetentionDays: parsed.ARCHIVE_RETENTION_DAYS,
       archiveFileBytes: parsed.ARCHIVE_FILE_BYTES,
+      ticketRetentionDays: parsed.TICKET_RETENTION_DAYS,
+      leftMessageRetentionDays: parsed.LEFT_MESSAGE_RETENTION_DAYS,
+      endedBlockRetentionDays: parsed.ENDED_BLOCK_RETENTION_DAYS,
       archiveWaitSeconds: parsed.ARCHIVE_WAIT_SECONDS,
       forumUrl: parsed.FORUM_URL ?? null,
       smtpUrl: parsed.SMTP_URL ?? null,

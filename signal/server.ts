@@ -34,6 +34,7 @@ import { loadStaticFiles } from './http/static-files.ts';
 import { createLogger, type Logger } from './log.ts';
 import { AdminStore } from './storage/admin-store.ts';
 import { eraseVisitor } from './privacy/visitor-erasure.ts';
+import { sweepRetention } from './privacy/retention-sweep.ts';
 import { RoomStore } from './storage/room-store.ts';
 import { CannedStore } from './storage/canned-store.ts';
 import { seedStarterResponses } from './canned/starter-responses.ts';
@@ -214,6 +215,17 @@ export async function startServer(
       logger,
       Math.min(SWEEP_EVERY_MS, Math.max(1000, (config.archiveWaitSeconds * 1000) / 2)),
     );
+    // F32 (PV4, PV5): tickets, left messages and ended blocks past their retention.
+    const sweepPrivacy = () => {
+      try {
+        sweepRetention(storage.database, live, now());
+      } catch (error) {
+        logger.error({ err: error }, 'retention sweep failed');
+      }
+    };
+    sweepPrivacy();
+    const retentionTimer = setInterval(sweepPrivacy, SWEEP_EVERY_MS);
+    retentionTimer.unref();
     const http = createHttpHandler({
       storage,
       sessions,
@@ -307,6 +319,7 @@ export async function startServer(
       close: () =>
         (closing ??= (async () => {
           stopSweep();
+          clearInterval(retentionTimer);
           gateway.closeAll('shutting_down');
           await running.close(1012, 'shutting_down');
           await followUps.close();
