@@ -13,7 +13,9 @@ export function relayRefusalInWords(
   formatTime: (at: number) => string,
 ): string {
   const server = `The relay server (${refusal.url.split('?')[0]})`;
-  const answer = `TURN error ${refusal.code}${refusal.text ? ` ${refusal.text}` : ''}`;
+  // Chromium's error text ends with a full stop ("Unauthorized."): not inside brackets.
+  const text = refusal.text.trim().replace(/\.$/, '');
+  const answer = `TURN error ${refusal.code}${text ? ` ${text}` : ''}`;
   if (refusal.expiredAt !== null) {
     return (
       `${server} refused this console's relay credentials: they expired at ` +

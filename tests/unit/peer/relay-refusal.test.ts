@@ -34,7 +34,7 @@ describe('relay refusals (B5)', () => {
   });
 
   it('says what happened, when, and what to do', () => {
-    const error = { url: 'turn:127.0.0.1:3478?transport=udp', code: 401, text: 'Unauthorized' };
+    const error = { url: 'turn:127.0.0.1:3478?transport=udp', code: 401, text: 'Unauthorized.' };
     const expired = relayRefusalInWords(relayRefusal(error, servers, 1_800_000_000_000), at);
     expect(expired).toBe(
       "The relay server (turn:127.0.0.1:3478) refused this console's relay credentials: they " +
