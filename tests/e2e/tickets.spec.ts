@@ -15,6 +15,9 @@ import { closeAllContexts, signInHelper } from './console-steps.ts';
 import { cspViolations, recordCspViolations, startDemoChat } from './support/demo-chat.ts';
 import { LINK_TIMEOUT, ownService } from './support/widget-drivers.ts';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../fixtures/smtp-sink.ts';
+import { XSS_CORPUS } from '../fixtures/xss-corpus.ts';
+import { Tripwires } from './support/tripwires.ts';
+import { shoot } from './support/screenshots.ts';
 
 test.afterEach(closeAllContexts);
 
@@ -295,6 +298,109 @@ test('F25 F26 TK6 after a chat the widget offers a follow-up; the visitor replie
       'It stopped again this morning',
     );
     await expect(tickets.getByRole('link', { name: 'the chat in the archive' })).toBeVisible();
+  } finally {
+    await service.stop();
+    await sink.stop();
+  }
+});
+
+/** Each transcript line's body, as the page shows it (plain text: Svelte escapes it). */
+async function transcriptBodies(page: Page): Promise<string[]> {
+  const fold = page.locator('details.transcript');
+  await fold.locator('summary').click();
+  const list = page.getByRole('list', { name: 'Chat transcript' });
+  await expect(list).toBeVisible();
+  // Nothing but the view's own markup inside a line: no element was built from a body.
+  await expect(list.locator('li :not(strong, time, span)')).toHaveCount(0);
+  return list.locator('.body').allTextContents();
+}
+
+test('F26 TK1 after a chat its helper makes a follow-up ticket, asked for the visitor’s email; the XSS corpus stays inert on the ticket and follow-up pages', async ({
+  browser,
+}, testInfo) => {
+  test.setTimeout(240_000);
+  const sink = await startSmtpSink();
+  const service = await ownService({ SMTP_URL: sink.url });
+  const baseURL = service.baseURL;
+  const tripwires = new Tripwires(new URL(baseURL).origin);
+  try {
+    const chat = await startDemoChat(browser, {
+      helper: 'alice',
+      visitorName: 'Xia',
+      baseURL,
+      question: 'Bookmarks vanished',
+      prepare: (context) => tripwires.watch(context),
+    });
+    await chat.visitorSays('They were there yesterday');
+    const hostile = XSS_CORPUS.slice(0, 8);
+    const widgetBox = chat.widget.getByLabel('Your message');
+    for (const text of hostile) {
+      await widgetBox.fill(text);
+      await widgetBox.press('Enter');
+      await expect(widgetBox).toHaveValue('');
+    }
+    const log = chat.panel.getByRole('log', { name: 'Conversation with Xia' });
+    await expect(log.locator('.bubble')).toHaveCount(2 + hostile.length, LINK_TIMEOUT);
+
+    await chat.panel.getByRole('button', { name: 'End chat' }).click();
+    await chat.helper
+      .getByRole('dialog', { name: 'End this chat?' })
+      .getByRole('button', { name: 'End chat' })
+      .click();
+    await expect(
+      chat.panel.getByRole('status').filter({ hasText: 'The chat has ended' }),
+    ).toContainText('The transcript is archived.', { timeout: 30_000 });
+
+    // Xia gave no email: the console asks for one before the ticket is made.
+    await chat.panel.getByRole('button', { name: 'Make a follow-up ticket' }).click();
+    const dialog = chat.helper.getByRole('dialog', { name: 'Follow up with Xia' });
+    const email = dialog.getByLabel("Visitor's email");
+    await expect(email).toHaveValue('');
+    await dialog.getByRole('button', { name: 'Make the ticket' }).click();
+    await expect(dialog.getByRole('alert')).toHaveText(
+      "Enter Xia's email address: the follow-up link is sent there.",
+    );
+    await email.fill('not an address');
+    await dialog.getByRole('button', { name: 'Make the ticket' }).click();
+    await expect(dialog.getByRole('alert')).toHaveText('That is not an email address.');
+    await shoot(chat.helper, 'ticket-dialog', (f) => testInfo.outputPath(f));
+    await email.fill('xia@example.org');
+    await dialog.getByRole('button', { name: 'Make the ticket' }).click();
+    await expect(dialog).toBeHidden();
+    const made = chat.panel.getByRole('status').filter({ hasText: 'follow-up ticket is made' });
+    await expect(made).toContainText('Xia gets its link by email');
+    await shoot(chat.helper, 'ticket-made', (f) => testInfo.outputPath(f), 'Conversation');
+
+    // The ticket, linked to the chat, with its transcript: every hostile line is text.
+    const [ticket] = await Promise.all([
+      chat.helper.context().waitForEvent('page'),
+      made.getByRole('link', { name: 'Open the ticket' }).click(),
+    ]);
+    await expect(
+      ticket.getByRole('heading', { level: 1, name: 'Bookmarks vanished' }),
+    ).toBeVisible();
+    expect(await transcriptBodies(ticket)).toEqual(
+      expect.arrayContaining(['They were there yesterday', ...hostile]),
+    );
+    // The helper answers with hostile text too; the visitor reads it as text.
+    const answer = XSS_CORPUS.slice(8, 12).join('\n');
+    await ticket.getByLabel('Your answer').fill(answer);
+    await ticket.getByRole('button', { name: 'Send answer' }).click();
+    await expect(ticket.getByRole('status').filter({ hasText: 'Answer sent' })).toBeVisible();
+
+    // TK8: the link mailed to the address the helper gave; the visitor's page.
+    const mail = await mailTo(sink, 'xia@example.org', /^Re: Bookmarks vanished$/);
+    const followUp = await chat.visitor.context().newPage();
+    await followUp.goto(followUpLink(mail, baseURL));
+    await expect(
+      followUp.getByRole('heading', { level: 1, name: 'Your follow-up: Bookmarks vanished' }),
+    ).toBeVisible();
+    const messages = followUp.getByRole('log', { name: 'Messages with the support team' });
+    for (const line of XSS_CORPUS.slice(8, 12)) await expect(messages).toContainText(line);
+    expect(await transcriptBodies(followUp)).toEqual(
+      expect.arrayContaining(['They were there yesterday', ...hostile]),
+    );
+    expect(tripwires.problems).toEqual([]);
   } finally {
     await service.stop();
     await sink.stop();

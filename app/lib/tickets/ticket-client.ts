@@ -74,6 +74,19 @@ export function createTicketClient(token: string, doFetch: Fetch = browserFetch)
       if (mine) params.set('mine', '1');
       return call(doFetch, `/api/tickets?${params.toString()}`, { authorization }, TicketList);
     },
+    /** TK1: a ticket linked to a chat (400 `email_required` when nobody has the
+     * visitor's address yet). */
+    create: (chatId: string, email: string | undefined) =>
+      call(
+        doFetch,
+        '/api/tickets',
+        {
+          method: 'POST',
+          authorization,
+          body: email === undefined ? { chatId } : { chatId, email },
+        },
+        TicketDetail,
+      ),
     detail: (id: string) => call(doFetch, ticketPath(id), { authorization }, TicketDetail),
     answer: (id: string, body: string) =>
       call(
