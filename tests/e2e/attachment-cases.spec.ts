@@ -9,14 +9,22 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Browser, FrameLocator, Locator, Page } from '@playwright/test';
-import { expect, test } from './fixtures.ts';
+import { expect } from './fixtures.ts';
 import { closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
-import { LINK_TIMEOUT, conversation, fillPreChat } from './support/widget-drivers.ts';
+import {
+  LINK_TIMEOUT,
+  conversation,
+  fillPreChat,
+  isolatedTest as test,
+} from './support/widget-drivers.ts';
 import { signInMonitor, watchChat } from './support/monitor-watch.ts';
 import { Tripwires } from './support/tripwires.ts';
 import { noisePng, samplePdf, sha256 } from '../fixtures/sample-files.ts';
 
 test.afterEach(closeAllContexts);
+// These chats are left open (their contexts close): on the worker's shared service Alice would
+// keep them through her grace period and the next test's Alice would take them back, at her
+// limit. Each test has a service of its own.
 
 async function visitorOnDemo(
   browser: Browser,

@@ -110,49 +110,49 @@ isolatedTest(
   },
 );
 
-test('F16 /invite brings a trainee into the chat (T2); F14 the label survives a reload', async ({
-  browser,
-  baseURL,
-}) => {
-  const tina = await signInHelper(browser, 'tina');
-  const alice = await signInHelper(browser, 'alice');
-  const vera = await visitorInChat(baseURL!, alice, 'Vera');
-  const panel = alice.getByRole('tabpanel', { name: 'Vera' });
-  await expect(panel).toContainText(/Chat ID \S+/);
-  await expect(panel.getByLabel('Department')).toHaveValue('general');
+isolatedTest(
+  'F16 /invite brings a trainee into the chat (T2); F14 the label survives a reload',
+  async ({ browser, baseURL }) => {
+    const tina = await signInHelper(browser, 'tina', { baseURL: baseURL! });
+    const alice = await signInHelper(browser, 'alice', { baseURL: baseURL! });
+    const vera = await visitorInChat(baseURL!, alice, 'Vera');
+    const panel = alice.getByRole('tabpanel', { name: 'Vera' });
+    await expect(panel).toContainText(/Chat ID \S+/);
+    await expect(panel.getByLabel('Department')).toHaveValue('general');
 
-  await expect(panel).toContainText(/Duration \d+:\d\d/);
+    await expect(panel).toContainText(/Duration \d+:\d\d/);
 
-  // F5: the helper moves the chat to another department; the service confirms it.
-  await panel.getByLabel('Department').selectOption({ label: 'Billing' });
-  await expect(panel.getByLabel('Department')).toHaveValue('billing');
+    // F5: the helper moves the chat to another department; the service confirms it.
+    await panel.getByLabel('Department').selectOption({ label: 'Billing' });
+    await expect(panel.getByLabel('Department')).toHaveValue('billing');
 
-  // The label is kept at the service (SPEC K1): Enter saves it; the header shows it ("Label: …") once
-  // the service has confirmed, and only then is a reload sure to find it.
-  await panel.getByLabel('Label').fill('printer fire');
-  await panel.getByLabel('Label').press('Enter');
-  await expect(panel).toContainText(/Label:\s*printer fire/, { timeout: 20_000 });
-  await alice.reload();
-  await expect(alice.getByRole('tabpanel', { name: 'Vera' }).getByLabel('Label')).toHaveValue(
-    'printer fire',
-  );
-  await expect(alice.getByRole('tabpanel', { name: 'Vera' }).getByLabel('Department')).toHaveValue(
-    'billing',
-  );
+    // The label is kept at the service (SPEC K1): Enter saves it; the header shows it ("Label: …") once
+    // the service has confirmed, and only then is a reload sure to find it.
+    await panel.getByLabel('Label').fill('printer fire');
+    await panel.getByLabel('Label').press('Enter');
+    await expect(panel).toContainText(/Label:\s*printer fire/, { timeout: 20_000 });
+    await alice.reload();
+    await expect(alice.getByRole('tabpanel', { name: 'Vera' }).getByLabel('Label')).toHaveValue(
+      'printer fire',
+    );
+    await expect(
+      alice.getByRole('tabpanel', { name: 'Vera' }).getByLabel('Department'),
+    ).toHaveValue('billing');
 
-  const reply = alice.getByRole('tabpanel', { name: 'Vera' }).getByLabel('Your message');
-  await reply.fill('/invite tina');
-  await reply.press('Enter');
-  const invitation = tina.getByRole('article', {
-    name: 'alice invites you to the chat with Vera',
-  });
-  await expect(invitation).toBeVisible();
-  await expect(tina).toHaveTitle('(1) Helper console — Peerdesk');
-  await invitation.getByRole('button', { name: 'Join chat' }).click();
-  await expect(tina.getByRole('tab', { name: 'Vera' })).toHaveAttribute('aria-selected', 'true');
-  await expect(invitation).toHaveCount(0);
-  await vera.leave();
-});
+    const reply = alice.getByRole('tabpanel', { name: 'Vera' }).getByLabel('Your message');
+    await reply.fill('/invite tina');
+    await reply.press('Enter');
+    const invitation = tina.getByRole('article', {
+      name: 'alice invites you to the chat with Vera',
+    });
+    await expect(invitation).toBeVisible();
+    await expect(tina).toHaveTitle('(1) Helper console — Peerdesk');
+    await invitation.getByRole('button', { name: 'Join chat' }).click();
+    await expect(tina.getByRole('tab', { name: 'Vera' })).toHaveAttribute('aria-selected', 'true');
+    await expect(invitation).toHaveCount(0);
+    await vera.leave();
+  },
+);
 
 test.describe('blocking', () => {
   // An IP block holds 127.0.0.1, every test client's address, for 24 hours: this test
