@@ -32,6 +32,23 @@ function side(store: FileStore = memoryFileStore(), maxBytes = 10 * MB): FileTra
 const framesSent = (link: PipeLink) =>
   link.sent.map((f) => decodeFileFrame(f)).flatMap((d) => (d.ok ? [d.frame] : []));
 
+/** X15: a visitor holding a file, a helper linked to her, and a monitor linked to the
+ * helper only (X13, M2). */
+async function visitorHelperMonitor() {
+  const { meta, bytes } = await fileOf(600_000);
+  const visitor = side();
+  await visitor.add(meta, bytes);
+  const helper = side();
+  const monitor = side();
+  const [vh, hv] = pipePair(64 * 1024);
+  const [hm, mh] = pipePair(64 * 1024);
+  visitor.connect('helper', vh);
+  helper.connect('visitor', hv);
+  helper.connect('monitor', hm);
+  monitor.connect('helper', mh);
+  return { meta, bytes, helper, monitor, vh, hv, hm, mh };
+}
+
 describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
   it('X6 X7: a file arrives byte for byte, pulled with flow control and acknowledged in batches', async () => {
     const { meta, bytes } = await fileOf(3 * MB + 123);
@@ -250,17 +267,7 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
   });
 
   it('X15: a monitor asking a helper who is still fetching the file is served once it arrives', async () => {
-    const { meta, bytes } = await fileOf(600_000);
-    const visitor = side();
-    await visitor.add(meta, bytes);
-    const helper = side();
-    const monitor = side();
-    const [vh, hv] = pipePair(64 * 1024);
-    const [hm, mh] = pipePair(64 * 1024);
-    visitor.connect('helper', vh);
-    helper.connect('visitor', hv);
-    helper.connect('monitor', hm);
-    monitor.connect('helper', mh);
+    const { meta, bytes, helper, monitor, vh, hv, hm, mh } = await visitorHelperMonitor();
     await helper.sync([meta]);
     await pumpUntil([vh, hv], () => helper.view(meta.sha256)?.status === 'receiving');
     // The monitor's only peer is the helper, who has nothing whole yet.
@@ -273,17 +280,7 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
   });
 
   it('X15: a held want is answered missing when the helper gives up the file', async () => {
-    const { meta, bytes } = await fileOf(600_000);
-    const visitor = side();
-    await visitor.add(meta, bytes);
-    const helper = side();
-    const monitor = side();
-    const [vh, hv] = pipePair(64 * 1024);
-    const [hm, mh] = pipePair(64 * 1024);
-    visitor.connect('helper', vh);
-    helper.connect('visitor', hv);
-    helper.connect('monitor', hm);
-    monitor.connect('helper', mh);
+    const { meta, helper, monitor, hm, mh } = await visitorHelperMonitor();
     await helper.sync([meta]);
     await monitor.sync([meta]);
     await pumpUntil([hm, mh], () => framesSent(mh).some((f) => f.type === 'want'));
