@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CONFIG_ENTRIES } from '../../../signal/config-table.ts';
 import {
   CONFIG_VARIABLES,
   loadConfig,
@@ -257,12 +258,32 @@ describe('loadConfig', () => {
     });
   });
 
-  it('renders one row of name, default and meaning per variable', () => {
-    const table = renderConfigTable().split('\n');
-    expect(table.slice(0, 2)).toEqual(['| Variable | Default | Meaning |', '|---|---|---|']);
-    expect(table).toHaveLength(CONFIG_VARIABLES.length + 2);
-    expect(table).toContain('| `PORT` | `8080` | Port for HTTP, WebSockets and the app. |');
-    expect(table).toContain(
+  it('fills exactly the keys the table names, the TURN ones as one `turn`, plus `demo`', () => {
+    const keys = CONFIG_ENTRIES.map((e) => e.key).filter((k) => !k.startsWith('turn'));
+    expect(Object.keys(ok({})).sort()).toEqual([...keys, 'turn', 'demo'].sort());
+    expect(CONFIG_ENTRIES.map((e) => e.key).filter((k) => k.startsWith('turn'))).toEqual([
+      'turnSecret',
+      'turnUrls',
+      'turnTtlSeconds',
+    ]);
+  });
+
+  it('names each variable and each key once', () => {
+    const names = CONFIG_ENTRIES.map((e) => e.name);
+    const keys = CONFIG_ENTRIES.map((e) => e.key);
+    expect(new Set(names).size).toBe(names.length);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('renders the README table: header, then each variable as name, default or (unset), meaning', () => {
+    expect(renderConfigTable().split('\n').slice(0, 5)).toEqual([
+      '| Variable | Default | Meaning |',
+      '|---|---|---|',
+      '| `PORT` | `8080` | Port for HTTP, WebSockets and the app. |',
+      '| `HOST` | `0.0.0.0` | Address to listen on. |',
+      '| `DATA_DIR` | `./data` | Folder for the SQLite database. |',
+    ]);
+    expect(renderConfigTable()).toContain(
       '| `PUBLIC_ORIGIN` | (unset) | Public origin of the service, e.g. `https://chat.example.org`. |',
     );
   });
