@@ -133,7 +133,7 @@ export class BoardFeed {
   #schedule(): void {
     if (this.#dueAt !== null) return;
     this.#dueAt = this.board.now + this.board.config.boardNoticeMs;
-    this.board.deadlines.push(this.#dueAt, 'board');
+    this.board.deadlines.push(this.#dueAt, { kind: 'board' });
   }
 
   /** Sends the changes in frames of at most `maxBoardRowsPerFrame` rows of each kind;

@@ -323,7 +323,7 @@ export class Board {
     s.lastBusyAt = this.now;
     this.waiting.remove(chat);
     this.reindex(s);
-    this.deadlines.push(expiresAt, `offer:${chat.chatId}`);
+    this.deadlines.push(expiresAt, { kind: 'offer', chatId: chat.chatId });
     this.send(s.conn, {
       type: 'offer',
       chatId: chat.chatId,

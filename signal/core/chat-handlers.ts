@@ -111,7 +111,7 @@ function invite(
     return board.error(conn, 'at_chat_limit', 'invite', chat.chatId);
   const expiresAt = board.now + board.config.inviteTimeoutMs;
   chat.invitations.set(target.id, { from: s.account.id, expiresAt });
-  board.deadlines.push(expiresAt, `invite:${chat.chatId}:${target.id}`);
+  board.deadlines.push(expiresAt, { kind: 'invite', chatId: chat.chatId, helperId: target.id });
   board.send(ts.conn, {
     type: 'invitation',
     chatId: chat.chatId,

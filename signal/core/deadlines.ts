@@ -1,9 +1,30 @@
 /**
- * A min-heap of deadlines keyed by string. Entries are never removed eagerly: the
- * switchboard checks on pop that the deadline still matches its state (lazy
- * deletion), so cancelling a timer is free and `nextDeadline` is O(1).
+ * A min-heap of deadlines, each with what it is for. Entries are never removed
+ * eagerly: the switchboard checks on pop that the deadline still matches its state
+ * (lazy deletion), so cancelling a timer is free and `nextDeadline` is O(1).
  */
-export type Deadline = { at: number; key: string };
+
+/** What a deadline is for: the switchboard's `tick` switches on `kind`, and the ids
+ * travel as fields (never joined into a string and split apart again). */
+export type DeadlineKey =
+  /** O4: an offer not accepted in time. */
+  | { kind: 'offer'; chatId: string }
+  /** G2: a disconnected helper's grace period. */
+  | { kind: 'staff'; accountId: string }
+  /** Q6: a disconnected visitor's grace period (then a queued request is cancelled). */
+  | { kind: 'visitor'; visitorId: string }
+  /** I2: an invitation not answered in time. */
+  | { kind: 'invite'; chatId: string; helperId: string }
+  /** Q3: queued visitors are told their positions again. */
+  | { kind: 'positions' }
+  /** The positions walk goes on, one step at a time. */
+  | { kind: 'positions_step' }
+  /** M1: the monitor board's batched changes go out. */
+  | { kind: 'board' }
+  /** CR9: a visitor queued since `enqueuedAt` has waited long enough to be announced. */
+  | { kind: 'queue_wait'; chatId: string; enqueuedAt: number };
+
+export type Deadline = { at: number; key: DeadlineKey };
 
 export class DeadlineHeap {
   readonly #items: Deadline[] = [];
@@ -12,7 +33,7 @@ export class DeadlineHeap {
     return this.#items.length;
   }
 
-  push(at: number, key: string): void {
+  push(at: number, key: DeadlineKey): void {
     const items = this.#items;
     items.push({ at, key });
     let i = items.length - 1;

@@ -15,6 +15,10 @@ import type { Board } from './board.ts';
 import type { ConnId } from './events.ts';
 import type { QueuedChat } from './state.ts';
 
+/** Shared: a walk of ten thousand would otherwise allocate one key per step. */
+const POSITIONS = { kind: 'positions' } as const;
+const POSITIONS_STEP = { kind: 'positions_step' } as const;
+
 type QueueStatus = { position: number; estimatedWaitMs: number | null; helpersOnline: number };
 
 export class QueueNotices {
@@ -46,7 +50,7 @@ export class QueueNotices {
     this.#stale.add(department);
     if (this.#dueAt !== null) return;
     this.#dueAt = this.board.now + this.board.config.queueNoticeMs;
-    this.board.deadlines.push(this.#dueAt, 'positions');
+    this.board.deadlines.push(this.#dueAt, POSITIONS);
   }
 
   markAllStale(): void {
@@ -100,7 +104,7 @@ export class QueueNotices {
     if (this.#walk.length === 0) return;
     // The rest waits for the next millisecond, so events in between go first.
     this.#stepAt = this.board.now + 1;
-    this.board.deadlines.push(this.#stepAt, 'positions_step');
+    this.board.deadlines.push(this.#stepAt, POSITIONS_STEP);
   }
 
   #pace(department: string): number | null {

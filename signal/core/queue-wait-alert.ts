@@ -6,8 +6,6 @@
 import type { Board } from './board.ts';
 import type { QueuedChat } from './state.ts';
 
-const KEY = 'waitalert';
-
 /** Called whenever a chat joins a queue. A chat whose deadline has already passed
  * (restored after a restart, or returned to the queue) is not announced again. The
  * key names the queue time it was armed for, so an admin's new setting (A7) applies
@@ -17,14 +15,18 @@ export function armQueueWaitAlert(board: Board, chat: QueuedChat): void {
   if (waitMs <= 0) return;
   const at = chat.enqueuedAt + waitMs;
   if (at <= board.now) return;
-  board.deadlines.push(at, `${KEY}:${chat.chatId}:${chat.enqueuedAt}`);
+  board.deadlines.push(at, {
+    kind: 'queue_wait',
+    chatId: chat.chatId,
+    enqueuedAt: chat.enqueuedAt,
+  });
 }
 
 /** The deadline fired: still queued (offered or not) since the same time, it is told. */
-export function queueWaitDue(board: Board, chatId: string, enqueuedAt: string | undefined): void {
+export function queueWaitDue(board: Board, chatId: string, enqueuedAt: number): void {
   const chat = board.chats.get(chatId);
   if (chat?.status !== 'queued') return;
-  if (String(chat.enqueuedAt) !== enqueuedAt) return;
+  if (chat.enqueuedAt !== enqueuedAt) return;
   board.out.push({
     kind: 'queue_wait',
     chatId,
@@ -33,5 +35,3 @@ export function queueWaitDue(board: Board, chatId: string, enqueuedAt: string | 
     waitedMs: board.now - chat.enqueuedAt,
   });
 }
-
-export const QUEUE_WAIT_KEY = KEY;

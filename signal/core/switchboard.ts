@@ -31,7 +31,7 @@ import { retireParticipant } from './state.ts';
 import { visitorHello, visitorMessage } from './visitor-handlers.ts';
 import { monitorMessage } from './monitor-handlers.ts';
 import { chatMetaMessage } from './chat-meta.ts';
-import { QUEUE_WAIT_KEY, queueWaitDue } from './queue-wait-alert.ts';
+import { queueWaitDue } from './queue-wait-alert.ts';
 
 export function createSwitchboard(
   config: CoreConfig,
@@ -81,7 +81,7 @@ function restore(board: Board, snapshot: Snapshot): void {
       graceUntil,
       chatId: chat.chatId,
     });
-    board.deadlines.push(graceUntil, `visitor:${record.visitor.visitorId}`);
+    board.deadlines.push(graceUntil, { kind: 'visitor', visitorId: record.visitor.visitorId });
     for (const p of chat.participants.values()) {
       if (p.role === 'visitor') continue;
       const account = board.accounts.get(p.id);
@@ -93,7 +93,7 @@ function restore(board: Board, snapshot: Snapshot): void {
       if (s === undefined) {
         s = offlineStaff(account, board.now, graceUntil);
         board.staff.set(p.id, s);
-        board.deadlines.push(graceUntil, `staff:${p.id}`);
+        board.deadlines.push(graceUntil, { kind: 'staff', accountId: p.id });
       }
       if (p.role === 'helper') s.chats.add(chat.chatId);
       else s.watching.add(chat.chatId);
@@ -243,7 +243,7 @@ function disconnected(board: Board, conn: ConnId): void {
     if (v === undefined || v.conn !== conn) return;
     v.conn = null;
     v.graceUntil = board.now + board.config.visitorGraceMs;
-    board.deadlines.push(v.graceUntil, `visitor:${owner.visitorId}`);
+    board.deadlines.push(v.graceUntil, { kind: 'visitor', visitorId: owner.visitorId });
     const chat = v.chatId === null ? undefined : board.chats.get(v.chatId);
     if (chat?.status === 'active') board.broadcastParticipants(chat);
     return;
@@ -263,7 +263,7 @@ function disconnected(board: Board, conn: ConnId): void {
     if (chat.status === 'active') chat.invitations.delete(s.account.id);
   }
   s.graceUntil = board.now + board.config.helperGraceMs;
-  board.deadlines.push(s.graceUntil, `staff:${s.account.id}`);
+  board.deadlines.push(s.graceUntil, { kind: 'staff', accountId: s.account.id });
   for (const chatId of s.chats) {
     const chat = board.chats.get(chatId);
     if (chat !== undefined) board.broadcastParticipants(chat);
@@ -277,15 +277,35 @@ function tick(board: Board): void {
     due !== undefined;
     due = board.deadlines.popDue(board.now)
   ) {
-    const [kind, id, extra] = due.key.split(':') as [string, string, string | undefined];
-    if (kind === 'offer') expireOffer(board, id, due.at);
-    else if (kind === 'staff') endStaffGrace(board, id, due.at);
-    else if (kind === 'visitor') endVisitorGrace(board, id, due.at);
-    else if (kind === 'invite' && extra !== undefined) expireInvitation(board, id, extra, due.at);
-    else if (kind === 'positions') board.notices.flush(due.at);
-    else if (kind === 'positions_step') board.notices.step(due.at);
-    else if (kind === 'board') board.feed.flush(due.at);
-    else if (kind === QUEUE_WAIT_KEY) queueWaitDue(board, id, extra);
+    const { at, key } = due;
+    switch (key.kind) {
+      case 'offer':
+        expireOffer(board, key.chatId, at);
+        break;
+      case 'staff':
+        endStaffGrace(board, key.accountId, at);
+        break;
+      case 'visitor':
+        endVisitorGrace(board, key.visitorId, at);
+        break;
+      case 'invite':
+        expireInvitation(board, key.chatId, key.helperId, at);
+        break;
+      case 'positions':
+        board.notices.flush(at);
+        break;
+      case 'positions_step':
+        board.notices.step(at);
+        break;
+      case 'board':
+        board.feed.flush(at);
+        break;
+      case 'queue_wait':
+        queueWaitDue(board, key.chatId, key.enqueuedAt);
+        break;
+      default:
+        key satisfies never;
+    }
   }
 }
 
