@@ -17,7 +17,7 @@ import { ChatMetaBook } from './chat-meta.ts';
 import { DeadlineHeap } from './deadlines.ts';
 import type { ConnId, CoreConfig, Effect, IdSource, Stat } from './events.ts';
 import { HelperIndex } from './helper-index.ts';
-import { QueueNotices } from './queue-notices.ts';
+import { QueueNotices, type QueueNoticeHost } from './queue-notices.ts';
 import { QueueList } from './queue-order.ts';
 import { armQueueWaitAlert } from './queue-wait-alert.ts';
 import { SecurityEventGate } from './security-events.ts';
@@ -55,7 +55,7 @@ export class Board {
   readonly conns = new Map<ConnId, ConnOwner>();
   readonly deadlines = new DeadlineHeap();
   /** Queued visitors' positions and waits, told at once or coalesced (Q3). */
-  readonly notices = new QueueNotices(this);
+  readonly notices = new QueueNotices(noticeHost(this));
   /** Per department: time of the last accept and the moving average of intervals (Q7). */
   readonly acceptPace = new Map<string, { lastAt: number; intervalMs: number | null }>();
   /** The participant list each visitor last saw, per chat: a change among monitors
@@ -470,4 +470,24 @@ export function toRecord(chat: ChatState): OpenChatRecord {
 /** P6: a participant's signing keys as the participants list names them, when any. */
 function announcedKeys(p: ParticipantState): { keys?: BoundKey[] } {
   return p.keys !== undefined && p.keys.length > 0 ? { keys: p.keys.map((k) => ({ ...k })) } : {};
+}
+
+/** The board as the queue notices see it (QueueNoticeHost): read lazily, so fields
+ * declared after `notices` are there by the time they are read. */
+function noticeHost(board: Board): QueueNoticeHost {
+  return {
+    get now() {
+      return board.now;
+    },
+    get config() {
+      return board.config;
+    },
+    queue: (department) => board.queues.get(department),
+    departments: () => board.queues.keys(),
+    visitorConn: (visitorId) => board.visitorConn(visitorId),
+    paceOf: (department) => board.acceptPace.get(department)?.intervalMs ?? null,
+    helpersOnline: () => board.helpers.onlineCount,
+    schedule: (at, key) => board.deadlines.push(at, key),
+    send: (conn, message) => board.send(conn, message),
+  };
 }

@@ -11,9 +11,34 @@
  * one per millisecond, so that no event waits behind more than one step of it: a
  * request arriving mid-walk is offered after a few dozen notices, not ten thousand.
  */
-import type { Board } from './board.ts';
-import type { ConnId } from './events.ts';
+import type { DeadlineKey } from './deadlines.ts';
+import type { ServiceToVisitor } from '../../protocol/index.ts';
+import type { ConnId, CoreConfig } from './events.ts';
 import type { QueuedChat } from './state.ts';
+
+/** One department's queue as the notices read it (QueueList). */
+export interface QueueView {
+  readonly size: number;
+  /** 0-based position, or -1 when not queued. */
+  rank(chat: QueuedChat): number;
+  /** The queued chats from 0-based `index` on, in order. */
+  from(index: number): Iterable<QueuedChat>;
+}
+
+/** All the notices need of the board: narrow, so they depend on no board internals
+ * (and the board module, which owns them, is not imported back). */
+export interface QueueNoticeHost {
+  readonly now: number;
+  readonly config: Pick<CoreConfig, 'queueNoticeMs' | 'queueWalkStep'>;
+  queue(department: string): QueueView | undefined;
+  departments(): Iterable<string>;
+  visitorConn(visitorId: string): ConnId | null;
+  /** Milliseconds between the department's recent accepts (Q7), or null. */
+  paceOf(department: string): number | null;
+  helpersOnline(): number;
+  schedule(at: number, key: DeadlineKey): void;
+  send(conn: ConnId, message: ServiceToVisitor): void;
+}
 
 /** Shared: a walk of ten thousand would otherwise allocate one key per step. */
 const POSITIONS = { kind: 'positions' } as const;
@@ -32,7 +57,7 @@ export class QueueNotices {
   #walkIndex = 0;
   #stepAt: number | null = null;
 
-  constructor(readonly board: Board) {}
+  constructor(private readonly board: QueueNoticeHost) {}
 
   /** Tells one queued visitor its position and wait now, if changed. `position` is
    * 1-based, when the caller knows it. */
@@ -40,21 +65,21 @@ export class QueueNotices {
     const conn = this.board.visitorConn(chat.visitor.visitorId);
     if (conn === null) return;
     const department = chat.details.department;
-    const at = position ?? (this.board.queues.get(department)?.rank(chat) ?? -1) + 1;
+    const at = position ?? (this.board.queue(department)?.rank(chat) ?? -1) + 1;
     if (at >= 1) this.#send(chat, conn, at, this.#pace(department));
   }
 
   /** The department's visitors are told again within `queueNoticeMs`. */
   markStale(department: string): void {
-    if ((this.board.queues.get(department)?.size ?? 0) === 0) return;
+    if ((this.board.queue(department)?.size ?? 0) === 0) return;
     this.#stale.add(department);
     if (this.#dueAt !== null) return;
     this.#dueAt = this.board.now + this.board.config.queueNoticeMs;
-    this.board.deadlines.push(this.#dueAt, POSITIONS);
+    this.board.schedule(this.#dueAt, POSITIONS);
   }
 
   markAllStale(): void {
-    for (const department of this.board.queues.keys()) this.markStale(department);
+    for (const department of this.board.departments()) this.markStale(department);
   }
 
   /** Forgets what was told for a chat: it left the queue, or its visitor reconnected
@@ -86,7 +111,7 @@ export class QueueNotices {
     let budget = this.board.config.queueWalkStep;
     while (budget > 0 && this.#walk.length > 0) {
       const department = this.#walk[0]!;
-      const q = this.board.queues.get(department);
+      const q = this.board.queue(department);
       const pace = this.#pace(department);
       if (q !== undefined) {
         for (const chat of q.from(this.#walkIndex)) {
@@ -104,16 +129,16 @@ export class QueueNotices {
     if (this.#walk.length === 0) return;
     // The rest waits for the next millisecond, so events in between go first.
     this.#stepAt = this.board.now + 1;
-    this.board.deadlines.push(this.#stepAt, POSITIONS_STEP);
+    this.board.schedule(this.#stepAt, POSITIONS_STEP);
   }
 
   #pace(department: string): number | null {
-    return this.board.acceptPace.get(department)?.intervalMs ?? null;
+    return this.board.paceOf(department);
   }
 
   #send(chat: QueuedChat, conn: ConnId, position: number, pace: number | null): void {
     const estimatedWaitMs = pace === null ? null : Math.round(pace * position);
-    const helpersOnline = this.board.helpers.onlineCount;
+    const helpersOnline = this.board.helpersOnline();
     const last = this.#told.get(chat.chatId);
     if (
       last !== undefined &&
