@@ -20,8 +20,9 @@ import { HelperIndex } from './helper-index.ts';
 import { QueueNotices, type QueueNoticeHost } from './queue-notices.ts';
 import { QueueList } from './queue-order.ts';
 import { armQueueWaitAlert } from './queue-wait-alert.ts';
+import { toRecord } from './chat-records.ts';
 import { SecurityEventGate } from './security-events.ts';
-import type { AccountRecord, ChatOutcome, DepartmentRecord, OpenChatRecord } from './records.ts';
+import type { AccountRecord, ChatOutcome, DepartmentRecord } from './records.ts';
 import { chooseHelper } from './routing.ts';
 import type {
   ActiveChat,
@@ -442,29 +443,6 @@ export class Board {
       this.requeue(chat);
     }
   }
-}
-
-export function toRecord(chat: ChatState): OpenChatRecord {
-  return {
-    chatId: chat.chatId,
-    visitor: chat.visitor,
-    ip: chat.ip,
-    details: chat.details,
-    enqueuedAt: chat.enqueuedAt,
-    returned: chat.returned,
-    status: chat.status,
-    startedAt: chat.startedAt,
-    rejectedBy: [...chat.rejectedBy],
-    participants: [
-      ...[...chat.participants.values()].map((p) => ({ ...p, clientIds: [...p.clientIds] })),
-      // P4: kept so that a restart cannot free a departed participant's client ids.
-      ...[...chat.former.values()].map((p) => ({
-        ...p,
-        clientIds: [...p.clientIds],
-        left: true as const,
-      })),
-    ],
-  };
 }
 
 /** P6: a participant's signing keys as the participants list names them, when any. */

@@ -17,7 +17,8 @@ import type {
   SwitchboardIndexes,
   SwitchboardView,
 } from './events.ts';
-import type { OpenChatRecord, ParticipantRecord, Snapshot } from './records.ts';
+import { fromRecord } from './chat-records.ts';
+import type { Snapshot } from './records.ts';
 import {
   blocksChanged,
   configChanged,
@@ -26,7 +27,7 @@ import {
   restoreBlocks,
 } from './admin-handlers.ts';
 import { releaseOffer, staffHello, staffMessage } from './staff-handlers.ts';
-import type { ChatState, ParticipantState, StaffState } from './state.ts';
+import type { StaffState } from './state.ts';
 import { retireParticipant } from './state.ts';
 import { visitorHello, visitorMessage } from './visitor-handlers.ts';
 import { monitorMessage } from './monitor-handlers.ts';
@@ -112,41 +113,6 @@ function offlineStaff(account: StaffState['account'], now: number, graceUntil: n
     chats: new Set(),
     watching: new Set(),
   };
-}
-
-function participantMap(records: readonly ParticipantRecord[]): Map<string, ParticipantState> {
-  return new Map(
-    records.map((p) => [
-      p.id,
-      {
-        id: p.id,
-        role: p.role,
-        name: p.name,
-        clientIds: [...p.clientIds],
-        ...(p.keys !== undefined && p.keys.length > 0
-          ? { keys: p.keys.map((k) => ({ ...k })) }
-          : {}),
-      },
-    ]),
-  );
-}
-
-function fromRecord(r: OpenChatRecord): ChatState {
-  const common = {
-    chatId: r.chatId,
-    visitor: r.visitor,
-    ip: r.ip,
-    details: r.details,
-    enqueuedAt: r.enqueuedAt,
-    returned: r.returned,
-    rejectedBy: new Set(r.rejectedBy),
-    participants: participantMap(r.participants.filter((p) => p.left !== true)),
-    former: participantMap(r.participants.filter((p) => p.left === true)),
-  };
-  if (r.status === 'active' && r.startedAt !== null) {
-    return { ...common, status: 'active', startedAt: r.startedAt, invitations: new Map() };
-  }
-  return { ...common, status: 'queued', offer: null, startedAt: r.startedAt };
 }
 
 function handle(board: Board, event: CoreEvent): void {
