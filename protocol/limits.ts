@@ -1,6 +1,6 @@
 /** Every bound the protocol enforces, in one place, shared by both sides. */
 export const LIMITS = {
-  /** Largest WebSocket frame the service accepts (SPEC.md F1). SDP offers with many
+  /** Largest WebSocket frame the service accepts (SPEC.md W2). SDP offers with many
    * candidates stay well under this; anything bigger is an abuse. */
   maxFrameBytes: 64 * 1024,
   /** Largest SDP blob relayed (offer or answer). */
