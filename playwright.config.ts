@@ -7,9 +7,12 @@ const executablePath = chromiumPath(process.env['CHROMIUM_PATH']);
 
 export default defineConfig({
   testDir: 'tests/e2e',
-  // Each worker runs a real service plus a browser: on the 2-core CI machine one
-  // worker at a time is what fits.
-  workers: process.env['CI'] ? 1 : undefined,
+  // Each worker runs a real service plus a browser. Most of a test's time is spent
+  // waiting (WebRTC links, grace periods, sign-in), not computing: two workers on the
+  // 2-core CI machine passed all 82 tests in one run while four other builds and test
+  // runs shared the machine. Tests that depend on queue state have a service of
+  // their own (isolatedTest), so the two workers never share helpers or chats.
+  workers: process.env['CI'] ? 2 : undefined,
   fullyParallel: false,
   forbidOnly: Boolean(process.env['CI']),
   retries: 0,
