@@ -30,6 +30,7 @@ import type {
   ConnOwner,
   ParticipantState,
   QueuedChat,
+  StaffChange,
   StaffState,
   VisitorState,
 } from './state.ts';
@@ -49,7 +50,7 @@ export class Board {
   /** Queued chats with no offer out, every department, in queue order: what dispatch
    * offers next (O6), without walking past the chats already offered. */
   readonly waiting = new QueueList<QueuedChat>();
-  /** Who can be offered a chat now, best first (O1, O2); updated by `reindex`. */
+  /** Who can be offered a chat now, best first (O1, O2); kept right by the staff methods below. */
   readonly helpers = new HelperIndex();
   readonly staff = new Map<string, StaffState>();
   readonly visitors = new Map<string, VisitorState>();
@@ -294,7 +295,51 @@ export class Board {
   /** Re-files a staff member in the helper index after any change to its
    * connection, availability, account, chats, offer or idle time. Every such change
    * goes through here; the model test compares the index with a full scan. */
-  reindex(s: StaffState): void {
+  // ---- staff: every change goes through these, and each keeps the helper index and
+  // the monitors' board right by itself (no caller reindexes) ------------------
+
+  /** A staff member signs in, or is restored offline after a restart. */
+  addStaff(s: StaffState): void {
+    this.staff.set(s.account.id, s);
+    this.#reindex(s);
+  }
+
+  /** Changes a staff member's own fields (account, connection, availability, offer…). */
+  updateStaff(s: StaffState, change: StaffChange): void {
+    Object.assign(s as MutableStaff, change);
+    this.#reindex(s);
+  }
+
+  /** The staff member is in the chat now: as a helper (counted towards the limit, L1;
+   * a watcher who joins stops watching) or as a watching monitor (M3). */
+  staffJoins(s: StaffState, chatId: string, as: 'helper' | 'watcher'): void {
+    const m = s as MutableStaff;
+    if (as === 'helper') {
+      m.watching.delete(chatId);
+      m.chats.add(chatId);
+      m.lastBusyAt = this.now;
+    } else {
+      m.watching.add(chatId);
+    }
+    this.#reindex(s);
+  }
+
+  /** The staff member is no longer in the chat, as helper or watcher. */
+  staffLeaves(s: StaffState, chatId: string): void {
+    const m = s as MutableStaff;
+    m.chats.delete(chatId);
+    m.watching.delete(chatId);
+    this.#reindex(s);
+  }
+
+  /** The staff member is gone (their grace period ended). */
+  removeStaff(accountId: string): void {
+    this.staff.delete(accountId);
+    this.feed.markStaff(accountId);
+    if (this.helpers.remove(accountId)) this.notices.markAllStale();
+  }
+
+  #reindex(s: StaffState): void {
     this.feed.markStaff(s.account.id);
     if (this.helpers.update(s)) this.notices.markAllStale();
   }
@@ -320,10 +365,8 @@ export class Board {
     const expiresAt = this.now + this.config.offerTimeoutMs;
     chat.offer = { helperId: s.account.id, expiresAt };
     this.feed.markChat(chat.chatId);
-    s.offer = chat.chatId;
-    s.lastBusyAt = this.now;
     this.waiting.remove(chat);
-    this.reindex(s);
+    this.updateStaff(s, { offer: chat.chatId, lastBusyAt: this.now });
     this.deadlines.push(expiresAt, { kind: 'offer', chatId: chat.chatId });
     this.send(s.conn, {
       type: 'offer',
@@ -345,8 +388,7 @@ export class Board {
     this.feed.markChat(chat.chatId);
     this.waiting.insert(chat);
     if (s === undefined || s.offer !== chat.chatId) return;
-    s.offer = null;
-    this.reindex(s);
+    this.updateStaff(s, { offer: null });
     this.send(s.conn, { type: 'offer_closed', chatId: chat.chatId, reason });
   }
 
@@ -366,9 +408,7 @@ export class Board {
       if (p.role !== 'visitor') {
         const s = this.staff.get(p.id);
         if (s !== undefined) {
-          s.chats.delete(chat.chatId);
-          s.watching.delete(chat.chatId);
-          this.reindex(s);
+          this.staffLeaves(s, chat.chatId);
           this.sendStatus(s);
         }
       }
@@ -429,9 +469,7 @@ export class Board {
     retireParticipant(chat, accountId);
     const s = this.staff.get(accountId);
     if (s !== undefined) {
-      s.chats.delete(chat.chatId);
-      s.watching.delete(chat.chatId);
-      this.reindex(s);
+      this.staffLeaves(s, chat.chatId);
       this.send(s.conn, { type: 'left', chatId: chat.chatId });
       this.sendStatus(s);
     }
@@ -469,3 +507,8 @@ function noticeHost(board: Board): QueueNoticeHost {
     send: (conn, message) => board.send(conn, message),
   };
 }
+
+/** Only the board's staff methods write a staff member's fields. */
+type MutableStaff = {
+  -readonly [K in keyof StaffState]: StaffState[K];
+} & { chats: Set<string>; watching: Set<string> };

@@ -134,11 +134,8 @@ function acceptInvitation(
     return board.error(conn, 'at_chat_limit', 'invite_accept', chat.chatId);
   chat.invitations.delete(s.account.id);
   // A watching monitor who is invited becomes a helper of the chat.
-  s.watching.delete(chat.chatId);
   admitParticipant(chat, s.account.id, 'helper', s.account.name);
-  s.chats.add(chat.chatId);
-  s.lastBusyAt = board.now;
-  board.reindex(s);
+  board.staffJoins(s, chat.chatId, 'helper');
   board.persistChat(chat);
   board.send(conn, { type: 'invitation_closed', chatId: chat.chatId, reason: 'accepted' });
   board.sendChatTo(chat, s.account.id);
@@ -158,7 +155,7 @@ function watch(
   if (chat.participants.has(s.account.id))
     return board.error(conn, 'already_participant', 'watch', chatId);
   admitParticipant(chat, s.account.id, 'monitor', s.account.name);
-  s.watching.add(chat.chatId);
+  board.staffJoins(s, chat.chatId, 'watcher');
   board.persistChat(chat);
   board.sendChatTo(chat, s.account.id);
   board.broadcastParticipants(chat);

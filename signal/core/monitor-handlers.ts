@@ -50,10 +50,7 @@ function join(board: Board, conn: ConnId, s: StaffState, chatId: string): void {
   }
   chat.invitations.delete(s.account.id);
   chat.participants.set(s.account.id, { ...me, role: 'helper' });
-  s.watching.delete(chatId);
-  s.chats.add(chatId);
-  s.lastBusyAt = board.now;
-  board.reindex(s);
+  board.staffJoins(s, chatId, 'helper');
   board.persistChat(chat);
   board.sendChatTo(chat, s.account.id);
   board.broadcastParticipants(chat);

@@ -4,7 +4,7 @@ import type { Board } from './board.ts';
 import type { ConnId } from './events.ts';
 import type { AccountRecord } from './records.ts';
 import type { ActiveChat, StaffState } from './state.ts';
-import { admitParticipant, canWatch, commonOf } from './state.ts';
+import { admitParticipant, canWatch, commonOf, newStaff } from './state.ts';
 
 export function staffHello(
   board: Board,
@@ -23,25 +23,17 @@ export function staffHello(
     if (s.offer !== null) releaseOffer(board, s, 'unavailable');
   }
   if (s === undefined) {
-    s = {
+    // Admins take chats only when they opt in (DESIGN.md section 3).
+    s = newStaff(account, conn, available ?? account.role !== 'admin', board.now, null);
+    board.addStaff(s);
+  } else {
+    board.updateStaff(s, {
       account,
       conn,
-      // Admins take chats only when they opt in (DESIGN.md section 3).
-      available: available ?? account.role !== 'admin',
       graceUntil: null,
-      lastBusyAt: board.now,
-      offer: null,
-      chats: new Set(),
-      watching: new Set(),
-    };
-    board.staff.set(account.id, s);
-  } else {
-    s.account = account;
-    s.conn = conn;
-    s.graceUntil = null;
-    if (available !== undefined) s.available = available;
+      ...(available === undefined ? {} : { available }),
+    });
   }
-  board.reindex(s);
   board.conns.set(conn, { kind: 'staff', accountId: account.id });
   board.send(conn, {
     type: 'welcome',
@@ -84,17 +76,15 @@ export function staffMessage(
 ): void {
   switch (msg.type) {
     case 'set_available':
-      s.available = msg.available;
+      board.updateStaff(s, { available: msg.available });
       if (!msg.available && s.offer !== null) releaseOffer(board, s, 'unavailable');
-      board.reindex(s);
       board.sendStatus(s);
       return board.dispatch();
     case 'set_chat_limit':
       if (msg.limit < 1 || msg.limit > board.config.maxChatLimit) {
         return board.error(conn, 'chat_limit_out_of_range', msg.type);
       }
-      s.account = { ...s.account, chatLimit: msg.limit };
-      board.reindex(s);
+      board.updateStaff(s, { account: { ...s.account, chatLimit: msg.limit } });
       board.accounts.set(s.account.id, s.account);
       board.persistAccount(s.account);
       board.sendStatus(s);
@@ -133,8 +123,7 @@ export function releaseOffer(
 ): void {
   const chat = s.offer === null ? undefined : board.chats.get(s.offer);
   if (chat?.status !== 'queued' || chat.offer?.helperId !== s.account.id) {
-    s.offer = null;
-    return board.reindex(s);
+    return board.updateStaff(s, { offer: null });
   }
   if (reason !== 'unavailable') {
     chat.rejectedBy.add(s.account.id);
@@ -156,7 +145,7 @@ function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void
     return board.dispatch();
   }
   chat.offer = null;
-  s.offer = null;
+  board.updateStaff(s, { offer: null });
   board.dequeue(chat);
   const active: ActiveChat = {
     ...commonOf(chat),
@@ -167,9 +156,7 @@ function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void
   };
   admitParticipant(active, s.account.id, 'helper', s.account.name);
   board.chats.set(chat.chatId, active);
-  s.chats.add(chat.chatId);
-  s.lastBusyAt = board.now;
-  board.reindex(s);
+  board.staffJoins(s, chat.chatId, 'helper');
   board.noteAccept(chat.details.department);
   board.stat({
     name: 'accept',
@@ -194,8 +181,7 @@ function promote(board: Board, conn: ConnId, s: StaffState, nickname: string): v
     board.persistAccount(promoted);
     const ts = board.staff.get(promoted.id);
     if (ts !== undefined) {
-      ts.account = promoted;
-      board.reindex(ts);
+      board.updateStaff(ts, { account: promoted });
       board.sendStatus(ts);
     }
   }

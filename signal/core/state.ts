@@ -51,20 +51,49 @@ export type ActiveChat = ChatCommon & {
 
 export type ChatState = QueuedChat | ActiveChat;
 
+/** A signed-in (or briefly disconnected) staff member. Read-only outside the board:
+ * it changes only through the board's staff methods (`addStaff`, `updateStaff`,
+ * `staffJoins`, `staffLeaves`, `removeStaff`), which keep the helper index and the
+ * monitors' board right, so no handler has to remember to. */
 export type StaffState = {
-  account: AccountRecord;
+  readonly account: AccountRecord;
   /** null while disconnected (grace period, or after a restart until they return). */
-  conn: ConnId | null;
-  available: boolean;
-  graceUntil: number | null;
-  lastBusyAt: number;
+  readonly conn: ConnId | null;
+  readonly available: boolean;
+  readonly graceUntil: number | null;
+  readonly lastBusyAt: number;
   /** The chat offered to this helper, if any (a helper has at most one offer, O3). */
-  offer: string | null;
+  readonly offer: string | null;
   /** Chats in which this staff member is a helper (count towards the limit, L1). */
-  chats: Set<string>;
+  readonly chats: ReadonlySet<string>;
   /** Chats this staff member watches as a monitor (M3: not counted). */
-  watching: Set<string>;
+  readonly watching: ReadonlySet<string>;
 };
+
+/** The fields of a staff member that `Board.updateStaff` changes. */
+export type StaffChange = Partial<
+  Pick<StaffState, 'account' | 'conn' | 'available' | 'graceUntil' | 'lastBusyAt' | 'offer'>
+>;
+
+/** A new staff member's state: signed in on `conn`, or offline (restored) with null. */
+export function newStaff(
+  account: AccountRecord,
+  conn: ConnId | null,
+  available: boolean,
+  now: number,
+  graceUntil: number | null,
+): StaffState {
+  return {
+    account,
+    conn,
+    available,
+    graceUntil,
+    lastBusyAt: now,
+    offer: null,
+    chats: new Set(),
+    watching: new Set(),
+  };
+}
 
 export type VisitorState = {
   identity: VisitorIdentity;

@@ -28,7 +28,7 @@ import {
 } from './admin-handlers.ts';
 import { releaseOffer, staffHello, staffMessage } from './staff-handlers.ts';
 import type { StaffState } from './state.ts';
-import { retireParticipant } from './state.ts';
+import { newStaff, retireParticipant } from './state.ts';
 import { visitorHello, visitorMessage } from './visitor-handlers.ts';
 import { monitorMessage } from './monitor-handlers.ts';
 import { chatMetaMessage } from './chat-meta.ts';
@@ -92,27 +92,13 @@ function restore(board: Board, snapshot: Snapshot): void {
       }
       let s = board.staff.get(p.id);
       if (s === undefined) {
-        s = offlineStaff(account, board.now, graceUntil);
-        board.staff.set(p.id, s);
+        s = newStaff(account, null, account.role !== 'admin', board.now, graceUntil);
+        board.addStaff(s);
         board.deadlines.push(graceUntil, { kind: 'staff', accountId: p.id });
       }
-      if (p.role === 'helper') s.chats.add(chat.chatId);
-      else s.watching.add(chat.chatId);
+      board.staffJoins(s, chat.chatId, p.role === 'helper' ? 'helper' : 'watcher');
     }
   }
-}
-
-function offlineStaff(account: StaffState['account'], now: number, graceUntil: number): StaffState {
-  return {
-    account,
-    conn: null,
-    available: account.role !== 'admin',
-    graceUntil,
-    lastBusyAt: now,
-    offer: null,
-    chats: new Set(),
-    watching: new Set(),
-  };
 }
 
 function handle(board: Board, event: CoreEvent): void {
@@ -216,8 +202,7 @@ function disconnected(board: Board, conn: ConnId): void {
   }
   const s = board.staff.get(owner.accountId);
   if (s === undefined || s.conn !== conn) return;
-  s.conn = null;
-  board.reindex(s);
+  board.updateStaff(s, { conn: null });
   // G3: a pending offer goes to the next helper at once.
   if (s.offer !== null) releaseOffer(board, s, 'unavailable');
   // M3: watching needs a live console; a monitor who drops stops watching.
@@ -228,8 +213,9 @@ function disconnected(board: Board, conn: ConnId): void {
   for (const chat of board.chats.values()) {
     if (chat.status === 'active') chat.invitations.delete(s.account.id);
   }
-  s.graceUntil = board.now + board.config.helperGraceMs;
-  board.deadlines.push(s.graceUntil, { kind: 'staff', accountId: s.account.id });
+  const graceUntil = board.now + board.config.helperGraceMs;
+  board.updateStaff(s, { graceUntil });
+  board.deadlines.push(graceUntil, { kind: 'staff', accountId: s.account.id });
   for (const chatId of s.chats) {
     const chat = board.chats.get(chatId);
     if (chat !== undefined) board.broadcastParticipants(chat);
@@ -289,14 +275,13 @@ function expireOffer(board: Board, chatId: string, at: number): void {
 function endStaffGrace(board: Board, accountId: string, at: number): void {
   const s = board.staff.get(accountId);
   if (s === undefined || s.conn !== null || s.graceUntil !== at) return;
-  s.graceUntil = null;
+  board.updateStaff(s, { graceUntil: null });
   for (const chatId of [...s.chats, ...s.watching]) {
     const chat = board.chats.get(chatId);
     if (chat?.status === 'active') board.removeStaffFromChat(chat, accountId);
-    else s.chats.delete(chatId);
+    else board.staffLeaves(s, chatId);
   }
-  board.staff.delete(accountId);
-  if (board.helpers.remove(accountId)) board.notices.markAllStale();
+  board.removeStaff(accountId);
   board.dispatch();
 }
 
@@ -326,9 +311,8 @@ function accountChanged(board: Board, account: StaffState['account']): void {
   board.feed.markStaff(account.id);
   const s = board.staff.get(account.id);
   if (s !== undefined) {
-    s.account = account;
+    board.updateStaff(s, { account });
     if (s.offer !== null && account.role === 'trainee') releaseOffer(board, s, 'unavailable');
-    board.reindex(s);
     board.sendStatus(s);
   }
   board.dispatch();
