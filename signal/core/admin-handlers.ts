@@ -67,7 +67,7 @@ export function departmentsChanged(
       board.persistChat(chat);
     }
   }
-  board.dispatch();
+  board.offersChanged();
 }
 
 /** A3: a helper limited to some departments is offered only their chats. */
@@ -78,5 +78,5 @@ export function helperDepartments(
 ): void {
   if (departments.length === 0) board.helperDepartments.delete(accountId);
   else board.helperDepartments.set(accountId, new Set(departments));
-  board.dispatch();
+  board.offersChanged();
 }

@@ -70,6 +70,9 @@ export class Board {
   /** Tags and labels of open chats (K1). */
   readonly meta = new ChatMetaBook();
 
+  /** Set by every change that may make an offer possible; cleared by `settle`. */
+  #offersDue = false;
+
   /** Helper account id → the departments it takes chats for (A3); absent means all. */
   readonly helperDepartments = new Map<string, ReadonlySet<string>>();
 
@@ -261,7 +264,10 @@ export class Board {
     const q = this.queueOf(chat.details.department);
     this.feed.markChat(chat.chatId);
     q.insert(chat);
-    if (chat.offer === null) this.waiting.insert(chat);
+    if (chat.offer === null) {
+      this.waiting.insert(chat);
+      this.#offersDue = true;
+    }
     const position = q.rank(chat) + 1;
     // A chat that goes in ahead of others (returned, Q2) moves everyone behind it.
     if (position < q.size) this.notices.markStale(chat.details.department);
@@ -340,12 +346,29 @@ export class Board {
   }
 
   #reindex(s: StaffState): void {
+    this.#offersDue = true;
     this.feed.markStaff(s.account.id);
     if (this.helpers.update(s)) this.notices.markAllStale();
   }
 
+  /** After each event and each deadline (the switchboard calls it, nobody else): offers
+   * what became possible since, if anything changed that could make an offer
+   * possible (a staff change, a chat waiting again, or `offersChanged`). */
+  settle(): void {
+    if (!this.#offersDue) return;
+    this.#dispatch();
+    // Offers made just now changed staff too; nothing more is possible until the next change.
+    this.#offersDue = false;
+  }
+
+  /** Who may be offered what changed outside the staff and queue methods (an admin's
+   * departments or settings, A3 A7): the next `settle` looks again. */
+  offersChanged(): void {
+    this.#offersDue = true;
+  }
+
   /** Offers waiting chats, oldest first across departments, to eligible helpers (O1, O2, O6). */
-  dispatch(): void {
+  #dispatch(): void {
     // Chats every ready helper has rejected stay where they are; the walk skips them.
     let skipped = 0;
     while (this.helpers.readyCount > 0) {
@@ -387,6 +410,7 @@ export class Board {
     chat.offer = null;
     this.feed.markChat(chat.chatId);
     this.waiting.insert(chat);
+    this.#offersDue = true;
     if (s === undefined || s.offer !== chat.chatId) return;
     this.updateStaff(s, { offer: null });
     this.send(s.conn, { type: 'offer_closed', chatId: chat.chatId, reason });

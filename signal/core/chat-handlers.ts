@@ -59,12 +59,12 @@ export function chatMessage(board: Board, conn: ConnId, s: StaffState, msg: Chat
         return board.error(conn, 'not_participant', msg.type, msg.chatId);
       }
       board.removeStaffFromChat(chat, me);
-      return board.dispatch();
+      return;
     }
     case 'end':
       if (!helperOf(chat, me)) return board.error(conn, 'not_participant', msg.type, msg.chatId);
       board.closeChat(chat, 'ended', 'helper');
-      return board.dispatch();
+      return;
     case 'watch':
       return watch(board, conn, s, chat, msg.chatId);
     case 'change_department': {
@@ -212,7 +212,6 @@ function block(
       if (v.ip === blockedIp) shutOut(board, v.identity.visitorId, until);
     }
   }
-  board.dispatch();
 }
 
 /** Tells a visitor they are blocked and closes their socket (B2). */

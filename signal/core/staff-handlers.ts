@@ -62,7 +62,6 @@ export function staffHello(
     if (!s.chats.has(chatId) && !s.watching.has(chatId)) board.send(conn, { type: 'left', chatId });
   }
   board.sendStatus(s);
-  board.dispatch();
 }
 
 export function staffMessage(
@@ -79,7 +78,7 @@ export function staffMessage(
       board.updateStaff(s, { available: msg.available });
       if (!msg.available && s.offer !== null) releaseOffer(board, s, 'unavailable');
       board.sendStatus(s);
-      return board.dispatch();
+      return;
     case 'set_chat_limit':
       if (msg.limit < 1 || msg.limit > board.config.maxChatLimit) {
         return board.error(conn, 'chat_limit_out_of_range', msg.type);
@@ -88,7 +87,7 @@ export function staffMessage(
       board.accounts.set(s.account.id, s.account);
       board.persistAccount(s.account);
       board.sendStatus(s);
-      return board.dispatch();
+      return;
     case 'accept':
       return accept(board, conn, s, msg.chatId);
     case 'reject': {
@@ -103,7 +102,7 @@ export function staffMessage(
       }
       releaseOffer(board, s, 'rejected');
       board.stat({ name: 'reject', department: chat.details.department });
-      return board.dispatch();
+      return;
     }
     case 'promote':
       return promote(board, conn, s, msg.nickname);
@@ -142,7 +141,7 @@ function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void
     // The limit was lowered after the offer was made (L1, L2): the chat goes on.
     board.error(conn, 'at_chat_limit', 'accept', chatId);
     releaseOffer(board, s, 'unavailable');
-    return board.dispatch();
+    return;
   }
   chat.offer = null;
   board.updateStaff(s, { offer: null });
@@ -168,7 +167,6 @@ function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void
   for (const id of active.participants.keys()) board.sendChatTo(active, id);
   board.broadcastParticipants(active);
   board.sendStatus(s);
-  board.dispatch();
 }
 
 function promote(board: Board, conn: ConnId, s: StaffState, nickname: string): void {
@@ -186,7 +184,6 @@ function promote(board: Board, conn: ConnId, s: StaffState, nickname: string): v
     }
   }
   board.send(conn, { type: 'promoted', nickname: target.nickname });
-  board.dispatch();
 }
 
 function liveChats(board: Board) {

@@ -48,6 +48,7 @@ export function createSwitchboard(
       board.now = Math.max(board.now, at);
       board.out = [];
       handle(board, event);
+      board.settle();
       return board.out;
     },
     nextDeadline(): number | null {
@@ -220,7 +221,6 @@ function disconnected(board: Board, conn: ConnId): void {
     const chat = board.chats.get(chatId);
     if (chat !== undefined) board.broadcastParticipants(chat);
   }
-  board.dispatch();
 }
 
 function tick(board: Board): void {
@@ -258,6 +258,8 @@ function tick(board: Board): void {
       default:
         key satisfies never;
     }
+    // Each deadline's consequences settle before the next is looked at, as events do.
+    board.settle();
   }
 }
 
@@ -268,7 +270,6 @@ function expireOffer(board: Board, chatId: string, at: number): void {
   if (s === undefined) return;
   releaseOffer(board, s, 'expired');
   board.stat({ name: 'expire', department: chat.details.department });
-  board.dispatch();
 }
 
 /** G2: a helper who did not come back leaves their chats; helperless chats are requeued. */
@@ -282,7 +283,6 @@ function endStaffGrace(board: Board, accountId: string, at: number): void {
     else board.staffLeaves(s, chatId);
   }
   board.removeStaff(accountId);
-  board.dispatch();
 }
 
 /** Q6: a queued visitor who stays away is cancelled. An active chat is left to its
@@ -294,7 +294,6 @@ function endVisitorGrace(board: Board, visitorId: string, at: number): void {
   const chat = v.chatId === null ? undefined : board.chats.get(v.chatId);
   if (chat?.status === 'queued') {
     board.closeChat(chat, 'cancelled', 'service');
-    board.dispatch();
   }
   if (v.chatId === null || !board.chats.has(v.chatId)) board.visitors.delete(visitorId);
 }
@@ -315,7 +314,6 @@ function accountChanged(board: Board, account: StaffState['account']): void {
     if (s.offer !== null && account.role === 'trainee') releaseOffer(board, s, 'unavailable');
     board.sendStatus(s);
   }
-  board.dispatch();
 }
 
 function accountRemoved(board: Board, accountId: string): void {

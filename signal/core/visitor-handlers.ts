@@ -95,7 +95,7 @@ export function visitorMessage(
         return board.error(conn, 'no_request', msg.type);
       board.send(conn, { type: 'cancelled', chatId: chat.chatId });
       board.closeChat(chat, 'cancelled', 'visitor');
-      return board.dispatch();
+      return;
     }
     case 'leave_message':
       return leaveMessage(board, conn, v, msg);
@@ -106,7 +106,7 @@ export function visitorMessage(
       }
       if (chat.status === 'queued') board.send(conn, { type: 'cancelled', chatId: chat.chatId });
       board.closeChat(chat, chat.status === 'active' ? 'ended' : 'cancelled', 'visitor');
-      return board.dispatch();
+      return;
     }
   }
 }
@@ -163,7 +163,6 @@ function request(
   board.enqueue(chat);
   board.persistChat(chat);
   board.stat({ name: 'request', department: department.id });
-  board.dispatch();
 }
 
 function leaveMessage(
@@ -199,7 +198,6 @@ function leaveMessage(
   // Q6: a queued request that becomes a message ends as "left a message".
   if (open !== undefined) board.closeChat(open, 'left_message', 'visitor');
   board.send(conn, { type: 'message_left', id });
-  if (open !== undefined) board.dispatch();
 }
 
 /** The form's email field is optional and may come back empty. */
