@@ -349,6 +349,14 @@ export const CONFIG_ENTRIES = [
       'Days a block is kept after it expired or was lifted; its IP address is cleared as soon as it ends.',
   }),
   entry({
+    name: 'IP_RETENTION_DAYS',
+    key: 'ipRetentionDays',
+    schema: integer(0, 3650),
+    default: '7',
+    description:
+      "Days a visitor's IP address is kept with a left message or an ended chat's record; the sweep then clears it (`0`: at the next sweep). An open chat keeps it while open, a block while in force.",
+  }),
+  entry({
     name: 'ARCHIVE_FILE_BYTES',
     key: 'archiveFileBytes',
     schema: integer(0, LIMITS.attachmentBytesCeiling),

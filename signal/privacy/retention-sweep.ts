@@ -7,6 +7,8 @@
  * - Left messages older than `leftMessageRetentionDays`.
  * - Blocks that ended (expired or lifted) more than `endedBlockRetentionDays` ago;
  *   the IP address of a block is cleared as soon as the block ends.
+ * - The IP address of a left message, and of an ended chat's last record, once
+ *   `ipRetentionDays` have passed (PV6); the rest of them stays for their own period.
  * One transaction; the clock comes from outside.
  *
  * Exports: `sweepRetention(db, settings, now)`, `RetentionSettings`.
@@ -17,6 +19,7 @@ export type RetentionSettings = {
   ticketRetentionDays: number;
   leftMessageRetentionDays: number;
   endedBlockRetentionDays: number;
+  ipRetentionDays: number;
 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -52,6 +55,16 @@ export function sweepRetention(
         before(settings.endedBlockRetentionDays),
       ),
       blockIps: run(`UPDATE blocks SET ip = NULL WHERE ip IS NOT NULL AND ${blockEnded} <= ?`, now),
+      // PV6: '' is "cleared" (the columns and records require a string).
+      leftMessageIps: run(
+        `UPDATE left_messages SET ip = '' WHERE ip <> '' AND created_at < ?`,
+        before(settings.ipRetentionDays),
+      ),
+      closedChatIps: run(
+        `UPDATE closed_chats SET record = json_set(record, '$.ip', '')
+         WHERE ended_at < ? AND json_extract(record, '$.ip') <> ''`,
+        before(settings.ipRetentionDays),
+      ),
     };
   })();
 }

@@ -2,7 +2,8 @@
  * F32 retention (SPEC.md PV4, PV5) on a real SQLite database with a fake clock:
  * tickets, left messages and ended blocks past their period are deleted (a ticket
  * with its messages, links and alerts), newer ones are kept, and a block's IP
- * address is cleared the moment the block ends, while one in force keeps it.
+ * address is cleared the moment the block ends, while one in force keeps it; a left
+ * message's and an ended chat's IP address are cleared after `ipRetentionDays` (PV6).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ const settings = {
   ticketRetentionDays: 100,
   leftMessageRetentionDays: 50,
   endedBlockRetentionDays: 10,
+  ipRetentionDays: 7,
 };
 
 describe('retention sweep (PV4, PV5)', () => {
@@ -112,5 +114,45 @@ describe('retention sweep (PV4, PV5)', () => {
       { id: 'in-force', ip: '203.0.113.5' },
       { id: 'lifted', ip: null },
     ]);
+  });
+
+  it('PV6 a left message and an ended chat keep their IP address for ipRetentionDays, then lose only it', () => {
+    leftMessage('old', now - 8 * DAY);
+    leftMessage('new', now - 6 * DAY);
+    const closed = (chatId: string, endedAt: number) =>
+      db()
+        .prepare(
+          `INSERT INTO closed_chats (chat_id, outcome, ended_at, department, visitor_id, enqueued_at, started_at, record)
+           VALUES (?, 'ended', ?, 'general', 'v-chat', ?, ?, ?)`,
+        )
+        .run(
+          chatId,
+          endedAt,
+          endedAt - DAY,
+          endedAt - DAY,
+          JSON.stringify({ chatId, ip: '192.0.2.44', details: { name: 'Cleo' } }),
+        );
+    closed('chat-old', now - 8 * DAY);
+    closed('chat-new', now - 6 * DAY);
+
+    const erased = sweepRetention(db(), settings, now);
+
+    expect(erased).toMatchObject({ leftMessageIps: 1, closedChatIps: 1 });
+    expect(db().prepare('SELECT id, ip, message FROM left_messages ORDER BY id').all()).toEqual([
+      { id: 'new', ip: '198.51.100.7', message: 'call me' },
+      { id: 'old', ip: '', message: 'call me' },
+    ]);
+    const records = db()
+      .prepare('SELECT chat_id, record FROM closed_chats ORDER BY chat_id')
+      .all() as { chat_id: string; record: string }[];
+    expect(records.map((r) => [r.chat_id, JSON.parse(r.record)])).toEqual([
+      ['chat-new', { chatId: 'chat-new', ip: '192.0.2.44', details: { name: 'Cleo' } }],
+      ['chat-old', { chatId: 'chat-old', ip: '', details: { name: 'Cleo' } }],
+    ]);
+    // Nothing of an IP address is left past the period anywhere a sweep reaches.
+    expect(sweepRetention(db(), settings, now)).toMatchObject({
+      leftMessageIps: 0,
+      closedChatIps: 0,
+    });
   });
 });
