@@ -251,7 +251,11 @@ export async function startServer(
         followUps.routes,
         createAdminApi({
           storage,
-          forgetVisitor: (target) => eraseVisitor(storage.database, target),
+          forgetVisitor: (target) => {
+            const result = eraseVisitor(storage.database, target);
+            if (result.ok) followUps.mailer.forget(result.emailIds);
+            return result;
+          },
           admin,
           chatMeta: storage.chatMeta,
           canned,
