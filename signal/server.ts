@@ -251,11 +251,7 @@ export async function startServer(
         followUps.routes,
         createAdminApi({
           storage,
-          forgetVisitor: (target) => {
-            const result = eraseVisitor(storage.database, target);
-            if (result.ok) followUps.mailer.forget(result.emailIds);
-            return result;
-          },
+          forgetVisitor: (target) => eraseVisitor(storage.database, target),
           admin,
           chatMeta: storage.chatMeta,
           canned,

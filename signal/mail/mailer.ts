@@ -10,7 +10,7 @@
  * Exports: `Mailer`, `SendOutcome`, `createSmtpMailer(url)`, `createFileMailer(dir)`,
  * `mailFolder(dataDir)`.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 
@@ -32,9 +32,6 @@ export interface Mailer {
    * file named by the message), so an interrupted send may simply be repeated. */
   readonly idempotent: boolean;
   send(id: string, envelope: Envelope, raw: string): Promise<SendOutcome>;
-  /** F32 (SPEC.md PV1): removes what this mailer itself keeps of these messages, when it
-   * keeps anything (the `.eml` files); what an SMTP server took is out of reach. */
-  forget(ids: readonly string[]): void;
   close(): void;
 }
 
@@ -62,8 +59,6 @@ export function createSmtpMailer(url: string): Mailer {
         };
       }
     },
-    // Sent is sent: nothing of the message stays here.
-    forget: () => undefined,
     close: () => transport.close(),
   };
 }
@@ -92,9 +87,6 @@ export function createFileMailer(dir: string): Mailer {
           error: error instanceof Error ? error.message : String(error),
         });
       }
-    },
-    forget(ids) {
-      for (const id of ids) rmSync(join(dir, `${id}.eml`), { force: true });
     },
     close: () => undefined,
   };

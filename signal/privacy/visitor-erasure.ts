@@ -4,9 +4,8 @@
  * transcripts (with their search text, helpers and kept files), ratings, tags and
  * labels of their chats, the closed-chat records, tickets (with their messages,
  * follow-up links and alerts), the room's alerts that point at those tickets or
- * chats, left messages, queued and sent emails to them or about their chats (and the
- * `.eml` copies, by the caller, from `emailIds`), and blocks; audit lines that name
- * the visitor keep what was done but no longer whom (visitor id and IP redacted). A visitor in a chat right now is refused (409 `visitor_chatting`): their
+ * chats, left messages, queued and sent emails to them or about their chats, and
+ * blocks. A visitor in a chat right now is refused (409 `visitor_chatting`): their
  * chat is still being written.
  *
  * An email finds every visitor id stored with it, and a visitor id every email
@@ -19,20 +18,10 @@ import type { Database } from 'better-sqlite3';
 export type ErasureTarget = { visitorId?: string | undefined; email?: string | undefined };
 
 export type ErasureResult =
-  | {
-      ok: true;
-      erased: Record<string, number>;
-      /** The outbox emails erased: a mailer that keeps copies (`.eml` files) drops them. */
-      emailIds: string[];
-    }
-  | { ok: false; code: 'visitor_chatting' };
+  { ok: true; erased: Record<string, number> } | { ok: false; code: 'visitor_chatting' };
 
 /** `IN (SELECT value FROM json_each(?))`: a list bound as one JSON parameter. */
 const IN = 'IN (SELECT value FROM json_each(?))';
-
-/** True when `field` contains any of a list bound as one JSON parameter. */
-const mentionsOf = (field: string) =>
-  `EXISTS (SELECT 1 FROM json_each(?) AS x WHERE instr(${field}, x.value) > 0)`;
 
 export function eraseVisitor(db: Database, target: ErasureTarget): ErasureResult {
   return db.transaction((): ErasureResult => {
@@ -94,12 +83,8 @@ export function eraseVisitor(db: Database, target: ErasureTarget): ErasureResult
       column(`SELECT id FROM left_messages WHERE visitor_id ${IN} OR lower(email) ${IN}`, i, e),
     );
     const run = (sql: string, ...params: unknown[]) => db.prepare(sql).run(...params).changes;
-    const emailIds = column(
-      `SELECT id FROM mail_outbox WHERE chat_id ${IN} OR ${mentionsOf('lower(recipient)')}`,
-      c,
-      e,
-    );
-    const mentions = mentionsOf;
+    const mentions = (field: string) =>
+      `EXISTS (SELECT 1 FROM json_each(?) AS x WHERE instr(${field}, x.value) > 0)`;
     const erased: Record<string, number> = {
       transcriptText: run(
         `DELETE FROM transcript_text WHERE rowid IN (SELECT rowid FROM transcripts WHERE chat_id ${IN})`,
@@ -128,12 +113,6 @@ export function eraseVisitor(db: Database, target: ErasureTarget): ErasureResult
         e,
       ),
       blocks: run(`DELETE FROM blocks WHERE visitor_id ${IN}`, i),
-      // The audit trail stays (who did what, when), without whom it was done to.
-      auditLines: run(
-        `UPDATE audit_log SET detail = json_set(detail, '$.visitorId', '(forgotten)', '$.ip', NULL)
-         WHERE json_valid(detail) AND json_extract(detail, '$.visitorId') ${IN}`,
-        i,
-      ),
     };
     // FTS5 keeps a deleted row's words in its index segments until they are merged:
     // merge them now, so the words are gone from the file too.
@@ -141,6 +120,6 @@ export function eraseVisitor(db: Database, target: ErasureTarget): ErasureResult
       db.prepare("INSERT INTO transcript_text (transcript_text) VALUES ('optimize')").run();
     }
     erased['visitors'] = ids.size;
-    return { ok: true, erased, emailIds };
+    return { ok: true, erased };
   })();
 }

@@ -45,10 +45,9 @@ const lift: AdminRoute = {
       return jsonError(404, 'unknown_block');
     }
     deps.notify({ type: 'blocks_changed', blocks: deps.storage.listBlocks(ctx.now) });
-    // The audit log keeps no IP address (PV5, PV6): only whether the block had one.
     ctx.audit('block.lift', block.id, {
       visitorId: block.visitorId,
-      ipBlocked: block.ip !== null,
+      ip: block.ip,
       reason: block.reason,
     });
     return json(200, { blocks: blocksInForce(deps, ctx.now) });
