@@ -1,5 +1,5 @@
 /**
- * The benchmark runner (issue 5). `npm run bench` builds the app, then runs S1–S10 at
+ * The benchmark runner (issue 5). `npm run bench` builds the app, then runs S1–S11 at
  * full size with five interleaved repetitions after a warm-up and writes
  * tests/bench/results.json and the README's Benchmarks section. `npm run bench:smoke`
  * (`--smoke`, part of `npm test`) runs every scenario small, once, without a warm-up,
@@ -39,7 +39,7 @@ import { runS6, S6_FULL, S6_SMOKE } from './scenarios/s6-chat-doc.ts';
 import { runS7 } from './scenarios/s7-widget.ts';
 import { runS8, S8_FULL, S8_SMOKE } from './scenarios/s8-console.ts';
 import { runS9, S9_FULL, S9_SMOKE } from './scenarios/s9-file-transfer.ts';
-import { runS10, S10_FULL, S10_SMOKE } from './scenarios/s10-room-fanout.ts';
+import { runS11, S11_FULL, S11_SMOKE } from './scenarios/s11-room-fanout.ts';
 import { NativeUwsMissing, requireNative, type ScenarioContext } from './scenarios/scenario.ts';
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -128,11 +128,11 @@ const SCENARIOS: ScenarioEntry[] = [
     run: (context, mode) => runS9(context, mode === 'full' ? S9_FULL : S9_SMOKE),
   },
   {
-    id: 'S10',
+    id: 'S11',
     needsNativeUws: true,
     smokeJudgesTargets: false,
-    clientSockets: (mode) => (mode === 'full' ? S10_FULL : S10_SMOKE).sockets,
-    run: (context, mode) => runS10(context, mode === 'full' ? S10_FULL : S10_SMOKE),
+    clientSockets: (mode) => (mode === 'full' ? S11_FULL : S11_SMOKE).sockets,
+    run: (context, mode) => runS11(context, mode === 'full' ? S11_FULL : S11_SMOKE),
   },
 ];
 

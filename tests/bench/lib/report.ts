@@ -96,7 +96,7 @@ same run.
   receiving page's JS heap (V8's used size plus ArrayBuffer backing stores, over CDP every 50 ms
   during the transfer), peak; ours holds the file's chunks and then the whole file, the bare pair
   keeps nothing.
-- S10 is the Contributors room's fan-out (F20): 1,000 staff sockets, each a helper signed in with
+- S11 is the Contributors room's fan-out (F20): 1,000 staff sockets, each a helper signed in with
   a session of its own and in the room, and one of them writes 200 messages, each once every
   socket has the one before. Ours stores each message (SQLite, its \`seq\`) and sends it to every
   socket in the room, the writer's included; the bare room is uWS \`app.publish\` to one topic every

@@ -10,7 +10,7 @@
 import { spread, type Spread } from './stats.ts';
 import { samplesOf, type Samples } from './repetitions.ts';
 
-export type Scenario = 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S6' | 'S7' | 'S8' | 'S9' | 'S10';
+export type Scenario = 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S6' | 'S7' | 'S8' | 'S9' | 'S10' | 'S11';
 
 export type ResultRow = {
   scenario: Scenario;

@@ -1,5 +1,5 @@
 /**
- * S10 room fan-out (issue 12, F20): one message to every staff socket in the
+ * S11 room fan-out (issue 12, F20): one message to every staff socket in the
  * Contributors room (SPEC.md CR2: stored with its `seq`, then sent to every socket in
  * the room, the writer's included) against the same fan-out through bare
  * uWebSockets.js `app.publish` to one topic every socket subscribed to.
@@ -28,9 +28,9 @@ import { startServerProcess, type ServerProcess } from '../lib/server-process.ts
 import { percentile } from '../lib/stats.ts';
 import type { ScenarioContext } from './scenario.ts';
 
-export type S10Sizes = { sockets: number; messages: number };
-export const S10_FULL: S10Sizes = { sockets: 1000, messages: 200 };
-export const S10_SMOKE: S10Sizes = { sockets: 50, messages: 20 };
+export type S11Sizes = { sockets: number; messages: number };
+export const S11_FULL: S11Sizes = { sockets: 1000, messages: 200 };
+export const S11_SMOKE: S11Sizes = { sockets: 50, messages: 20 };
 
 const OURS = 'ours (Contributors room)';
 const BARE = 'bare uWS publish';
@@ -141,7 +141,7 @@ async function bareRoom(server: ServerProcess, count: number, arrivals: Arrivals
 type Contender = {
   name: string;
   kind: ServerKind;
-  options: (sizes: S10Sizes, dataDir: string) => unknown;
+  options: (sizes: S11Sizes, dataDir: string) => unknown;
   room: (server: ServerProcess, count: number, arrivals: Arrivals) => Promise<Room>;
 };
 
@@ -158,7 +158,7 @@ const CONTENDERS: Contender[] = [
 async function measure(
   context: ScenarioContext,
   contender: Contender,
-  sizes: S10Sizes,
+  sizes: S11Sizes,
 ): Promise<Figures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'peerdesk-bench-'));
   const server = await startServerProcess(contender.kind, contender.options(sizes, dataDir), {
@@ -206,7 +206,7 @@ async function measure(
   }
 }
 
-export async function runS10(context: ScenarioContext, sizes: S10Sizes): Promise<ResultRow[]> {
+export async function runS11(context: ScenarioContext, sizes: S11Sizes): Promise<ResultRow[]> {
   const samples = await interleave(
     CONTENDERS.map((c) => c.name),
     context.plan,
@@ -219,7 +219,7 @@ export async function runS10(context: ScenarioContext, sizes: S10Sizes): Promise
   );
   const row = (metric: string, figure: string, unit: string, target?: number): ResultRow =>
     rowFrom(samples, {
-      scenario: 'S10',
+      scenario: 'S11',
       metric,
       figure,
       unit,
