@@ -33,6 +33,7 @@ import { createMetrics, type Metrics } from './http/metrics.ts';
 import { loadStaticFiles } from './http/static-files.ts';
 import { createLogger, type Logger } from './log.ts';
 import { AdminStore } from './storage/admin-store.ts';
+import { eraseMailFiles } from './privacy/mail-file-erasure.ts';
 import { eraseVisitor } from './privacy/visitor-erasure.ts';
 import { sweepRetention } from './privacy/retention-sweep.ts';
 import { RoomStore } from './storage/room-store.ts';
@@ -47,7 +48,7 @@ import type { HttpRequest, TransportFactory } from './transport/transport.ts';
 import { describeTransport, loadUwsNative } from './transport/uws-native.ts';
 import { createUwsTransport } from './transport/uws-transport.ts';
 import { createWsTransport } from './transport/ws-transport.ts';
-import type { Mailer } from './mail/mailer.ts';
+import { mailFolder, type Mailer } from './mail/mailer.ts';
 import type { RetryPolicy } from './mail/retry-policy.ts';
 import type { TranscriptSource } from './mail/transcript-source.ts';
 import { createFollowUpService } from './tickets/follow-up-service.ts';
@@ -251,7 +252,18 @@ export async function startServer(
         followUps.routes,
         createAdminApi({
           storage,
-          forgetVisitor: (target) => eraseVisitor(storage.database, target),
+          forgetVisitor: (target) => {
+            const result = eraseVisitor(storage.database, target);
+            if (result.ok) {
+              const { outboxIds, needles } = result.found;
+              result.erased['mailFiles'] = eraseMailFiles(
+                mailFolder(config.dataDir),
+                outboxIds,
+                needles,
+              );
+            }
+            return result;
+          },
           admin,
           chatMeta: storage.chatMeta,
           canned,

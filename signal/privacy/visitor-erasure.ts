@@ -11,14 +11,29 @@
  * An email finds every visitor id stored with it, and a visitor id every email
  * stored with it, so "forget" reaches what either one names.
  *
- * Exports: `eraseVisitor(db, target)`, `ErasureTarget`, `ErasureResult`.
+ * The audit log keeps its lines (who did what) but loses the visitor in them: their
+ * visitor ids, emails and the IP addresses stored with them (a block's lift names
+ * both) become `[forgotten]` (PV7). The result says which outbox emails went and
+ * what names the visitor, so the caller can remove the `.eml` files written for
+ * them too (signal/privacy/mail-file-erasure.ts).
+ *
+ * Exports: `eraseVisitor(db, target)`, `ErasureTarget`, `ErasureResult`, `FORGOTTEN`.
  */
 import type { Database } from 'better-sqlite3';
 
 export type ErasureTarget = { visitorId?: string | undefined; email?: string | undefined };
 
 export type ErasureResult =
-  { ok: true; erased: Record<string, number> } | { ok: false; code: 'visitor_chatting' };
+  | {
+      ok: true;
+      erased: Record<string, number>;
+      /** Ids of the outbox emails erased, and every id, email and IP that named the visitor. */
+      found: { outboxIds: string[]; needles: string[] };
+    }
+  | { ok: false; code: 'visitor_chatting' };
+
+/** What an audit line says in place of the visitor's id, email or IP address. */
+export const FORGOTTEN = '[forgotten]';
 
 /** `IN (SELECT value FROM json_each(?))`: a list bound as one JSON parameter. */
 const IN = 'IN (SELECT value FROM json_each(?))';
@@ -52,7 +67,8 @@ export function eraseVisitor(db: Database, target: ErasureTarget): ErasureResult
         ))
           emails.add(email);
       }
-      const recorded = `lower(json_extract(record, '$.visitor.email'))`;
+      // The email the visitor gave is in the record's request details.
+      const recorded = `lower(json_extract(record, '$.details.email'))`;
       for (const id of column(`SELECT visitor_id FROM closed_chats WHERE ${recorded} ${IN}`, e))
         ids.add(id);
       for (const email of column(`SELECT ${recorded} FROM closed_chats WHERE visitor_id ${IN}`, i))
@@ -82,10 +98,31 @@ export function eraseVisitor(db: Database, target: ErasureTarget): ErasureResult
     const leftMessages = JSON.stringify(
       column(`SELECT id FROM left_messages WHERE visitor_id ${IN} OR lower(email) ${IN}`, i, e),
     );
+    const ips = new Set([
+      ...column(`SELECT ip FROM blocks WHERE visitor_id ${IN}`, i),
+      ...column(`SELECT ip FROM left_messages WHERE id ${IN}`, leftMessages),
+      ...column(`SELECT json_extract(record, '$.ip') FROM closed_chats WHERE chat_id ${IN}`, c),
+    ]);
+    const needles = [...ids, ...emails, ...ips];
     const run = (sql: string, ...params: unknown[]) => db.prepare(sql).run(...params).changes;
     const mentions = (field: string) =>
       `EXISTS (SELECT 1 FROM json_each(?) AS x WHERE instr(${field}, x.value) > 0)`;
+    const outboxIds = column(
+      `SELECT id FROM mail_outbox WHERE chat_id ${IN} OR ${mentions('lower(recipient)')}`,
+      c,
+      e,
+    );
+    let auditLines = 0;
+    for (const needle of needles) {
+      auditLines += run(
+        `UPDATE audit_log SET target = replace(target, @needle, @forgotten),
+           detail = replace(detail, @needle, @forgotten)
+         WHERE instr(target, @needle) > 0 OR instr(detail, @needle) > 0`,
+        { needle, forgotten: FORGOTTEN },
+      );
+    }
     const erased: Record<string, number> = {
+      auditLines,
       transcriptText: run(
         `DELETE FROM transcript_text WHERE rowid IN (SELECT rowid FROM transcripts WHERE chat_id ${IN})`,
         c,
@@ -120,6 +157,6 @@ export function eraseVisitor(db: Database, target: ErasureTarget): ErasureResult
       db.prepare("INSERT INTO transcript_text (transcript_text) VALUES ('optimize')").run();
     }
     erased['visitors'] = ids.size;
-    return { ok: true, erased };
+    return { ok: true, erased, found: { outboxIds, needles } };
   })();
 }

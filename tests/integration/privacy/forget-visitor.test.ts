@@ -6,13 +6,18 @@
  * every row, the full-text index's own tables included) finds nothing of them: not
  * their visitor ids, email, name or words. Another visitor's chat is untouched, the
  * erasure is audited without naming them, and a visitor in a chat now is refused.
+ * PV7: a block of theirs that was lifted leaves no id or IP in the audit line, and
+ * the `.eml` files written for them are gone from DATA_DIR/mail.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '../../../protocol/index.ts';
 import { DEMO_PASSWORD } from '../../../signal/auth/accounts.ts';
 import { forgottenDigest } from '../../../signal/http/admin/privacy-routes.ts';
+import { mailFolder } from '../../../signal/mail/mailer.ts';
 import { databaseFile } from '../../../signal/storage/sqlite-storage.ts';
 import { api, endedChat, errorCode, staffClient, upload } from '../archive/archive-chat.ts';
 import { ADMIN_NICKNAME, ADMIN_PASSWORD, startService, type Service } from '../harness.ts';
@@ -50,6 +55,61 @@ function leaveMessage(name: string, email: string, message: string): Promise<str
       }
     });
   });
+}
+
+/** A visit by `email` from `ip` that Alice blocks (with the IP) and an admin lifts. */
+async function blockedAndLifted(
+  alice: Awaited<ReturnType<typeof staffClient>>,
+  admin: string,
+  email: string,
+  ip: string,
+): Promise<string> {
+  const visitor = await service.visitor({ headers: { 'x-forwarded-for': ip } });
+  const welcome = await visitor.hello({ landingPage: 'https://help.example/' });
+  visitor.send({
+    type: 'request',
+    name: 'Zephyrine',
+    email,
+    department: 'general',
+    question: 'me again',
+    page: { url: 'https://help.example/', title: 'Help' },
+    browser: { userAgent: 'Mozilla/5.0 Test', language: 'en-GB' },
+    sessionStartedAt: Date.now() - 1000,
+    landingPage: 'https://help.example/',
+  });
+  const offer = await alice.next('offer');
+  alice.send({ type: 'accept', chatId: offer.chatId });
+  await visitor.next('chat');
+  alice.send({ type: 'block', chatId: offer.chatId, reason: 'testing forget', ip: true });
+  await alice.next('blocked_visitor');
+  const blocks = await api(service, 'GET', '/api/admin/blocks', admin);
+  const block = (blocks.body['blocks'] as { id: string; ip: string | null }[]).find(
+    (b) => b.ip === ip,
+  );
+  expect(block).toBeDefined();
+  const lifted = await api(service, 'POST', `/api/admin/blocks/${block!.id}/lift`, admin, {});
+  expect(lifted.status).toBe(200);
+  visitor.terminate();
+  return welcome.visitorId;
+}
+
+/** The `.eml` files in DATA_DIR/mail that contain one of `needles`. */
+function mailFilesNaming(needles: string[]): string[] {
+  const dir = mailFolder(service.dataDir);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((name) => {
+    const text = readFileSync(join(dir, name), 'utf8').toLowerCase();
+    return needles.some((needle) => text.includes(needle.toLowerCase()));
+  });
+}
+
+/** Resolves once `check` returns true; polls the file system, no fixed wait. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Every place in the database where one of `needles` is: `table.column` of each hit. */
@@ -107,6 +167,8 @@ describe('forget this visitor (F32, PV1–PV3)', () => {
     const ticket = await api(service, 'POST', '/api/tickets', aliceToken, { chatId: zed.chatId });
     expect(ticket.status).toBe(201);
     const laterVisit = await leaveMessage('Zephyrine', email, 'wobbly-quokka again, please write');
+    const blockedIp = '203.0.113.77';
+    const blockedVisit = await blockedAndLifted(alice, admin, email, blockedIp);
 
     // Someone else, who must be left alone.
     const otto = await endedChat(
@@ -124,6 +186,8 @@ describe('forget this visitor (F32, PV1–PV3)', () => {
       'Zephyrine',
       'wobbly-quokka',
       'quokka thanks',
+      blockedVisit,
+      blockedIp,
     ];
     // Before: the visitor is all over the database (the check finds what is there).
     const before = whereFound(needles);
@@ -134,12 +198,16 @@ describe('forget this visitor (F32, PV1–PV3)', () => {
       'closed_chats',
       'mail_outbox',
       'chat_ratings',
+      'audit_log',
     ]) {
       expect(
         before.some((hit) => hit.startsWith(`${table}.`)),
         table,
       ).toBe(true);
     }
+
+    // The emails to them were written as .eml files (no SMTP_URL).
+    await until(() => mailFilesNaming([email]).length > 0, 'an .eml file to the visitor');
 
     // Only an admin may.
     expect(
@@ -152,17 +220,29 @@ describe('forget this visitor (F32, PV1–PV3)', () => {
     const forgotten = await api(service, 'POST', '/api/admin/privacy/forget', admin, { email });
     expect(forgotten.status).toBe(200);
     expect(forgotten.body['erased']).toMatchObject({
-      visitors: 2,
+      visitors: 3,
       transcripts: 1,
       ratings: 1,
       tags: 1,
       // The chat's ticket, and the one the left message became (TK8).
       tickets: 2,
       leftMessages: 1,
-      closedChats: 1,
+      closedChats: 2,
+      blocks: 1,
     });
+    expect(forgotten.body['erased']).toMatchObject({
+      auditLines: expect.any(Number),
+      mailFiles: expect.any(Number),
+    });
+    expect((forgotten.body['erased'] as Record<string, number>)['mailFiles']).toBeGreaterThan(0);
 
     expect(whereFound(needles)).toEqual([]);
+    expect(mailFilesNaming(needles)).toEqual([]);
+    // PV7: the lift's audit line is still there, without the visitor in it.
+    const lifts = await api(service, 'GET', '/api/admin/audit', admin);
+    expect(lifts.body['entries']).toContainEqual(
+      expect.objectContaining({ action: 'block.lift', actor: ADMIN_NICKNAME }),
+    );
     // The other visitor's chat is all there.
     expect(whereFound([otto.visitorId, 'otter issue', 'Othello'])).toEqual(
       expect.arrayContaining([
