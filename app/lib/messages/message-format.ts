@@ -92,10 +92,21 @@ function createParser(): MarkdownIt {
 
 const parser = createParser();
 
+/** How many parsed bodies are kept: a few windows of long chats (log-window.ts). */
+export const PARSED_KEPT = 2_000;
+/** Parsed trees by body, oldest first. A bubble re-renders whenever its chat's view
+ * changes (a new message, a read mark, presence) with the same text: parsing it again
+ * each time was a good part of a chat switch (benchmark S8). A tree is never changed. */
+const parsed = new Map<string, readonly BlockNode[]>();
+
 /** Parses a message body into the tree every view renders. Never throws. */
 export function parseMessage(body: string): readonly BlockNode[] {
-  const tokens = parser.parse(body, {});
-  return new BlockBuilder(tokens).build();
+  const kept = parsed.get(body);
+  if (kept !== undefined) return kept;
+  const tree = new BlockBuilder(parser.parse(body, {})).build();
+  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+  parsed.set(body, tree);
+  return tree;
 }
 
 type Frame =

@@ -14,7 +14,7 @@ import type {
   ReadEntry,
   StaffNote,
 } from '../../../protocol/index.ts';
-import { readersOf } from '../read-state/read-marks.ts';
+import { readersByPlace, type Reader } from '../read-state/read-marks.ts';
 import type { KnownAuthor } from './session-notes.ts';
 import type { HistorySource } from './chat-replica.ts';
 import type { EarlierLine } from './earlier-copies.ts';
@@ -29,7 +29,7 @@ export type MessageView = Omit<ChatMessage, 'author' | 'authorClient'> & {
   /** Mine and not yet held by any other visitor or helper (CHAT.md C7), or not yet written. */
   pending: boolean;
   /** Who has read it and when (F9), this participant excluded. */
-  readBy: { participant: string; name: string; at: number }[];
+  readBy: readonly { participant: string; name: string; at: number }[];
   /** The id `send` returned for it, when that was a local one (a signed write, V2). */
   localId?: string;
 };
@@ -122,12 +122,35 @@ export type ViewParts = {
 
 export function buildSessionView(p: ViewParts): SessionView {
   const order = new Map(p.messages.map((m, i) => [m.id, i] as const));
+  // One author view per writer and one reader list per band of the read marks, shared
+  // by the messages (a long chat's view is rebuilt on every change: benchmark S8).
+  const authorViews = new Map<number, AuthorView | null>();
   const author = (client: number): AuthorView | null => {
-    const known = p.authors.get(client);
-    return known ? { id: known.id, role: known.role, name: known.name } : null;
+    let view = authorViews.get(client);
+    if (view === undefined) {
+      const known = p.authors.get(client);
+      view = known ? { id: known.id, role: known.role, name: known.name } : null;
+      authorViews.set(client, view);
+    }
+    return view;
   };
   const nameOf = (participant: string) => p.participants.get(participant)?.name ?? participant;
-  const messages: MessageView[] = p.messages.map(({ author: _a, authorClient, ...m }) => {
+  const others = new Map([...p.reads].filter(([participant]) => participant !== p.self));
+  const bands = readersByPlace(
+    p.messages.map((m) => m.id),
+    order,
+    others,
+  );
+  const named = new Map<readonly Reader[], MessageView['readBy']>();
+  const readBy = (band: readonly Reader[]): MessageView['readBy'] => {
+    let list = named.get(band);
+    if (list === undefined) {
+      list = Object.freeze(band.map((r) => ({ ...r, name: nameOf(r.participant) })));
+      named.set(band, list);
+    }
+    return list;
+  };
+  const messages: MessageView[] = p.messages.map(({ author: _a, authorClient, ...m }, i) => {
     // Mine only when the service binds the writer's id to this participant (P4).
     const mine = p.authors.get(authorClient)?.id === p.self;
     const localId = p.localIds?.get(m.id);
@@ -137,9 +160,7 @@ export function buildSessionView(p: ViewParts): SessionView {
       author: author(authorClient),
       mine,
       pending: mine && p.pending.has(m.id),
-      readBy: readersOf(m.id, order, p.reads)
-        .filter((r) => r.participant !== p.self)
-        .map((r) => ({ ...r, name: nameOf(r.participant) })),
+      readBy: readBy(bands[i]!),
     };
   });
   const me = p.participants.get(p.self);

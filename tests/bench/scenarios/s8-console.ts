@@ -25,7 +25,7 @@
  * batches between frames, and a chat is written once its watcher shows the last
  * message.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -228,6 +228,25 @@ function switchTimes(page: Page, order: string[]): Promise<{ switches: number[];
   }, order);
 }
 
+/** With S8_PROFILE=<dir>, a CPU profile of the switches (Chromium's Profiler over
+ * CDP) is written there for `--cpu-prof`-style reading (chrome://inspect or a script):
+ * where a switch spends its time. Without it, nothing is recorded. */
+async function profiling(page: Page, context: BrowserContext) {
+  const dir = process.env.S8_PROFILE;
+  if (!dir) return { stop: async (_name: string) => {} };
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return {
+    stop: async (name: string) => {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(join(dir, `s8-${name}.cpuprofile`), JSON.stringify(profile));
+      await cdp.detach();
+    },
+  };
+}
+
 /** The floor: every chat document the page stored, as bare Y.Docs, and what they hold. */
 async function bareDocsHeap(page: Page, context: BrowserContext, yjs: string) {
   await page.evaluate(yjs);
@@ -316,7 +335,9 @@ async function round(browser: Browser, sizes: S8Sizes, yjs: string, log: (l: str
     // Every chat opened once before the heap is read: a helper's day visits them all.
     await switchTimes(monitor.page, [...ownIds, ...watchedIds]);
     const heapAfter = await settledHeap(monitor.page, monitor.context);
+    const profile = await profiling(monitor.page, monitor.context);
     const ownSwitches = await switchTimes(monitor.page, cycle(ownIds));
+    await profile.stop('own');
     const watchedSwitches = await switchTimes(monitor.page, cycle(watchedIds));
     log(
       `    switch p95 ${percentile(ownSwitches.switches, 95).toFixed(1)} / ` +

@@ -97,4 +97,21 @@ describe('chat document', () => {
     h1.chat.postMessage({ kind: 'text', body: 'fine' }, 1);
     expect(h1.chat.messages().map((m) => m.body)).toEqual(['fine']);
   });
+
+  it('S2 a decoded entry is reused until its entry is overwritten or deleted (S8)', () => {
+    const h1 = docOf(CLIENT.h1);
+    const posted = h1.chat.postMessage({ kind: 'text', body: 'first' }, 1);
+    if (!posted.ok) throw new Error('post');
+    expect(h1.chat.messages().map((m) => m.body)).toEqual(['first']);
+    const raw = h1.doc.getMap('messages');
+    // An overwrite (a new item under the same id) is read anew, valid or not.
+    raw.set(posted.id, { ...(raw.get(posted.id) as object), body: 'edited' });
+    expect(h1.chat.messages().map((m) => m.body)).toEqual(['edited']);
+    raw.set(posted.id, { kind: 'bogus' });
+    expect(h1.chat.messages()).toEqual([]);
+    raw.set(posted.id, { kind: 'text', body: 'back', at: 1, seq: 1 });
+    expect(h1.chat.message(posted.id)?.body).toBe('back');
+    h1.chat.deleteMessage(posted.id);
+    expect(h1.chat.messages()).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { render } from 'svelte/server';
 import FormattedText from '../../../app/lib/messages/FormattedText.svelte';
 import {
+  PARSED_KEPT,
   parseMessage,
   safeHref,
   type BlockNode,
@@ -176,5 +177,17 @@ describe('F12 message formatting', () => {
     ...XSS_FULL_CORPUS,
   ])('the browser component renders exactly what the server renders: %s', (body) => {
     expect(svelteHtml(body)).toBe(messageHtml(body));
+  });
+
+  it('F12 a body is parsed once while kept, and a kept tree is the same for the same text (S8)', () => {
+    const body = `**kept** ${Math.random()}`;
+    const tree = parseMessage(body);
+    expect(parseMessage(body)).toBe(tree);
+    expect(parseMessage(`${body} `)).not.toBe(tree);
+    // Past PARSED_KEPT other bodies it is parsed again, to the same content.
+    for (let i = 0; i <= PARSED_KEPT; i++) parseMessage(`filler ${i}`);
+    const again = parseMessage(body);
+    expect(again).not.toBe(tree);
+    expect(again).toEqual(tree);
   });
 });

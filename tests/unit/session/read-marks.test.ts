@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextReadMark, readersOf } from '../../../app/lib/read-state/read-marks.ts';
+import { nextReadMark, readersByPlace, readersOf } from '../../../app/lib/read-state/read-marks.ts';
 import { ReadTracker } from '../../../app/lib/read-state/read-tracker.ts';
 
 const msgs = [
@@ -30,6 +30,28 @@ describe('F9 read marks', () => {
       { participant: 'h', at: 3 },
     ]);
     expect(readersOf('d', order, marks)).toEqual([]);
+  });
+
+  it('F9 readers of every message at once match readersOf, one shared list per band (S8)', () => {
+    // 300 messages, marks at a few places (one at an unknown id, two at the same place).
+    const ids = Array.from({ length: 300 }, (_, i) => `m${i}`);
+    const order = new Map(ids.map((id, i) => [id, i] as const));
+    const marks = new Map([
+      ['v', { upTo: 'm120', at: 5 }],
+      ['h', { upTo: 'm299', at: 9 }],
+      ['gone', { upTo: 'nowhere', at: 1 }],
+      ['w', { upTo: 'm120', at: 7 }],
+      ['x', { upTo: 'm0', at: 2 }],
+    ]);
+    const all = readersByPlace(ids, order, marks);
+    expect(all).toHaveLength(ids.length);
+    ids.forEach((id, i) => expect(all[i]).toEqual(readersOf(id, order, marks)));
+    // Bands: m0 (x, v, w, h), m1..m120 (v, w, h), m121..m299 (h): three lists in all.
+    expect(new Set(all).size).toBe(3);
+    expect(all[1]).toBe(all[120]);
+    expect(all[121]).toBe(all[299]);
+    expect(all[0]!.map((r) => r.participant)).toEqual(['v', 'h', 'w', 'x']);
+    expect(readersByPlace(ids, order, new Map())[5]).toEqual([]);
   });
 
   it('F9 on screen counts only while the chat is visible: page visible and widget open', () => {
