@@ -45,9 +45,11 @@ const lift: AdminRoute = {
       return jsonError(404, 'unknown_block');
     }
     deps.notify({ type: 'blocks_changed', blocks: deps.storage.listBlocks(ctx.now) });
+    // PV5: a block's IP address lives only as long as the block; the audit log, which
+    // outlives it, says only whether it had one.
     ctx.audit('block.lift', block.id, {
       visitorId: block.visitorId,
-      ip: block.ip,
+      ipBlocked: block.ip !== null,
       reason: block.reason,
     });
     return json(200, { blocks: blocksInForce(deps, ctx.now) });
