@@ -1,0 +1,101 @@
+/**
+ * Issue 16: the full XSS corpus (tests/fixtures/xss-corpus.ts, 391 payloads) put
+ * through the service's real boundaries cheaply from Node, then each view opened
+ * once in Chromium under the guards (support/xss-guards.ts): no script ran, no
+ * request went to another host, the CSP reported no violation, and every payload
+ * is on screen as text.
+ *
+ * Visitors: one visitor WebSocket per payload, the protocol the widget speaks,
+ * with the payload as name and question; the monitor board lists them all, the
+ * helper's console offers them. On a service of its own (the queue is its state).
+ */
+import type { Page } from '@playwright/test';
+import { expect } from './fixtures.ts';
+import { XSS_FULL_CORPUS } from '../fixtures/xss-corpus.ts';
+import { LIMITS } from '../../protocol/limits.ts';
+import { SocketVisitor, signInHelper } from './console-steps.ts';
+import { isolatedTest as test } from './support/widget-drivers.ts';
+import { XssGuards } from './support/xss-guards.ts';
+
+test.use({ serviceEnv: { WS_CONNECTIONS_PER_IP_PER_MINUTE: '100000' } });
+
+/** What the service keeps of a payload typed as a name (trimmed, at most 80). */
+const asName = (payload: string) => payload.slice(0, LIMITS.maxNameLength).trim();
+const asQuestion = (payload: string) => payload.slice(0, LIMITS.maxQuestionLength).trim();
+
+/** The visitor names in the board's Chats table, as text. */
+const boardNames = (page: Page) =>
+  page
+    .getByRole('table', { name: 'Chats' })
+    .locator('tbody th[scope="row"]')
+    .evaluateAll((cells) => cells.map((cell) => cell.textContent ?? ''));
+
+test('F12 F30: 391 hostile visitor names and questions stay inert text on the monitor board and in the offer', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(180_000);
+  const guards = new XssGuards(new URL(baseURL!).origin);
+  const prepare = (context: Parameters<XssGuards['watch']>[0]) => guards.watch(context);
+  // Alice takes chats (so visitors queue for her); Molly watches the board.
+  const alice = await signInHelper(browser, 'alice', { baseURL: baseURL!, prepare });
+  const molly = await signInHelper(browser, 'molly', { baseURL: baseURL!, prepare });
+  const available = molly.getByRole('switch', { name: 'Available for chats' });
+  await available.click();
+  await expect(available).toHaveAttribute('aria-checked', 'false');
+
+  const visitors: SocketVisitor[] = [];
+  const BATCH = 40;
+  for (let start = 0; start < XSS_FULL_CORPUS.length; start += BATCH) {
+    const batch = XSS_FULL_CORPUS.slice(start, start + BATCH);
+    const opened = await Promise.all(
+      batch.map(async (payload, j) => {
+        const visitor = await SocketVisitor.connect(baseURL!);
+        visitor.send({
+          type: 'request',
+          name: asName(payload),
+          email: `visitor${start + j}@example.test`,
+          department: 'general',
+          question: asQuestion(payload),
+          page: { url: 'https://example.test/pricing', title: 'Pricing' },
+          browser: { userAgent: 'E2E visitor', language: 'en-GB' },
+          sessionStartedAt: Date.now(),
+          landingPage: 'https://example.test/',
+        });
+        await visitor.next('queued', () => true, 30_000);
+        return visitor;
+      }),
+    );
+    visitors.push(...opened);
+  }
+
+  try {
+    // The board shows every name, exactly as typed, as text.
+    const expected = XSS_FULL_CORPUS.map(asName).sort();
+    await expect
+      .poll(async () => (await boardNames(molly)).length, { timeout: 60_000 })
+      .toBe(XSS_FULL_CORPUS.length);
+    expect((await boardNames(molly)).sort()).toEqual(expected);
+
+    // The helper is offered the visitors in turn: each offer's name and question as text.
+    const offers = alice.getByRole('article', { name: /^Chat offer from/ });
+    await expect(offers.first()).toBeVisible({ timeout: 30_000 });
+    const shown = await offers.evaluateAll((cards) =>
+      cards.map((card) => ({
+        name: (card.querySelector('h2')?.textContent ?? '').replace(/^Chat offer from /, ''),
+        question: card.querySelector('dd')?.textContent ?? '',
+      })),
+    );
+    const names = new Set(expected);
+    const questions = new Set(XSS_FULL_CORPUS.map(asQuestion));
+    for (const offer of shown) {
+      expect(names.has(offer.name), offer.name).toBe(true);
+      expect(questions.has(offer.question), offer.question).toBe(true);
+    }
+
+    expect(await guards.fired(molly)).toEqual([]);
+    expect(await guards.fired(alice)).toEqual([]);
+  } finally {
+    for (const visitor of visitors) visitor.close();
+  }
+});
