@@ -7,7 +7,10 @@
  *
  * Visitors: one visitor WebSocket per payload, the protocol the widget speaks,
  * with the payload as name and question; the monitor board lists them all, the
- * helper's console offers them. On a service of its own (the queue is its state).
+ * helper's console offers them. Left messages: the corpus as names and messages,
+ * left while nobody is available, becomes tickets; the console's ticket list shows
+ * every subject and name. Each test on a service of its own (queue and tickets are
+ * its state).
  */
 import type { Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
@@ -22,6 +25,34 @@ test.use({ serviceEnv: { WS_CONNECTIONS_PER_IP_PER_MINUTE: '100000' } });
 /** What the service keeps of a payload typed as a name (trimmed, at most 80). */
 const asName = (payload: string) => payload.slice(0, LIMITS.maxNameLength).trim();
 const asQuestion = (payload: string) => payload.slice(0, LIMITS.maxQuestionLength).trim();
+
+const asMessage = (payload: string) => payload.slice(0, LIMITS.maxLeftMessageLength).trim();
+
+/** A ticket's subject: the first line of the message, at most 120 characters. */
+function subjectOf(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
+
+/** Opens one visitor socket per payload, BATCH at a time, and runs `act` on each. */
+async function perPayload(
+  baseURL: string,
+  act: (visitor: SocketVisitor, payload: string, i: number) => Promise<void>,
+): Promise<SocketVisitor[]> {
+  const visitors: SocketVisitor[] = [];
+  const BATCH = 40;
+  for (let start = 0; start < XSS_FULL_CORPUS.length; start += BATCH) {
+    const batch = XSS_FULL_CORPUS.slice(start, start + BATCH);
+    await Promise.all(
+      batch.map(async (payload, j) => {
+        const visitor = await SocketVisitor.connect(baseURL);
+        visitors.push(visitor);
+        await act(visitor, payload, start + j);
+      }),
+    );
+  }
+  return visitors;
+}
 
 /** The visitor names in the board's Chats table, as text. */
 const boardNames = (page: Page) =>
@@ -44,30 +75,20 @@ test('F12 F30: 391 hostile visitor names and questions stay inert text on the mo
   await available.click();
   await expect(available).toHaveAttribute('aria-checked', 'false');
 
-  const visitors: SocketVisitor[] = [];
-  const BATCH = 40;
-  for (let start = 0; start < XSS_FULL_CORPUS.length; start += BATCH) {
-    const batch = XSS_FULL_CORPUS.slice(start, start + BATCH);
-    const opened = await Promise.all(
-      batch.map(async (payload, j) => {
-        const visitor = await SocketVisitor.connect(baseURL!);
-        visitor.send({
-          type: 'request',
-          name: asName(payload),
-          email: `visitor${start + j}@example.test`,
-          department: 'general',
-          question: asQuestion(payload),
-          page: { url: 'https://example.test/pricing', title: 'Pricing' },
-          browser: { userAgent: 'E2E visitor', language: 'en-GB' },
-          sessionStartedAt: Date.now(),
-          landingPage: 'https://example.test/',
-        });
-        await visitor.next('queued', () => true, 30_000);
-        return visitor;
-      }),
-    );
-    visitors.push(...opened);
-  }
+  const visitors = await perPayload(baseURL!, async (visitor, payload, i) => {
+    visitor.send({
+      type: 'request',
+      name: asName(payload),
+      email: `visitor${i}@example.test`,
+      department: 'general',
+      question: asQuestion(payload),
+      page: { url: 'https://example.test/pricing', title: 'Pricing' },
+      browser: { userAgent: 'E2E visitor', language: 'en-GB' },
+      sessionStartedAt: Date.now(),
+      landingPage: 'https://example.test/',
+    });
+    await visitor.next('queued', () => true, 30_000);
+  });
 
   try {
     // The board shows every name, exactly as typed, as text.
@@ -98,4 +119,41 @@ test('F12 F30: 391 hostile visitor names and questions stay inert text on the mo
   } finally {
     for (const visitor of visitors) visitor.close();
   }
+});
+
+test('F7 F25: 391 hostile left messages become tickets whose list shows every subject and name as text', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(180_000);
+  const guards = new XssGuards(new URL(baseURL!).origin);
+  // Nobody is available: each visitor leaves a message, which becomes a ticket.
+  const visitors = await perPayload(baseURL!, async (visitor, payload, i) => {
+    visitor.send({
+      type: 'leave_message',
+      name: asName(payload),
+      email: `visitor${i}@example.test`,
+      department: 'general',
+      message: asMessage(payload),
+    });
+    await visitor.next('message_left', () => true, 30_000);
+  });
+  for (const visitor of visitors) visitor.close();
+
+  const alice = await signInHelper(browser, 'alice', {
+    baseURL: baseURL!,
+    prepare: (context) => guards.watch(context),
+  });
+  await alice.goto('/console/tickets');
+  await expect(alice.getByRole('heading', { level: 1, name: 'Tickets' })).toBeVisible();
+  const list = alice.getByRole('list', { name: 'Tickets' });
+  await expect(list.getByRole('article')).toHaveCount(XSS_FULL_CORPUS.length, { timeout: 30_000 });
+  const subjects = await list
+    .getByRole('article')
+    .evaluateAll((cards) => cards.map((card) => card.querySelector('h2')?.textContent ?? ''));
+  expect(subjects.sort()).toEqual(XSS_FULL_CORPUS.map((p) => subjectOf(asMessage(p))).sort());
+  const listText = (await list.textContent()) ?? '';
+  for (const payload of XSS_FULL_CORPUS) expect(listText).toContain(asName(payload));
+
+  expect(await guards.fired(alice)).toEqual([]);
 });
