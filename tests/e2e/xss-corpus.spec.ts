@@ -9,7 +9,9 @@
  * with the payload as name and question; the monitor board lists them all, the
  * helper's console offers them. Left messages: the corpus as names and messages,
  * left while nobody is available, becomes tickets; the console's ticket list shows
- * every subject and name. Each test on a service of its own (queue and tickets are
+ * every subject and name. Room: a staff socket posts the corpus to the
+ * Contributors room, which another helper has open; every message arrives as text.
+ * Each test on a service of its own (queue and tickets are
  * its state).
  */
 import type { Page } from '@playwright/test';
@@ -17,10 +19,19 @@ import { expect } from './fixtures.ts';
 import { XSS_FULL_CORPUS } from '../fixtures/xss-corpus.ts';
 import { LIMITS } from '../../protocol/limits.ts';
 import { SocketVisitor, signInHelper } from './console-steps.ts';
-import { isolatedTest as test } from './support/widget-drivers.ts';
+import { StaffSocket, isolatedTest as test } from './support/widget-drivers.ts';
 import { XssGuards } from './support/xss-guards.ts';
 
-test.use({ serviceEnv: { WS_CONNECTIONS_PER_IP_PER_MINUTE: '100000' } });
+// The corpus arrives faster than any person types: the per-IP and per-socket limits
+// make room for it (their own tests prove they hold).
+test.use({
+  serviceEnv: {
+    WS_CONNECTIONS_PER_IP_PER_MINUTE: '100000',
+    WS_MESSAGES_PER_SECOND: '10000',
+    WS_MESSAGE_BURST: '10000',
+    ROOM_MESSAGES_PER_MINUTE: '6000',
+  },
+});
 
 /** What the service keeps of a payload typed as a name (trimmed, at most 80). */
 const asName = (payload: string) => payload.slice(0, LIMITS.maxNameLength).trim();
@@ -155,5 +166,35 @@ test('F7 F25: 391 hostile left messages become tickets whose list shows every su
   const listText = (await list.textContent()) ?? '';
   for (const payload of XSS_FULL_CORPUS) expect(listText).toContain(asName(payload));
 
+  expect(await guards.fired(alice)).toEqual([]);
+});
+
+test('F20 CR1: 391 hostile Contributors room messages arrive live as text', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(180_000);
+  const guards = new XssGuards(new URL(baseURL!).origin);
+  const alice = await signInHelper(browser, 'alice', {
+    baseURL: baseURL!,
+    prepare: (context) => guards.watch(context),
+  });
+  await alice.getByRole('button', { name: /^Contributors room/ }).click();
+  await expect(alice.getByRole('heading', { name: 'Contributors room' })).toBeVisible();
+  const log = alice.getByRole('log', { name: 'Room messages' });
+
+  const texts = XSS_FULL_CORPUS.map((p) => p.slice(0, LIMITS.maxRoomMessageLength));
+  const bob = await StaffSocket.open(baseURL!, 'bob');
+  try {
+    bob.send({ type: 'room_join' });
+    await bob.next((m) => m.type === 'room_joined');
+    for (const [i, text] of texts.entries()) bob.send({ type: 'room_send', id: `xss${i}`, text });
+    const shown = log.getByRole('listitem').locator('p.text');
+    await expect(shown).toHaveCount(texts.length, { timeout: 60_000 });
+    const seen = await shown.evaluateAll((ps) => ps.map((p) => (p.textContent ?? '').trim()));
+    expect(seen).toEqual(texts.map((t) => t.trim()));
+  } finally {
+    bob.close();
+  }
   expect(await guards.fired(alice)).toEqual([]);
 });
