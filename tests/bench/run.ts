@@ -39,6 +39,7 @@ import { runS6, S6_FULL, S6_SMOKE } from './scenarios/s6-chat-doc.ts';
 import { runS7 } from './scenarios/s7-widget.ts';
 import { runS8, S8_FULL, S8_SMOKE } from './scenarios/s8-console.ts';
 import { runS9, S9_FULL, S9_SMOKE } from './scenarios/s9-file-transfer.ts';
+import { runS10, s10ClientSockets, S10_FULL, S10_SMOKE } from './scenarios/s10-service-load.ts';
 import { runS11, S11_FULL, S11_SMOKE } from './scenarios/s11-room-fanout.ts';
 import { NativeUwsMissing, requireNative, type ScenarioContext } from './scenarios/scenario.ts';
 
@@ -126,6 +127,13 @@ const SCENARIOS: ScenarioEntry[] = [
     smokeJudgesTargets: false,
     clientSockets: () => 0,
     run: (context, mode) => runS9(context, mode === 'full' ? S9_FULL : S9_SMOKE),
+  },
+  {
+    id: 'S10',
+    needsNativeUws: true,
+    smokeJudgesTargets: false,
+    clientSockets: (mode) => s10ClientSockets(mode === 'full' ? S10_FULL : S10_SMOKE),
+    run: (context, mode) => runS10(context, mode === 'full' ? S10_FULL : S10_SMOKE),
   },
   {
     id: 'S11',

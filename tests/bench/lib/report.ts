@@ -96,6 +96,17 @@ same run.
   receiving page's JS heap (V8's used size plus ArrayBuffer backing stores, over CDP every 50 ms
   during the transfer), peak; ours holds the file's chunks and then the whole file, the bare pair
   keeps nothing.
+- S10 is one service under connection load (issue 16): 10,000 idle visitor sockets (connected, each
+  saying \`hello\` as the widget does, then quiet) and 100 live chats at once, \`MAX_CONNECTIONS\` set to
+  exactly that. RSS per idle socket is the service process's growth after full GCs, read before any
+  chat, against the same sockets (same hello, echoed) on a bare uWS echo. Each chat is a visitor
+  asking, the helper offered it accepting, a 3 KB SDP offer, a 3 KB answer and five ICE candidates
+  each way relayed, then the visitor ending it and asking again; request → offer is from the
+  visitor's \`request\` to the helper's \`offer\`. Its peer is the same service and chats without
+  the idle sockets (what they cost); S3's reference queue runs in process without sockets, so it
+  is not comparable. After every slot's first 5 chats, 500 sockets are opened past the limit while
+  the chats go on: every one must get \`server_full\` and close code 1013, no idle socket may drop
+  and every slot must finish 5 more chats, or the run fails (the smoke run too).
 - S11 is the Contributors room's fan-out (F20): 1,000 staff sockets, each a helper signed in with
   a session of its own and in the room, and one of them writes 200 messages, each once every
   socket has the one before. Ours stores each message (SQLite, its \`seq\`) and sends it to every
