@@ -8,9 +8,14 @@
  * so the assertion is about candidate types (which the browser derives from where a
  * candidate came from), read from the candidates and from getStats().
  *
- * Expired credentials: a service minting 10-second credentials, a console whose
- * credentials (from its welcome) have expired by the time it accepts a chat. coturn
- * refuses them (its log says so) and the chat's panel says so in words.
+ * Renewal (SPEC.md IR1): with a service minting 10-second credentials, a console
+ * kept open well past its welcome's credentials fetches fresh ones from
+ * `GET /api/ice` and links a new chat through the relay.
+ *
+ * Expired credentials: the same service, but the console cannot reach `GET /api/ice`
+ * (the test aborts it), so its welcome's credentials have expired by the time it
+ * accepts a chat. coturn refuses them (its log says so) and the chat's panel says so
+ * in words.
  */
 import { expect, test, type BrowserContext } from '@playwright/test';
 import { startTurnServer, type RunningTurn } from '../fixtures/turn-server.ts';
@@ -102,11 +107,9 @@ function watchTurnExpiry(context: BrowserContext): () => number | null {
   return () => expiry;
 }
 
-test('B5 expired TURN credentials: coturn refuses them and the console says so in words', async ({
-  browser,
-}) => {
-  test.setTimeout(120_000);
-  const shortLived = await startService({
+/** A service minting 10-second TURN credentials, relay-only helpers. */
+function shortLivedService(): Promise<RunningService> {
+  return startService({
     env: {
       ICE_SERVERS: JSON.stringify([{ urls: `stun:127.0.0.1:${turn.port}` }]),
       TURN_SECRET: turn.secret,
@@ -115,6 +118,64 @@ test('B5 expired TURN credentials: coturn refuses them and the console says so i
       RELAY_ONLY_HELPERS: 'true',
     },
   });
+}
+
+test('IR1 a relay-only console open past its credentials renews them from /api/ice and links a new chat', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const shortLived = await shortLivedService();
+  try {
+    let expiry: () => number | null = () => null;
+    const renewed: number[] = [];
+    const chat = await startDemoChat(browser, {
+      baseURL: shortLived.url,
+      helper: 'alice',
+      visitorName: 'Nora',
+      question: 'Still on relay?',
+      prepare: async (context, who) => {
+        if (who === 'helper') {
+          expiry = watchTurnExpiry(context);
+          context.on('response', (response) => {
+            if (!response.url().endsWith('/api/ice')) return;
+            void response.json().then((body: { iceServers: { username?: string }[] }) => {
+              const found = body.iceServers
+                .map((server) => /^(\d+):/.exec(server.username ?? ''))
+                .find((match) => match !== null);
+              if (found) renewed.push(Number(found[1]));
+            });
+          });
+          return;
+        }
+        // The visitor comes once the welcome's credentials have expired.
+        await expect.poll(expiry, { timeout: 10_000 }).not.toBeNull();
+        await expect
+          .poll(() => Date.now() / 1000 > expiry()! + 1, { timeout: 30_000, intervals: [250] })
+          .toBe(true);
+      },
+    });
+    // The console renewed them before they lapsed, and the chat links through the relay.
+    expect(renewed.length).toBeGreaterThan(0);
+    expect(Math.max(...renewed)).toBeGreaterThan(expiry()!);
+    await expect(chat.widget.getByRole('status').filter({ hasText: /^Connected$/ })).toHaveCount(
+      1,
+      LINK_TIMEOUT,
+    );
+    // Waits for the words in the helper's conversation log.
+    await chat.visitorSays('hello through a renewed relay');
+    await expect(
+      chat.panel.getByRole('alert').filter({ hasText: "refused this console's relay credentials" }),
+    ).toHaveCount(0);
+  } finally {
+    await shortLived.stop();
+  }
+});
+
+test('B5 expired TURN credentials that could not be renewed: coturn refuses them and the console says so in words', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const shortLived = await shortLivedService();
   try {
     let expiry: () => number | null = () => null;
     const chat = await startDemoChat(browser, {
@@ -125,6 +186,8 @@ test('B5 expired TURN credentials: coturn refuses them and the console says so i
       prepare: async (context, who) => {
         if (who === 'helper') {
           expiry = watchTurnExpiry(context);
+          // The service cannot be asked for fresh credentials (SPEC.md IR1 fails).
+          await context.route('**/api/ice', (route) => route.abort());
           return;
         }
         // The helper is signed in: the visitor comes once the console's credentials

@@ -12,6 +12,7 @@ import {
   type StaffToService,
   type VisitorToService,
 } from '../../../protocol/index.ts';
+import { IceRenewal } from '../peer/ice-renewal.ts';
 import { rtcPeerLinkFactory } from '../peer/rtc-peer-link.ts';
 import { SignalClient, type WebSocketConstructor } from '../signal/signal-client.ts';
 import { ChatSession } from './chat-session.ts';
@@ -53,6 +54,7 @@ export class BrowserParticipant {
   readonly #held = new Set<string>();
   #self: string | null = null;
   #closed = false;
+  readonly #iceRenewal: IceRenewal | null;
 
   constructor(
     readonly kind: ParticipantKind,
@@ -63,6 +65,19 @@ export class BrowserParticipant {
     },
   ) {
     exposeResourceCounts(globalThis);
+    // Staff only (visitors get no TURN credentials): GET /api/ice before they lapse.
+    this.#iceRenewal =
+      kind.kind === 'staff'
+        ? new IceRenewal({
+            fetchIce: () => fetchIce(kind.session),
+            apply: (ice) => this.hub.renewIce(ice),
+            now: () => Date.now(),
+            timers: {
+              setTimeout: (fn, ms) => setTimeout(fn, ms),
+              clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+            },
+          })
+        : null;
     const held = this.#held;
     let token = kind.kind === 'visitor' ? kind.token : null;
     const scheme = origin.secure ? 'wss' : 'ws';
@@ -87,6 +102,8 @@ export class BrowserParticipant {
             },
       onMessage: (msg) => {
         if (msg.type === 'welcome') {
+          // SPEC.md IR1: a staff welcome's TURN credentials are renewed before they lapse.
+          this.#iceRenewal?.track(msg.iceServers);
           this.#self = 'visitorId' in msg ? msg.visitorId : msg.account.id;
           if ('token' in msg && kind.kind === 'visitor') {
             token = msg.token;
@@ -95,6 +112,8 @@ export class BrowserParticipant {
         }
         this.hub.deliver(msg);
         if (msg.type === 'chat') {
+          // SPEC.md IR2: a new chat is about to link; lapsing credentials are renewed now.
+          void this.#iceRenewal?.freshen();
           held.add(msg.chatId);
           setResourceCount('heldChats', held.size);
           void this.#open(msg.chatId);
@@ -134,6 +153,7 @@ export class BrowserParticipant {
   /** The one teardown path: every session, then the socket. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#iceRenewal?.stop();
     this.#client.close();
     for (const chatId of [...this.sessions.keys()]) await this.release(chatId);
   }
@@ -191,6 +211,13 @@ export class BrowserParticipant {
     this.sessions.set(chatId, session);
     this.events.onSession?.(session);
   }
+}
+
+/** `GET /api/ice` with the staff session; the JSON answer, decoded by IceRenewal. */
+async function fetchIce(session: string): Promise<unknown> {
+  const response = await fetch('/api/ice', { headers: { authorization: `Bearer ${session}` } });
+  if (!response.ok) throw new Error(`GET /api/ice: ${response.status}`);
+  return response.json();
 }
 
 /** Counts the stores a factory opens until they are closed (resource-counts.ts). */

@@ -422,6 +422,11 @@ export class ChatSession {
 
   #onService(event: ServiceEvent): void {
     if (this.#state.status === 'destroyed') return;
+    if (event.type === 'ice') {
+      // SPEC.md IR1: renewed TURN credentials; the links made from now on use them.
+      this.#ice = { iceServers: event.iceServers, relayOnly: event.relayOnly };
+      return;
+    }
     if (event.type === 'status') {
       this.#online = event.online;
       if (!event.online) this.#bindSentFor = null;

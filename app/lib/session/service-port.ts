@@ -6,6 +6,7 @@
  */
 import type {
   ChatErrorCode,
+  IceServer,
   ServiceToStaff,
   ServiceToVisitor,
   SignalData,
@@ -24,7 +25,9 @@ export type ServiceMessage = ServiceToStaff | ServiceToVisitor;
 export type ServiceEvent =
   | { type: 'message'; msg: ServiceMessage }
   /** Whether the service has welcomed the current connection. */
-  | { type: 'status'; online: boolean };
+  | { type: 'status'; online: boolean }
+  /** SPEC.md IR1: fresh ICE servers (renewed TURN credentials) for the links made from now on. */
+  | { type: 'ice'; iceServers: IceServer[]; relayOnly: boolean };
 
 export interface ServicePort {
   /** False when the service is not there to take it (nothing is queued). */
@@ -82,6 +85,15 @@ export class ServiceHub implements ServicePort {
     if (online === this.#online) return;
     this.#online = online;
     this.#emit({ type: 'status', online });
+  };
+
+  /** SPEC.md IR1: fresh ICE servers for a staff member: the kept welcome (replayed to sessions
+   * that subscribe later) carries them, and the sessions there now hear them. */
+  readonly renewIce = (ice: { iceServers: IceServer[]; relayOnly: boolean }): void => {
+    const welcome = this.#welcome;
+    if (welcome === null || welcome.type !== 'welcome' || !('relayOnly' in welcome)) return;
+    this.#welcome = { ...welcome, iceServers: ice.iceServers, relayOnly: ice.relayOnly };
+    this.#emit({ type: 'ice', iceServers: ice.iceServers, relayOnly: ice.relayOnly });
   };
 
   send(msg: SessionRequest): boolean {
