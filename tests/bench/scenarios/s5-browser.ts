@@ -28,7 +28,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import * as v from 'valibot';
 import { LINK_OPEN_MARK } from '../../../app/lib/session/session-marks.ts';
 import { barePairInPage } from '../lib/bare-pair.ts';
@@ -171,23 +171,21 @@ async function ourRound(browser: Browser, sizes: S5Sizes): Promise<Figures> {
   }
 }
 
+/** An empty page at the bare pairs' loopback origin (a secure context), never fetched. */
+async function barePage(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  await page.route(BARE_PAGE, (route) =>
+    route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>bare pair</title>' }),
+  );
+  await page.goto(BARE_PAGE);
+  return page;
+}
+
 /** Two contexts, one page each, signalled through the runner. */
 async function bareTwoPagesRound(browser: Browser, sizes: S5Sizes): Promise<Figures> {
   const contexts = [await evaluatingContext(browser), await evaluatingContext(browser)];
   try {
-    const [first, second] = await Promise.all(
-      contexts.map(async (context) => {
-        const page = await context.newPage();
-        await page.route(BARE_PAGE, (route) =>
-          route.fulfill({
-            contentType: 'text/html',
-            body: '<!doctype html><title>bare pair</title>',
-          }),
-        );
-        await page.goto(BARE_PAGE);
-        return page;
-      }),
-    );
+    const [first, second] = await Promise.all(contexts.map((context) => barePage(context)));
     // The runner is the signalling server: each page's candidates go to the other.
     await first!.exposeFunction('pairToPeer', (json: string) =>
       second!.evaluate(pairAddCandidate, json),
@@ -219,11 +217,7 @@ async function bareTwoPagesRound(browser: Browser, sizes: S5Sizes): Promise<Figu
 async function bareRound(browser: Browser, sizes: S5Sizes): Promise<Figures> {
   const context = await evaluatingContext(browser);
   try {
-    const page = await context.newPage();
-    await page.route(BARE_PAGE, (route) =>
-      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>bare pair</title>' }),
-    );
-    await page.goto(BARE_PAGE);
+    const page = await barePage(context);
     const times = await within(
       'the bare pair',
       page.evaluate(barePairInPage, { roundTrips: sizes.roundTrips, bytes: 64 }),
