@@ -20,3 +20,4 @@ export * from './archive-views.ts';
 export * from './ticket-api.ts';
 export * from './chat-rated.ts';
 export * from './privacy-requests.ts';
+export * from './visitor-data-export.ts';

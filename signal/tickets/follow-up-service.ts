@@ -20,6 +20,7 @@ import { OutboxStore } from '../mail/outbox-store.ts';
 import { createOutboxWorker, type OutboxWorker } from '../mail/outbox-worker.ts';
 import type { RetryPolicy } from '../mail/retry-policy.ts';
 import { NO_TRANSCRIPTS, type TranscriptSource } from '../mail/transcript-source.ts';
+import { exportVisitorData } from '../privacy/visitor-export.ts';
 import type { Storage } from '../storage/storage.ts';
 import { createFollowUps, type FollowUps, type RoomAlert } from './follow-ups.ts';
 import { createTicketMail } from './ticket-mail.ts';
@@ -99,6 +100,8 @@ export function createFollowUpService(deps: FollowUpServiceDeps): FollowUpServic
     verifyVisitor: deps.verifyVisitor,
     clientIp: createClientIpResolver(deps.config.trustedProxies),
     now: deps.now,
+    exportVisitor: (visitorId) =>
+      exportVisitorData(deps.database, visitorId, transcripts, deps.now()),
   });
   const running = worker;
   return {

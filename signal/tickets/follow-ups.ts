@@ -78,6 +78,8 @@ export interface FollowUps {
   update(actor: StaffActor, ticketId: string, patch: UpdateTicketBody): Outcome<TicketDetail>;
   revokeLinks(actor: StaffActor, ticketId: string): Outcome<TicketDetail>;
   read(token: string): Outcome<FollowUpView>;
+  /** PV8: the visitor a live follow-up link belongs to (same refusals as `read`). */
+  visitorOf(token: string): Outcome<string>;
   reply(token: string, body: string): Outcome<FollowUpView>;
   alerts(actor: StaffActor): TicketAlert[];
 }
@@ -410,6 +412,11 @@ export function createFollowUps(deps: FollowUpsDeps): FollowUps {
         path: `/console/tickets/${ticket.id}`,
       });
       return { ok: true, value: visitorView(fresh(ticket.id)) };
+    },
+
+    visitorOf(token) {
+      const found = byToken(token);
+      return found.ok ? { ok: true, value: found.value.visitorId } : found;
     },
 
     alerts(actor) {

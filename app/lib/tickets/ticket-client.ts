@@ -15,6 +15,7 @@ import {
   TicketAlerts,
   TicketDetail,
   TicketList,
+  VisitorDataExport,
   type StartFollowUpBody,
   type TicketStatus,
   type UpdateTicketBody,
@@ -112,7 +113,8 @@ type TicketListAnswer = v.InferOutput<typeof TicketList>;
 
 export type FollowUpClient = ReturnType<typeof createFollowUpClient>;
 
-/** The visitor's follow-up page: read the ticket and reply (TK3, TK6, TK9). */
+/** The visitor's follow-up page: read the ticket, reply (TK3, TK6, TK9) and download
+ * what is stored about them (PV8). */
 export function createFollowUpClient(token: string, doFetch: Fetch = browserFetch) {
   const authorization = `FollowUp ${token}`;
   return {
@@ -124,6 +126,7 @@ export function createFollowUpClient(token: string, doFetch: Fetch = browserFetc
         { method: 'POST', authorization, body: { body } },
         FollowUpView,
       ),
+    exportData: () => call(doFetch, '/api/follow-up/export', { authorization }, VisitorDataExport),
   };
 }
 

@@ -14,6 +14,8 @@
  * - `POST /api/follow-up/start` {visitorToken, messageId | chatId, email?} → `FollowUpStarted`
  * - `GET /api/follow-up` (Authorization: FollowUp <token>) → `FollowUpView` | 404 | 410
  * - `POST /api/follow-up/replies` {body} (same header) → `FollowUpView` | 409 `ticket_closed`
+ * - `GET /api/follow-up/export` (same header) → `VisitorDataExport` as an attachment
+ *   (PV8–PV10), with the refusals of `GET /api/follow-up`
  *
  * Every body is decoded with the protocol's strict schemas (400 `bad_frame`); the
  * visitor routes are rate-limited per client IP (429 `rate_limited`).
@@ -46,6 +48,8 @@ export type TicketRouteDeps = {
   verifyVisitor(token: string): string | null;
   clientIp: ClientIpResolver;
   now(): number;
+  /** PV8: everything stored about a visitor (signal/privacy/visitor-export.ts). */
+  exportVisitor?(visitorId: string): unknown;
   /** Visitor requests per client IP per minute (reads, replies and link requests). */
   visitorPerIpPerMinute?: number;
 };
@@ -175,6 +179,29 @@ export function createTicketRoutes(deps: TicketRouteDeps): ExtraRoutes {
         if (token === null) return jsonError(404, 'unknown_ticket');
         const body = decodeJsonBody(req, FollowUpReplyBody);
         return body.ok ? answer(f.reply(token, body.value.body)) : body.response;
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/follow-up\/export$/,
+      who: 'visitor',
+      handle(req) {
+        const token = followUpToken(req);
+        if (token === null) return jsonError(404, 'unknown_ticket');
+        const owner = f.visitorOf(token);
+        if (!owner.ok) return answer(owner);
+        if (deps.exportVisitor === undefined) return jsonError(404, 'not_found');
+        // PV10: a download, never kept by a browser or a proxy.
+        const day = new Date(deps.now()).toISOString().slice(0, 10);
+        const response = json(200, null, {
+          'content-disposition': `attachment; filename="peerdesk-my-data-${day}.json"`,
+          'cache-control': 'no-store, private',
+        });
+        // PV9: pretty, for a person who opens the file.
+        return {
+          ...response,
+          body: `${JSON.stringify(deps.exportVisitor(owner.value), null, 2)}\n`,
+        };
       },
     },
   ];

@@ -46,6 +46,8 @@ describe('follow-up links expire (TK3)', () => {
     const expired = { ok: false, status: 410, code: 'follow_up_expired' };
     expect(followUps.read(token)).toEqual(expired);
     expect(followUps.reply(token, 'Too late?')).toEqual(expired);
+    // PV8: the download of the visitor's data is refused alike.
+    expect(followUps.visitorOf(token)).toEqual(expired);
 
     // A link issued now works, and the thread kept the reply made in time only.
     const fresh = askLink('c-exp');
