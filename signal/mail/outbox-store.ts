@@ -109,8 +109,10 @@ function toRow(row: unknown): OutboxRow {
 
 export class OutboxStore {
   readonly #q: Record<string, Statement>;
+  readonly #db: Db;
 
   constructor(db: Db) {
+    this.#db = db;
     const s = (sql: string): Statement => db.prepare(sql);
     this.#q = {
       insert: s(`
@@ -162,6 +164,16 @@ export class OutboxStore {
       this.#q['insert']!.run({ ...mail, state: mail.raw === null ? 'waiting' : 'ready' })
         .changes === 1;
     return { row: toRow(this.#q['byKey']!.get(mail.dedupeKey)), added };
+  }
+
+  /** Queues an email only if `stillStored()` says what it is about is still stored,
+   * checked in the same transaction as the insert (PV11): an email built while "forget
+   * this visitor" erased them is dropped, never written after the erasure. */
+  addIfStored(mail: NewMail, stillStored: () => boolean): boolean {
+    return this.#db.transaction(() => {
+      if (!stillStored()) return false;
+      return this.add(mail).added;
+    })();
   }
 
   byKey(key: string): OutboxRow | null {

@@ -65,6 +65,7 @@ export function createTicketMail(deps: TicketMailDeps): TicketMail {
   }
 
   async function queueBuilt(
+    ticketId: string,
     key: string,
     kind: string,
     to: string,
@@ -73,13 +74,14 @@ export function createTicketMail(deps: TicketMailDeps): TicketMail {
     references?: string,
   ): Promise<void> {
     try {
-      await build(key, kind, to, chatId, content, references);
+      await build(ticketId, key, kind, to, chatId, content, references);
     } catch (error) {
       deps.log.error({ err: error, key }, 'could not queue an email');
     }
   }
 
   async function build(
+    ticketId: string,
     key: string,
     kind: string,
     to: string,
@@ -98,18 +100,13 @@ export function createTicketMail(deps: TicketMailDeps): TicketMail {
       date: new Date(at),
       ...(references === undefined ? {} : { references }),
     });
-    deps.outbox.add({
-      id,
-      dedupeKey: key,
-      kind,
-      recipient: to,
-      chatId,
-      messageId,
-      raw,
-      at,
-      deadlineAt: at,
-    });
-    deps.kick();
+    // PV11: composing took a while; "forget this visitor" may have erased the ticket
+    // meanwhile. Queued only if it is still there, checked with the insert.
+    const queued = deps.outbox.addIfStored(
+      { id, dedupeKey: key, kind, recipient: to, chatId, messageId, raw, at, deadlineAt: at },
+      () => deps.store.byId(ticketId) !== null,
+    );
+    if (queued) deps.kick();
   }
 
   return {
@@ -138,7 +135,7 @@ export function createTicketMail(deps: TicketMailDeps): TicketMail {
       const email = ticket.email;
       const first = deps.store.entries(ticket.id)[0] ?? null;
       const path = issueLink(ticket.id, deps.now());
-      return queueBuilt(key, 'received', email, ticket.chatId, () =>
+      return queueBuilt(ticket.id, key, 'received', email, ticket.chatId, () =>
         messageReceivedEmail({
           visitorName: ticket.visitorName,
           subject: ticket.subject,
@@ -151,13 +148,19 @@ export function createTicketMail(deps: TicketMailDeps): TicketMail {
     answer(ticket, answer) {
       if (ticket.email === null) return Promise.resolve();
       const path = issueLink(ticket.id, deps.now());
-      return queueBuilt(`answer:${answer.id}`, 'answer', ticket.email, ticket.chatId, () =>
-        answerEmail({
-          visitorName: ticket.visitorName,
-          subject: ticket.subject,
-          answer,
-          followUpUrl: `${deps.origin()}${path}`,
-        }),
+      return queueBuilt(
+        ticket.id,
+        `answer:${answer.id}`,
+        'answer',
+        ticket.email,
+        ticket.chatId,
+        () =>
+          answerEmail({
+            visitorName: ticket.visitorName,
+            subject: ticket.subject,
+            answer,
+            followUpUrl: `${deps.origin()}${path}`,
+          }),
       );
     },
 
