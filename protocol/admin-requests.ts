@@ -1,5 +1,5 @@
 /**
- * Bodies of the HTTP admin API (SPEC.md A1–A9). Every object is strict: a field the
+ * Bodies of the HTTP admin API (SPEC.md SP-A1–SP-A9). Every object is strict: a field the
  * schema does not name is refused (`bad_frame`), so a typo never silently does nothing.
  * The service decodes every body with these before it acts; the console builds its
  * requests from the same types.
@@ -72,13 +72,13 @@ export const RenameDepartmentBody = v.strictObject({ name: Name });
 
 export const OrderDepartmentsBody = v.strictObject({ order: DepartmentIds });
 
-/** Retiring a department moves its queued and active chats to `moveTo` (A5). */
+/** Retiring a department moves its queued and active chats to `moveTo` (SP-A5). */
 export const RetireDepartmentBody = v.strictObject({ moveTo: DepartmentId });
 
 export const LiftBlockBody = v.strictObject({});
 
 /** Settings by their environment variable name, in the environment's text format;
- * null returns a setting to the environment's value (A7). */
+ * null returns a setting to the environment's value (SP-A7). */
 export const UpdateSettingsBody = v.strictObject({
   settings: v.pipe(
     v.record(

@@ -1,5 +1,5 @@
 /**
- * What the HTTP admin API answers (SPEC.md A1–A9). The console decodes every answer
+ * What the HTTP admin API answers (SPEC.md SP-A1–SP-A9). The console decodes every answer
  * with these before it shows anything (STYLE.md point 3).
  */
 import * as v from 'valibot';
@@ -17,7 +17,7 @@ export const AdminAccount = v.object({
   departments: v.array(DepartmentId),
   disabled: v.boolean(),
   createdAt: Timestamp,
-  /** Set while a run of wrong passwords keeps the account locked (A9). */
+  /** Set while a run of wrong passwords keeps the account locked (SP-A9). */
   lockedUntil: v.nullable(Timestamp),
 });
 export type AdminAccount = v.InferOutput<typeof AdminAccount>;

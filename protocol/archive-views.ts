@@ -1,5 +1,5 @@
 /**
- * The transcript archive over HTTP (SPEC.md U1–U9, FEATURES.md F27, F24, F14): what a
+ * The transcript archive over HTTP (SPEC.md SP-U1–SP-U9, FEATURES.md F27, F24, F14): what a
  * helper's console uploads when a chat ends, what the visitor's survey sends, and what
  * staff read back. Both sides decode with these (STYLE.md point 3).
  */
@@ -19,7 +19,7 @@ import {
 
 const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 
-/** Standard base64, bounded by `maxChars` (U3: the size budget is checked before decoding). */
+/** Standard base64, bounded by `maxChars` (SP-U3: the size budget is checked before decoding). */
 export const Base64 = (maxChars: number) =>
   v.pipe(v.string(), v.maxLength(maxChars), v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'));
 
@@ -29,7 +29,7 @@ export function base64Length(bytes: number): number {
 }
 
 /**
- * U1: the final chat document as one Yjs update (base64), and the bytes of attached
+ * SP-U1: the final chat document as one Yjs update (base64), and the bytes of attached
  * files when the service keeps them (`ArchivePolicy.fileBytes` above 0), each named by
  * the SHA-256 its attachment message gives.
  */
@@ -37,8 +37,8 @@ export const ArchiveUpload = v.strictObject({
   // A little over the document cap, so the service can say `archive_too_large` for a
   // document just over it rather than a schema error.
   update: Base64(base64Length(LIMITS.maxChatDocBytes + 64 * 1024)),
-  /** U10: the copies of the earlier conversation the helper holds after a requeue
-   * (CHAT.md K1, K8: the staff copy and the visitor's), each one whole document. */
+  /** SP-U10: the copies of the earlier conversation the helper holds after a requeue
+   * (CHAT.md CH-K1, CH-K8: the staff copy and the visitor's), each one whole document. */
   earlier: v.optional(
     v.pipe(v.array(Base64(base64Length(LIMITS.maxChatDocBytes + 64 * 1024))), v.maxLength(2)),
   ),
@@ -56,7 +56,7 @@ export const ArchiveUpload = v.strictObject({
 });
 export type ArchiveUpload = v.InferOutput<typeof ArchiveUpload>;
 
-/** What the console needs to know before it uploads (U1). */
+/** What the console needs to know before it uploads (SP-U1). */
 export const ArchivePolicy = v.object({
   /** Bytes of file content kept per chat; 0: attachment metadata only. */
   fileBytes: v.pipe(v.number(), v.integer(), v.minValue(0)),
@@ -75,7 +75,7 @@ export type ArchiveUploaded = v.InferOutput<typeof ArchiveUploaded>;
 
 export const Stars = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5));
 
-/** F24: the visitor's survey, sent with the visitor token the widget holds (U7). */
+/** F24: the visitor's survey, sent with the visitor token the widget holds (SP-U7). */
 export const SurveyAnswer = v.strictObject({
   token: Token,
   chatId: ChatId,
@@ -98,7 +98,7 @@ export const ArchivedAuthor = v.object({
 });
 export type ArchivedAuthor = v.InferOutput<typeof ArchivedAuthor>;
 
-/** One line of an archived transcript: the entry, its id and its author by name (S4). */
+/** One line of an archived transcript: the entry, its id and its author by name (CH-S4). */
 export const ArchivedMessage = v.object({
   id: MessageId,
   seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
@@ -109,12 +109,12 @@ export const ArchivedMessage = v.object({
   author: ArchivedAuthor,
   page: v.optional(PageView),
   attachment: v.optional(Attachment),
-  /** Set on staff lines that carried a signature (CHAT.md V2). */
+  /** Set on staff lines that carried a signature (CHAT.md CH-V2). */
   signed: v.optional(v.boolean()),
-  /** U10, CHAT.md V6: on staff lines, whether the signature verified with the key the
+  /** SP-U10, CHAT.md CH-V6: on staff lines, whether the signature verified with the key the
    * service bound with the line's client id. Absent on transcripts archived before. */
   verified: v.optional(v.boolean()),
-  /** U10: a line only an earlier copy held (a helper who left before a requeue). */
+  /** SP-U10: a line only an earlier copy held (a helper who left before a requeue). */
   earlier: v.optional(v.boolean()),
 });
 export type ArchivedMessage = v.InferOutput<typeof ArchivedMessage>;
@@ -124,7 +124,7 @@ export const ArchivedFile = v.object({
   name: text(LIMITS.maxTitleLength),
   mime: text(100),
   bytes: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  /** Whether the service holds the file's bytes (U4). */
+  /** Whether the service holds the file's bytes (SP-U4). */
   stored: v.boolean(),
 });
 export type ArchivedFile = v.InferOutput<typeof ArchivedFile>;
@@ -134,7 +134,7 @@ export type TranscriptStatus = v.InferOutput<typeof TranscriptStatus>;
 
 export const TranscriptHelper = v.object({ id: Id, name: text(LIMITS.maxNameLength) });
 
-/** A transcript as staff read it (U6). `messages` is empty when `not_archived`. */
+/** A transcript as staff read it (SP-U6). `messages` is empty when `not_archived`. */
 export const Transcript = v.object({
   chatId: ChatId,
   status: TranscriptStatus,
@@ -166,7 +166,7 @@ export const TranscriptSummary = v.object({
 });
 export type TranscriptSummary = v.InferOutput<typeof TranscriptSummary>;
 
-/** U5: every filter is optional; they combine with AND. */
+/** SP-U5: every filter is optional; they combine with AND. */
 export const ArchiveQuery = v.object({
   text: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200))),
   tag: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(40))),

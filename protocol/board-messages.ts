@@ -1,8 +1,8 @@
 /**
- * The live board of monitors and admins (SPEC.md M4–M7): every queued, offered and
+ * The live board of monitors and admins (SPEC.md SP-M4–SP-M7): every queued, offered and
  * active chat and every staff account, sent as a snapshot on `board_subscribe`
  * and then as coalesced changes. Also the frames a monitor uses on a watched chat
- * (`join`) and the helper's report of the visitor's unanswered time (M5).
+ * (`join`) and the helper's report of the visitor's unanswered time (SP-M5).
  */
 import * as v from 'valibot';
 import { LIMITS } from './limits.ts';
@@ -15,20 +15,20 @@ const rows = <T extends v.GenericSchema>(row: T) =>
 
 export const BoardChat = v.strictObject({
   chatId: ChatId,
-  /** queued: waiting with no offer out; offered: one offer out (O3); active: accepted. */
+  /** queued: waiting with no offer out; offered: one offer out (SP-O3); active: accepted. */
   status: v.picklist(['queued', 'offered', 'active']),
   department: DepartmentId,
   visitorName: Name,
   helpers: Names,
   monitors: Names,
-  /** When the visitor joined the queue (Q1): the queue wait runs from here. */
+  /** When the visitor joined the queue (SP-Q1): the queue wait runs from here. */
   enqueuedAt: Timestamp,
   /** When the chat was first accepted, or null while never accepted. */
   startedAt: v.nullable(Timestamp),
   /** The visitor's oldest message no helper has answered yet, as a helper of the
-   * chat last reported it (M5), or null. */
+   * chat last reported it (SP-M5), or null. */
   unansweredSince: v.nullable(Timestamp),
-  /** The chat's tags and label (K4), kept at the service. */
+  /** The chat's tags and label (SP-K4), kept at the service. */
   tags: Tags,
   label: Label,
 });
@@ -41,7 +41,7 @@ export const BoardStaff = v.strictObject({
   role: AccountRole,
   online: v.boolean(),
   available: v.boolean(),
-  /** Chats counted towards the limit (L1); watched chats are not (M3). */
+  /** Chats counted towards the limit (SP-L1); watched chats are not (SP-M3). */
   chats: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(LIMITS.maxChatLimitCeiling)),
   chatLimit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.maxChatLimitCeiling)),
 });
@@ -58,7 +58,7 @@ export const ReportUnanswered = v.strictObject({
 });
 
 /** Service → staff. A snapshot replaces the console's board; the rows that do not
- * fit its frame follow at once as changes (M4). */
+ * fit its frame follow at once as changes (SP-M4). */
 export const BoardSnapshot = v.strictObject({
   type: v.literal('board'),
   chats: rows(BoardChat),

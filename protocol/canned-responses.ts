@@ -1,5 +1,5 @@
 /**
- * Canned responses (F18, SPEC.md CN1–CN6): Global ones curated by admins, Personal ones
+ * Canned responses (F18, SPEC.md SP-CN1–SP-CN6): Global ones curated by admins, Personal ones
  * each staff member's own, in the Firefox community's categories; helpers suggest
  * Global ones and admins accept (possibly edited) or decline. Bodies of the HTTP API
  * and what it answers, all strict.
@@ -70,7 +70,7 @@ export type CannedSuggestion = v.InferOutput<typeof CannedSuggestion>;
 
 export const SuggestionList = v.strictObject({ suggestions: v.array(CannedSuggestion) });
 
-/** CN3: `{visitor}` and `{helper}` in a body are filled in when it is inserted. */
+/** SP-CN3: `{visitor}` and `{helper}` in a body are filled in when it is inserted. */
 export function fillPlaceholders(body: string, names: { visitor: string; helper: string }): string {
   return body.replace(/\{(visitor|helper)\}/g, (_, key: 'visitor' | 'helper') => names[key]);
 }

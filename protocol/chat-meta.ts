@@ -1,5 +1,5 @@
 /**
- * Chat metadata (SPEC.md K1–K7): the tags (F17) and the label (F14) staff give a
+ * Chat metadata (SPEC.md SP-K1–SP-K7): the tags (F17) and the label (F14) staff give a
  * chat. They are staff data about the chat, not part of the conversation, so they
  * live at the service and travel only on the staff endpoint: never in the chat
  * document, which the visitor holds a copy of.
@@ -9,7 +9,7 @@ import { LIMITS } from './limits.ts';
 import { ChatId } from './primitives.ts';
 
 /** A tag as the service keeps it: lower-case letters, digits and '-', starting with a
- * letter or digit (K2). `normalizeTag` makes one from what a person typed. */
+ * letter or digit (SP-K2). `normalizeTag` makes one from what a person typed. */
 export const Tag = v.pipe(
   v.string(),
   v.minLength(1),
@@ -27,7 +27,7 @@ export const Label = v.pipe(
 
 export const Tags = v.pipe(v.array(Tag), v.maxLength(LIMITS.maxTagsPerChat));
 
-/** Staff → service (K3): each changes one thing, so two helpers never overwrite
+/** Staff → service (SP-K3): each changes one thing, so two helpers never overwrite
  * each other's tags with a stale list. */
 export const TagAdd = v.strictObject({ type: v.literal('tag_add'), chatId: ChatId, tag: Tag });
 export const TagRemove = v.strictObject({
@@ -41,7 +41,7 @@ export const LabelSet = v.strictObject({
   label: Label,
 });
 
-/** Service → staff (K4): the chat's whole metadata after a change, or when a staff
+/** Service → staff (SP-K4): the chat's whole metadata after a change, or when a staff
  * member gets the chat. */
 export const ChatMeta = v.strictObject({
   type: v.literal('chat_meta'),

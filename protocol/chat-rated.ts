@@ -1,4 +1,4 @@
-/** SPEC.md U7: the visitor rated an ended chat; its helpers and the monitors are told. */
+/** SPEC.md SP-U7: the visitor rated an ended chat; its helpers and the monitors are told. */
 import * as v from 'valibot';
 import { Stars } from './archive-views.ts';
 import { LIMITS } from './limits.ts';

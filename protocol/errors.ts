@@ -1,6 +1,6 @@
 /**
  * Every error the service can report, with the message people see and, where the
- * error ends the connection, the WebSocket close code (4000 range, SPEC.md E1).
+ * error ends the connection, the WebSocket close code (4000 range, SPEC.md SP-E1).
  * One table: the service, the console and the widget all read it.
  */
 export const ERRORS = {
@@ -48,7 +48,7 @@ export const ERRORS = {
   },
   too_many_tags: { message: 'This chat has as many tags as it can take.', close: null },
   internal: { message: 'Something went wrong on our side.', close: 1011 },
-  // The Contributors room (SPEC.md CR1–CR9).
+  // The Contributors room (SPEC.md SP-CR1–SP-CR9).
   room_not_joined: { message: 'Join the Contributors room first.', close: null },
   room_message_too_long: {
     message: 'That room message is too long (at most 2000 characters).',
@@ -59,14 +59,14 @@ export const ERRORS = {
     message: 'You are writing to the room too fast; wait a moment.',
     close: null,
   },
-  // Canned responses (SPEC.md CN1–CN6).
+  // Canned responses (SPEC.md SP-CN1–SP-CN6).
   unknown_response: { message: 'That canned response does not exist.', close: null },
   unknown_suggestion: {
     message: 'That suggestion does not exist or was already decided.',
     close: null,
   },
   too_many_responses: { message: 'You have as many canned responses as allowed.', close: null },
-  // Administration (HTTP admin API, SPEC.md A1–A9).
+  // Administration (HTTP admin API, SPEC.md SP-A1–SP-A9).
   account_locked: {
     message: 'Too many wrong passwords for this account; try again later.',
     close: null,
@@ -81,7 +81,7 @@ export const ERRORS = {
   not_trainee: { message: 'Only trainees can be promoted that way.', close: null },
   department_exists: { message: 'A department with that id exists already.', close: null },
   last_department: { message: 'The last department cannot be retired.', close: null },
-  // The transcript archive and the survey (SPEC.md R1–R9).
+  // The transcript archive and the survey (SPEC.md SP-U1–SP-U10).
   chat_not_ended: { message: 'That chat has not ended yet.', close: null },
   already_archived: { message: 'That chat is archived already.', close: null },
   archive_too_large: {
@@ -95,7 +95,7 @@ export const ERRORS = {
   undecodable_transcript: { message: 'The transcript could not be read.', close: null },
   unknown_transcript: { message: 'There is no archived transcript of that chat.', close: null },
   already_rated: { message: 'This chat has been rated already.', close: null },
-  // Tickets and follow-ups (SPEC.md TK1–TK9).
+  // Tickets and follow-ups (SPEC.md SP-TK1–SP-TK9).
   unknown_ticket: { message: 'That ticket does not exist.', close: null },
   email_required: {
     message: "The visitor's email is needed first: ask them for it, then try again.",
@@ -110,7 +110,7 @@ export const ERRORS = {
     message: 'This follow-up link has expired. The newest email from the team has one that works.',
     close: null,
   },
-  // Privacy controls (SPEC.md PV1–PV3).
+  // Privacy controls (SPEC.md SP-PV1–SP-PV3).
   visitor_chatting: {
     message: 'This visitor is in a chat right now: forget them once it has ended.',
     close: null,

@@ -1,6 +1,6 @@
 /** Every bound the protocol enforces, in one place, shared by both sides. */
 export const LIMITS = {
-  /** Largest WebSocket frame the service accepts (SPEC.md W2). SDP offers with many
+  /** Largest WebSocket frame the service accepts (SPEC.md SP-W2). SDP offers with many
    * candidates stay well under this; anything bigger is an abuse. */
   maxFrameBytes: 64 * 1024,
   /** Largest SDP blob relayed (offer or answer). */
@@ -15,33 +15,33 @@ export const LIMITS = {
   maxLanguageLength: 35,
   maxReasonLength: 500,
   maxLeftMessageLength: 5000,
-  /** A visitor's reply or a helper's answer on a ticket (SPEC.md TK5). */
+  /** A visitor's reply or a helper's answer on a ticket (SPEC.md SP-TK5). */
   maxTicketMessageLength: 5000,
   /** A ticket's subject: the question or the left message's start. */
   maxTicketSubjectLength: 200,
   maxLabelLength: 100,
-  /** Characters of one chat tag (SPEC.md K2). */
+  /** Characters of one chat tag (SPEC.md SP-K2). */
   maxTagLength: 32,
-  /** Tags one chat may carry (K2). */
+  /** Tags one chat may carry (SP-K2). */
   maxTagsPerChat: 12,
-  /** Tags listed as the team's own suggestions (K7). */
+  /** Tags listed as the team's own suggestions (SP-K7). */
   maxUsedTags: 200,
   maxNicknameLength: 40,
   maxPasswordLength: 200,
   maxIdLength: 64,
   maxTokenLength: 1024,
   maxDepartmentsPerHello: 100,
-  /** Departments an admin may create, and a helper may be limited to (A5). */
+  /** Departments an admin may create, and a helper may be limited to (SP-A5). */
   maxDepartments: 100,
-  /** Characters of one setting's value (ICE_SERVERS is the longest, A7). */
+  /** Characters of one setting's value (ICE_SERVERS is the longest, SP-A7). */
   maxSettingLength: 8 * 1024,
   maxChatsPerRejoin: 50,
   /** Upper bound of any per-helper chat limit an admin may configure. */
   maxChatLimitCeiling: 50,
-  /** Helper or monitor names listed per chat on the monitors' board (M4). */
+  /** Helper or monitor names listed per chat on the monitors' board (SP-M4). */
   maxBoardNames: 8,
-  /** Chats or staff rows per board frame (M4): a worst-case row, tags and label
-   * included (K4), is under 2.4 KB, so a frame stays under maxFrameBytes, which the
+  /** Chats or staff rows per board frame (SP-M4): a worst-case row, tags and label
+   * included (SP-K4), is under 2.4 KB, so a frame stays under maxFrameBytes, which the
    * console's decoder enforces too (tests/unit/protocol/chat-meta.test.ts). */
   maxBoardRowsPerFrame: 24,
   // The chat document and its data channels (protocol/CHAT.md).
@@ -60,7 +60,7 @@ export const LIMITS = {
   maxChatFrameBytes: 16 * 1024,
   /** Bytes of one reassembled data-channel message (a step 2 carries a whole document). */
   maxChatWireMessageBytes: 8 * 1024 * 1024 + 1024,
-  /** Default size cap of one attachment (F13, CHAT.md X2); a deployment may set a lower
+  /** Default size cap of one attachment (F13, CHAT.md CH-X2); a deployment may set a lower
    * or higher cap up to attachmentBytesCeiling. */
   defaultAttachmentBytes: 10 * 1024 * 1024,
   /** What the chat schema accepts as an attachment's size, whatever the setting. */
@@ -70,8 +70,8 @@ export const LIMITS = {
   /** Frames of other messages a partial message may wait through before it is dropped:
    * the timeout of reassembly, counted in frames, not in time. */
   maxReassemblyWaitFrames: 1024,
-  // The Contributors room (SPEC.md CR1–CR9).
-  /** Characters of one room message (CR8: longer ones get `room_message_too_long`). */
+  // The Contributors room (SPEC.md SP-CR1–SP-CR9).
+  /** Characters of one room message (SP-CR8: longer ones get `room_message_too_long`). */
   maxRoomMessageLength: 2000,
   /** Distinct `@nickname` mentions kept per message. */
   maxRoomMentions: 20,
@@ -83,7 +83,7 @@ export const LIMITS = {
   maxRoomMembersListed: 200,
   /** A console further behind than this many messages starts again from the latest page. */
   maxRoomCatchUp: 1000,
-  // Canned responses (SPEC.md CN1–CN6).
+  // Canned responses (SPEC.md SP-CN1–SP-CN6).
   maxCannedTitleLength: 120,
   /** A body fits in one chat message once its placeholders are filled. */
   maxCannedBodyLength: 4000,

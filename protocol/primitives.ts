@@ -40,7 +40,7 @@ export const Nickname = v.pipe(
   v.regex(/^[\p{L}\p{N}_.-]+$/u, 'letters, digits, _ . - only'),
 );
 export const Url = boundedString(LIMITS.maxUrlLength);
-/** An attachment size cap in bytes (F13, CHAT.md X2): 1 to `attachmentBytesCeiling`. */
+/** An attachment size cap in bytes (F13, CHAT.md CH-X2): 1 to `attachmentBytesCeiling`. */
 export const AttachmentCap = v.pipe(
   v.number(),
   v.integer(),

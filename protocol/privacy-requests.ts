@@ -1,5 +1,5 @@
 /**
- * F32 privacy controls at the HTTP boundary (SPEC.md PV1–PV3): an admin's request
+ * F32 privacy controls at the HTTP boundary (SPEC.md SP-PV1–SP-PV3): an admin's request
  * to forget a visitor, by visitor id, email or both, and what was erased.
  */
 import * as v from 'valibot';

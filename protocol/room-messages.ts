@@ -1,5 +1,5 @@
 /**
- * The Contributors room (F20, SPEC.md CR1–CR9): one group chat of all signed-in staff.
+ * The Contributors room (F20, SPEC.md SP-CR1–SP-CR9): one group chat of all signed-in staff.
  * Unlike a visitor's chat it goes through the service and is stored there (SQLite),
  * so it can be read later and caught up after a reconnect or a restart.
  *
@@ -33,7 +33,7 @@ export const RoomEntry = v.strictObject({
   from: v.nullable(v.strictObject({ nickname: Nickname, name: Name })),
   text: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxRoomMessageLength)),
   at: Timestamp,
-  /** Nicknames of existing accounts named with `@nickname` (CR5), as spelt by the account. */
+  /** Nicknames of existing accounts named with `@nickname` (SP-CR5), as spelt by the account. */
   mentions: v.pipe(v.array(Nickname), v.maxLength(LIMITS.maxRoomMentions)),
   link: v.optional(RoomLink),
 });
@@ -46,19 +46,19 @@ const Entries = v.pipe(v.array(RoomEntry), v.maxLength(LIMITS.maxRoomPage));
 
 // ---- staff → service -------------------------------------------------------
 
-/** CR1, CR6: join (or rejoin) the room; `after`: the last seq this console holds. */
+/** SP-CR1, SP-CR6: join (or rejoin) the room; `after`: the last seq this console holds. */
 export const RoomJoin = v.strictObject({
   type: v.literal('room_join'),
   after: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 52))),
 });
 export const RoomLeave = v.strictObject({ type: v.literal('room_leave') });
-/** CR3: the text is bounded by the frame here; CR8 gives a longer one its own error. */
+/** SP-CR3: the text is bounded by the frame here; SP-CR8 gives a longer one its own error. */
 export const RoomSend = v.strictObject({
   type: v.literal('room_send'),
   id: Id,
   text: v.pipe(v.string(), v.maxLength(LIMITS.maxFrameBytes)),
 });
-/** CR4: older history, newest first from `before` (exclusive). */
+/** SP-CR4: older history, newest first from `before` (exclusive). */
 export const RoomHistoryRequest = v.strictObject({
   type: v.literal('room_history'),
   before: RoomSeq,
@@ -78,7 +78,7 @@ export function isRoomRequest<T extends { type: string }>(
 
 // ---- service → staff -------------------------------------------------------
 
-/** CR1, CR6: the answer to `room_join`: who is in, and the messages after `after`
+/** SP-CR1, SP-CR6: the answer to `room_join`: who is in, and the messages after `after`
  * (or the latest page). `complete`: false when more follow in `room_messages` frames;
  * `reset`: the console's copy was too far behind and is replaced by these. */
 export const RoomJoined = v.strictObject({
@@ -86,20 +86,20 @@ export const RoomJoined = v.strictObject({
   members: v.pipe(v.array(RoomMember), v.maxLength(LIMITS.maxRoomMembersListed)),
   memberCount: v.pipe(v.number(), v.integer(), v.minValue(0)),
   messages: Entries,
-  /** Whether older messages than the first of `messages` exist (history paging, CR4). */
+  /** Whether older messages than the first of `messages` exist (history paging, SP-CR4). */
   older: v.boolean(),
   reset: v.boolean(),
 });
-/** More of a catch-up, or a page of history (`history: true`, CR4). */
+/** More of a catch-up, or a page of history (`history: true`, SP-CR4). */
 export const RoomMessages = v.strictObject({
   type: v.literal('room_messages'),
   messages: Entries,
   history: v.boolean(),
   older: v.boolean(),
 });
-/** CR2: one new message, to every console in the room. */
+/** SP-CR2: one new message, to every console in the room. */
 export const RoomMessage = v.strictObject({ type: v.literal('room_message'), message: RoomEntry });
-/** CR7: who is in the room changed. */
+/** SP-CR7: who is in the room changed. */
 export const RoomMembers = v.strictObject({
   type: v.literal('room_members'),
   members: v.pipe(v.array(RoomMember), v.maxLength(LIMITS.maxRoomMembersListed)),

@@ -17,7 +17,7 @@ export const SignalOut = v.strictObject({
   data: SignalData,
 });
 
-/** The relay delivers a signal; `from` is stamped by the service (SPEC.md R2). */
+/** The relay delivers a signal; `from` is stamped by the service (SPEC.md SP-R2). */
 export const SignalIn = v.strictObject({
   type: v.literal('signal'),
   chatId: ChatId,
@@ -26,12 +26,12 @@ export const SignalIn = v.strictObject({
   data: SignalData,
 });
 
-/** Binds a Yjs client id of the sender's document to the sender in a chat (SPEC.md P2). */
+/** Binds a Yjs client id of the sender's document to the sender in a chat (SPEC.md SP-P2). */
 export const Bind = v.strictObject({ type: v.literal('bind'), chatId: ChatId, clientId: ClientId });
 
 /**
  * A peer's replica dropped another participant for bytes that break the chat rules
- * (CHAT.md C9). The service counts it and tells the room's monitors (SPEC.md P5); it
+ * (CHAT.md CH-C9). The service counts it and tells the room's monitors (SPEC.md SP-P5); it
  * never sees the bytes themselves.
  */
 export const PeerRefused = v.strictObject({
@@ -44,7 +44,7 @@ export const PeerRefused = v.strictObject({
 /** Raw public key lengths in base64url without padding: 32 bytes, and 65 (uncompressed point). */
 const KEY_CHARS = { Ed25519: 43, 'ECDSA-P256': 87 } as const;
 
-/** A staff session's public signing key (SPEC.md P6, CHAT.md V1): the algorithm and the
+/** A staff session's public signing key (SPEC.md SP-P6, CHAT.md CH-V1): the algorithm and the
  * raw public key, base64url. Strict and exactly sized per algorithm. */
 export const SigningKey = v.pipe(
   v.strictObject({
@@ -55,7 +55,7 @@ export const SigningKey = v.pipe(
 );
 export type SigningKey = v.InferOutput<typeof SigningKey>;
 
-/** P6: staff bind a client id with the public key that signs what they write under it. */
+/** SP-P6: staff bind a client id with the public key that signs what they write under it. */
 export const StaffBind = v.strictObject({
   type: v.literal('bind'),
   chatId: ChatId,
@@ -63,7 +63,7 @@ export const StaffBind = v.strictObject({
   key: v.optional(SigningKey),
 });
 
-/** A signing key as announced: the client id it was bound with (P6). */
+/** A signing key as announced: the client id it was bound with (SP-P6). */
 export const BoundKey = v.strictObject({
   clientId: ClientId,
   alg: v.picklist(['Ed25519', 'ECDSA-P256']),
@@ -77,14 +77,14 @@ export const Participant = v.strictObject({
   role: ChatRole,
   name: Name,
   clientIds: v.pipe(v.array(ClientId), v.maxLength(64)),
-  /** P6: the public keys bound with the client ids (staff only). */
+  /** SP-P6: the public keys bound with the client ids (staff only). */
   keys: BoundKeys,
   /** False while the participant's socket is gone (grace period or service restart). */
   online: v.boolean(),
 });
 export type Participant = v.InferOutput<typeof Participant>;
 
-/** Someone who was in the chat and left: their client ids stay bound to them (SPEC.md P4). */
+/** Someone who was in the chat and left: their client ids stay bound to them (SPEC.md SP-P4). */
 export const FormerParticipant = v.strictObject({
   id: ParticipantId,
   role: ChatRole,

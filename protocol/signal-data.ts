@@ -1,4 +1,4 @@
-/** The WebRTC signalling payload the relay forwards (SPEC.md R1–R4). The service
+/** The WebRTC signalling payload the relay forwards (SPEC.md SP-R1–SP-R3). The service
  * parses it and re-serialises only these fields, so nothing else a peer adds
  * reaches the other side. */
 import * as v from 'valibot';

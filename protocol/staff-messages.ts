@@ -136,7 +136,7 @@ export const ServiceToStaff = v.variant('type', [
     iceServers: v.array(IceServer),
     /** Present when the helper must use relay-only ICE (B5). */
     relayOnly: v.boolean(),
-    /** The attachment size cap in force (X2, the admin's setting); the default when absent. */
+    /** The attachment size cap in force (CH-X2, the admin's setting); the default when absent. */
     attachmentMaxBytes: v.optional(AttachmentCap),
   }),
   v.strictObject({
@@ -191,7 +191,7 @@ export const ServiceToStaff = v.variant('type', [
     ip: v.boolean(),
   }),
   v.strictObject({ type: v.literal('promoted'), nickname: Nickname }),
-  /** SPEC.md P5: a participant was dropped by a peer for breaking the chat rules. */
+  /** SPEC.md SP-P5: a participant was dropped by a peer for breaking the chat rules. */
   v.strictObject({
     type: v.literal('security_event'),
     chatId: ChatId,

@@ -1,5 +1,5 @@
 /**
- * The most common issues (F22, SPEC.md K6): how many chats carried each tag per
+ * The most common issues (F22, SPEC.md SP-K6): how many chats carried each tag per
  * day, week or month over a range of dates. Periods are UTC calendar days, ISO weeks
  * (named by their Monday) and months, by the time the visitor asked for the chat.
  * The query, the view and the CSV are here so that the service and the console
@@ -54,7 +54,7 @@ export const TagStatsView = v.strictObject({
 });
 export type TagStatsView = v.InferOutput<typeof TagStatsView>;
 
-/** The tags the team has used, most used first (K7): suggestions for `/tag`. */
+/** The tags the team has used, most used first (SP-K7): suggestions for `/tag`. */
 export const UsedTagsView = v.strictObject({
   tags: v.pipe(
     v.array(v.strictObject({ tag: Tag, chats: Count })),

@@ -1,5 +1,5 @@
 /**
- * Tickets and follow-ups over HTTP (SPEC.md TK1–TK9, F7, F25, F26): the bodies the
+ * Tickets and follow-ups over HTTP (SPEC.md SP-TK1–SP-TK9, F7, F25, F26): the bodies the
  * service decodes and the answers the console, the widget and the follow-up page
  * decode. Every object is strict on the way in; answers are decoded before they are
  * shown (STYLE.md point 3).

@@ -1,4 +1,4 @@
-/** The signalling protocol version, agreed at hello (SPEC.md rule H1). Bump on any
+/** The signalling protocol version, agreed at hello (SPEC.md rule SP-H1). Bump on any
  * change that an older peer would misread; the service accepts exactly the versions
  * listed in SUPPORTED_PROTOCOL_VERSIONS. */
 export const PROTOCOL_VERSION = 1;

@@ -1,5 +1,5 @@
 /**
- * F32 "download my data" (SPEC.md PV8–PV10): what the follow-up page's download holds,
+ * F32 "download my data" (SPEC.md SP-PV8–SP-PV10): what the follow-up page's download holds,
  * `GET /api/follow-up/export` with the follow-up link's secret. Everything the service
  * stores about the visitor the link belongs to, found by that visitor id only: the
  * chats (with the details and IP address stored with them, tags and label, survey
@@ -23,7 +23,7 @@ export const ExportedFile = v.object({
   mime: text,
   bytes: v.number(),
   sha256: text,
-  /** The file's bytes as base64, when the service kept them (U4); else null. */
+  /** The file's bytes as base64, when the service kept them (SP-U4); else null. */
   base64: v.nullable(text),
 });
 
@@ -36,7 +36,7 @@ export const ExportedChat = v.object({
   endedAt: at,
   /** What the visitor gave in the pre-chat form and what the widget sent with it. */
   details: v.record(v.string(), v.unknown()),
-  /** The IP address kept with the chat (PV6), until IP_RETENTION_DAYS clears it. */
+  /** The IP address kept with the chat (SP-PV6), until IP_RETENTION_DAYS clears it. */
   ip: v.nullable(text),
   firstVisitAt: maybeAt,
   firstLandingPage: v.nullable(text),
@@ -85,7 +85,7 @@ export const ExportedBlock = v.object({
   createdAt: at,
   until: at,
   liftedAt: maybeAt,
-  /** Whether the block also held the IP address, and that address while in force (PV5). */
+  /** Whether the block also held the IP address, and that address while in force (SP-PV5). */
   ip: v.nullable(text),
 });
 

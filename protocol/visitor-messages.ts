@@ -28,7 +28,7 @@ import { ChatRequestDetails } from './visitor-summary.ts';
 export const VisitorHello = v.strictObject({
   type: v.literal('hello'),
   v: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
-  /** The signed visitor token from an earlier visit, if any (SPEC.md V1). */
+  /** The signed visitor token from an earlier visit, if any (SPEC.md SP-V1). */
   token: v.optional(Token),
   /** The page the visitor landed on, remembered as the first landing page on a first visit. */
   landingPage: v.optional(Url),
@@ -64,7 +64,7 @@ export const ServiceToVisitor = v.variant('type', [
     iceServers: v.array(IceServer),
     /** Whether helpers can see the visitor's draft as it is typed (F10). */
     typingPreview: v.boolean(),
-    /** The attachment size cap in force (X2, the admin's setting); the default when absent. */
+    /** The attachment size cap in force (CH-X2, the admin's setting); the default when absent. */
     attachmentMaxBytes: v.optional(AttachmentCap),
   }),
   v.strictObject({

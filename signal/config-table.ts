@@ -192,7 +192,7 @@ export const CONFIG_ENTRIES = [
     schema: integer(10, 7 * 24 * 60 * 60),
     default: '3600',
     description:
-      'Lifetime of minted TURN credentials, in seconds (at least 10). A console gets them when it connects and renews them from `GET /api/ice` before they expire (SPEC.md IR1); if the relay still refuses them, the console says so.',
+      'Lifetime of minted TURN credentials, in seconds (at least 10). A console gets them when it connects and renews them from `GET /api/ice` before they expire (SPEC.md SP-IR1); if the relay still refuses them, the console says so.',
   }),
   entry({
     name: 'RELAY_ONLY_HELPERS',

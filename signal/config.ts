@@ -53,7 +53,7 @@ const EnvSchema = v.object(
 );
 
 /** Parses one variable's text with the very schema the environment goes through, so
- * a setting an admin changes at run time is held to the same rules (SPEC.md A7). */
+ * a setting an admin changes at run time is held to the same rules (SPEC.md SP-A7). */
 export function parseConfigVariable<N extends ConfigVariableName>(
   name: N,
   text: string,

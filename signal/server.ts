@@ -1,6 +1,6 @@
 /**
  * Wires the service together: config → storage (SQLite in DATA_DIR) → first-start
- * seeding → admin settings over the environment (A7) → snapshot → switchboard →
+ * seeding → admin settings over the environment (SP-A7) → snapshot → switchboard →
  * gateway → HTTP handler with the admin API → transport. Nothing here
  * is module-level state: two services can run in one process (the tests do).
  */
@@ -77,7 +77,7 @@ export type RunningServer = {
   /** Set when this start created the admin account (print how to sign in). */
   firstStart: FirstStart | null;
   /** The Contributors room: `room.postAlert({ text, link?, mentions? })` posts an
-   * alert every signed-in staff member sees (CR9; follow-up replies, F25). */
+   * alert every signed-in staff member sees (SP-CR9; follow-up replies, F25). */
   room: Pick<ContributorsRoom, 'postAlert' | 'members'>;
   /** Closes every socket with 1012 `shutting_down`, frees the port, closes storage. */
   close(): Promise<void>;
@@ -100,7 +100,7 @@ export async function startServer(
     const canned = new CannedStore(storage.database);
     // F18: demo mode starts with a set of Global responses written for Peerdesk.
     if (config.demo) seedStarterResponses(canned, now());
-    // A7: settings an admin changed are laid over the environment's, at start too.
+    // SP-A7: settings an admin changed are laid over the environment's, at start too.
     const settings = createLiveSettings(config, admin.settingOverrides(), (message) =>
       logger.warn({}, message),
     );
@@ -135,7 +135,7 @@ export async function startServer(
       newId: () => randomIds('m'),
       messagesPerMinute: config.roomMessagesPerMinute,
     });
-    /** CR9, and for other parts of the service (F25): an alert in the Contributors room. */
+    /** SP-CR9, and for other parts of the service (F25): an alert in the Contributors room. */
     const postRoomAlert = room.postAlert;
     let listeningPort = config.port;
     const followUps = createFollowUpService({
@@ -152,7 +152,7 @@ export async function startServer(
       // The archive is made below; it is read only once emails and pages ask for it.
       transcripts:
         options.transcripts ?? archiveTranscripts({ transcript: (id) => archive.transcript(id) }),
-      // TK6, F25: a visitor's reply is announced in the Contributors room, naming the
+      // SP-TK6, F25: a visitor's reply is announced in the Contributors room, naming the
       // chat's helpers so they are notified.
       alertRoom: (alert) =>
         postRoomAlert({
@@ -201,7 +201,7 @@ export async function startServer(
     });
     const lockout = createSignInLockout(admin);
     const startedAt = now();
-    // The transcript archive (SPEC.md U1–U9); `live` holds the admin's retention and
+    // The transcript archive (SPEC.md SP-U1–SP-U9); `live` holds the admin's retention and
     // forum settings as they change.
     const archive = createTranscriptArchive({
       store: new ArchiveStore(storage.database),
@@ -210,13 +210,13 @@ export async function startServer(
       log: logger,
       notArchivedAfterMs: config.archiveWaitSeconds * 1000,
     });
-    // U8: sweeping at least twice per wait, so a short wait is kept to within half of it.
+    // SP-U8: sweeping at least twice per wait, so a short wait is kept to within half of it.
     const stopSweep = startArchiveSweep(
       archive,
       logger,
       Math.min(SWEEP_EVERY_MS, Math.max(1000, (config.archiveWaitSeconds * 1000) / 2)),
     );
-    // F32 (PV4, PV5): tickets, left messages and ended blocks past their retention.
+    // F32 (SP-PV4, SP-PV5): tickets, left messages and ended blocks past their retention.
     const sweepPrivacy = () => {
       try {
         sweepRetention(storage.database, live, now());
@@ -295,7 +295,7 @@ export async function startServer(
         http: (req: HttpRequest) => {
           // Queue lengths are read from the core when scraped, not kept up to date.
           if (req.path === '/metrics') updateQueueLengths(metrics, storage, switchboard.view());
-          // The widget's frame-ancestors follow the live allowed origins (A7): the
+          // The widget's frame-ancestors follow the live allowed origins (SP-A7): the
           // handler's security headers read `live` per response.
           return http(req);
         },
@@ -308,7 +308,7 @@ export async function startServer(
         maxPayloadBytes: config.maxPayloadBytes,
         maxBackpressureBytes: config.maxBackpressureBytes,
         idleTimeoutSeconds: config.idleTimeoutSeconds,
-        // Archive uploads check their own limit (U3) and answer `archive_too_large`
+        // Archive uploads check their own limit (SP-U3) and answer `archive_too_large`
         // up to a MiB over it; the transport cuts off anything larger.
         maxHttpBodyBytes: Math.max(
           MAX_HTTP_BODY_BYTES,
@@ -395,7 +395,7 @@ async function seed(
     : null;
 }
 
-/** The settings the switchboard reads itself (A7); the rest live in the shell. */
+/** The settings the switchboard reads itself (SP-A7); the rest live in the shell. */
 function corePart(changed: Partial<LiveConfig>): Partial<CoreConfig> {
   const core: Partial<CoreConfig> = {};
   if (changed.offerTimeoutMs !== undefined) core.offerTimeoutMs = changed.offerTimeoutMs;

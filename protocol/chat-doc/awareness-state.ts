@@ -1,5 +1,5 @@
 /**
- * Awareness: what is ephemeral about a participant (CHAT.md W1–W4) travels as
+ * Awareness: what is ephemeral about a participant (CHAT.md CH-W1–CH-W4) travels as
  * y-protocols awareness updates and never grows the document: the live draft
  * (typing preview, F10), "is typing", focus and visibility, and the page the
  * visitor is on (F11). Each state is validated here before it is applied.
@@ -76,9 +76,9 @@ export function decodeAwarenessUpdate(
   return { ok: true, entries };
 }
 
-/** A peer speaks only for its own client ids; monitors not at all (CHAT.md W2, W3).
+/** A peer speaks only for its own client ids; monitors not at all (CHAT.md CH-W2, CH-W3).
  * `relayed`: whose states this sender may also carry — the visitor's, from a helper
- * to a monitor (W5). */
+ * to a monitor (CH-W5). */
 export function filterAwarenessUpdate(
   update: Uint8Array,
   sender: BoundParticipant | undefined,

@@ -64,7 +64,7 @@ export class ChatDocument {
    * messages arrive; a delete or an overwrite may lower it, and counts again.
    */
   #highest: number | null = null;
-  /** How many message entries are deleted (S8), or null when it must be counted again. */
+  /** How many message entries are deleted (CH-S8), or null when it must be counted again. */
   #deleted: number | null = null;
   /**
    * Each message's decoded entry (or null: it does not parse), by the Yjs item that
@@ -94,13 +94,13 @@ export class ChatDocument {
     return `${this.doc.clientID.toString(36)}.${random}`;
   }
 
-  /** `seenSeq`: a `seq` seen outside this document (K6: the earlier history's). */
+  /** `seenSeq`: a `seq` seen outside this document (CH-K6: the earlier history's). */
   postMessage(input: NewMessage, at: number, seenSeq = 0): { ok: true; id: MessageId } | Refusal {
     const prepared = this.prepareMessage(input, at, seenSeq);
     return prepared.ok ? this.#write(prepared.id, prepared.entry) : prepared;
   }
 
-  /** V2: the id and entry a message will have, so a writer can sign them before writing. */
+  /** CH-V2: the id and entry a message will have, so a writer can sign them before writing. */
   prepareMessage(
     input: NewMessage,
     at: number,
@@ -125,7 +125,7 @@ export class ChatDocument {
     return { ok: true, id, entry: entry.output };
   }
 
-  /** Writes a prepared message (with its signature, V2), never over an existing one. */
+  /** Writes a prepared message (with its signature, CH-V2), never over an existing one. */
   writePrepared(id: MessageId, entry: MessageEntry): { ok: true; id: MessageId } | Refusal {
     const parsed = v.safeParse(MessageEntry, entry);
     if (!parsed.success) return refuse('invalid_entry', parsed.issues[0].message);
@@ -143,7 +143,7 @@ export class ChatDocument {
     return { ok: true, id };
   }
 
-  /** Deletes a message. Receivers accept it from its author and from helpers (A3). */
+  /** Deletes a message. Receivers accept it from its author and from helpers (CH-A3). */
   deleteMessage(id: MessageId): boolean {
     if (!this.#messages.has(id)) return false;
     this.#messages.delete(id);
@@ -223,12 +223,12 @@ export class ChatDocument {
     return { ...entry, id, authorClient, author: bindings?.author(authorClient) };
   }
 
-  /** The highest `seq` among this document's messages (S5, S8). */
+  /** The highest `seq` among this document's messages (CH-S5, CH-S8). */
   highestSeq(): number {
     return this.#highestSeq();
   }
 
-  /** How many message entries this document holds deleted (S8). */
+  /** How many message entries this document holds deleted (CH-S8). */
   deletedMessages(): number {
     if (this.#deleted === null) {
       let deleted = 0;

@@ -1,10 +1,10 @@
 /**
  * Why a peer's bytes were refused, or a local write was not made (protocol/CHAT.md).
  * One table, like protocol/errors.ts: receivers log the code, the console shows the
- * message. Every refusal of incoming bytes ends the link to that peer (CHAT.md C9).
+ * message. Every refusal of incoming bytes ends the link to that peer (CHAT.md CH-C9).
  */
 export const CHAT_ERRORS = {
-  // Yjs updates (permission filter, CHAT.md A1–A9).
+  // Yjs updates (permission filter, CHAT.md CH-A1–CH-A9).
   undecodable: 'The update could not be decoded.',
   update_too_large: 'The update is larger than allowed.',
   doc_too_large: 'The chat document would grow past its size limit.',
@@ -18,10 +18,10 @@ export const CHAT_ERRORS = {
   invalid_entry: 'The update carries an entry that breaks the chat schema.',
   apply_failed: 'The update could not be applied.',
   seq_ahead: 'The update numbers a message ahead of the conversation it could have seen.',
-  // Awareness (CHAT.md W1–W4).
+  // Awareness (CHAT.md CH-W1–CH-W4).
   bad_awareness: 'The presence update could not be read.',
   foreign_awareness: 'The presence update speaks for someone else.',
-  // Data-channel wire format (CHAT.md D1–D12).
+  // Data-channel wire format (CHAT.md CH-D1–CH-D12).
   bad_frame: 'The frame could not be read.',
   frame_too_large: 'The frame is larger than 16 KiB.',
   wire_message_too_large: 'The message is larger than allowed.',

@@ -2,7 +2,7 @@
  * The chat document's shape (protocol/CHAT.md, "The document"): root names and
  * the schema of every entry. Entries are plain values (Yjs ContentAny), never
  * nested Yjs types, so that one entry is one struct and a receiver can check an
- * update struct by struct without looking anything up (CHAT.md A5).
+ * update struct by struct without looking anything up (CHAT.md CH-A5).
  */
 import * as v from 'valibot';
 import { LIMITS } from '../limits.ts';
@@ -26,7 +26,7 @@ export type RootName = (typeof ROOT)[keyof typeof ROOT];
  * A message id is `<author client id, base 36>.<random>`. The prefix gives each
  * writer its own key space in the `messages` map: without it a visitor could
  * write, concurrently, to the key of a helper's message and win Yjs's conflict
- * resolution, which deletes the loser on every replica (CHAT.md A6).
+ * resolution, which deletes the loser on every replica (CHAT.md CH-A6).
  */
 export const MessageId = v.pipe(
   v.string(),
@@ -48,14 +48,14 @@ export function messageIdClient(id: string): number | null {
 export const MessageKind = v.picklist(['text', 'system', 'page', 'attachment']);
 export type MessageKind = v.InferOutput<typeof MessageKind>;
 
-/** An attachment's SHA-256, lowercase hex: the name its bytes go by between peers (X1). */
+/** An attachment's SHA-256, lowercase hex: the name its bytes go by between peers (CH-X1). */
 export const Sha256Hex = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
 
 /**
  * What was attached (F13, CHAT.md X1-X3): the bytes never enter the document; they
  * travel peer to peer as file frames (file-wire.ts) and are checked against `sha256`.
  * The name and type are the sender's claims: views show the name made safe and
- * preview only images whose bytes match `mime` (X9).
+ * preview only images whose bytes match `mime` (CH-X9).
  */
 export const Attachment = v.strictObject({
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxTitleLength)),
@@ -81,10 +81,10 @@ export const MessageEntry = v.pipe(
     page: v.optional(PageView),
     /** For kind `attachment`: what was attached (F13); the bytes travel separately. */
     attachment: v.optional(Attachment),
-    /** A staff writer's signature (CHAT.md V2): 64 bytes, base64url. Never a visitor's (A7). */
+    /** A staff writer's signature (CHAT.md CH-V2): 64 bytes, base64url. Never a visitor's (CH-A7). */
     sig: v.optional(v.pipe(v.string(), v.length(86), v.regex(/^[A-Za-z0-9_-]+$/))),
   }),
-  // X3: an attachment message carries its attachment, and only it does.
+  // CH-X3: an attachment message carries its attachment, and only it does.
   v.check(
     (entry) => (entry.kind === 'attachment') === (entry.attachment !== undefined),
     'an attachment message needs its attachment, and only it may have one',

@@ -1,10 +1,10 @@
 /**
- * The earlier conversation, as kept by the visitor (protocol/CHAT.md K1–K5).
+ * The earlier conversation, as kept by the visitor (protocol/CHAT.md CH-K1–CH-K5).
  *
- * When a chat returns to the queue (its helpers gone, SPEC.md G2) and a new helper
+ * When a chat returns to the queue (its helpers gone, SPEC.md SP-G2) and a new helper
  * joins, the trusted sync cannot give that helper the earlier helpers' messages:
  * their client ids are no longer bound, and a visitor may only send its own
- * structs (A5, C4). So the visitor also sends its whole document as a separate
+ * structs (CH-A5, CH-C4). So the visitor also sends its whole document as a separate
  * `history` message. It is decoded here into a SEPARATE, read-only Y.Doc that is
  * never merged into the chat document: whatever it says about helpers is the
  * visitor's word only, and the UI labels it so.
@@ -23,21 +23,21 @@ import { verifyLine } from './message-signature.ts';
 export type HistoryLine = Omit<ChatMessage, 'author'> & {
   /** Who the visitor's copy says wrote it: the visitor's own client ids, or anyone else. */
   claimedRole: 'visitor' | 'helper';
-  /** True only for the visitor's own lines (K3): their client ids are bound to the
+  /** True only for the visitor's own lines (CH-K3): their client ids are bound to the
    * visitor, who can vouch for those. Every helper line is the visitor's say-so. */
   verified: boolean;
 };
 
 export type EarlierHistory = {
-  /** A document of its own: never merged with the chat document (K2). */
+  /** A document of its own: never merged with the chat document (CH-K2). */
   readonly doc: Y.Doc;
   /** The bytes as received: what a helper stores to show it again after a reload. */
   readonly update: Uint8Array;
-  /** The lines in conversation order (S5), judged against the sending visitor. */
+  /** The lines in conversation order (CH-S5), judged against the sending visitor. */
   lines(visitor: BoundParticipant): HistoryLine[];
 };
 
-/** K2: decoded within caps, every Yjs call wrapped, into a document of its own. */
+/** CH-K2: decoded within caps, every Yjs call wrapped, into a document of its own. */
 export function decodeEarlierHistory(
   update: Uint8Array,
 ): { ok: true; history: EarlierHistory } | Refusal {
@@ -45,7 +45,7 @@ export function decodeEarlierHistory(
     return refuse('update_too_large', `history of ${update.byteLength} bytes`);
   }
   try {
-    // Decoding first rejects garbage without touching any document (A4).
+    // Decoding first rejects garbage without touching any document (CH-A4).
     Y.decodeUpdate(update);
   } catch (error) {
     return refuse('undecodable', error instanceof Error ? error.message : 'decode failed');
@@ -74,7 +74,7 @@ export function decodeEarlierHistory(
   };
 }
 
-/** Who the service lists as writers of the chat, now or before (SPEC.md P4, P5). */
+/** Who the service lists as writers of the chat, now or before (SPEC.md SP-P4, SP-P5). */
 export type ListedWriter = {
   role: ChatRole;
   clientIds: readonly number[];
@@ -82,9 +82,9 @@ export type ListedWriter = {
 };
 
 /**
- * V3: the earlier helper lines whose signature checks out: the line's client id is bound
+ * CH-V3: the earlier helper lines whose signature checks out: the line's client id is bound
  * to a staff member (current or former), the message id is in that client id's key space
- * (S3), and the signature over (chat id, id, seq, kind, body, at) verifies with the key
+ * (CH-S3), and the signature over (chat id, id, seq, kind, body, at) verifies with the key
  * the service bound with that very client id. Anything else stays the visitor's word.
  */
 export async function verifyHelperLines(

@@ -11,7 +11,7 @@
  *          | (empty)                        cancel: stop sending me this file / I stopped
  *
  * The first byte tells file frames (2) from chat frames (wire.ts, 1), so one ordered
- * channel carries both and the replica never sees a file frame (X4).
+ * channel carries both and the replica never sees a file frame (CH-X4).
  */
 import { LIMITS } from '../limits.ts';
 import { ByteReader, ByteWriter } from './byte-reader.ts';
@@ -23,7 +23,7 @@ export const FILE_FRAME_KIND = { want: 0, chunk: 1, ack: 2, missing: 3, cancel: 
 
 /** A version byte, a kind byte, 32 hash bytes, a varUint of at most 5 bytes. */
 const FILE_HEADER_BYTES = 1 + 1 + 32 + 5;
-/** X5: bytes of file content per chunk frame (the header leaves room to spare). */
+/** CH-X5: bytes of file content per chunk frame (the header leaves room to spare). */
 export const FILE_CHUNK_BYTES = LIMITS.maxChatFrameBytes - 64;
 
 export type FileFrame =

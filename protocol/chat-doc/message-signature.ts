@@ -1,7 +1,7 @@
 /**
- * Signed helper lines (protocol/CHAT.md V1–V5): each staff session holds a signing key
+ * Signed helper lines (protocol/CHAT.md CH-V1–CH-V5): each staff session holds a signing key
  * pair (WebCrypto Ed25519, or ECDSA P-256 where Ed25519 is missing), binds its public
- * key with its client id (SPEC.md P6), and signs every message it writes over the chat
+ * key with its client id (SPEC.md SP-P6), and signs every message it writes over the chat
  * id, the message id, `seq`, kind, body and time. A helper who takes over a chat checks
  * the earlier lines the visitor kept against the key bound to each line's client id:
  * only a valid signature makes a line the helper's.
@@ -27,7 +27,7 @@ const ALGORITHMS = {
   },
 } as const;
 
-/** V2: the bytes signed, one JSON array with a purpose tag, so nothing else can be replayed. */
+/** CH-V2: the bytes signed, one JSON array with a purpose tag, so nothing else can be replayed. */
 export function signedBytes(
   chatId: string,
   id: string,
@@ -46,7 +46,7 @@ export function signedBytes(
   );
 }
 
-/** V1: a new key pair, Ed25519 when the platform has it. The private key is not extractable. */
+/** CH-V1: a new key pair, Ed25519 when the platform has it. The private key is not extractable. */
 export async function generateSigningKeys(
   subtle: SubtleCrypto = globalThis.crypto.subtle,
   prefer: readonly SigningAlg[] = ['Ed25519', 'ECDSA-P256'],
@@ -83,7 +83,7 @@ export async function messageSigner(
   };
 }
 
-/** V3: whether `sig` is `key`'s signature of the line. Any malformed input is simply false. */
+/** CH-V3: whether `sig` is `key`'s signature of the line. Any malformed input is simply false. */
 export async function verifyLine(
   key: Pick<BoundKey, 'alg' | 'key'>,
   chatId: string,

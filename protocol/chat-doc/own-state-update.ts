@@ -1,8 +1,8 @@
 /**
- * A visitor's answer to sync step 1 (CHAT.md C4): the structs and deletes of the
+ * A visitor's answer to sync step 1 (CHAT.md CH-C4): the structs and deletes of the
  * visitor's own client ids that the asker lacks, and nothing else. Receivers
- * refuse a visitor's update that carries anyone else's structs or deletes (A2,
- * A3), and Y.encodeStateAsUpdate always writes the whole delete set, so the
+ * refuse a visitor's update that carries anyone else's structs or deletes (CH-A2,
+ * CH-A3), and Y.encodeStateAsUpdate always writes the whole delete set, so the
  * visitor writes its update itself.
  *
  * This mirrors writeClientsStructs / writeDeleteSet of yjs 13.6

@@ -1,9 +1,9 @@
 /**
- * Who wrote what: the service binds each participant's Yjs client ids (SPEC.md P1,
- * P2, P4) and announces them; this is the lookup every receiver uses to turn the
+ * Who wrote what: the service binds each participant's Yjs client ids (SPEC.md SP-P1,
+ * SP-P2, SP-P4) and announces them; this is the lookup every receiver uses to turn the
  * client id of a struct into an author, and a sender into its rights.
  *
- * Participants who left stay authors of what they wrote under their ids (P4: an id
+ * Participants who left stay authors of what they wrote under their ids (SP-P4: an id
  * is never bound to anyone else), but have no rights: `participant(id)`, which
  * gives a sender its rights, knows only the current ones.
  */
@@ -40,7 +40,7 @@ export class ParticipantBindings {
       left,
     };
     if (!left) this.#byId.set(p.id, bound);
-    // The service refuses a client id bound to someone else (P2, P4); should two
+    // The service refuses a client id bound to someone else (SP-P2, SP-P4); should two
     // lists ever disagree, the first holder keeps it rather than the newcomer.
     for (const c of p.clientIds) if (!this.#byClient.has(c)) this.#byClient.set(c, bound);
   }

@@ -1,5 +1,5 @@
 /**
- * The permission filter (DESIGN.md section 5, protocol/CHAT.md A1–A10): every
+ * The permission filter (DESIGN.md section 5, protocol/CHAT.md CH-A1–CH-A10): every
  * receiver runs every incoming Yjs update through it before the update touches
  * the document. Yjs has no notion of authorship, so this is where B4 holds.
  *
@@ -29,8 +29,8 @@ export type UpdateSource = {
   /** `update`: one transaction, small. `step2`: a sync reply, up to a whole document. */
   readonly message: 'update' | 'step2';
   /**
-   * S8: the highest `seq` the receiver holds (its document, and the earlier history it
-   * shows, K6), and how many deleted messages its document holds. Given, a visitor's
+   * CH-S8: the highest `seq` the receiver holds (its document, and the earlier history it
+   * shows, CH-K6), and how many deleted messages its document holds. Given, a visitor's
    * messages may not run ahead of them (`seq_ahead`).
    */
   readonly seqBound?: { highest: number; deleted: number };
@@ -70,13 +70,13 @@ export function filterUpdate(update: Uint8Array, source: UpdateSource): Verdict 
 }
 
 /**
- * S8: a visitor numbers its messages, so it could claim any `seq` and sort its words
+ * CH-S8: a visitor numbers its messages, so it could claim any `seq` and sort its words
  * after every later reply, or tie with them. Each message it sends may be at most one
  * above the highest the receiver holds, counting the lower ones of the same update
  * in order (a sync reply carries many). A deleted message leaves a gap in the numbers
  * that a late receiver cannot see, so each deleted message entry, held or carried,
  * allows one more. An honest visitor is never further ahead than that but for what is
- * still on its way, which the replica waits for (C12).
+ * still on its way, which the replica waits for (CH-C12).
  */
 function checkSeqBound(
   structs: ReadonlyArray<Y.Item | Y.GC | Y.Skip>,
@@ -125,7 +125,7 @@ function checkStruct(
   return { ok: true };
 }
 
-/** What a visitor may write: its own messages and its own read state (CHAT.md A4–A7). */
+/** What a visitor may write: its own messages and its own read state (CHAT.md CH-A4–CH-A7). */
 function checkVisitorItem(item: Y.Item, owner: BoundParticipant): Verdict {
   const where = `struct ${item.id.client}:${item.id.clock}`;
   const content = item.content;
@@ -166,7 +166,7 @@ function checkVisitorItem(item: Y.Item, owner: BoundParticipant): Verdict {
 }
 
 /** Visitors write text, page views and attachments; `system` notes and signatures
- * (V2) are staff's. */
+ * (CH-V2) are staff's. */
 function isVisitorMessage(value: unknown): boolean {
   return v.is(MessageEntry, value) && value.kind !== 'system' && value.sig === undefined;
 }

@@ -1,13 +1,13 @@
 /**
- * Staff notes (FEATURES.md F30, protocol/CHAT.md N1–N8): a private note thread per
+ * Staff notes (FEATURES.md F30, protocol/CHAT.md CH-N1–CH-N8): a private note thread per
  * chat for its helpers and monitors, in a second Y.Doc that only staff hold. It
  * never travels in the chat document and never over a link to the visitor.
  *
  * One root map, `notes`: note id → `{body, at, seq}`. A note id has the writer's
- * client id as its prefix, like a message id (CHAT.md S3), so each writer has its
+ * client id as its prefix, like a message id (CHAT.md CH-S3), so each writer has its
  * own key space. There is no author field: the author is whoever the service bound
- * the struct's client id to (SPEC.md P2), which is the chat document's client id
- * of the same participant (CHAT.md N3).
+ * the struct's client id to (SPEC.md SP-P2), which is the chat document's client id
+ * of the same participant (CHAT.md CH-N3).
  */
 import * as v from 'valibot';
 import * as Y from 'yjs';
@@ -42,7 +42,7 @@ export class StaffNotesDocument {
     this.#notes = doc.getMap(NOTES_ROOT);
   }
 
-  /** N4: a note under the writer's own key space, one more than the highest seq seen. */
+  /** CH-N4: a note under the writer's own key space, one more than the highest seq seen. */
   post(body: string, at: number): { ok: true; id: MessageId } | Refusal {
     const trimmed = body.trim();
     if (trimmed === '') return refuse('invalid_entry', 'an empty note');
@@ -80,12 +80,12 @@ export class StaffNotesDocument {
 }
 
 /**
- * N5–N7: whether a notes update from `sender` may be applied. Never throws.
+ * CH-N5–CH-N7: whether a notes update from `sender` may be applied. Never throws.
  * From the visitor nothing (the visitor holds no notes document). From a helper
  * anyone's notes except structs of the visitor's client ids (a helper relays the
- * notes of the other staff, A9). From a monitor only its own notes: every struct
+ * notes of the other staff, CH-A9). From a monitor only its own notes: every struct
  * under a client id bound to it, a plain note at a key of its own prefix, deletes
- * of its own structs only — the rules a visitor's chat messages follow (A5–A7).
+ * of its own structs only — the rules a visitor's chat messages follow (CH-A5–CH-A7).
  */
 export function filterNotesUpdate(
   update: Uint8Array,

@@ -1,11 +1,11 @@
 /**
  * Which lines of a whole chat document carry their writer's signature (protocol/CHAT.md
- * V6): for a transcript read after the chat, such as the archive's (the final document
+ * CH-V6): for a transcript read after the chat, such as the archive's (the final document
  * keeps every entry's `sig`). The caller gives the document's bytes as stored and the
  * service's bindings of the chat (participants current and former, with the keys bound
- * with their client ids, SPEC.md P4, P6). The bytes are decoded as a history is (K2: caps,
+ * with their client ids, SPEC.md SP-P4, SP-P6). The bytes are decoded as a history is (SP-K2: caps,
  * every Yjs call wrapped, a document of its own); each line written under a staff
- * member's client id is checked as V3 checks an earlier line.
+ * member's client id is checked as CH-V3 checks an earlier line.
  */
 import type { MessageId } from './chat-schema.ts';
 import type { Refusal } from './chat-errors.ts';

@@ -1,5 +1,5 @@
 /**
- * Reassembly of chunked data-channel messages, one per link (CHAT.md D3, D8–D11).
+ * Reassembly of chunked data-channel messages, one per link (CHAT.md CH-D3, CH-D8–CH-D11).
  * Bounded in every direction: bytes per message, messages in progress, and how
  * long a partial message may wait, counted in frames rather than in time so that
  * it is deterministic and needs no clock.
@@ -37,7 +37,7 @@ export class Reassembler {
   }
 
   /** Takes one frame. Returns the completed message, null while one is incomplete,
-   * or a refusal, after which the link is to be closed (C9). */
+   * or a refusal, after which the link is to be closed (CH-C9). */
   push(bytes: Uint8Array): { ok: true; message: Uint8Array | null } | Refusal {
     const decoded = decodeWireFrame(bytes);
     if (!decoded.ok) return decoded;

@@ -1,19 +1,19 @@
 /**
- * The data-channel wire format (protocol/CHAT.md, "Wire format", D1–D12).
+ * The data-channel wire format (protocol/CHAT.md, "Wire format", CH-D1–CH-D12).
  *
  *   frame   = version:u8(1) varUint(messageId) varUint(index) varUint(count) chunk
- *   message = chunk(0) chunk(1) … chunk(count-1)           (D3: reassembled in order)
+ *   message = chunk(0) chunk(1) … chunk(count-1)           (CH-D3: reassembled in order)
  *   message = varUint(0) sync | varUint(1) awareness | varUint(2) ack | varUint(3) history
- *           | varUint(4) sync                                staff notes (N2), staff links only
+ *           | varUint(4) sync                                staff notes (CH-N2), staff links only
  *   sync    = varUint(0) varBytes(stateVector)               step 1
  *           | varUint(1) varBytes(update)                    step 2
  *           | varUint(2) varBytes(update)                    update
  *   awareness = varBytes(awarenessUpdate)
  *   ack     = varBytes(stateVector)
- *   history = varBytes(update)                               the visitor's whole document (K1)
+ *   history = varBytes(update)                               the visitor's whole document (CH-K1)
  *
  * `message` is y-websocket's framing of y-protocols sync and awareness messages;
- * `ack` is ours (a peer's state vector after it applied something, CHAT.md C6).
+ * `ack` is ours (a peer's state vector after it applied something, CHAT.md CH-C6).
  */
 import { LIMITS } from '../limits.ts';
 import { ByteReader, ByteWriter } from './byte-reader.ts';
@@ -31,9 +31,9 @@ export type WireMessage =
   | { type: 'sync-update'; update: Uint8Array }
   | { type: 'awareness'; update: Uint8Array }
   | { type: 'ack'; stateVector: Uint8Array }
-  /** The visitor's whole document for a helper who joined after a requeue (CHAT.md K1). */
+  /** The visitor's whole document for a helper who joined after a requeue (CHAT.md CH-K1). */
   | { type: 'history'; update: Uint8Array }
-  /** The staff notes document's sync, between staff only (CHAT.md N2). */
+  /** The staff notes document's sync, between staff only (CHAT.md CH-N2). */
   | { type: 'notes-step1'; stateVector: Uint8Array }
   | { type: 'notes-step2'; update: Uint8Array }
   | { type: 'notes-update'; update: Uint8Array };
@@ -86,7 +86,7 @@ export function encodeMessage(message: WireMessage): Uint8Array {
   }
 }
 
-/** D5–D7: a reassembled message, decoded; anything else is a coded refusal. */
+/** CH-D5–CH-D7: a reassembled message, decoded; anything else is a coded refusal. */
 export function decodeMessage(bytes: Uint8Array): { ok: true; message: WireMessage } | Refusal {
   const r = new ByteReader(bytes);
   const kind = r.varUint();
@@ -129,10 +129,10 @@ export function decodeMessage(bytes: Uint8Array): { ok: true; message: WireMessa
 /** The largest frame header: a version byte and three varUints of at most 5 bytes. */
 export const MAX_FRAME_HEADER_BYTES = 16;
 export const CHUNK_BYTES = LIMITS.maxChatFrameBytes - MAX_FRAME_HEADER_BYTES;
-/** D4: no message has more chunks than its largest size needs. */
+/** CH-D4: no message has more chunks than its largest size needs. */
 export const MAX_CHUNKS = Math.ceil(LIMITS.maxChatWireMessageBytes / CHUNK_BYTES);
 
-/** D1, D2: one message as frames of at most 16 KiB each. */
+/** CH-D1, CH-D2: one message as frames of at most 16 KiB each. */
 export function encodeWireFrames(messageId: number, message: Uint8Array): Uint8Array[] {
   const count = Math.max(1, Math.ceil(message.length / CHUNK_BYTES));
   const frames: Uint8Array[] = [];
@@ -153,7 +153,7 @@ export function encodeWireFrames(messageId: number, message: Uint8Array): Uint8A
 
 export type WireFrame = { messageId: number; index: number; count: number; chunk: Uint8Array };
 
-/** D1–D4: the header of one frame, checked. */
+/** CH-D1–CH-D4: the header of one frame, checked. */
 export function decodeWireFrame(frame: Uint8Array): { ok: true; frame: WireFrame } | Refusal {
   if (frame.byteLength > LIMITS.maxChatFrameBytes) {
     return refuse('frame_too_large', `${frame.byteLength} bytes`);

@@ -1,5 +1,5 @@
 /**
- * Settings an admin may change while the service runs (SPEC.md A7). The environment
+ * Settings an admin may change while the service runs (SPEC.md SP-A7). The environment
  * gives each one's default; a changed value is kept in SQLite (`settings`, key
  * `env:NAME`) in the environment's own text format and parsed by the same schema
  * (signal/config.ts `parseConfigVariable`), so a stored value never holds anything

@@ -1,5 +1,5 @@
 /**
- * Runs the archive's sweep (SPEC.md U8, U9) once at start and then every few minutes,
+ * Runs the archive's sweep (SPEC.md SP-U8, SP-U9) once at start and then every few minutes,
  * in the shell: the archive itself takes no timers. A failed sweep is logged and the
  * next one tries again.
  *

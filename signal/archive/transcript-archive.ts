@@ -1,5 +1,5 @@
 /**
- * The transcript archive (FEATURES.md F27, F24; SPEC.md U1–U9): accepts a helper's
+ * The transcript archive (FEATURES.md F27, F24; SPEC.md SP-U1–SP-U9): accepts a helper's
  * upload of an ended chat, keeps the visitor's rating, answers staff searches, and
  * sweeps (chats nobody archived are marked, expired transcripts deleted). The HTTP
  * routes (archive-routes.ts) and other services (the transcript email, follow-ups)
@@ -23,20 +23,20 @@ import { helpersOf, type ArchiveStore } from '../storage/archive-store.ts';
 import { checkTranscript } from './transcript-check.ts';
 import { signTranscript } from './transcript-signing.ts';
 
-/** U8: an ended chat no helper uploaded by then is marked "not archived" (the default of
+/** SP-U8: an ended chat no helper uploaded by then is marked "not archived" (the default of
  * `ARCHIVE_WAIT_SECONDS`). */
 export const NOT_ARCHIVED_AFTER_MS = 10 * 60 * 1000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type ArchiveSettings = {
-  /** Days a transcript is kept; 0 keeps none (U9). */
+  /** Days a transcript is kept; 0 keeps none (SP-U9). */
   archiveRetentionDays: number;
-  /** Bytes of file content kept per chat; 0 keeps metadata only (U4). */
+  /** Bytes of file content kept per chat; 0 keeps metadata only (SP-U4). */
   archiveFileBytes: number;
 };
 
-/** Who a rating concerns, for the notices (U7). */
+/** Who a rating concerns, for the notices (SP-U7). */
 export type RatedChat = { helperIds: string[]; helpers: string[]; visitor: string };
 
 export type Failure = { ok: false; status: number; code: ErrorCode; detail?: string };
@@ -47,10 +47,10 @@ export type TranscriptArchive = {
     chatId: string,
     body: ArchiveUpload,
   ): Promise<{ ok: true; value: ArchiveUploaded } | Failure>;
-  /** U6: an archived (or "not archived") transcript: messages with author names,
+  /** SP-U6: an archived (or "not archived") transcript: messages with author names,
    * their formatting source and time; null when there is none. */
   transcript(chatId: string): Transcript | null;
-  /** The bytes of an archived file, when they were kept (U4). */
+  /** The bytes of an archived file, when they were kept (SP-U4). */
   file(chatId: string, sha256: string): Uint8Array | null;
   search(query: ArchiveQuery): ArchiveResults;
   /** F24: the visitor of an ended chat rates it once. */
@@ -61,9 +61,9 @@ export type TranscriptArchive = {
     comment: string | null,
   ): { ok: true; value: ChatRating & RatedChat } | Failure;
   rating(chatId: string): ChatRating | null;
-  /** U5: the helpers and department ids that transcripts have. */
+  /** SP-U5: the helpers and department ids that transcripts have. */
   filters(): { helpers: { id: string; name: string }[]; departments: string[] };
-  /** U8, U9: marks chats nobody archived, deletes what retention no longer keeps. */
+  /** SP-U8, SP-U9: marks chats nobody archived, deletes what retention no longer keeps. */
   sweep(): { notArchived: number; deleted: number };
 };
 
@@ -72,7 +72,7 @@ export function createTranscriptArchive(deps: {
   settings: () => ArchiveSettings;
   now: () => number;
   log: Logger;
-  /** U8: how long after the end an upload is awaited (ARCHIVE_WAIT_SECONDS). */
+  /** SP-U8: how long after the end an upload is awaited (ARCHIVE_WAIT_SECONDS). */
   notArchivedAfterMs?: number;
 }): TranscriptArchive {
   const { store, log } = deps;
@@ -106,7 +106,7 @@ export function createTranscriptArchive(deps: {
         );
         return failure(statusOf(checked.code), checked.code, checked.detail);
       }
-      // U10, CHAT.md V6: staff lines verified against the keys bound with their client
+      // SP-U10, CHAT.md CH-V6: staff lines verified against the keys bound with their client
       // ids; the earlier copies add the lines of helpers who left before a requeue.
       const signed = await signTranscript({
         chatId,
@@ -120,7 +120,7 @@ export function createTranscriptArchive(deps: {
         return failure(422, 'undecodable_transcript', signed.detail);
       }
       const summary = { chatId, messages: signed.messages.length, files: checked.fileBytes.size };
-      // U9: with a retention of 0 days nothing is kept; the upload is still checked.
+      // SP-U9: with a retention of 0 days nothing is kept; the upload is still checked.
       if (settings.archiveRetentionDays === 0)
         return { ok: true, value: { ...summary, stored: false } };
       const visitor = chat.record.participants.find((p) => p.role === 'visitor');
@@ -166,7 +166,7 @@ export function createTranscriptArchive(deps: {
         stars: query.stars ?? null,
         from: query.from ?? null,
         to: query.to ?? null,
-        // Tags are kept lower case (K2).
+        // Tags are kept lower case (SP-K2).
         tag: query.tag?.toLowerCase() ?? null,
         limit: query.limit ?? 50,
       });

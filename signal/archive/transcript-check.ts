@@ -1,9 +1,9 @@
 /**
- * Checks an uploaded final chat document before the archive keeps it (SPEC.md U2):
+ * Checks an uploaded final chat document before the archive keeps it (SPEC.md SP-U2):
  * the service is one more receiver, so it runs the peers' own permission filter
- * (protocol/chat-doc/permission-filter.ts, CHAT.md A1–A10) with the uploading
+ * (protocol/chat-doc/permission-filter.ts, CHAT.md CH-A1–CH-A10) with the uploading
  * helper as the sender, and then holds the upload to a rule no peer can: the service
- * bound every client id of the chat itself (P1–P4), so a struct or delete under a
+ * bound every client id of the chat itself (SP-P1–SP-P4), so a struct or delete under a
  * client id nobody was bound to is authorship made up after the fact.
  *
  * Pure: bytes and the closed chat's record in, a verdict out; never throws.
@@ -47,7 +47,7 @@ export type TranscriptCheck =
 
 export function checkTranscript(input: TranscriptCheckInput): TranscriptCheck {
   const uploader = input.participants.find((p) => p.id === input.uploaderId);
-  // U1: only a helper of the chat; a monitor watched read-only and holds nothing to add.
+  // SP-U1: only a helper of the chat; a monitor watched read-only and holds nothing to add.
   if (uploader === undefined || uploader.role !== 'helper') {
     return fail('not_participant', `${input.uploaderId} was not a helper of this chat`);
   }
@@ -100,7 +100,7 @@ export function checkTranscript(input: TranscriptCheckInput): TranscriptCheck {
   return withFiles(messages, input.files, input.fileBudget);
 }
 
-/** U4: file bytes are kept only for an attachment of this transcript whose SHA-256
+/** SP-U4: file bytes are kept only for an attachment of this transcript whose SHA-256
  * they match, and only up to the budget; anything else refuses the upload whole. */
 function withFiles(
   messages: ArchivedMessage[],

@@ -1,10 +1,10 @@
 /**
- * The archive checks helper signatures (SPEC.md U10, CHAT.md V6): after an upload
+ * The archive checks helper signatures (SPEC.md SP-U10, CHAT.md CH-V6): after an upload
  * passed its authorship check (transcript-check.ts), every staff line of the final
  * document is verified against the public key the service bound with the line's
- * client id (P6), and marked `verified` or not. A chat handed over after its helper
- * vanished (B3, K1–K9) has its earlier helpers' lines only in the copies of the
- * earlier conversation the uploader holds: those copies are decoded apart (K2), and
+ * client id (SP-P6), and marked `verified` or not. A chat handed over after its helper
+ * vanished (B3, SP-K1–CH-K9) has its earlier helpers' lines only in the copies of the
+ * earlier conversation the uploader holds: those copies are decoded apart (SP-K2), and
  * each staff line no final line has is added, marked `earlier`, verified the same way.
  * A copy is anyone's word: its lines never replace the document's, its visitor lines
  * are not taken (the visitor's own lines reach the final document through the sync),
@@ -27,7 +27,7 @@ export type SigningInput = {
   update: Uint8Array;
   /** Its lines as transcript-check.ts read them. */
   messages: readonly ArchivedMessage[];
-  /** The copies of the earlier conversation sent with the upload (U10). */
+  /** The copies of the earlier conversation sent with the upload (SP-U10). */
   earlier: readonly Uint8Array[];
   participants: readonly ParticipantRecord[];
 };
@@ -81,7 +81,7 @@ export async function signTranscript(input: SigningInput): Promise<SigningResult
       decoded.history.doc.destroy();
     }
   }
-  // S5: conversation order, the earlier lines where their seq puts them.
+  // CH-S5: conversation order, the earlier lines where their seq puts them.
   messages.sort((a, b) => a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { ok: true, messages };
 }

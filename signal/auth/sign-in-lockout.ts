@@ -1,5 +1,5 @@
 /**
- * Per-account lockout after wrong passwords (SPEC.md A9), beside the per-IP limit:
+ * Per-account lockout after wrong passwords (SPEC.md SP-A9), beside the per-IP limit:
  * a guesser spread over many addresses still gets only a few tries per account.
  * The first `FREE_FAILURES` wrong passwords in a row cost nothing; each one after
  * locks the account for twice as long as the last, from `BASE_LOCK_MS` up to
@@ -57,7 +57,7 @@ export function createSignInLockout(store: FailureStore): SignInLockout {
 
 /** Failures kept in memory, the oldest dropped past `limit` keys: a guesser trying
  * nicknames no account has is locked the same way, so a lock says nothing about
- * whether the nickname exists (A9), and cannot grow the process without bound. */
+ * whether the nickname exists (SP-A9), and cannot grow the process without bound. */
 export function memoryFailureStore(limit: number): FailureStore {
   const records = new Map<string, FailureRecord>();
   return {

@@ -1,5 +1,5 @@
 /**
- * Signed visitor tokens (SPEC.md V1). A token carries the visitor's id, first visit
+ * Signed visitor tokens (SPEC.md SP-V1). A token carries the visitor's id, first visit
  * time and first landing page, signed with HMAC-SHA256 under a key generated once
  * and kept in settings, so a visitor cannot claim another's id or rewrite their
  * history. Format: `<payload base64url>.<signature base64url>`, at most

@@ -1,7 +1,7 @@
 /**
  * F18: the Global canned responses a demo starts with, written for a help desk that
  * runs on Peerdesk (the seed's categories; `{visitor}` and `{helper}` are filled in
- * when a helper inserts one, CN3). Seeded once, into an empty Global set.
+ * when a helper inserts one, SP-CN3). Seeded once, into an empty Global set.
  */
 import type { CannedBody } from '../../protocol/index.ts';
 import type { CannedStore } from '../storage/canned-store.ts';

@@ -1,5 +1,5 @@
 /**
- * What the HTTP admin API changes in the switchboard (SPEC.md A3, A5–A7): settings,
+ * What the HTTP admin API changes in the switchboard (SPEC.md SP-A3, SP-A5–SP-A7): settings,
  * the department list (a retired department's chats move, never lost), lifted
  * blocks and the departments a helper takes. Pure like the other handlers: state
  * changes and effects on the board, no I/O.
@@ -8,7 +8,7 @@ import type { Board } from './board.ts';
 import type { CoreConfig } from './events.ts';
 import type { BlockRecord, DepartmentRecord } from './records.ts';
 
-/** A7: the next offer, grace period or welcome uses the new values; offers and
+/** SP-A7: the next offer, grace period or welcome uses the new values; offers and
  * deadlines already running keep theirs. */
 export function configChanged(board: Board, config: Partial<CoreConfig>): void {
   board.config = { ...board.config, ...config };
@@ -29,13 +29,13 @@ export function restoreBlocks(board: Board, blocks: readonly BlockRecord[]): voi
   }
 }
 
-/** A6: a lifted block no longer shuts the visitor (or IP) out; their next request
+/** SP-A6: a lifted block no longer shuts the visitor (or IP) out; their next request
  * is queued as anyone's. */
 export function blocksChanged(board: Board, blocks: readonly BlockRecord[]): void {
   restoreBlocks(board, blocks);
 }
 
-/** A5: the new list replaces the old; with `moved`, every chat of the retired
+/** SP-A5: the new list replaces the old; with `moved`, every chat of the retired
  * department goes to the other one, keeping its place by request time. */
 export function departmentsChanged(
   board: Board,
@@ -70,7 +70,7 @@ export function departmentsChanged(
   board.offersChanged();
 }
 
-/** A3: a helper limited to some departments is offered only their chats. */
+/** SP-A3: a helper limited to some departments is offered only their chats. */
 export function helperDepartments(
   board: Board,
   accountId: string,

@@ -1,9 +1,9 @@
 /**
- * The monitors' live board (SPEC.md M4–M7). A subscriber gets a snapshot of every
+ * The monitors' live board (SPEC.md SP-M4–SP-M7). A subscriber gets a snapshot of every
  * queued, offered and active chat and every staff account, then only what changed.
  * Changes are not sent as they happen: a change marks its chat or account dirty,
  * and at most `boardNoticeMs` later one flush sends each subscriber the rows dirty
- * since the last one (like the queue notices, Q3). So a burst of a thousand
+ * since the last one (like the queue notices, SP-Q3). So a burst of a thousand
  * events costs a few sets and one frame per subscriber, and a flush costs the rows
  * that changed, not the whole board. With nobody subscribed nothing is marked.
  */
@@ -20,7 +20,7 @@ export class BoardFeed {
   readonly #subscribers = new Set<ConnId>();
   readonly #dirtyChats = new Set<string>();
   readonly #dirtyStaff = new Set<string>();
-  /** M5: per chat, the unanswered time its helpers last reported. */
+  /** SP-M5: per chat, the unanswered time its helpers last reported. */
   readonly #unanswered = new Map<string, number>();
   /** Chats and accounts each subscriber has a row of, so removals are told once. */
   readonly #shownChats = new Set<string>();
@@ -33,12 +33,12 @@ export class BoardFeed {
     return this.#subscribers.size;
   }
 
-  /** The sockets subscribed to the board, for a notice outside it (U7). */
+  /** The sockets subscribed to the board, for a notice outside it (SP-U7). */
   subscribers(): ConnId[] {
     return [...this.#subscribers];
   }
 
-  /** M4: the snapshot, at once; changes follow. */
+  /** SP-M4: the snapshot, at once; changes follow. */
   subscribe(conn: ConnId): void {
     this.#subscribers.add(conn);
     const chats = [...this.board.chats.values()].map((c) => this.#chatRow(c));
@@ -79,7 +79,7 @@ export class BoardFeed {
     this.#schedule();
   }
 
-  /** M5: a helper's report; the service cannot read the chat, so it keeps their word. */
+  /** SP-M5: a helper's report; the service cannot read the chat, so it keeps their word. */
   setUnanswered(chatId: string, since: number | null): void {
     if ((this.#unanswered.get(chatId) ?? null) === since) return;
     if (since === null) this.#unanswered.delete(chatId);

@@ -45,39 +45,39 @@ export class Board {
   readonly blocksByVisitor = new Map<string, number>();
   readonly blocksByIp = new Map<string, number>();
   readonly chats = new Map<string, ChatState>();
-  /** Each department's queue, offered chats included (positions count them, Q3). */
+  /** Each department's queue, offered chats included (positions count them, SP-Q3). */
   readonly queues = new Map<string, QueueList<QueuedChat>>();
   /** Queued chats with no offer out, every department, in queue order: what dispatch
-   * offers next (O6), without walking past the chats already offered. */
+   * offers next (SP-O6), without walking past the chats already offered. */
   readonly waiting = new QueueList<QueuedChat>();
-  /** Who can be offered a chat now, best first (O1, O2); kept right by the staff methods below. */
+  /** Who can be offered a chat now, best first (SP-O1, SP-O2); kept right by the staff methods below. */
   readonly helpers = new HelperIndex();
   readonly staff = new Map<string, StaffState>();
   readonly visitors = new Map<string, VisitorState>();
   readonly conns = new Map<ConnId, ConnOwner>();
   readonly deadlines = new DeadlineHeap();
-  /** Queued visitors' positions and waits, told at once or coalesced (Q3). */
+  /** Queued visitors' positions and waits, told at once or coalesced (SP-Q3). */
   readonly notices = new QueueNotices(noticeHost(this));
-  /** Per department: time of the last accept and the moving average of intervals (Q7). */
+  /** Per department: time of the last accept and the moving average of intervals (SP-Q7). */
   readonly acceptPace = new Map<string, { lastAt: number; intervalMs: number | null }>();
   /** The participant list each visitor last saw, per chat: a change among monitors
-   * alone must not reach the visitor even as an unchanged list (M2). */
+   * alone must not reach the visitor even as an unchanged list (SP-M2). */
   readonly visitorView = new Map<string, string>();
-  /** P5: which security events were told lately, per open chat. */
+  /** SP-P5: which security events were told lately, per open chat. */
   readonly securityEvents = new SecurityEventGate();
-  /** The monitors' live board, coalesced (M4). */
+  /** The monitors' live board, coalesced (SP-M4). */
   readonly feed = new BoardFeed(this);
-  /** Tags and labels of open chats (K1). */
+  /** Tags and labels of open chats (SP-K1). */
   readonly meta = new ChatMetaBook();
 
   /** Set by every change that may make an offer possible; cleared by `settle`. */
   #offersDue = false;
 
-  /** Helper account id → the departments it takes chats for (A3); absent means all. */
+  /** Helper account id → the departments it takes chats for (SP-A3); absent means all. */
   readonly helperDepartments = new Map<string, ReadonlySet<string>>();
 
   constructor(
-    /** Replaced, never mutated, when an admin changes a setting (A7). */
+    /** Replaced, never mutated, when an admin changes a setting (SP-A7). */
     public config: CoreConfig,
     readonly ids: IdSource,
   ) {}
@@ -162,7 +162,7 @@ export class Board {
     };
   }
 
-  // ---- participants (P1) -----------------------------------------------------
+  // ---- participants (SP-P1) -----------------------------------------------------
 
   broadcastParticipants(chat: ChatState, forceVisitor = false): void {
     this.feed.markChat(chat.chatId);
@@ -187,7 +187,7 @@ export class Board {
     for (const p of chat.participants.values()) {
       const conn = this.participantConn(chat, p.id);
       if (conn === null) continue;
-      // M2: the visitor never learns that a monitor watches, or watched.
+      // SP-M2: the visitor never learns that a monitor watches, or watched.
       if (p.role === 'visitor') {
         const participants = all.filter((q) => q.role !== 'monitor');
         const left = former.filter((q) => q.role !== 'monitor');
@@ -233,7 +233,7 @@ export class Board {
         startedAt: chat.startedAt,
         visitor: this.visitorSummary(chat),
       });
-      // K4: staff who get a chat get its tags and label with it.
+      // SP-K4: staff who get a chat get its tags and label with it.
       this.send(conn, this.meta.message(chat.chatId));
     }
   }
@@ -248,7 +248,7 @@ export class Board {
     });
   }
 
-  // ---- queue (Q1–Q3, Q7) -----------------------------------------------------
+  // ---- queue (SP-Q1–SP-Q3, SP-Q7) -----------------------------------------------------
 
   queueOf(department: string): QueueList<QueuedChat> {
     let q = this.queues.get(department);
@@ -259,7 +259,7 @@ export class Board {
     return q;
   }
 
-  /** Puts a chat in its place in the queue and tells its visitor (Q1–Q3). */
+  /** Puts a chat in its place in the queue and tells its visitor (SP-Q1–SP-Q3). */
   enqueue(chat: QueuedChat): void {
     const q = this.queueOf(chat.details.department);
     this.feed.markChat(chat.chatId);
@@ -269,7 +269,7 @@ export class Board {
       this.#offersDue = true;
     }
     const position = q.rank(chat) + 1;
-    // A chat that goes in ahead of others (returned, Q2) moves everyone behind it.
+    // A chat that goes in ahead of others (returned, SP-Q2) moves everyone behind it.
     if (position < q.size) this.notices.markStale(chat.details.department);
     this.notices.tell(chat, position);
     armQueueWaitAlert(this, chat);
@@ -292,11 +292,11 @@ export class Board {
     pace.intervalMs =
       pace.intervalMs === null ? interval : Math.round(0.3 * interval + 0.7 * pace.intervalMs);
     pace.lastAt = this.now;
-    // Q7: every estimate of the department changes with the pace.
+    // SP-Q7: every estimate of the department changes with the pace.
     this.notices.markStale(department);
   }
 
-  // ---- offers (O1–O6) --------------------------------------------------------
+  // ---- offers (SP-O1–SP-O6) --------------------------------------------------------
 
   /** Re-files a staff member in the helper index after any change to its
    * connection, availability, account, chats, offer or idle time. Every such change
@@ -316,8 +316,8 @@ export class Board {
     this.#reindex(s);
   }
 
-  /** The staff member is in the chat now: as a helper (counted towards the limit, L1;
-   * a watcher who joins stops watching) or as a watching monitor (M3). */
+  /** The staff member is in the chat now: as a helper (counted towards the limit, SP-L1;
+   * a watcher who joins stops watching) or as a watching monitor (SP-M3). */
   staffJoins(s: StaffState, chatId: string, as: 'helper' | 'watcher'): void {
     const m = s as MutableStaff;
     if (as === 'helper') {
@@ -362,12 +362,12 @@ export class Board {
   }
 
   /** Who may be offered what changed outside the staff and queue methods (an admin's
-   * departments or settings, A3 A7): the next `settle` looks again. */
+   * departments or settings, SP-A3 SP-A7): the next `settle` looks again. */
   offersChanged(): void {
     this.#offersDue = true;
   }
 
-  /** Offers waiting chats, oldest first across departments, to eligible helpers (O1, O2, O6). */
+  /** Offers waiting chats, oldest first across departments, to eligible helpers (SP-O1, SP-O2, SP-O6). */
   #dispatch(): void {
     // Chats every ready helper has rejected stay where they are; the walk skips them.
     let skipped = 0;
@@ -418,7 +418,7 @@ export class Board {
 
   // ---- chat transitions ------------------------------------------------------
 
-  /** Ends a chat (or a request) for good, telling everyone still attached (Q6). */
+  /** Ends a chat (or a request) for good, telling everyone still attached (SP-Q6). */
   closeChat(chat: ChatState, outcome: ChatOutcome, by: 'visitor' | 'helper' | 'service'): void {
     if (chat.status === 'queued') {
       this.withdrawOffer(chat, 'cancelled');
@@ -460,7 +460,7 @@ export class Board {
     });
   }
 
-  /** An active chat with no helper left goes back to the front of its queue (G2, Q2). */
+  /** An active chat with no helper left goes back to the front of its queue (SP-G2, SP-Q2). */
   requeue(chat: ActiveChat): void {
     for (const [accountId] of chat.invitations) {
       this.send(this.staffConn(accountId), {
@@ -469,8 +469,8 @@ export class Board {
         reason: 'ended',
       });
     }
-    // G4: watching monitors stay: they hold the chat document, the trusted copy the next
-    // helper takes the earlier conversation from (CHAT.md K8).
+    // SP-G4: watching monitors stay: they hold the chat document, the trusted copy the next
+    // helper takes the earlier conversation from (CHAT.md CH-K8).
     const queued: QueuedChat = {
       ...commonOf(chat),
       returned: true,
@@ -485,8 +485,8 @@ export class Board {
     this.broadcastParticipants(queued);
   }
 
-  /** Removes a staff member from a chat; requeues it if no helper is left (I3, G2). A
-   * queued chat keeps only watching monitors (G4): one leaving changes nothing else. */
+  /** Removes a staff member from a chat; requeues it if no helper is left (SP-I3, SP-G2). A
+   * queued chat keeps only watching monitors (SP-G4): one leaving changes nothing else. */
   removeStaffFromChat(chat: ActiveChat | QueuedChat, accountId: string): void {
     const p = chat.participants.get(accountId);
     if (p === undefined || p.role === 'visitor') return;
@@ -507,7 +507,7 @@ export class Board {
   }
 }
 
-/** P6: a participant's signing keys as the participants list names them, when any. */
+/** SP-P6: a participant's signing keys as the participants list names them, when any. */
 function announcedKeys(p: ParticipantState): { keys?: BoundKey[] } {
   return p.keys !== undefined && p.keys.length > 0 ? { keys: p.keys.map((k) => ({ ...k })) } : {};
 }

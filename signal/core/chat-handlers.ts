@@ -51,7 +51,7 @@ export function chatMessage(board: Board, conn: ConnId, s: StaffState, msg: Chat
     }
     case 'leave':
     case 'unwatch': {
-      // G4: a monitor may stop watching a chat that waits in the queue.
+      // SP-G4: a monitor may stop watching a chat that waits in the queue.
       const held =
         chat?.status === 'active' ||
         (chat?.status === 'queued' && chat.participants.get(me)?.role === 'monitor');
@@ -95,7 +95,7 @@ function invite(
   chat: ChatState | undefined,
   nickname: string,
 ): void {
-  // I1: only a helper of the chat who is not a trainee can invite.
+  // SP-I1: only a helper of the chat who is not a trainee can invite.
   if (!helperOf(chat, s.account.id))
     return board.error(conn, 'not_participant', 'invite', chat?.chatId);
   if (s.account.role === 'trainee') return board.error(conn, 'forbidden', 'invite', chat.chatId);
@@ -197,7 +197,7 @@ function block(
   if (blockedIp !== null)
     board.blocksByIp.set(blockedIp, Math.max(until, board.blocksByIp.get(blockedIp) ?? 0));
   board.send(conn, { type: 'blocked_visitor', chatId: chat.chatId, until, ip });
-  // B2: the visitor is told at once, the chat ends, the socket closes. An IP block
+  // SP-B2: the visitor is told at once, the chat ends, the socket closes. An IP block
   // does the same to every other open request or chat from that address.
   const caught = [...board.chats.values()].filter(
     (c) => c.visitor.visitorId === visitorId || (blockedIp !== null && c.ip === blockedIp),
@@ -214,7 +214,7 @@ function block(
   }
 }
 
-/** Tells a visitor they are blocked and closes their socket (B2). */
+/** Tells a visitor they are blocked and closes their socket (SP-B2). */
 function shutOut(board: Board, visitorId: string, until: number): void {
   const v = board.visitors.get(visitorId);
   if (v === undefined || v.conn === null) return;
@@ -224,7 +224,7 @@ function shutOut(board: Board, visitorId: string, until: number): void {
   v.conn = null;
 }
 
-/** P2: binds a Yjs client id of the sender's document to the sender. */
+/** SP-P2: binds a Yjs client id of the sender's document to the sender. */
 export function bind(
   board: Board,
   conn: ConnId,
@@ -237,7 +237,7 @@ export function bind(
   const me = chat?.participants.get(senderId);
   if (chat === undefined || me === undefined)
     return board.error(conn, 'not_participant', 'bind', chatId);
-  // P6: the first key bound with a client id stays its key for the life of the chat.
+  // SP-P6: the first key bound with a client id stays its key for the life of the chat.
   const newKey =
     key !== undefined &&
     me.role !== 'visitor' &&
@@ -249,7 +249,7 @@ export function bind(
     board.broadcastParticipants(chat);
     return;
   }
-  // P4: held by anyone else now or earlier in this chat, it is never theirs.
+  // SP-P4: held by anyone else now or earlier in this chat, it is never theirs.
   if (holderOf(chat, clientId) !== undefined)
     return board.error(conn, 'client_id_taken', 'bind', chatId);
   if (me.clientIds.length >= board.config.maxClientIdsPerParticipant) {
@@ -262,7 +262,7 @@ export function bind(
 }
 
 /**
- * P5: a peer's replica dropped another participant for bytes that break the chat
+ * SP-P5: a peer's replica dropped another participant for bytes that break the chat
  * rules. Counted, and told to the monitors and admins online, at most once per
  * reporter, peer and code in a quiet time (security-events.ts). The service never
  * sees the bytes: this is the reporter's word, and says so.
@@ -295,7 +295,7 @@ export function peerRefused(
   }
 }
 
-/** R1–R3: forwards a signal between two online participants of one chat. */
+/** SP-R1–SP-R3: forwards a signal between two online participants of one chat. */
 export function relay(
   board: Board,
   conn: ConnId,
@@ -310,14 +310,14 @@ export function relay(
     from !== undefined &&
     to !== undefined &&
     from.id !== to.id &&
-    // M2: monitors talk only to helpers; the visitor never learns of them.
+    // SP-M2: monitors talk only to helpers; the visitor never learns of them.
     (from.role === 'helper' || to.role === 'helper');
   if (chat === undefined || !pairAllowed || toConn === null) {
     board.stat({ name: 'relay_refused' });
     return board.error(conn, 'relay_refused', 'signal', msg.chatId);
   }
   board.stat({ name: 'relay' });
-  // R2: a fresh message from the parsed fields, `from` stamped here.
+  // SP-R2: a fresh message from the parsed fields, `from` stamped here.
   board.send(toConn, {
     type: 'signal',
     chatId: chat.chatId,

@@ -1,5 +1,5 @@
 /**
- * Tags and labels of open chats (SPEC.md K1–K5): staff data about a chat, kept by
+ * Tags and labels of open chats (SPEC.md SP-K1–SP-K5): staff data about a chat, kept by
  * the service and told only to staff. `ChatMetaBook` holds them with the per-account
  * change budget; `chatMetaMessage` is the handler of `tag_add`, `tag_remove` and
  * `label_set`. The values are replaced, never mutated, so a row or a message that
@@ -18,7 +18,7 @@ type ChatMetaChange = Extract<StaffToService, { type: 'tag_add' | 'tag_remove' |
 /** Shared by every chat without metadata; nothing mutates a record (see above). */
 const NONE: ChatMetaRecord = { tags: [], label: '' };
 
-/** K3: changes one staff member may make in one window, whatever the chat. A person
+/** SP-K3: changes one staff member may make in one window, whatever the chat. A person
  * tags a chat a few times; a script that tags in a loop is stopped here, before the
  * database and every monitor's board pay for it. */
 export const META_CHANGES_PER_WINDOW = 20;
@@ -37,7 +37,7 @@ export class ChatMetaBook {
     else this.#meta.set(chatId, meta);
   }
 
-  /** The chat ended: the service keeps its tags in storage only (K5, K6). */
+  /** The chat ended: the service keeps its tags in storage only (SP-K5, SP-K6). */
   forget(chatId: string): void {
     this.#meta.delete(chatId);
   }
@@ -63,7 +63,7 @@ export class ChatMetaBook {
   }
 }
 
-/** K3: a helper of the active chat, or any monitor or admin for any open chat. */
+/** SP-K3: a helper of the active chat, or any monitor or admin for any open chat. */
 export function mayChangeMeta(chat: ChatState, s: StaffState): boolean {
   if (canWatch(s.account)) return true;
   return chat.status === 'active' && chat.participants.get(s.account.id)?.role === 'helper';
@@ -86,7 +86,7 @@ export function chatMetaMessage(
   const before = board.meta.get(chat.chatId);
   const after = changed(before, msg);
   if (after === 'full') return board.error(conn, 'too_many_tags', msg.type, msg.chatId);
-  // K2: adding a tag the chat has, or removing one it has not, changes nothing.
+  // SP-K2: adding a tag the chat has, or removing one it has not, changes nothing.
   if (after === null) return;
   board.meta.set(chat.chatId, after);
   board.feed.markChat(chat.chatId);
@@ -100,7 +100,7 @@ export function chatMetaMessage(
       meta: { tags: [...after.tags], label: after.label },
     },
   });
-  // K4: every staff participant online hears of it at once; the visitor never does.
+  // SP-K4: every staff participant online hears of it at once; the visitor never does.
   const told = board.meta.message(chat.chatId);
   for (const p of chat.participants.values()) {
     if (p.role !== 'visitor') board.send(board.staffConn(p.id), told);

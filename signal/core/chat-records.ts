@@ -1,5 +1,5 @@
 /**
- * The one place chats are mapped to and from their stored records (SPEC.md B1, P4):
+ * The one place chats are mapped to and from their stored records (SPEC.md SP-B1, SP-P4):
  * `toRecord` for every `open_chat` / `close_chat` change the core persists, and
  * `fromRecord` when the switchboard restores a snapshot after a restart. Offers and
  * invitations are never stored: a restored chat is queued without an offer, or active
@@ -21,7 +21,7 @@ export function toRecord(chat: ChatState): OpenChatRecord {
     rejectedBy: [...chat.rejectedBy],
     participants: [
       ...[...chat.participants.values()].map((p) => ({ ...p, clientIds: [...p.clientIds] })),
-      // P4: kept so that a restart cannot free a departed participant's client ids.
+      // SP-P4: kept so that a restart cannot free a departed participant's client ids.
       ...[...chat.former.values()].map((p) => ({
         ...p,
         clientIds: [...p.clientIds],

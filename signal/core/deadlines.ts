@@ -7,21 +7,21 @@
 /** What a deadline is for: the switchboard's `tick` switches on `kind`, and the ids
  * travel as fields (never joined into a string and split apart again). */
 export type DeadlineKey =
-  /** O4: an offer not accepted in time. */
+  /** SP-O4: an offer not accepted in time. */
   | { kind: 'offer'; chatId: string }
-  /** G2: a disconnected helper's grace period. */
+  /** SP-G2: a disconnected helper's grace period. */
   | { kind: 'staff'; accountId: string }
-  /** Q6: a disconnected visitor's grace period (then a queued request is cancelled). */
+  /** SP-Q6: a disconnected visitor's grace period (then a queued request is cancelled). */
   | { kind: 'visitor'; visitorId: string }
-  /** I2: an invitation not answered in time. */
+  /** SP-I2: an invitation not answered in time. */
   | { kind: 'invite'; chatId: string; helperId: string }
-  /** Q3: queued visitors are told their positions again. */
+  /** SP-Q3: queued visitors are told their positions again. */
   | { kind: 'positions' }
   /** The positions walk goes on, one step at a time. */
   | { kind: 'positions_step' }
-  /** M1: the monitor board's batched changes go out. */
+  /** SP-M1: the monitor board's batched changes go out. */
   | { kind: 'board' }
-  /** CR9: a visitor queued since `enqueuedAt` has waited long enough to be announced. */
+  /** SP-CR9: a visitor queued since `enqueuedAt` has waited long enough to be announced. */
   | { kind: 'queue_wait'; chatId: string; enqueuedAt: number };
 
 export type Deadline = { at: number; key: DeadlineKey };

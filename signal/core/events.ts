@@ -47,7 +47,7 @@ export type CoreEvent =
       relayOnly: boolean;
     }
   | { type: 'visitor_message'; conn: ConnId; msg: Exclude<VisitorToService, { type: 'hello' }> }
-  /** Room messages (CR1–CR9) never reach the core: the gateway hands them to the room. */
+  /** Room messages (SP-CR1–SP-CR9) never reach the core: the gateway hands them to the room. */
   | {
       type: 'staff_message';
       conn: ConnId;
@@ -59,20 +59,20 @@ export type CoreEvent =
   /** An account changed outside a socket (HTTP admin API, password reset, deletion). */
   | { type: 'account_changed'; account: AccountRecord }
   | { type: 'account_removed'; accountId: string }
-  /** Settings changed by an admin (A7): later offers, graces and welcomes use them. */
+  /** Settings changed by an admin (SP-A7): later offers, graces and welcomes use them. */
   | { type: 'config_changed'; config: Partial<CoreConfig> }
-  /** The departments visitors may pick, in order (A5). `moved`: a retired
+  /** The departments visitors may pick, in order (SP-A5). `moved`: a retired
    * department's queued and active chats go to another one, never lost. */
   | {
       type: 'departments_changed';
       departments: DepartmentRecord[];
       moved?: { from: string; to: string };
     }
-  /** The blocks in force after an admin lifted one (A6). */
+  /** The blocks in force after an admin lifted one (SP-A6). */
   | { type: 'blocks_changed'; blocks: BlockRecord[] }
-  /** The departments a helper takes chats for; empty means all (A3). */
+  /** The departments a helper takes chats for; empty means all (SP-A3). */
   | { type: 'helper_departments'; accountId: string; departments: string[] }
-  /** The visitor of an ended chat rated it (SPEC.md U7): tell its helpers and monitors. */
+  /** The visitor of an ended chat rated it (SPEC.md SP-U7): tell its helpers and monitors. */
   | {
       type: 'chat_rated';
       chatId: string;
@@ -95,11 +95,11 @@ export type Stat =
 
 export type Effect =
   | { kind: 'send'; conn: ConnId; msg: ServiceToVisitor | ServiceToStaff }
-  /** Close one connection with a coded reason (SPEC.md E1); the shell maps the code. */
+  /** Close one connection with a coded reason (SPEC.md SP-E1); the shell maps the code. */
   | { kind: 'close'; conn: ConnId; code: ErrorCode }
   | { kind: 'persist'; change: PersistChange }
   | { kind: 'stat'; stat: Stat }
-  /** CR9: a visitor has waited in the queue for `queueWaitAlertMs`; the shell posts
+  /** SP-CR9: a visitor has waited in the queue for `queueWaitAlertMs`; the shell posts
    * it into the Contributors room. */
   | {
       kind: 'queue_wait';
@@ -122,21 +122,21 @@ export type CoreConfig = {
   maxChatLimit: number;
   blockDurationMs: number;
   typingPreview: boolean;
-  /** The attachment size cap peers are told in their welcome (F13, CHAT.md X2). */
+  /** The attachment size cap peers are told in their welcome (F13, CHAT.md CH-X2). */
   attachmentMaxBytes: number;
   maxClientIdsPerParticipant: number;
   /** After a restart, how long re-announced chats wait for their helpers (B1). */
   restartGraceMs: number;
   /** How long a change of queue positions may wait before the visitors behind are
-   * told (Q3): changes within it are told together, once per visitor. */
+   * told (SP-Q3): changes within it are told together, once per visitor. */
   queueNoticeMs: number;
   /** Queued visitors told per step of that walk, one step per millisecond, so that
    * no event waits behind the notices of a whole long queue: a few tens of µs. */
   queueWalkStep: number;
   /** How long a change to the monitors' board may wait before subscribers are told
-   * (M4): changes within it go out together, one frame per subscriber. */
+   * (SP-M4): changes within it go out together, one frame per subscriber. */
   boardNoticeMs: number;
-  /** CR9: a visitor waiting in the queue this long is announced in the Contributors
+  /** SP-CR9: a visitor waiting in the queue this long is announced in the Contributors
    * room, once per wait; 0 turns the alert off. */
   queueWaitAlertMs: number;
 };
@@ -173,10 +173,10 @@ export type SwitchboardView = {
     enqueuedAt: number;
     returned: boolean;
     offeredTo: string | null;
-    /** Helpers who rejected it or let its offer expire (O4). */
+    /** Helpers who rejected it or let its offer expire (SP-O4). */
     rejectedBy: string[];
     participants: { id: string; role: 'visitor' | 'helper' | 'monitor'; clientIds: number[] }[];
-    /** Who left, with the client ids that stay theirs (P4). */
+    /** Who left, with the client ids that stay theirs (SP-P4). */
     former: { id: string; clientIds: number[] }[];
   }[];
   staff: {
@@ -185,7 +185,7 @@ export type SwitchboardView = {
     online: boolean;
     available: boolean;
     chatLimit: number;
-    /** Last offer or accept (O2: a lower value means idle longer). */
+    /** Last offer or accept (SP-O2: a lower value means idle longer). */
     lastBusyAt: number;
     chats: string[];
     watching: string[];
@@ -196,15 +196,15 @@ export type SwitchboardView = {
 };
 
 /** The indexes the core keeps, as they stand, so tests can check them against a
- * scan of the view: each department's queue in order (Q1, Q2), the queued chats
+ * scan of the view: each department's queue in order (SP-Q1, SP-Q2), the queued chats
  * with no offer out in dispatch order, the helpers ready for an offer best first
- * with their sort keys (O1, O2), and the count of helpers online (Q3). */
+ * with their sort keys (SP-O1, SP-O2), and the count of helpers online (SP-Q3). */
 export type SwitchboardIndexes = {
   queues: Record<string, string[]>;
   waiting: string[];
   readyHelpers: { accountId: string; activeChats: number; lastBusyAt: number }[];
   helpersOnline: number;
-  /** P5: (chat, reporter, peer, code) entries kept to quiet repeats, open chats only. */
+  /** SP-P5: (chat, reporter, peer, code) entries kept to quiet repeats, open chats only. */
   securityEvents: number;
 };
 

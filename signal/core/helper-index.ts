@@ -1,6 +1,6 @@
 /**
  * The helpers who can be offered a chat right now, kept in routing order (SPEC.md
- * O1, O2), and the count of helpers online (Q3). The board calls `update` after
+ * SP-O1, SP-O2), and the count of helpers online (SP-Q3). The board calls `update` after
  * every change to a staff member's connection, availability, role, limit, chats,
  * offer or idle time, so that a dispatch reads the best candidate off the front
  * instead of scanning and sorting every helper for every offer.

@@ -1,5 +1,5 @@
 /** What the switchboard does for room monitors and admins beyond watching (SPEC.md
- * M4–M6): the live board, joining a watched chat as a helper, and the helpers'
+ * SP-M4–SP-M6): the live board, joining a watched chat as a helper, and the helpers'
  * reports of how long the visitor has waited for an answer. */
 import type { StaffToService } from '../../protocol/index.ts';
 import type { Board } from './board.ts';
@@ -38,7 +38,7 @@ export function monitorMessage(
   }
 }
 
-/** M6: a watching monitor becomes a helper of the chat, within their chat limit. */
+/** SP-M6: a watching monitor becomes a helper of the chat, within their chat limit. */
 function join(board: Board, conn: ConnId, s: StaffState, chatId: string): void {
   if (!canWatch(s.account)) return board.error(conn, 'forbidden', 'join', chatId);
   const chat = board.chats.get(chatId);

@@ -1,5 +1,5 @@
 /**
- * What queued visitors are told (SPEC.md Q3, Q7): their position and estimated
+ * What queued visitors are told (SPEC.md SP-Q3, SP-Q7): their position and estimated
  * wait. A visitor who joins, rejoins or reconnects is told at once. A change that
  * moves others (an accept or a cancel ahead of them, a chat returned to the front,
  * a helper coming or going, a new pace) only marks the department stale; at most
@@ -33,7 +33,7 @@ export interface QueueNoticeHost {
   queue(department: string): QueueView | undefined;
   departments(): Iterable<string>;
   visitorConn(visitorId: string): ConnId | null;
-  /** Milliseconds between the department's recent accepts (Q7), or null. */
+  /** Milliseconds between the department's recent accepts (SP-Q7), or null. */
   paceOf(department: string): number | null;
   helpersOnline(): number;
   schedule(at: number, key: DeadlineKey): void;

@@ -1,5 +1,5 @@
 /**
- * The order of a department's queue (SPEC.md Q1, Q2): chats returned after their
+ * The order of a department's queue (SPEC.md SP-Q1, SP-Q2): chats returned after their
  * helpers left go first, then by the time the visitor first joined the queue.
  */
 import { SortedList } from './sorted-list.ts';

@@ -1,5 +1,5 @@
 /**
- * SPEC.md CR9: a visitor who has waited in the queue for `queueWaitAlertMs` is
+ * SPEC.md SP-CR9: a visitor who has waited in the queue for `queueWaitAlertMs` is
  * announced once in the Contributors room. The core only says so (a `queue_wait`
  * effect at the deadline); the shell writes the alert into the room.
  */
@@ -8,7 +8,7 @@ import type { QueuedChat } from './state.ts';
 
 /** Called whenever a chat joins a queue. A chat whose deadline has already passed
  * (restored after a restart, or returned to the queue) is not announced again. The
- * key names the queue time it was armed for, so an admin's new setting (A7) applies
+ * key names the queue time it was armed for, so an admin's new setting (SP-A7) applies
  * to visitors who join next and the deadlines already running keep theirs. */
 export function armQueueWaitAlert(board: Board, chat: QueuedChat): void {
   const waitMs = board.config.queueWaitAlertMs;

@@ -1,5 +1,5 @@
 /**
- * SPEC.md U7: a rating arrives after the chat has ended, so the core no longer holds
+ * SPEC.md SP-U7: a rating arrives after the chat has ended, so the core no longer holds
  * the chat; the archive names its helpers. Each of them who is online, and every
  * monitor on the board, is told once.
  */

@@ -37,9 +37,9 @@ export type ParticipantRecord = {
   role: ChatRole;
   name: string;
   clientIds: number[];
-  /** Set on a participant who left: their client ids stay bound to them (SPEC.md P4). */
+  /** Set on a participant who left: their client ids stay bound to them (SPEC.md SP-P4). */
   left?: true;
-  /** P6: public signing keys bound with client ids. */
+  /** SP-P6: public signing keys bound with client ids. */
   keys?: { clientId: number; alg: 'Ed25519' | 'ECDSA-P256'; key: string }[];
 };
 
@@ -50,13 +50,13 @@ export type OpenChatRecord = {
   visitor: VisitorIdentity;
   ip: string;
   details: RequestDetails;
-  /** When the visitor first joined the queue; the queue is ordered by it (Q1). */
+  /** When the visitor first joined the queue; the queue is ordered by it (SP-Q1). */
   enqueuedAt: number;
-  /** Chats returned to the queue (B3) go before new ones (Q2). */
+  /** Chats returned to the queue (B3) go before new ones (SP-Q2). */
   returned: boolean;
   status: 'queued' | 'active';
   startedAt: number | null;
-  /** Helpers who rejected or let an offer of this chat expire (O3). */
+  /** Helpers who rejected or let an offer of this chat expire (SP-O3). */
   rejectedBy: string[];
   participants: ParticipantRecord[];
 };
@@ -92,13 +92,13 @@ export type Snapshot = {
   departments: DepartmentRecord[];
   blocks: BlockRecord[];
   openChats: OpenChatRecord[];
-  /** Helpers limited to some departments (A3); absent or empty lists mean all. */
+  /** Helpers limited to some departments (SP-A3); absent or empty lists mean all. */
   helperDepartments?: Record<string, string[]>;
-  /** Tags and labels of open chats (SPEC.md K5); absent means none. */
+  /** Tags and labels of open chats (SPEC.md SP-K5); absent means none. */
   chatMeta?: Record<string, ChatMetaRecord>;
 };
 
-/** What staff said about a chat (K1): its tags and its label ('' for none). */
+/** What staff said about a chat (SP-K1): its tags and its label ('' for none). */
 export type ChatMetaRecord = { tags: string[]; label: string };
 
 /** A change the core asks storage to make. Applied in order, each idempotent. */
@@ -108,6 +108,6 @@ export type PersistChange =
   | { op: 'block'; block: BlockRecord }
   | { op: 'left_message'; message: LeftMessageRecord }
   | { op: 'account'; account: AccountRecord }
-  /** K5: a chat's tags and label after a change; `chatAt` (when its visitor asked)
-   * dates its tags in the statistics (K6). */
+  /** SP-K5: a chat's tags and label after a change; `chatAt` (when its visitor asked)
+   * dates its tags in the statistics (SP-K6). */
   | { op: 'chat_meta'; chatId: string; chatAt: number; at: number; meta: ChatMetaRecord };

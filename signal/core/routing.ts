@@ -1,5 +1,5 @@
 /**
- * The routing policy (SPEC.md O1, O2) as pure functions (STYLE.md point 5): who
+ * The routing policy (SPEC.md SP-O1, SP-O2) as pure functions (STYLE.md point 5): who
  * may be offered a chat, and in which order — fewest active chats, then idle
  * longest, then the lowest account id so that ties are decided the same way
  * every time. The switchboard keeps the candidates in this order as their state
@@ -21,17 +21,17 @@ export function compareCandidates(a: Candidate, b: Candidate): number {
   return a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0;
 }
 
-/** Counted as a helper online in queue notices (Q3): could take offers when free. */
+/** Counted as a helper online in queue notices (SP-Q3): could take offers when free. */
 export function isHelperOnline(s: StaffState): boolean {
   return s.conn !== null && s.available && canTakeOffers(s.account);
 }
 
-/** May be offered a chat now (O1, O3, L1); per chat, those who rejected it are skipped too. */
+/** May be offered a chat now (SP-O1, SP-O3, SP-L1); per chat, those who rejected it are skipped too. */
 export function isReadyForOffer(s: StaffState): boolean {
   return isHelperOnline(s) && s.offer === null && s.chats.size < s.account.chatLimit;
 }
 
-/** The best candidate not excluded that takes the chat's department (A3), or null. `sorted` must be in `compareCandidates` order. */
+/** The best candidate not excluded that takes the chat's department (SP-A3), or null. `sorted` must be in `compareCandidates` order. */
 export function chooseHelper(
   sorted: Iterable<Candidate>,
   excluded: ReadonlySet<string>,

@@ -1,5 +1,5 @@
 /**
- * SPEC.md P5: which security events are told. One reporter's word about one peer and
+ * SPEC.md SP-P5: which security events are told. One reporter's word about one peer and
  * one code counts once in SECURITY_EVENT_QUIET_MS, so a hostile peer cannot flood the
  * monitors. Remembered per chat, and forgotten when the chat closes, so what the
  * service keeps is bounded by the chats open now, not by every chat it ever saw.

@@ -19,7 +19,7 @@ export function staffHello(
   let s = board.staff.get(account.id);
   if (s !== undefined && s.conn !== null && s.conn !== conn) {
     board.conns.delete(s.conn);
-    board.close(s.conn, 'replaced'); // H3: the newest socket of an account wins
+    board.close(s.conn, 'replaced'); // SP-H3: the newest socket of an account wins
     if (s.offer !== null) releaseOffer(board, s, 'unavailable');
   }
   if (s === undefined) {
@@ -50,7 +50,7 @@ export function staffHello(
     relayOnly,
     attachmentMaxBytes: board.config.attachmentMaxBytes,
   });
-  // S2: every chat this account still holds is re-attached; announced chats it no
+  // SP-S2: every chat this account still holds is re-attached; announced chats it no
   // longer holds (ended, or handed to someone else while it was away) are let go.
   for (const chatId of [...s.chats, ...s.watching]) {
     const chat = board.chats.get(chatId);
@@ -112,7 +112,7 @@ export function staffMessage(
   }
 }
 
-/** Closes a helper's pending offer and returns the chat to its place (O4, G3).
+/** Closes a helper's pending offer and returns the chat to its place (SP-O4, SP-G3).
  * Rejects and expiries exclude the helper from this chat for good; other
  * releases (unavailable, disconnected) do not. */
 export function releaseOffer(
@@ -138,7 +138,7 @@ function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void
   if (chat.offer?.helperId !== s.account.id)
     return board.error(conn, 'not_offered', 'accept', chatId);
   if (s.chats.size >= s.account.chatLimit) {
-    // The limit was lowered after the offer was made (L1, L2): the chat goes on.
+    // The limit was lowered after the offer was made (SP-L1, SP-L2): the chat goes on.
     board.error(conn, 'at_chat_limit', 'accept', chatId);
     releaseOffer(board, s, 'unavailable');
     return;

@@ -12,7 +12,7 @@ export type ParticipantState = {
   role: ChatRole;
   name: string;
   clientIds: number[];
-  /** P6: the public signing keys bound with client ids, first key per id kept. */
+  /** SP-P6: the public signing keys bound with client ids, first key per id kept. */
   keys?: BoundKey[];
 };
 
@@ -29,13 +29,13 @@ export type ChatCommon = {
   returned: boolean;
   rejectedBy: Set<string>;
   /** Participants who left (or were dropped), with the client ids they had: an id stays
-   * bound to its first holder for the life of the chat (SPEC.md P4). */
+   * bound to its first holder for the life of the chat (SPEC.md SP-P4). */
   former: Map<string, ParticipantState>;
 };
 
 export type QueuedChat = ChatCommon & {
   status: 'queued';
-  /** The one offer out for this chat, if any (SPEC.md O3). */
+  /** The one offer out for this chat, if any (SPEC.md SP-O3). */
   offer: Offer | null;
   /** Set when the chat was active before (B3): its participants are kept for the next helper. */
   startedAt: number | null;
@@ -62,11 +62,11 @@ export type StaffState = {
   readonly available: boolean;
   readonly graceUntil: number | null;
   readonly lastBusyAt: number;
-  /** The chat offered to this helper, if any (a helper has at most one offer, O3). */
+  /** The chat offered to this helper, if any (a helper has at most one offer, SP-O3). */
   readonly offer: string | null;
-  /** Chats in which this staff member is a helper (count towards the limit, L1). */
+  /** Chats in which this staff member is a helper (count towards the limit, SP-L1). */
   readonly chats: ReadonlySet<string>;
-  /** Chats this staff member watches as a monitor (M3: not counted). */
+  /** Chats this staff member watches as a monitor (SP-M3: not counted). */
   readonly watching: ReadonlySet<string>;
 };
 
@@ -100,7 +100,7 @@ export type VisitorState = {
   conn: ConnId | null;
   ip: string;
   graceUntil: number | null;
-  /** The visitor's one open request or chat (SPEC.md Q5). */
+  /** The visitor's one open request or chat (SPEC.md SP-Q5). */
   chatId: string | null;
 };
 
@@ -130,7 +130,7 @@ export function commonOf(chat: ChatState): ChatCommon {
 }
 
 /**
- * Brings a staff member into a chat in `role` (P4): client ids they held before in
+ * Brings a staff member into a chat in `role` (SP-P4): client ids they held before in
  * this chat are theirs again, so their earlier lines stay theirs in every view.
  */
 export function admitParticipant(
@@ -151,7 +151,7 @@ export function admitParticipant(
   return p;
 }
 
-/** Takes a participant out of a chat; their client ids stay bound to them (P4). */
+/** Takes a participant out of a chat; their client ids stay bound to them (SP-P4). */
 export function retireParticipant(chat: ChatState, id: string): void {
   const p = chat.participants.get(id);
   if (p === undefined) return;
@@ -165,14 +165,14 @@ export function retireParticipant(chat: ChatState, id: string): void {
   });
 }
 
-/** P6: one key per client id, the first one bound kept. */
+/** SP-P6: one key per client id, the first one bound kept. */
 export function mergeKeys(kept: readonly BoundKey[], more: readonly BoundKey[]): BoundKey[] {
   const out = [...kept];
   for (const k of more) if (!out.some((o) => o.clientId === k.clientId)) out.push(k);
   return out;
 }
 
-/** Who a client id is bound to in a chat, now or earlier (P2, P4). */
+/** Who a client id is bound to in a chat, now or earlier (SP-P2, SP-P4). */
 export function holderOf(chat: ChatState, clientId: number): string | undefined {
   for (const p of chat.participants.values()) if (p.clientIds.includes(clientId)) return p.id;
   for (const p of chat.former.values()) if (p.clientIds.includes(clientId)) return p.id;

@@ -59,7 +59,7 @@ export function createSwitchboard(
   };
 }
 
-/** Rebuilds the state from what storage kept (S1, S2). Everyone starts offline with
+/** Rebuilds the state from what storage kept (SP-S1, SP-S2). Everyone starts offline with
  * `restartGraceMs` to come back; offers are not kept, so offered chats are queued. */
 function restore(board: Board, snapshot: Snapshot): void {
   for (const a of snapshot.accounts) board.accounts.set(a.id, a);
@@ -204,9 +204,9 @@ function disconnected(board: Board, conn: ConnId): void {
   const s = board.staff.get(owner.accountId);
   if (s === undefined || s.conn !== conn) return;
   board.updateStaff(s, { conn: null });
-  // G3: a pending offer goes to the next helper at once.
+  // SP-G3: a pending offer goes to the next helper at once.
   if (s.offer !== null) releaseOffer(board, s, 'unavailable');
-  // M3: watching needs a live console; a monitor who drops stops watching.
+  // SP-M3: watching needs a live console; a monitor who drops stops watching.
   for (const chatId of [...s.watching]) {
     const chat = board.chats.get(chatId);
     if (chat !== undefined) board.removeStaffFromChat(chat, s.account.id);
@@ -272,7 +272,7 @@ function expireOffer(board: Board, chatId: string, at: number): void {
   board.stat({ name: 'expire', department: chat.details.department });
 }
 
-/** G2: a helper who did not come back leaves their chats; helperless chats are requeued. */
+/** SP-G2: a helper who did not come back leaves their chats; helperless chats are requeued. */
 function endStaffGrace(board: Board, accountId: string, at: number): void {
   const s = board.staff.get(accountId);
   if (s === undefined || s.conn !== null || s.graceUntil !== at) return;
@@ -285,7 +285,7 @@ function endStaffGrace(board: Board, accountId: string, at: number): void {
   board.removeStaff(accountId);
 }
 
-/** Q6: a queued visitor who stays away is cancelled. An active chat is left to its
+/** SP-Q6: a queued visitor who stays away is cancelled. An active chat is left to its
  * helpers: the visitor's browser may still be talking to them peer to peer. */
 function endVisitorGrace(board: Board, visitorId: string, at: number): void {
   const v = board.visitors.get(visitorId);

@@ -5,7 +5,7 @@ import type { ConnId } from './events.ts';
 import type { VisitorIdentity } from './records.ts';
 import type { QueuedChat, VisitorState } from './state.ts';
 
-/** Refuses a blocked visitor: tells when the block ends and closes the socket (B2). */
+/** Refuses a blocked visitor: tells when the block ends and closes the socket (SP-B2). */
 export function refuseIfBlocked(
   board: Board,
   conn: ConnId,
@@ -31,7 +31,7 @@ export function visitorHello(
   let v = board.visitors.get(identity.visitorId);
   if (v !== undefined && v.conn !== null && v.conn !== conn) {
     board.conns.delete(v.conn);
-    board.close(v.conn, 'replaced'); // V2: the newest socket wins
+    board.close(v.conn, 'replaced'); // SP-V2: the newest socket wins
   }
   if (v === undefined) {
     v = { identity, conn, ip, graceUntil: null, chatId: null };
@@ -61,7 +61,7 @@ export function visitorHello(
   resumeVisitor(board, v);
 }
 
-/** A returning visitor gets back its queue place or its chat (V2, S2). */
+/** A returning visitor gets back its queue place or its chat (SP-V2, SP-S2). */
 function resumeVisitor(board: Board, v: VisitorState): void {
   if (v.chatId === null) return;
   const chat = board.chats.get(v.chatId);
@@ -195,7 +195,7 @@ function leaveMessage(
       },
     },
   });
-  // Q6: a queued request that becomes a message ends as "left a message".
+  // SP-Q6: a queued request that becomes a message ends as "left a message".
   if (open !== undefined) board.closeChat(open, 'left_message', 'visitor');
   board.send(conn, { type: 'message_left', id });
 }

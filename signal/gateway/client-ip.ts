@@ -1,5 +1,5 @@
 /**
- * The client IP of a request (SPEC.md B3): the socket's peer address, unless that
+ * The client IP of a request (SPEC.md SP-B3): the socket's peer address, unless that
  * peer is a configured trusted proxy, in which case `X-Forwarded-For` is read.
  *
  * The header is read from the right: each trusted proxy appends the address it got

@@ -3,7 +3,7 @@
  * It turns socket events into core events and carries out the core's effects. On
  * the way in it checks origins and per-IP connection rates at upgrade, limits each
  * socket's message rate, decodes every frame against its endpoint's schema
- * (SPEC.md W1) and does the hello handshake itself (H1–H3, V1). Every dependency is
+ * (SPEC.md SP-W1) and does the hello handshake itself (SP-H1–SP-H3, SP-V1). Every dependency is
  * injected, the clock and the timer included, so tests drive it with a fake clock.
  */
 import {
@@ -69,7 +69,7 @@ export type GatewayConfig = {
    * open socket that never identifies itself only holds resources. */
   helloTimeoutMs: number;
   /** Open sockets past which a new one is closed at once with 1013 `server_full`
-   * (SPEC.md W5); the open ones carry on. */
+   * (SPEC.md SP-W5); the open ones carry on. */
   maxConnections: number;
 };
 
@@ -82,11 +82,11 @@ export type GatewayDeps = HelloDeps & {
   config: GatewayConfig;
   scheduler?: Scheduler;
   /** Which origins may open sockets; built from `config` when absent. The service
-   * passes one that follows the admin's allowed origins (A7). */
+   * passes one that follows the admin's allowed origins (SP-A7). */
   originPolicy?: OriginPolicy;
-  /** The Contributors room: staff `room_*` frames and staff closes go to it (CR1–CR8). */
+  /** The Contributors room: staff `room_*` frames and staff closes go to it (SP-CR1–SP-CR8). */
   room?: Pick<ContributorsRoom, 'handle' | 'disconnected'>;
-  /** CR9: the core says a visitor has waited long in the queue. */
+  /** SP-CR9: the core says a visitor has waited long in the queue. */
   onQueueWait?: (wait: Extract<Effect, { kind: 'queue_wait' }>) => void;
 };
 
@@ -107,16 +107,16 @@ export type AdminEvent = Extract<
 
 export type Gateway = Pick<TransportHandlers, 'upgrade' | 'open' | 'message' | 'close'> & {
   /** Stops the timer and stops telling the core about closes: sockets closed by a
-   * shutdown are not departures, the restart picks them up (SPEC.md S2). */
+   * shutdown are not departures, the restart picks them up (SPEC.md SP-S2). */
   stop(): void;
   /** Stops (as `stop`), then tells every client why and closes it with the code's
    * close code, e.g. `shutting_down` (1012). */
   closeAll(code: ErrorCode): void;
-  /** An event from outside a socket (HTTP admin API, SPEC.md A1–A7). */
+  /** An event from outside a socket (HTTP admin API, SPEC.md SP-A1–SP-A7). */
   notify(event: AdminEvent): void;
   /** A session was signed out or revoked: its sockets are closed with `unauthorized`. */
   endSession(sessionKey: string): void;
-  /** An account was disabled: every socket it holds closes with `unauthorized` (A2). */
+  /** An account was disabled: every socket it holds closes with `unauthorized` (SP-A2). */
   endAccount(accountId: string): void;
   /** Open sockets, for metrics and tests. */
   size(): number;
@@ -174,7 +174,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       conn.close(1011, 'internal');
       return;
     }
-    // W5: past the limit a new socket is told why and closed; open ones carry on.
+    // SP-W5: past the limit a new socket is told why and closed; open ones carry on.
     if (clients.size >= config.maxConnections) {
       metrics.upgradeRefused('full');
       metrics.errorSent('server_full');
@@ -215,7 +215,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     let ref: string | undefined;
     try {
       if (!admit(client)) return;
-      // W2: binary frames are refused; the socket stays open.
+      // SP-W2: binary frames are refused; the socket stays open.
       if (text === null) {
         refuse(client, 'bad_frame', undefined);
         return;
@@ -283,7 +283,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return msg.type;
   }
 
-  /** H1–H3: the first hello is checked here and announced to the core; a second is refused. */
+  /** SP-H1–SP-H3: the first hello is checked here and announced to the core; a second is refused. */
   function hello(client: Client, check: () => HelloOutcome): string | undefined {
     if (client.phase.name !== 'awaiting_hello')
       return refuseFrame(client, 'already_hello', 'hello');
@@ -307,7 +307,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return ref;
   }
 
-  /** Sends `{type:"error"}` (SPEC.md E1, E2), then closes if the code ends the connection. */
+  /** Sends `{type:"error"}` (SPEC.md SP-E1, SP-E2), then closes if the code ends the connection. */
   function refuse(client: Client, code: ErrorCode, ref: string | undefined): void {
     sendError(client, code, ref);
     const closeCode = ERRORS[code].close;

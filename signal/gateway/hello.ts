@@ -1,5 +1,5 @@
 /**
- * The hello handshake (SPEC.md H1–H3, V1), done by the gateway before the core
+ * The hello handshake (SPEC.md SP-H1–SP-H3, SP-V1), done by the gateway before the core
  * hears of a connection: version check, staff session verification, visitor token
  * verification or minting. Returns the core event to emit, or the refusal.
  */
@@ -46,7 +46,7 @@ export function visitorHello(
   now: number,
 ): HelloOutcome {
   if (!SUPPORTED_PROTOCOL_VERSIONS.includes(msg.v)) return { ok: false, code: 'bad_version' };
-  // V1: a missing or invalid token starts a new visitor; a valid one keeps its identity.
+  // SP-V1: a missing or invalid token starts a new visitor; a valid one keeps its identity.
   const known = msg.token === undefined ? null : deps.visitorTokens.verify(msg.token);
   const visitor = known ?? deps.visitorTokens.mint(now, msg.landingPage ?? '');
   return {

@@ -1,5 +1,5 @@
 /**
- * The archive's HTTP routes (SPEC.md U1–U9), beside the admin API:
+ * The archive's HTTP routes (SPEC.md SP-U1–SP-U9), beside the admin API:
  * - `GET /api/archive/policy` (staff) → ArchivePolicy: what the console uploads
  * - `POST /api/archive/:chatId` (a helper of the chat) ArchiveUpload → 201 ArchiveUploaded
  *   | 403 `not_participant` | 409 `chat_not_ended` / `already_archived` | 413
@@ -38,7 +38,7 @@ const STAFF: readonly AccountRole[] = ['trainee', 'helper', 'monitor', 'admin'];
 
 /** The largest upload body: a whole document and the file budget, in base64 JSON. */
 export function archiveUploadLimit(fileBytes: number): number {
-  // The final document and up to two earlier copies (U10).
+  // The final document and up to two earlier copies (SP-U10).
   return 3 * base64Length(LIMITS.maxChatDocBytes) + base64Length(fileBytes) + 64 * 1024;
 }
 

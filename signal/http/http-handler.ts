@@ -6,7 +6,7 @@
  * Routes:
  * - `POST /api/session` {nickname, password} → 200 {token, expiresAt, account} | 401 |
  *   429 `rate_limited` (per client IP) | 429 `account_locked` {retryAt} (per account,
- *   SPEC.md A9) | 400 bad body | 413 too large | 415 not JSON
+ *   SPEC.md SP-A9) | 400 bad body | 413 too large | 415 not JSON
  * - `/api/admin/…`, `/api/password-link` → `extraRoutes` (signal/http/admin)
  * - `DELETE /api/session` (Authorization: Bearer) → 204 | 401
  * - `GET /api/me` → 200 account | 401
@@ -32,7 +32,7 @@ import {
   type SignInLockout,
 } from '../auth/sign-in-lockout.ts';
 
-/** How many unknown nicknames' wrong-password counts are kept (A9). */
+/** How many unknown nicknames' wrong-password counts are kept (SP-A9). */
 const UNKNOWN_NICKNAMES_KEPT = 10_000;
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -76,12 +76,12 @@ export type HttpDeps = {
   log: Logger;
   now?: () => number;
   maxBodyBytes?: number;
-  /** Defaults to the gateway's resolver (SPEC.md B3) over `config.trustedProxies`. */
+  /** Defaults to the gateway's resolver (SPEC.md SP-B3) over `config.trustedProxies`. */
   clientIp?: ClientIpResolver;
   /** Called after a session is revoked by sign-out, so the gateway can close that
    * account's staff socket if it wants to. */
   onSignOut?: (session: ResolvedSession) => void;
-  /** Per-account lockout after wrong passwords (SPEC.md A9); none when absent. */
+  /** Per-account lockout after wrong passwords (SPEC.md SP-A9); none when absent. */
   lockout?: SignInLockout;
   /** More API routes by path prefix (the admin API, signal/http/admin). */
   extraRoutes?: ExtraRoutes;
@@ -90,7 +90,7 @@ export type HttpDeps = {
 export type ExtraRoutes = {
   handles(path: string): boolean;
   handle(req: HttpRequest): Promise<HttpResponse>;
-  /** A path whose routes check their own, larger, body limit (archive uploads, R3). */
+  /** A path whose routes check their own, larger, body limit (archive uploads, SP-R3). */
   bodyLimit?(path: string): number | undefined;
 };
 
@@ -129,7 +129,7 @@ export function createHttpHandler(deps: HttpDeps): (req: HttpRequest) => Promise
     return token === null ? null : deps.sessions.resolve(token, now());
   }
 
-  /** Nicknames no account has, counted like accounts (A9); bounded, in memory. */
+  /** Nicknames no account has, counted like accounts (SP-A9); bounded, in memory. */
   const unknownNicknames = createSignInLockout(memoryFailureStore(UNKNOWN_NICKNAMES_KEPT));
 
   const signIn: Route = async (req) => {
@@ -143,10 +143,10 @@ export function createHttpHandler(deps: HttpDeps): (req: HttpRequest) => Promise
     const body = decodeJsonBody(req, SignInBody);
     if (!body.ok) return body.response;
     const account = deps.storage.findAccountByNickname(body.value.nickname);
-    // A9: a nickname no account has locks the same way, so a lock tells nothing.
+    // SP-A9: a nickname no account has locks the same way, so a lock tells nothing.
     const lockout = account === null ? deps.lockout && unknownNicknames : deps.lockout;
     const lockKey = account?.id ?? `nickname:${body.value.nickname.toLowerCase()}`;
-    // A9: a locked account is not even asked for its password.
+    // SP-A9: a locked account is not even asked for its password.
     const lockedUntil = lockout?.lockedUntil(lockKey, now()) ?? null;
     if (lockedUntil !== null) return accountLocked(lockedUntil);
     const hash = account?.passwordHash ?? (await dummyHashOnce());

@@ -62,13 +62,13 @@ export function createMetrics(): Metrics {
   });
   const relaysRefused = new Counter({
     name: 'peerdesk_relay_refused_total',
-    help: 'Signals refused by the relay (SPEC.md R1).',
+    help: 'Signals refused by the relay (SPEC.md SP-R1).',
     registers,
   });
 
   const peersRefused = new Counter({
     name: 'peerdesk_peer_refusals_total',
-    help: 'Participants dropped by a peer for breaking the chat rules (SPEC.md P5), by code and the role of the one dropped.',
+    help: 'Participants dropped by a peer for breaking the chat rules (SPEC.md SP-P5), by code and the role of the one dropped.',
     labelNames: ['code', 'role'] as const,
     registers,
   });

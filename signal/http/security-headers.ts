@@ -6,7 +6,7 @@
  *   that static-files.ts read from the page, or page-policy.mjs for pages SvelteKit
  *   does not build) plus `frame-ancestors`: the widget (`/widget`) may be framed by
  *   the service itself and the allowed embedding origins (PUBLIC_ORIGIN and
- *   ALLOWED_ORIGINS, or the list an admin set, SPEC.md A7) and by nobody else, also
+ *   ALLOWED_ORIGINS, or the list an admin set, SPEC.md SP-A7) and by nobody else, also
  *   when none is listed; every other page, the console first, by nobody (also
  *   `X-Frame-Options: DENY` for old browsers).
  * - Everything else (API JSON, scripts, images, 404s): `default-src 'none';
@@ -37,7 +37,7 @@ export function isWidgetPath(path: string): boolean {
 
 export type SecurityHeaderOptions = {
   /** Origins (`https://host.example`) allowed to frame the widget, besides the service;
-   * asked per response, as an admin may change them while the service runs (A7). */
+   * asked per response, as an admin may change them while the service runs (SP-A7). */
   frameOrigins: () => readonly string[];
 };
 

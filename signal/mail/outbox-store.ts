@@ -167,7 +167,7 @@ export class OutboxStore {
   }
 
   /** Queues an email only if `stillStored()` says what it is about is still stored,
-   * checked in the same transaction as the insert (PV11): an email built while "forget
+   * checked in the same transaction as the insert (SP-PV11): an email built while "forget
    * this visitor" erased them is dropped, never written after the erasure. */
   addIfStored(mail: NewMail, stillStored: () => boolean): boolean {
     return this.#db.transaction(() => {

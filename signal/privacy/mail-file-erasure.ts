@@ -1,5 +1,5 @@
 /**
- * F32 "forget this visitor", the files (SPEC.md PV7): without `SMTP_URL` every email
+ * F32 "forget this visitor", the files (SPEC.md SP-PV7): without `SMTP_URL` every email
  * is written as `DATA_DIR/mail/<outbox id>.eml`, so erasing the outbox rows is not
  * enough. This removes the files of the erased outbox rows and any other `.eml`
  * file in the folder that names the visitor (one of their ids, emails or IPs), e.g.

@@ -1,6 +1,6 @@
 /**
- * F32 retention (SPEC.md PV4, PV5): what the service keeps about visitors beyond
- * the archive (whose own sweep is U9) is deleted once its period is over, and IP
+ * F32 retention (SPEC.md SP-PV4, SP-PV5): what the service keeps about visitors beyond
+ * the archive (whose own sweep is SP-U9) is deleted once its period is over, and IP
  * addresses are kept only while a block needs them.
  * - Tickets whose last activity is older than `ticketRetentionDays`, with their
  *   messages, follow-up links and alerts.
@@ -8,7 +8,7 @@
  * - Blocks that ended (expired or lifted) more than `endedBlockRetentionDays` ago;
  *   the IP address of a block is cleared as soon as the block ends.
  * - The IP address of a left message, and of an ended chat's last record, once
- *   `ipRetentionDays` have passed (PV6); the rest of them stays for their own period.
+ *   `ipRetentionDays` have passed (SP-PV6); the rest of them stays for their own period.
  * One transaction; the clock comes from outside.
  *
  * Exports: `sweepRetention(db, settings, now)`, `RetentionSettings`.
@@ -55,7 +55,7 @@ export function sweepRetention(
         before(settings.endedBlockRetentionDays),
       ),
       blockIps: run(`UPDATE blocks SET ip = NULL WHERE ip IS NOT NULL AND ${blockEnded} <= ?`, now),
-      // PV6: '' is "cleared" (the columns and records require a string).
+      // SP-PV6: '' is "cleared" (the columns and records require a string).
       leftMessageIps: run(
         `UPDATE left_messages SET ip = '' WHERE ip <> '' AND created_at < ?`,
         before(settings.ipRetentionDays),

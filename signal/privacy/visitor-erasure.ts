@@ -1,5 +1,5 @@
 /**
- * F32 "forget this visitor" (SPEC.md PV1–PV3): everything stored about a visitor,
+ * F32 "forget this visitor" (SPEC.md SP-PV1–SP-PV3): everything stored about a visitor,
  * found by their visitor id or their email, erased in one transaction: archived
  * transcripts (with their search text, helpers and kept files), ratings, tags and
  * labels of their chats, the closed-chat records, tickets (with their messages,
@@ -13,7 +13,7 @@
  *
  * The audit log keeps its lines (who did what) but loses the visitor in them: their
  * visitor ids, emails and the IP addresses stored with them (a block's lift names
- * both) become `[forgotten]` (PV7). The result says which outbox emails went and
+ * both) become `[forgotten]` (SP-PV7). The result says which outbox emails went and
  * what names the visitor, so the caller can remove the `.eml` files written for
  * them too (signal/privacy/mail-file-erasure.ts).
  *

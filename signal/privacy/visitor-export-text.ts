@@ -1,5 +1,5 @@
 /**
- * The readable part of "download my data" (SPEC.md PV9): the same content as the
+ * The readable part of "download my data" (SPEC.md SP-PV9): the same content as the
  * export's JSON fields, as plain lines a person can read without a JSON viewer. Times
  * are ISO 8601 in UTC, so the file reads the same wherever it is opened.
  *

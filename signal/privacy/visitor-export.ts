@@ -1,5 +1,5 @@
 /**
- * F32 "download my data" (SPEC.md PV8–PV10): everything the service stores about one
+ * F32 "download my data" (SPEC.md SP-PV8–SP-PV10): everything the service stores about one
  * visitor, found by their visitor id, as `VisitorDataExport` (protocol/
  * visitor-data-export.ts). The follow-up route gives it to whoever holds a follow-up
  * link of that visitor's; the visitor id comes from the link's ticket, never from the
@@ -8,7 +8,7 @@
  * Only the visitor id finds records. An email would find more of the same person's
  * visits, but an email typed in the widget is not proven: a follow-up link handed out
  * in the widget to someone who typed another person's address must not open that
- * person's data. Staff notes (CHAT.md N1–N8) are never stored by the service, so there
+ * person's data. Staff notes (CHAT.md CH-N1–CH-N8) are never stored by the service, so there
  * is nothing of them to leave out; the chat's participants' ids and the audit log are
  * staff records and not included. Email bytes are left out: they carry follow-up
  * secrets, and their words are the transcripts and messages given here.

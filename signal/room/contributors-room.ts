@@ -1,12 +1,12 @@
 /**
- * The Contributors room (F20, SPEC.md CR1–CR9): one group chat of every signed-in
+ * The Contributors room (F20, SPEC.md SP-CR1–SP-CR9): one group chat of every signed-in
  * staff member, kept in SQLite. The gateway hands it the staff's `room_*` frames
  * (already decoded) and every staff socket's close; the room answers through `send`
  * (the gateway's, with its backpressure rule). It is beside the switchboard, not in
  * it: the room has nothing to do with queues or chats, and its history lives in the
  * database, which the pure core never reads.
  *
- * Delivery (CR2, CR6): every stored message has a seq; a console rejoining with the
+ * Delivery (SP-CR2, SP-CR6): every stored message has a seq; a console rejoining with the
  * last seq it holds gets exactly what it missed, in order, in frames under the frame
  * limit. A message sent twice by its author under one id is stored once and echoed
  * again only to the sender, which is how a console learns that its resend landed.
@@ -28,7 +28,7 @@ import { TokenBucket } from '../gateway/rate-limits.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { findMentions } from './mentions.ts';
 
-/** A page of the room when a console joins with nothing held (CR1). */
+/** A page of the room when a console joins with nothing held (SP-CR1). */
 const FIRST_PAGE = 50;
 
 export type RoomDeps = {
@@ -41,11 +41,11 @@ export type RoomDeps = {
   now(): number;
   /** A fresh id for an alert. */
   newId(): string;
-  /** CR8: messages one account may write per minute, with a burst of a quarter of it. */
+  /** SP-CR8: messages one account may write per minute, with a burst of a quarter of it. */
   messagesPerMinute: number;
 };
 
-/** What the service posts (CR9; follow-up replies, F25). */
+/** What the service posts (SP-CR9; follow-up replies, F25). */
 export type RoomAlert = {
   text: string;
   /** A path of this service the alert points to (`/console/…`). */
@@ -57,9 +57,9 @@ export type RoomAlert = {
 export interface ContributorsRoom {
   /** A decoded `room_*` frame from a staff socket that said hello. */
   handle(from: { conn: ConnId; accountId: string }, msg: RoomToService): void;
-  /** A staff socket closed: it leaves the room (CR7). */
+  /** A staff socket closed: it leaves the room (SP-CR7). */
   disconnected(conn: ConnId): void;
-  /** Posts an alert into the room, stored and delivered like any message (CR9). */
+  /** Posts an alert into the room, stored and delivered like any message (SP-CR9). */
   postAlert(alert: RoomAlert): RoomEntry;
   /** Accounts in the room now. */
   members(): RoomMember[];
@@ -80,7 +80,7 @@ export function createContributorsRoom(deps: RoomDeps): ContributorsRoom {
     send(conn, { type: 'error', code, message: ERRORS[code].message, ref });
   }
 
-  /** One serialisation, every socket in the room (CR2). */
+  /** One serialisation, every socket in the room (SP-CR2). */
   function broadcast(msg: ServiceToStaff, except?: ConnId): void {
     const text = JSON.stringify(msg);
     for (const conn of sockets.keys()) if (conn !== except) deps.send(conn, text);
@@ -114,7 +114,7 @@ export function createContributorsRoom(deps: RoomDeps): ContributorsRoom {
     return false;
   }
 
-  /** CR1, CR6: the joiner gets who is in and what it missed, in frames under the limit. */
+  /** SP-CR1, SP-CR6: the joiner gets who is in and what it missed, in frames under the limit. */
   function join(conn: ConnId, accountId: string, after: number | undefined): void {
     const wasIn = accountIn(accountId);
     sockets.set(conn, accountId);
@@ -159,7 +159,7 @@ export function createContributorsRoom(deps: RoomDeps): ContributorsRoom {
     if (account === null) return refuse(conn, 'unauthorized', 'room_send');
     const now = deps.now();
     // A resend of a stored message is an acknowledgement, not a new message: it
-    // costs no rate and reaches only its sender (CR6).
+    // costs no rate and reaches only its sender (SP-CR6).
     const stored = deps.store.find(accountId, id);
     if (stored !== null) return send(conn, { type: 'room_message', message: stored });
     let bucket = buckets.get(accountId);

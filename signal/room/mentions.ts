@@ -1,5 +1,5 @@
 /**
- * CR5: `@nickname` in a room message names an account. Nicknames are letters,
+ * SP-CR5: `@nickname` in a room message names an account. Nicknames are letters,
  * digits, `_ . -`; a trailing `.` or `-` ends the sentence rather than the nickname
  * when no account has it ("thanks @bob."). Matching ignores case; the account's own
  * spelling is kept. An email address (`a@b.org`) is not a mention.

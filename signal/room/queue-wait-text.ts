@@ -1,5 +1,5 @@
 /**
- * CR9: the words of the queue-wait alert. The visitor's name is theirs to choose, so
+ * SP-CR9: the words of the queue-wait alert. The visitor's name is theirs to choose, so
  * it is quoted and cut, and an `@` in it is not taken for a mention of a helper.
  */
 import type { RoomAlert } from './contributors-room.ts';

@@ -1,10 +1,10 @@
 /**
- * The archive's tables (migration 3; SPEC.md U1–U9). Kept in their own file so the
+ * The archive's tables (migration 3; SPEC.md SP-U1–SP-U9). Kept in their own file so the
  * migration list stays short. Never edit once shipped: append a migration instead.
  */
 export const ARCHIVE_SCHEMA_SQL = `
   -- One row per ended chat that was archived, or marked as not archived because no
-  -- helper uploaded it in time (U8). Visitor and helper names are copied from the
+  -- helper uploaded it in time (SP-U8). Visitor and helper names are copied from the
   -- closed chat so a transcript reads the same after its accounts change.
   CREATE TABLE transcripts (
     chat_id TEXT PRIMARY KEY,
@@ -20,12 +20,12 @@ export const ARCHIVE_SCHEMA_SQL = `
     helpers TEXT NOT NULL,          -- JSON [{id, name}]
     messages TEXT NOT NULL,         -- JSON ArchivedMessage[] (protocol/archive-views.ts)
     files TEXT NOT NULL,            -- JSON ArchivedFile[]
-    doc BLOB,                       -- the uploaded Yjs update, as checked (U2)
+    doc BLOB,                       -- the uploaded Yjs update, as checked (SP-U2)
     doc_sha256 TEXT
   ) STRICT;
   CREATE INDEX transcripts_by_ended_at ON transcripts (ended_at);
 
-  -- Who helped in which chat, for the helper filter (U5).
+  -- Who helped in which chat, for the helper filter (SP-U5).
   CREATE TABLE transcript_helpers (
     chat_id TEXT NOT NULL REFERENCES transcripts (chat_id) ON DELETE CASCADE,
     account_id TEXT NOT NULL,
@@ -40,7 +40,7 @@ export const ARCHIVE_SCHEMA_SQL = `
     tokenize = 'unicode61 remove_diacritics 2'
   );
 
-  -- File bytes, only when ARCHIVE_FILE_BYTES allows them (U4).
+  -- File bytes, only when ARCHIVE_FILE_BYTES allows them (SP-U4).
   CREATE TABLE transcript_files (
     chat_id TEXT NOT NULL REFERENCES transcripts (chat_id) ON DELETE CASCADE,
     sha256 TEXT NOT NULL,

@@ -1,5 +1,5 @@
 /**
- * The transcript archive's tables (migration 3, archive-schema.ts; SPEC.md U1–U9):
+ * The transcript archive's tables (migration 3, archive-schema.ts; SPEC.md SP-U1–SP-U9):
  * transcripts with their text in an FTS5 index, kept file bytes, and survey ratings.
  * Same database and connection as `SqliteStorage`; rows are decoded, not cast
  * (STYLE.md point 3). Nothing here checks an upload: `signal/archive/transcript-check.ts`
@@ -92,7 +92,7 @@ export type StoredTranscript = {
   files: ArchivedFile[];
   doc: Uint8Array;
   docSha256: string;
-  /** The bytes kept per file (U4), by SHA-256. */
+  /** The bytes kept per file (SP-U4), by SHA-256. */
   fileBytes: Map<string, Uint8Array>;
 };
 
@@ -104,7 +104,7 @@ export type SearchFilter = {
   stars: number | null;
   from: number | null;
   to: number | null;
-  /** Only chats carrying this tag (chat_tags, SPEC.md K5), or null for any. */
+  /** Only chats carrying this tag (chat_tags, SPEC.md SP-K5), or null for any. */
   tag: string | null;
   limit: number;
 };
@@ -117,14 +117,14 @@ function prepare(db: Db) {
     closedChat: s(
       'SELECT chat_id, outcome, ended_at, department, started_at, record FROM closed_chats WHERE chat_id = ?',
     ),
-    // Ended chats with no transcript row, ended at or before a time (U8).
+    // Ended chats with no transcript row, ended at or before a time (SP-U8).
     unarchivedEnded: s(`
       SELECT c.chat_id, c.outcome, c.ended_at, c.department, c.started_at, c.record
       FROM closed_chats c LEFT JOIN transcripts t ON t.chat_id = c.chat_id
       WHERE c.outcome = 'ended' AND c.ended_at <= ? AND c.ended_at >= ? AND t.chat_id IS NULL
       ORDER BY c.ended_at LIMIT 500`),
     status: s('SELECT status FROM transcripts WHERE chat_id = ?'),
-    // An archived transcript is never replaced (U3); a "not archived" mark is, by a
+    // An archived transcript is never replaced (SP-U3); a "not archived" mark is, by a
     // late upload.
     upsert: s(`
       INSERT INTO transcripts (chat_id, status, department, visitor_id, visitor_name,
@@ -174,7 +174,7 @@ export class ArchiveStore {
     return row === undefined ? null : decodeRow(ClosedChatRow, 'closed_chats', row);
   }
 
-  /** Ended chats no helper archived, ended between `endedAfter` and `endedBy` (U8):
+  /** Ended chats no helper archived, ended between `endedAfter` and `endedBy` (SP-U8):
    * a chat retention has already removed is not marked again. */
   unarchivedEnded(endedBy: number, endedAfter: number): ClosedChat[] {
     return this.#q.unarchivedEnded
@@ -189,7 +189,7 @@ export class ArchiveStore {
 
   /**
    * Stores a checked transcript with its search text and kept files, all or nothing.
-   * Returns false, and changes nothing, when the chat is archived already (U3).
+   * Returns false, and changes nothing, when the chat is archived already (SP-U3).
    */
   store(t: StoredTranscript): boolean {
     return this.#db.transaction(() => {
@@ -217,7 +217,7 @@ export class ArchiveStore {
     })();
   }
 
-  /** U8: the chat ended and nobody uploaded it; its facts stay findable. */
+  /** SP-U8: the chat ended and nobody uploaded it; its facts stay findable. */
   markNotArchived(chat: ClosedChat): void {
     const visitor = chat.record.participants.find((p) => p.role === 'visitor');
     const helpers = helpersOf(chat);
@@ -251,7 +251,7 @@ export class ArchiveStore {
     for (const helper of helpers) this.#q.insertHelper.run(chatId, helper.id);
   }
 
-  /** The chat's tags as the service keeps them (SPEC.md K1–K5), in the order added. */
+  /** The chat's tags as the service keeps them (SPEC.md SP-K1–SP-K5), in the order added. */
   tagsOf(chatId: string): string[] {
     return this.#q.tags.all(chatId).map((row) => decodeRow(TagRow, 'chat_tags', row).tag);
   }
@@ -345,7 +345,7 @@ export class ArchiveStore {
       });
   }
 
-  /** The helpers and departments transcripts have, for the search form (U5). */
+  /** The helpers and departments transcripts have, for the search form (SP-U5). */
   filters(): { helpers: { id: string; name: string }[]; departments: string[] } {
     const helpers = this.#db
       .prepare(
@@ -373,7 +373,7 @@ export class ArchiveStore {
     return { stars: row.stars, comment: row.comment, at: row.rated_at };
   }
 
-  /** U9: deletes transcripts of chats ended before `cutoff`, their text, files and
+  /** SP-U9: deletes transcripts of chats ended before `cutoff`, their text, files and
    * helpers, and ratings given before it. Returns the transcripts deleted. */
   deleteBefore(cutoff: number): string[] {
     return this.#db.transaction(() => {

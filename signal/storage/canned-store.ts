@@ -1,5 +1,5 @@
 /**
- * Canned responses and suggestions (migration 5, SPEC.md CN1–CN6). Global responses
+ * Canned responses and suggestions (migration 5, SPEC.md SP-CN1–SP-CN6). Global responses
  * have no owner; Personal ones belong to one account and are deleted with it. Same
  * database and connection as `SqliteStorage`; rows are decoded, not cast.
  *
@@ -79,7 +79,7 @@ export class CannedStore {
     };
   }
 
-  /** CN1: the Global responses and this account's Personal ones. */
+  /** SP-CN1: the Global responses and this account's Personal ones. */
   visibleTo(accountId: string): StoredResponse[] {
     return this.#s['visible']!.all(accountId).map(toResponse);
   }
@@ -127,7 +127,7 @@ export class CannedStore {
     return row === undefined ? null : toSuggestion(row);
   }
 
-  /** Marks a pending suggestion decided; false when it was not pending (CN5). */
+  /** Marks a pending suggestion decided; false when it was not pending (SP-CN5). */
   decide(
     id: string,
     status: 'accepted' | 'declined',

@@ -1,7 +1,7 @@
 /**
- * Chat tags and labels in SQLite (SPEC.md K5–K7), beside the main storage on the
+ * Chat tags and labels in SQLite (SPEC.md SP-K5–SP-K7), beside the main storage on the
  * same database. A change replaces the chat's tags and label in one transaction;
- * the rows stay after the chat ends, so the statistics (K6) count every chat.
+ * the rows stay after the chat ends, so the statistics (SP-K6) count every chat.
  *
  * Exports: `ChatMetaStore` (class).
  */
@@ -67,12 +67,12 @@ export class ChatMetaStore {
     });
   }
 
-  /** K5: applies a `chat_meta` change; idempotent, like every persisted change. */
+  /** SP-K5: applies a `chat_meta` change; idempotent, like every persisted change. */
   write(change: Extract<PersistChange, { op: 'chat_meta' }>): void {
     this.#write(change);
   }
 
-  /** The tags and labels of the chats named (open chats at start, K5). */
+  /** The tags and labels of the chats named (open chats at start, SP-K5). */
   metaOf(chatIds: readonly string[]): Record<string, ChatMetaRecord> {
     const out: Record<string, ChatMetaRecord> = {};
     const ids = JSON.stringify(chatIds);
@@ -88,7 +88,7 @@ export class ChatMetaStore {
     return out;
   }
 
-  /** K6: chats per tag per period of the range, most used tags first. */
+  /** SP-K6: chats per tag per period of the range, most used tags first. */
   tagStats(query: TagStatsQuery): TagStatsView {
     const periods = periodsOf(query.from, query.to, query.bucket);
     const index = new Map(periods.map((p, i) => [p, i]));
@@ -111,7 +111,7 @@ export class ChatMetaStore {
     return { from: query.from, to: query.to, bucket: query.bucket, periods, tags };
   }
 
-  /** K7: the team's tags, most used first. */
+  /** SP-K7: the team's tags, most used first. */
   usedTags(): UsedTagsView {
     const rows = this.#q.used.all(LIMITS.maxUsedTags);
     return { tags: rows.map((row) => decodeRow(UsedRow, 'chat_tags', row)) };

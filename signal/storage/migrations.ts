@@ -72,7 +72,7 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at INTEGER NOT NULL
       ) STRICT;
 
-      -- Chats the switchboard still routes or tracks (queued or active, S1).
+      -- Chats the switchboard still routes or tracks (queued or active, SP-S1).
       CREATE TABLE open_chats (
         chat_id TEXT PRIMARY KEY,
         status TEXT NOT NULL CHECK (status IN ('queued', 'active')),
@@ -126,7 +126,7 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (account_id, department_id)
       ) STRICT;
 
-      -- Every admin action, kept (A8).
+      -- Every admin action, kept (SP-A8).
       CREATE TABLE audit_log (
         id INTEGER PRIMARY KEY,
         at INTEGER NOT NULL,
@@ -146,7 +146,7 @@ export const MIGRATIONS: readonly Migration[] = [
         used_at INTEGER
       ) STRICT;
 
-      -- Wrong passwords in a row per account, and until when it is locked (A9).
+      -- Wrong passwords in a row per account, and until when it is locked (SP-A9).
       CREATE TABLE sign_in_failures (
         account_id TEXT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
         failures INTEGER NOT NULL,
@@ -156,10 +156,10 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    description: 'chat tags and labels, kept after the chat ends (SPEC.md K5, K6)',
+    description: 'chat tags and labels, kept after the chat ends (SPEC.md SP-K5, SP-K6)',
     sql: `
       -- One row per tag of a chat. chat_at is when the visitor asked for the chat:
-      -- the statistics count chats by it (K6).
+      -- the statistics count chats by it (SP-K6).
       CREATE TABLE chat_tags (
         chat_id TEXT NOT NULL,
         tag TEXT NOT NULL,
@@ -186,7 +186,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     description: 'the Contributors room history, canned responses and suggestions',
     sql: `
-      -- CR2: every room message, in order; seq is the history's order and the
+      -- SP-CR2: every room message, in order; seq is the history's order and the
       -- catch-up cursor. (author_id, id) is unique so a message sent again after a
       -- reconnect is stored once (alerts have no author and a random id).
       CREATE TABLE room_messages (

@@ -1,5 +1,5 @@
 /**
- * The Contributors room's history (migration 5, SPEC.md CR2–CR6): append a message
+ * The Contributors room's history (migration 5, SPEC.md SP-CR2–SP-CR6): append a message
  * (once per author and id), read after a seq (catch-up), before a seq (paging).
  * Same database and connection as `SqliteStorage`; rows are decoded, not cast.
  *
@@ -58,13 +58,13 @@ export class RoomStore {
     this.#minSeq = db.prepare('SELECT min(seq) AS s FROM room_messages');
   }
 
-  /** The message this author stored under `id`, if any (CR6: a resend). */
+  /** The message this author stored under `id`, if any (SP-CR6: a resend). */
   find(accountId: string, id: string): RoomEntry | null {
     const row = this.#byAuthor.get(accountId, id);
     return row === undefined ? null : toEntry(row);
   }
 
-  /** CR2: stores the message and returns it with its seq; a message this author
+  /** SP-CR2: stores the message and returns it with its seq; a message this author
    * already stored under `id` is returned as stored (`fresh: false`), not stored again. */
   append(message: NewRoomMessage): { entry: RoomEntry; fresh: boolean } {
     if (message.author !== null) {

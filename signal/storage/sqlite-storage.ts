@@ -104,7 +104,7 @@ function prepare(db: Db) {
       VALUES (@id, @name, @open, (SELECT coalesce(max(position), 0) + 1 FROM departments))
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, open = excluded.open`),
     // Retired departments are history: visitors and routing see only the others, in
-    // the order an admin gave them (A5).
+    // the order an admin gave them (SP-A5).
     allDepartments: s(
       'SELECT id, name, open FROM departments WHERE retired_at IS NULL ORDER BY position, rowid',
     ),
@@ -162,7 +162,7 @@ export class SqliteStorage implements Storage {
   readonly #db: Db;
   readonly #q: Statements;
   readonly #closeChat: (change: Extract<PersistChange, { op: 'close_chat' }>) => void;
-  /** Tags and labels (SPEC.md K5–K7); the HTTP API reads its statistics. */
+  /** Tags and labels (SPEC.md SP-K5–SP-K7); the HTTP API reads its statistics. */
   readonly chatMeta: ChatMetaStore;
 
   constructor(db: Db) {

@@ -1,5 +1,5 @@
 /**
- * Follow-up link secrets (SPEC.md TK3): 32 bytes from the system's CSPRNG, given to
+ * Follow-up link secrets (SPEC.md SP-TK3): 32 bytes from the system's CSPRNG, given to
  * the visitor once (in the widget or an email) and stored only as their SHA-256, so
  * a copy of the database opens no ticket. The link carries the secret in the URL
  * fragment (`/follow-up#<token>`): browsers never send a fragment to a server, in a

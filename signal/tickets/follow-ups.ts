@@ -1,8 +1,8 @@
 /**
- * Follow-ups and linked tickets (F7, F25, F26; SPEC.md TK1–TK9): what staff and
+ * Follow-ups and linked tickets (F7, F25, F26; SPEC.md SP-TK1–SP-TK9): what staff and
  * visitors can do with a ticket, each check in one place. HTTP routes
  * (signal/http/tickets) decode requests and call these; emails go through
- * ticket-mail.ts; alerts reach the chat's helpers in their console (TK6) and, when
+ * ticket-mail.ts; alerts reach the chat's helpers in their console (SP-TK6) and, when
  * the service has one, in the Contributors room.
  *
  * Exports: `createFollowUps(deps)` → `FollowUps`, `FollowUpsDeps`, `Outcome`,
@@ -50,7 +50,7 @@ export type FollowUpsDeps = {
   transcripts: TranscriptSource;
   accountName(id: string): string | null;
   now(): number;
-  /** How long a follow-up link works after it was issued (TK3); forever when absent. */
+  /** How long a follow-up link works after it was issued (SP-TK3); forever when absent. */
   linkLifetimeMs?: number;
   /** Posts into the Contributors room, when the service has one. */
   alertRoom?: (alert: RoomAlert) => void;
@@ -78,7 +78,7 @@ export interface FollowUps {
   update(actor: StaffActor, ticketId: string, patch: UpdateTicketBody): Outcome<TicketDetail>;
   revokeLinks(actor: StaffActor, ticketId: string): Outcome<TicketDetail>;
   read(token: string): Outcome<FollowUpView>;
-  /** PV8: the visitor a live follow-up link belongs to (same refusals as `read`). */
+  /** SP-PV8: the visitor a live follow-up link belongs to (same refusals as `read`). */
   visitorOf(token: string): Outcome<string>;
   reply(token: string, body: string): Outcome<FollowUpView>;
   alerts(actor: StaffActor): TicketAlert[];
@@ -151,7 +151,7 @@ export function createFollowUps(deps: FollowUpsDeps): FollowUps {
     };
   }
 
-  /** TK2: helpers, monitors and admins work tickets; trainees only the ones of their chats. */
+  /** SP-TK2: helpers, monitors and admins work tickets; trainees only the ones of their chats. */
   function mayWork(actor: StaffActor, ticket: TicketRecord): boolean {
     if (actor.role !== 'trainee') return true;
     const chat = ticket.chatId === null ? null : store.chat(ticket.chatId);
@@ -170,7 +170,7 @@ export function createFollowUps(deps: FollowUpsDeps): FollowUps {
     const ticket = link === null ? null : store.byId(link.ticketId);
     if (link === null || ticket === null) return { ok: false, status: 404, code: 'unknown_ticket' };
     if (link.revoked) return { ok: false, status: 410, code: 'follow_up_revoked' };
-    // TK3: a link works for a while; every email carries a fresh one.
+    // SP-TK3: a link works for a while; every email carries a fresh one.
     const lifetime = deps.linkLifetimeMs;
     if (lifetime !== undefined && deps.now() - link.createdAt > lifetime) {
       return { ok: false, status: 410, code: 'follow_up_expired' };
@@ -227,7 +227,7 @@ export function createFollowUps(deps: FollowUpsDeps): FollowUps {
     createFromChat(actor, chatId, email) {
       const chat = store.chat(chatId);
       if (chat === null) return { ok: false, status: 404, code: 'unknown_chat' };
-      // TK1: a helper of that chat, or a monitor or admin.
+      // SP-TK1: a helper of that chat, or a monitor or admin.
       const allowed =
         chat.helperIds.includes(actor.id) || actor.role === 'monitor' || actor.role === 'admin';
       if (!allowed) return { ok: false, status: 403, code: 'forbidden' };
@@ -396,7 +396,7 @@ export function createFollowUps(deps: FollowUpsDeps): FollowUps {
         });
         store.setStatus(ticket.id, 'open', now);
       });
-      // TK6: the chat's helpers (and whoever has the ticket) are alerted.
+      // SP-TK6: the chat's helpers (and whoever has the ticket) are alerted.
       const chat = ticket.chatId === null ? null : store.chat(ticket.chatId);
       const helperIds = [
         ...new Set([

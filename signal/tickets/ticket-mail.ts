@@ -100,7 +100,7 @@ export function createTicketMail(deps: TicketMailDeps): TicketMail {
       date: new Date(at),
       ...(references === undefined ? {} : { references }),
     });
-    // PV11: composing took a while; "forget this visitor" may have erased the ticket
+    // SP-PV11: composing took a while; "forget this visitor" may have erased the ticket
     // meanwhile. Queued only if it is still there, checked with the insert.
     const queued = deps.outbox.addIfStored(
       { id, dedupeKey: key, kind, recipient: to, chatId, messageId, raw, at, deadlineAt: at },

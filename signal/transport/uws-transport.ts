@@ -29,7 +29,7 @@ type UserData = { conn: UwsConnection };
 /**
  * One socket as the handlers see it, from open until its close is delivered. One
  * object per socket with its methods on the class prototype: no closures per socket
- * (S1 measures memory per idle connection against bare uWS). The open connections
+ * (SP-S1 measures memory per idle connection against bare uWS). The open connections
  * are chained through `prev`/`next` for graceful shutdown, since uWS cannot
  * enumerate its sockets: two fields on this object rather than a Set entry.
  *
@@ -37,7 +37,7 @@ type UserData = { conn: UwsConnection };
  * and then written corked, one write per socket: a relayed signal is sent to
  * another socket than the one whose message is being handled, and corking a second
  * socket inside a uWS callback flushes the first, so without holding every relayed
- * frame cost a system call of its own (S2). Order per socket is kept; a close
+ * frame cost a system call of its own (SP-S2). Order per socket is kept; a close
  * writes what is held first.
  */
 class UwsConnection implements SocketConnection {
@@ -180,7 +180,7 @@ class OpenConnections {
 }
 
 /** uWS closes a frame over `maxPayloadLength` by dropping the TCP connection (1006,
- * no close frame). To give the client a clean 1009 (SPEC.md W2) uWS is allowed this
+ * no close frame). To give the client a clean 1009 (SPEC.md SP-W2) uWS is allowed this
  * many times our limit, and frames between the two are closed by us with 1009. */
 const HARD_PAYLOAD_FACTOR = 4;
 

@@ -1,5 +1,5 @@
 /**
- * The admin area (issue 15, SPEC.md A2–A7) in real Chromium, one browser context per
+ * The admin area (issue 15, SPEC.md SP-A2–SP-A7) in real Chromium, one browser context per
  * person: an admin creates a helper who signs in and takes a chat; demotes a helper
  * to trainee, who then gets no offers; creates a department the widget lists; lifts
  * a block so the visitor can chat again; changes the offer timeout and the next
@@ -94,7 +94,7 @@ test('F4 a helper demoted to trainee gets no offers; the next helper does', asyn
   await walt.next('chat');
 
   // Promoted again (F4: monitors may too), bob is offered the next chat: he has the
-  // fewest chats (O2).
+  // fewest chats (SP-O2).
   await admin.getByRole('button', { name: 'Promote bob to helper' }).click();
   await expect(admin.getByRole('status')).toHaveText('bob is now a helper.');
   const xena = await SocketVisitor.connect(own.url);
@@ -104,7 +104,7 @@ test('F4 a helper demoted to trainee gets no offers; the next helper does', asyn
   await xena.leave();
 });
 
-test('A5 a department the admin creates is listed in the widget', async ({ browser }) => {
+test('SP-A5 a department the admin creates is listed in the widget', async ({ browser }) => {
   const admin = await adminAt(browser, 'Departments');
   await admin.getByLabel('New department name').fill('Returns');
   await admin.getByRole('button', { name: 'Create department' }).click();
@@ -118,7 +118,7 @@ test('A5 a department the admin creates is listed in the widget', async ({ brows
   await expect(department.getByRole('option')).toHaveText(['General', 'Returns', 'Billing']);
 });
 
-test('A6 an admin lifts a block and the visitor can chat again', async ({ browser }) => {
+test('SP-A6 an admin lifts a block and the visitor can chat again', async ({ browser }) => {
   const staff = await StaffSocket.open(own.url, 'alice');
   const troll = await SocketVisitor.connect(own.url);
   troll.request('Troll', 'Spam spam spam');
@@ -149,7 +149,9 @@ test('A6 an admin lifts a block and the visitor can chat again', async ({ browse
   await expect(visitor.getByRole('button', { name: 'Start chat' })).toBeVisible();
 });
 
-test('A7 a new offer timeout shows on the next offer, without a restart', async ({ browser }) => {
+test('SP-A7 a new offer timeout shows on the next offer, without a restart', async ({
+  browser,
+}) => {
   const admin = await adminAt(browser, 'Settings');
   await admin.getByLabel('Offer timeout (milliseconds)', { exact: true }).fill('95000');
   await admin.getByRole('button', { name: 'Save settings' }).click();
@@ -169,7 +171,7 @@ test('A7 a new offer timeout shows on the next offer, without a restart', async 
   await yuri.leave();
 });
 
-test('A7 the admin copies the embed snippet and allows another origin, whose page then embeds the widget', async ({
+test('SP-A7 the admin copies the embed snippet and allows another origin, whose page then embeds the widget', async ({
   browser,
 }) => {
   const admin = await adminAt(browser, 'Embedding');

@@ -1,10 +1,10 @@
 /**
- * After the chat, as people use it (issue 14; FEATURES.md F24, F14, F27; SPEC.md U1,
- * U6, U7, U10): through the real widget on the /demo site and the real console, one
+ * After the chat, as people use it (issue 14; FEATURES.md F24, F14, F27; SPEC.md SP-U1,
+ * SP-U6, SP-U7, SP-U10): through the real widget on the /demo site and the real console, one
  * browser context per person. Vera ends the chat; the widget asks for stars by
  * keyboard (a radio group) and a comment; the stars reach Alice's chat, Molly's
  * board and the archived transcript, which Alice's console uploaded when the chat
- * ended and Molly reads with Alice's lines verified (CHAT.md V6).
+ * ended and Molly reads with Alice's lines verified (CHAT.md CH-V6).
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
@@ -17,7 +17,7 @@ test.afterEach(closeAllContexts);
 
 const SERVICE = { timeout: 20_000 };
 
-test('U7 F24 the visitor rates the ended chat by keyboard; the stars reach the helper, the monitor’s board and the archive', async ({
+test('SP-U7 F24 the visitor rates the ended chat by keyboard; the stars reach the helper, the monitor’s board and the archive', async ({
   browser,
   baseURL,
 }) => {

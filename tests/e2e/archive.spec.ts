@@ -1,6 +1,6 @@
 /**
- * The transcript archive as staff use it (issue 14 F27, issue 19; SPEC.md U1, U5, U6,
- * U8, U10), through the real widget and the real console, one browser context per
+ * The transcript archive as staff use it (issue 14 F27, issue 19; SPEC.md SP-U1, SP-U5, SP-U6,
+ * SP-U8, SP-U10), through the real widget and the real console, one browser context per
  * person. When a chat ends the helper's console uploads it; Alice finds it from the
  * console's Archive link by a word of the conversation and by its tag, Molly (a
  * monitor) reads the transcript with the formatting intact and the XSS corpus inert.
@@ -58,7 +58,7 @@ async function search(page: Page, fields: { words?: string; tag?: string }): Pro
   await form.getByRole('button', { name: 'Search' }).click();
 }
 
-test('U5 U6 F27 staff find a transcript by a word and by its tag and read it with its formatting; the XSS corpus stays inert', async ({
+test('SP-U5 SP-U6 F27 staff find a transcript by a word and by its tag and read it with its formatting; the XSS corpus stays inert', async ({
   browser,
   baseURL,
 }) => {
@@ -84,7 +84,7 @@ test('U5 U6 F27 staff find a transcript by a word and by its tag and read it wit
   }
   const log = chat.panel.getByRole('log', { name: 'Conversation with Pia' });
   await expect(log.locator('.bubble')).toHaveCount(3 + XSS_CORPUS.length, LINK_TIMEOUT);
-  // K1: the tag the helper gives the chat.
+  // SP-K1: the tag the helper gives the chat.
   await box.fill('/tag printer');
   await box.press('Enter');
   const chips = chat.panel.getByRole('list', { name: 'Tags of the chat with Pia' });
@@ -154,7 +154,7 @@ const EARLIER = [
 ];
 
 handoverTest(
-  'U10 B3 a chat handed over is archived with the earlier helper’s lines, verified, before the next helper’s',
+  'SP-U10 B3 a chat handed over is archived with the earlier helper’s lines, verified, before the next helper’s',
   async ({ browser }, testInfo) => {
     const visitor = await (await browser.newContext()).newPage();
     await visitor.goto('/widget');
@@ -162,7 +162,7 @@ handoverTest(
     const alice = await signInHelper(browser, 'alice');
     await accept(alice, 'Vera');
     const alicePanel = alice.getByRole('tabpanel', { name: 'Vera' });
-    // Alice answers the question once she has it, so her line's seq comes after it (S5).
+    // Alice answers the question once she has it, so her line's seq comes after it (CH-S5).
     await expect(alicePanel.getByText(EARLIER[0]!)).toBeVisible(LINK_TIMEOUT);
     await alicePanel.getByLabel('Your message').fill(EARLIER[1]!);
     await alicePanel.getByLabel('Your message').press('Enter');
@@ -211,7 +211,7 @@ handoverTest(
 );
 
 sweepTest(
-  'U8 a chat no helper’s console uploaded is listed as not archived, with its facts',
+  'SP-U8 a chat no helper’s console uploaded is listed as not archived, with its facts',
   async ({ browser, baseURL }, testInfo) => {
     // Both sides without a console: a bare staff socket never uploads anything.
     const helper = await StaffSocket.open(baseURL!, 'bob');

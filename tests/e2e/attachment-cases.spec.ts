@@ -2,9 +2,9 @@
  * F13 cases end to end, one browser context per person (a visitor on /demo with the
  * real widget, a helper and a room monitor in /console): a screenshot dropped on the
  * widget's reply box arrives at the helper byte for byte, and the monitor watching the
- * chat sees its file card (CHAT.md X8, X13); a helper whose copies arrive
+ * chat sees its file card (CHAT.md CH-X8, CH-X13); a helper whose copies arrive
  * damaged (the test corrupts her page's outgoing chunks) is told about in the
- * visitor's words, and so is a sender who leaves mid-transfer (X12). Every hash is
+ * visitor's words, and so is a sender who leaves mid-transfer (CH-X12). Every hash is
  * compared with what was sent.
  */
 import { readFile } from 'node:fs/promises';
@@ -93,7 +93,7 @@ test('F13 a screenshot dropped on the reply box reaches the helper byte for byte
   await expect(link).toBeVisible(LINK_TIMEOUT);
   expect(await downloadedHash(helper, link)).toBe(sha256(screenshot));
 
-  // The monitor sees the file card (X13: she may fetch the bytes from the helper, never
+  // The monitor sees the file card (CH-X13: she may fetch the bytes from the helper, never
   // serve them).
   const card = watchLog.getByRole('group', { name: 'Attachment dropped.png' });
   await expect(card).toBeVisible(LINK_TIMEOUT);
@@ -107,7 +107,7 @@ test('F13 the visitor is told when copies arrive damaged and when the sender lea
 }) => {
   test.setTimeout(240_000);
   const tripwires = new Tripwires(new URL(baseURL!).origin);
-  // Alice's page flips the last byte of every file chunk it sends (CHAT.md X4: a file
+  // Alice's page flips the last byte of every file chunk it sends (CHAT.md CH-X4: a file
   // frame starts with 2, a chunk's kind is 1), as a faulty peer would.
   const helper = await signInHelper(browser, 'alice', {
     prepare: async (context) => {
@@ -138,7 +138,7 @@ test('F13 the visitor is told when copies arrive damaged and when the sender lea
   );
   const widgetLog = conversation(widget);
 
-  // X7: three damaged copies, then the visitor is told it was dropped.
+  // CH-X7: three damaged copies, then the visitor is told it was dropped.
   await panel
     .getByLabel('Attach a file')
     .setInputFiles({ name: 'broken.pdf', mimeType: 'application/pdf', buffer: samplePdf(40_000) });
@@ -149,7 +149,7 @@ test('F13 the visitor is told when copies arrive damaged and when the sender lea
   );
   await expect(broken.getByRole('link', { name: 'Download broken.pdf' })).toHaveCount(0);
 
-  // X12: the sender leaves mid-transfer; the visitor is told it resumes when someone
+  // CH-X12: the sender leaves mid-transfer; the visitor is told it resumes when someone
   // who has the file is back.
   await panel.getByLabel('Attach a file').setInputFiles({
     name: 'manual.pdf',

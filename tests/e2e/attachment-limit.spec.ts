@@ -1,5 +1,5 @@
 /**
- * F13, CHAT.md X2: the attachment size limit is the admin's live setting. On a service
+ * F13, CHAT.md CH-X2: the attachment size limit is the admin's live setting. On a service
  * of the test's own, one browser context per person: a helper signs in (told the
  * 10 MB default), then the admin lowers the limit to 1 MiB on the Settings page; a
  * visitor who opens the widget afterwards is told the new limit. Her widget refuses a
@@ -22,7 +22,7 @@ async function downloadedHash(page: Page, link: Locator): Promise<string> {
   return sha256(await readFile(await download.path()));
 }
 
-test('X2 the admin lowers the attachment limit: the next visitor refuses bigger files, sent or received', async ({
+test('CH-X2 the admin lowers the attachment limit: the next visitor refuses bigger files, sent or received', async ({
   browser,
 }) => {
   test.setTimeout(240_000);

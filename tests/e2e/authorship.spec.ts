@@ -5,10 +5,10 @@
  *
  * Alice chats with Vera, then her network goes for longer than the grace period, so
  * she leaves the chat and it goes back to the queue. Vera asks the service to bind
- * Alice's client id: refused with `client_id_taken` (SPEC.md P2, P4). Alice reloads
+ * Alice's client id: refused with `client_id_taken` (SPEC.md SP-P2, SP-P4). Alice reloads
  * and takes the chat again; Vera writes under Alice's id on the data channel anyway:
- * Alice's console drops her and says so (CHAT.md A5, C9; SPEC.md P5), and never shows
- * Vera's text as "You" (CHAT.md S4: mine only where the service's list binds the id to
+ * Alice's console drops her and says so (CHAT.md CH-A5, CH-C9; SPEC.md SP-P5), and never shows
+ * Vera's text as "You" (CHAT.md CH-S4: mine only where the service's list binds the id to
  * Alice). A second test takes the chat back in the same page, without a reload: the
  * chat links again (the ended session gives way to a new one).
  */
@@ -102,7 +102,7 @@ async function screenshots(page: Page, name: string, path: (file: string) => str
   await page.setViewportSize(SIZES[0]!);
 }
 
-test('P2 P4 A5 P5 S4 a visitor cannot take or write under a departed helper’s client id, and the helper never sees it as hers', async ({
+test('SP-P2 SP-P4 CH-A5 SP-P5 CH-S4 a visitor cannot take or write under a departed helper’s client id, and the helper never sees it as hers', async ({
   browser,
 }, testInfo) => {
   test.setTimeout(360_000);
@@ -116,7 +116,7 @@ test('P2 P4 A5 P5 S4 a visitor cannot take or write under a departed helper’s 
     const { chatId, clientIds } = await aliceAsFormer(visitor);
     expect(clientIds.length).toBeGreaterThan(0);
 
-    // P2, P4: the visitor's bind of Alice's id is refused.
+    // SP-P2, SP-P4: the visitor's bind of Alice's id is refused.
     const since = (await receivedFrames(visitor)).length;
     await sendOnServiceSocket(visitor, { type: 'bind', chatId, clientId: clientIds[0] });
     await expect
@@ -131,8 +131,8 @@ test('P2 P4 A5 P5 S4 a visitor cannot take or write under a departed helper’s 
     await offerCard(alice, 'Vera').getByRole('button', { name: 'Accept' }).click(LINK_TIMEOUT);
     await expect(alice.getByRole('tabpanel', { name: 'Vera' })).toBeVisible();
 
-    // A5: a write under Alice's id on the data channel drops the visitor (C9), and the
-    // console says so (P5); the forged line is shown nowhere.
+    // CH-A5: a write under Alice's id on the data channel drops the visitor (CH-C9), and the
+    // console says so (SP-P5); the forged line is shown nowhere.
     await expect
       .poll(() => sendOnDataChannel(visitor, forgedWrite(clientIds[0]!, FORGED)), LINK_TIMEOUT)
       .toBe(true);
@@ -145,7 +145,7 @@ test('P2 P4 A5 P5 S4 a visitor cannot take or write under a departed helper’s 
       LINK_TIMEOUT,
     );
     await expect(conversation(alice)).not.toContainText(FORGED);
-    // P5: the monitor's board lists it.
+    // SP-P5: the monitor's board lists it.
     await expect(molly.getByRole('list', { name: 'Security events' })).toContainText(
       'Alice (helper) reset the connection of Vera (visitor), who wrote in someone else’s name',
       LINK_TIMEOUT,
@@ -167,7 +167,7 @@ test('P2 P4 A5 P5 S4 a visitor cannot take or write under a departed helper’s 
     await expect(line(alice, 'Are you still there?')).toBeVisible(LINK_TIMEOUT);
     await say(alice, 'helper', 'Yes, I am back.');
     await expect(conversation(visitor)).toContainText('Yes, I am back.', LINK_TIMEOUT);
-    // S4: "You" only on lines the service binds to Alice; never on a visitor's.
+    // CH-S4: "You" only on lines the service binds to Alice; never on a visitor's.
     await expect(line(alice, 'Are you still there?').locator('.who')).toHaveText('Vera');
     await expect(line(alice, 'Yes, I am back.').locator('.who')).toHaveText('You');
     const mine = conversation(alice)
@@ -182,7 +182,7 @@ test('P2 P4 A5 P5 S4 a visitor cannot take or write under a departed helper’s 
   }
 });
 
-test('P4 a helper who left takes the chat back in the same page, without a reload, and it links', async ({
+test('SP-P4 a helper who left takes the chat back in the same page, without a reload, and it links', async ({
   browser,
 }) => {
   test.setTimeout(240_000);

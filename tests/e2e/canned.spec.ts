@@ -1,14 +1,14 @@
 /**
- * Canned responses (issue 12: F18, F17; SPEC.md CN1–CN5, K2) through the real
+ * Canned responses (issue 12: F18, F17; SPEC.md SP-CN1–SP-CN5, SP-K2) through the real
  * console, one browser context per person. A visitor on the real widget (embedded in
  * /demo); Alice finds a Global and a Personal response by keyboard alone (Alt+C, typing
  * words of the title or of the text, arrows, Enter), gets them in the reply box with
- * the visitor's and her own name filled in (CN3), edits and sends them, and the visitor
+ * the visitor's and her own name filled in (SP-CN3), edits and sends them, and the visitor
  * reads them; a response of the Tags category also tags the chat; ending the chat while
  * the visitor is still writing offers the Following up responses (F19). A second test: a
- * Personal response is Alice's alone (CN2); a suggestion the admin accepts, edited, and
+ * Personal response is Alice's alone (SP-CN2); a suggestion the admin accepts, edited, and
  * a response the admin adds are Global responses for Bob at once, and one the admin
- * deletes is gone for Alice (CN1, CN4, CN5).
+ * deletes is gone for Alice (SP-CN1, SP-CN4, SP-CN5).
  */
 import type { Browser, Locator, Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
@@ -34,7 +34,7 @@ async function openPicker(panel: Locator): Promise<{ search: Locator; options: L
   const search = panel.getByRole('combobox', { name: 'Search canned responses' });
   await expect(search).toBeFocused();
   const options = panel.getByRole('listbox', { name: 'Canned responses' }).getByRole('option');
-  // The list comes from the service each time the picker opens (CN1).
+  // The list comes from the service each time the picker opens (SP-CN1).
   await expect(options.first()).toBeVisible(SERVICE);
   return { search, options };
 }
@@ -86,7 +86,7 @@ test('F18 a Global and a Personal response found and inserted by keyboard, names
   const box = panel.getByLabel('Your message');
   const log = conversation(widget);
 
-  // Alice's own response, with both placeholders (CN3).
+  // Alice's own response, with both placeholders (SP-CN3).
   const dialog = await addPersonal(panel, alice, {
     category: 'Troubleshooting',
     title: 'Printer driver',
@@ -139,7 +139,7 @@ test('F18 a Global and a Personal response found and inserted by keyboard, names
     LINK_TIMEOUT,
   );
 
-  // A Tags response inserts its text and applies its tag, as /tag would (K2).
+  // A Tags response inserts its text and applies its tag, as /tag would (SP-K2).
   picker = await openPicker(panel);
   await picker.search.pressSequentially('solved');
   // The title match first ("Ending: start a new chat" has "solved" in its text).
@@ -155,7 +155,7 @@ test('F18 a Global and a Personal response found and inserted by keyboard, names
   );
   await box.press('Enter');
   await expect(log.getByText('Glad that worked, Vera!')).toBeVisible(LINK_TIMEOUT);
-  // The tag is staff data (K1): the visitor's widget never shows it.
+  // The tag is staff data (SP-K1): the visitor's widget never shows it.
   await expect(widget.getByText('solved')).toHaveCount(0);
 
   // Escape closes the picker and hands the keyboard back to the reply box.
@@ -204,7 +204,7 @@ test('F18 a Personal response is its owner’s alone; a suggestion the admin acc
   const alicePanel = alice.getByRole('tabpanel', { name: /Vera/ });
   const bobPanel = bob.getByRole('tabpanel', { name: /Walt/ });
 
-  // Alice adds a Personal response and suggests it as Global (CN4).
+  // Alice adds a Personal response and suggests it as Global (SP-CN4).
   const dialog = await addPersonal(alicePanel, alice, {
     category: 'Web sites',
     title: 'Proxy at work',
@@ -217,14 +217,14 @@ test('F18 a Personal response is its owner’s alone; a suggestion the admin acc
   );
   await dialog.getByRole('button', { name: 'Close' }).click();
 
-  // CN2: Bob does not see it, by title or by text.
+  // SP-CN2: Bob does not see it, by title or by text.
   let picker = await openPicker(bobPanel);
   await picker.search.pressSequentially('proxy');
   await expect(bobPanel.getByText('No response matches.')).toBeVisible();
   await expect(picker.options).toHaveCount(0);
   await picker.search.press('Escape');
 
-  // The admin edits the suggestion's title and accepts it (CN5).
+  // The admin edits the suggestion's title and accepts it (SP-CN5).
   const admin = await signInAdmin(browser, url);
   await admin.getByRole('link', { name: 'Administration' }).click();
   await admin
@@ -246,7 +246,7 @@ test('F18 a Personal response is its owner’s alone; a suggestion the admin acc
     admin.getByRole('list', { name: 'Global responses in Web sites' }).getByRole('listitem'),
   ).toContainText(['Proxy needed at work']);
 
-  // The admin adds a Global response of their own on the same page (CN1).
+  // The admin adds a Global response of their own on the same page (SP-CN1).
   const editor = admin.getByRole('form', { name: 'New Global response' });
   await editor.getByLabel('Category').selectOption('Resources');
   await editor.getByLabel('Title').fill('Proxy help article');

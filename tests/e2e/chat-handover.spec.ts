@@ -1,8 +1,8 @@
 /**
- * B3 in the real console (issue 19, CHAT.md K1–K9): Alice's browser vanishes mid-chat,
+ * B3 in the real console (issue 19, CHAT.md CH-K1–CH-K9): Alice's browser vanishes mid-chat,
  * the chat goes back to the queue after her (shortened) grace period, and Bob, who
  * accepts it, sees the whole conversation so far above the live log, who said what,
- * Alice's lines verified by her signatures (V1–V5), then replies after it. The visitor is the real widget; both helpers use /console.
+ * Alice's lines verified by her signatures (CH-V1–CH-V5), then replies after it. The visitor is the real widget; both helpers use /console.
  */
 import type { Browser, Locator, Page, TestInfo } from '@playwright/test';
 import { expect } from './fixtures.ts';
@@ -15,7 +15,7 @@ import {
   isolatedTest,
 } from './support/widget-drivers.ts';
 
-/** A service of the test's own with a helper grace period of 8 s (a reload of Bob's console under load must come back within it) (SPEC.md G1, G2). */
+/** A service of the test's own with a helper grace period of 8 s (a reload of Bob's console under load must come back within it) (SPEC.md SP-G1, SP-G2). */
 const test = isolatedTest.extend({
   ownServiceURL: [
     // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form.
@@ -58,7 +58,7 @@ async function accept(helper: Page): Promise<void> {
   await expect(helper.getByRole('tab', { name: /Vera/ })).toBeVisible();
 }
 
-/** Who said each earlier line, as Bob's console names them (K3, V3). */
+/** Who said each earlier line, as Bob's console names them (CH-K3, CH-V3). */
 const EARLIER_WHO = ['Vera', 'Alice (verified)', 'Vera', 'Alice (verified)'];
 const whoSaid = (helper: Page) => bubbles(helper).locator('.who');
 
@@ -69,7 +69,7 @@ const EARLIER = [
   'Good. Now open the front cover.',
 ];
 
-test('B3 K7 the next helper sees the earlier conversation in the console, who said what, and replies after it', async ({
+test('B3 CH-K7 the next helper sees the earlier conversation in the console, who said what, and replies after it', async ({
   browser,
 }) => {
   test.setTimeout(300_000);
@@ -99,18 +99,18 @@ test('B3 K7 the next helper sees the earlier conversation in the console, who sa
   const heading = helperLog(bob).getByRole('heading', { name: 'Earlier conversation' });
   await expect(heading).toBeVisible(LINK_TIMEOUT);
   await expect(bubbles(bob).locator('.body')).toHaveText(EARLIER, LINK_TIMEOUT);
-  // V1–V3: Alice's console signed her lines; Bob's checks them against the key the
+  // CH-V1–CH-V3: Alice's console signed her lines; Bob's checks them against the key the
   // service bound with her client id, so they are hers, verified, in order.
   await expect(whoSaid(bob)).toHaveText(EARLIER_WHO, LINK_TIMEOUT);
 
-  // K6: Bob's reply sorts after the conversation it answers, on both sides.
+  // CH-K6: Bob's reply sorts after the conversation it answers, on both sides.
   await reply(bob, 'Bob here, I have read everything above.');
   const all = [...EARLIER, 'Bob here, I have read everything above.'];
   await expect(bubbles(bob).locator('.body')).toHaveText(all, LINK_TIMEOUT);
   await expect(line(bob, all[4]!).locator('.who')).toHaveText('You');
   await expect(conversation(visitor).getByText(all[4]!)).toBeVisible(LINK_TIMEOUT);
 
-  // K7: it stays through a reload of Bob's console, and of the visitor's widget.
+  // CH-K7: it stays through a reload of Bob's console, and of the visitor's widget.
   await bob.reload();
   await expect(helperLog(bob).getByRole('heading', { name: 'Earlier conversation' })).toBeVisible(
     LINK_TIMEOUT,
@@ -145,7 +145,7 @@ async function screenshots(page: Page, shown: Locator, name: string, testInfo: T
   await page.setViewportSize({ width: 1280, height: 720 });
 }
 
-/** Molly, a room monitor, not taking chats herself (monitors get offers too, O1). */
+/** Molly, a room monitor, not taking chats herself (monitors get offers too, SP-O1). */
 async function signInMonitor(browser: Browser): Promise<Page> {
   const molly = await signInHelper(browser, 'molly');
   const available = molly.getByRole('switch', { name: 'Available for chats' });
@@ -161,7 +161,7 @@ async function watchVera(molly: Page) {
   return watch.getByRole('log', { name: 'Conversation with Vera' });
 }
 
-test('B3 K8 G4 a trusted copy first: with a monitor watching, Bob takes the earlier conversation from the monitor', async ({
+test('B3 CH-K8 SP-G4 a trusted copy first: with a monitor watching, Bob takes the earlier conversation from the monitor', async ({
   browser,
 }, testInfo) => {
   test.setTimeout(300_000);
@@ -179,7 +179,7 @@ test('B3 K8 G4 a trusted copy first: with a monitor watching, Bob takes the earl
   await reply(alice, EARLIER[3]!);
   await expect(mollyLog.locator('.bubble .body')).toHaveText(EARLIER, LINK_TIMEOUT);
 
-  // G4: Alice's browser vanishes; Molly keeps watching while the chat waits in the queue.
+  // SP-G4: Alice's browser vanishes; Molly keeps watching while the chat waits in the queue.
   await alice.context().close();
   // While it waits there is no chat to join (the service would refuse): Molly is told why.
   const watch = molly.getByRole('tabpanel', { name: /Vera/ });
@@ -193,8 +193,8 @@ test('B3 K8 G4 a trusted copy first: with a monitor watching, Bob takes the earl
   await expect(join).toBeEnabled(LINK_TIMEOUT);
   await expect(watch.getByText('Back in the queue')).toHaveCount(0);
 
-  // K8 K9: Bob's earlier conversation is Molly's copy, and says so; Alice's lines are
-  // hers, verified by their signatures (V3).
+  // CH-K8 CH-K9: Bob's earlier conversation is Molly's copy, and says so; Alice's lines are
+  // hers, verified by their signatures (CH-V3).
   await expect(helperLog(bob).getByText("From Molly's copy (monitor).")).toBeVisible(LINK_TIMEOUT);
   await expect(bubbles(bob).locator('.body')).toHaveText(EARLIER, LINK_TIMEOUT);
   await expect(whoSaid(bob)).toHaveText(EARLIER_WHO, LINK_TIMEOUT);
@@ -206,7 +206,7 @@ test('B3 K8 G4 a trusted copy first: with a monitor watching, Bob takes the earl
   await screenshots(bob, bobHeading, 'console-earlier', testInfo);
 });
 
-test('B3 K8 a monitor who starts watching after the hand-over sees the earlier conversation too, set apart, from the helper’s copy', async ({
+test('B3 CH-K8 a monitor who starts watching after the hand-over sees the earlier conversation too, set apart, from the helper’s copy', async ({
   browser,
 }, testInfo) => {
   test.setTimeout(300_000);
@@ -229,7 +229,7 @@ test('B3 K8 a monitor who starts watching after the hand-over sees the earlier c
   const all = [...EARLIER, 'Bob here, I have read everything above.'];
 
   // Molly's document holds only what Bob's holds (the visitor's words, Bob's reply):
-  // Alice's lines reach her as Bob's copy (K8), checked by their signatures (V3).
+  // Alice's lines reach her as Bob's copy (CH-K8), checked by their signatures (CH-V3).
   const molly = await signInMonitor(browser);
   const log = await watchVera(molly);
   await expect(log.getByRole('heading', { name: 'Earlier conversation' })).toBeVisible(

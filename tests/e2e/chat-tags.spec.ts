@@ -1,5 +1,5 @@
 /**
- * Chat tags and labels (issue 12: F17, F14, F22; SPEC.md K1–K7), one browser context
+ * Chat tags and labels (issue 12: F17, F14, F22; SPEC.md SP-K1–SP-K7), one browser context
  * per person. A visitor on the real widget (embedded in /demo) records every frame
  * it receives; Alice tags the chat with `/tag` and a suggestion chosen by keyboard;
  * the chip shows in her header and on Molly's board, Molly removes one from the
@@ -21,7 +21,7 @@ import {
   isolatedTest as test,
 } from './support/widget-drivers.ts';
 
-/** A round trip through the service (and the board's coalescing, M4) on a loaded machine. */
+/** A round trip through the service (and the board's coalescing, SP-M4) on a loaded machine. */
 const SERVICE = { timeout: 20_000 };
 
 test('F17 /tag with a keyboard suggestion gives a chip the board shows too; the visitor never receives it; F22 chart and CSV', async ({
@@ -93,7 +93,7 @@ test('F17 /tag with a keyboard suggestion gives a chip the board shows too; the 
   await expect(chips.getByRole('listitem')).toHaveText([/crash/], SERVICE);
   await expect(boardChips.getByRole('listitem')).toHaveText([/crash/], SERVICE);
 
-  // K1: nothing of the tags reached the visitor. The control: the chat itself did.
+  // SP-K1: nothing of the tags reached the visitor. The control: the chat itself did.
   await box.fill('Thanks, one moment');
   await box.press('Enter');
   await expect(conversation(widget).getByText('Thanks, one moment')).toBeVisible(LINK_TIMEOUT);

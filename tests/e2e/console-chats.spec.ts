@@ -1,7 +1,7 @@
 /**
  * Chats in the console with visitors on raw WebSockets (queue, offers, end and
  * block need no WebRTC): the chat limit of 3 with a fourth visitor waiting (F3,
- * L1), tabs by keyboard, ending a chat by its End button or by closing its tab
+ * SP-L1), tabs by keyboard, ending a chat by its End button or by closing its tab
  * (F19), and blocking with a reason and by IP (F28).
  */
 import type { Page } from '@playwright/test';
@@ -111,7 +111,7 @@ isolatedTest(
 );
 
 isolatedTest(
-  'F16 /invite brings a trainee into the chat (T2); F14 the label survives a reload',
+  'F16 /invite brings a trainee into the chat (SP-T2); F14 the label survives a reload',
   async ({ browser, baseURL }) => {
     const tina = await signInHelper(browser, 'tina', { baseURL: baseURL! });
     const alice = await signInHelper(browser, 'alice', { baseURL: baseURL! });
@@ -126,7 +126,7 @@ isolatedTest(
     await panel.getByLabel('Department').selectOption({ label: 'Billing' });
     await expect(panel.getByLabel('Department')).toHaveValue('billing');
 
-    // The label is kept at the service (SPEC K1): Enter saves it; the header shows it ("Label: …") once
+    // The label is kept at the service (SPEC SP-K1): Enter saves it; the header shows it ("Label: …") once
     // the service has confirmed, and only then is a reload sure to find it.
     await panel.getByLabel('Label').fill('printer fire');
     await panel.getByLabel('Label').press('Enter');

@@ -26,7 +26,7 @@ test('offer with alerts → reject → the other helper accepts by keyboard → 
   await visitor.goto('/widget');
   await fillPreChat(visitor, { name: 'Vera', question: 'My printer is on fire' });
 
-  // O3: exactly one helper holds the offer.
+  // SP-O3: exactly one helper holds the offer.
   const offered = async () => [
     (await offerCard(alice, 'Vera').count()) > 0,
     (await offerCard(bob, 'Vera').count()) > 0,
@@ -60,7 +60,7 @@ test('offer with alerts → reject → the other helper accepts by keyboard → 
   await expect(first.getByText('Offer from Vera: rejected.')).toBeVisible();
   await expect(first).toHaveTitle('Helper console — Peerdesk');
 
-  // O4: back in the queue, offered to the other helper, who accepts by keyboard.
+  // SP-O4: back in the queue, offered to the other helper, who accepts by keyboard.
   const secondCard = offerCard(second, 'Vera');
   await expect(secondCard).toBeVisible();
   await expect(second).toHaveTitle('(1) Helper console — Peerdesk');

@@ -64,7 +64,7 @@ export async function signInHelper(
   return page;
 }
 
-/** Molly in the console, not taking chats herself: monitors get offers too (O1). */
+/** Molly in the console, not taking chats herself: monitors get offers too (SP-O1). */
 export async function signInMonitor(browser: Browser, baseURL: string): Promise<Page> {
   const molly = await signInHelper(browser, 'molly', { baseURL });
   const available = molly.getByRole('switch', { name: 'Available for chats' });

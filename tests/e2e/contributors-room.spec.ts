@@ -1,5 +1,5 @@
 /**
- * F20, SPEC.md CR1–CR9 end to end: two helpers in their own browser contexts talk in
+ * F20, SPEC.md SP-CR1–SP-CR9 end to end: two helpers in their own browser contexts talk in
  * the Contributors room; a mention alerts the one named (badge, title, beep,
  * notification); the history is there after a reload and after the service is
  * killed (SIGKILL) and started again on the same data; the queue-wait alert appears
@@ -31,7 +31,7 @@ async function say(page: Page, text: string): Promise<void> {
   await expect(roomLog(page).getByText(text)).toBeVisible(LINK_TIMEOUT);
 }
 
-test('CR1 CR2 CR5 CR6 two helpers talk in the room; a mention alerts; the history survives a reload and a killed service', async ({
+test('SP-CR1 SP-CR2 SP-CR5 SP-CR6 two helpers talk in the room; a mention alerts; the history survives a reload and a killed service', async ({
   browser,
 }) => {
   test.setTimeout(180_000);
@@ -111,7 +111,7 @@ test('CR1 CR2 CR5 CR6 two helpers talk in the room; a mention alerts; the histor
   }
 });
 
-test('CR7 leave and join the room again', async ({ browser }) => {
+test('SP-CR7 leave and join the room again', async ({ browser }) => {
   test.setTimeout(120_000);
   const own = await ownService();
   try {
@@ -136,7 +136,7 @@ test('CR7 leave and join the room again', async ({ browser }) => {
   }
 });
 
-test('CR9 a visitor waiting past QUEUE_WAIT_ALERT_MS is announced in the room', async ({
+test('SP-CR9 a visitor waiting past QUEUE_WAIT_ALERT_MS is announced in the room', async ({
   browser,
 }) => {
   test.setTimeout(120_000);

@@ -1,5 +1,5 @@
 /**
- * Room monitors (issue 11 item 4, F30; SPEC.md M1–M7, CHAT.md W5, N1–N8), one
+ * Room monitors (issue 11 item 4, F30; SPEC.md SP-M1–SP-M7, CHAT.md CH-W5, CH-N1–CH-N8), one
  * browser context per person: a visitor on the real widget embedded in /demo, a
  * helper and a monitor in the console. The monitor's board shows the queued
  * visitor, then the accepted chat with its helper, live; Watch shows the history, a
@@ -50,7 +50,7 @@ test('a monitor watches live from the board, coaches by staff note unseen by the
   ]);
   await expect(chats.getByRole('cell', { name: 'No chats right now.' })).toBeVisible();
 
-  // M4: the queued visitor appears on the board, pushed by the service.
+  // SP-M4: the queued visitor appears on the board, pushed by the service.
   await fillPreChat(widget, { name: 'Vera', question: 'My printer prints blank pages' });
   const veraRow = chats.getByRole('row', { name: /Vera/ });
   await expect(veraRow.getByRole('cell').nth(1)).toHaveText('In queue');
@@ -72,7 +72,7 @@ test('a monitor watches live from the board, coaches by staff note unseen by the
     LINK_TIMEOUT,
   );
 
-  // M1 M2: Watch opens the chat read-only in a tab, with the whole transcript.
+  // SP-M1 SP-M2: Watch opens the chat read-only in a tab, with the whole transcript.
   await molly.getByRole('button', { name: 'Watch chat with Vera' }).click();
   const watch = molly.getByRole('tabpanel', { name: /Vera/ });
   await expect(watch.getByRole('heading', { name: 'Watching Vera' })).toBeVisible();
@@ -85,7 +85,7 @@ test('a monitor watches live from the board, coaches by staff note unseen by the
   // The helper sees the watcher.
   await expect(alicePanel.getByText('Molly is watching')).toBeVisible(LINK_TIMEOUT);
 
-  // A new message, live; the typing preview (W5); a page view (F11).
+  // A new message, live; the typing preview (CH-W5); a page view (F11).
   await widget.getByLabel('Your message').fill('A LaserJet 200');
   await widget.getByLabel('Your message').press('Enter');
   await expect(watchLog.getByText('A LaserJet 200')).toBeVisible(LINK_TIMEOUT);
@@ -94,7 +94,7 @@ test('a monitor watches live from the board, coaches by staff note unseen by the
   await visitor.getByRole('link', { name: 'Paper jams' }).click();
   await expect(watchLog.getByText('Printing help: paper jams')).toBeVisible(LINK_TIMEOUT);
 
-  // N1–N8: a staff note from the monitor reaches the helper.
+  // CH-N1–CH-N8: a staff note from the monitor reaches the helper.
   const note = 'Ask for the firmware version before anything else';
   await watch.getByLabel('Write a staff note').fill(note);
   await watch.getByRole('button', { name: 'Add note' }).click();
@@ -115,7 +115,7 @@ test('a monitor watches live from the board, coaches by staff note unseen by the
   }
   await molly.setViewportSize({ width: 1280, height: 720 });
 
-  // M2, N2: nothing of the monitor or the note reached the visitor: not the page, not a
+  // SP-M2, CH-N2: nothing of the monitor or the note reached the visitor: not the page, not a
   // WebSocket frame, not a data-channel message. The control: the chat itself did.
   await expect(widget.getByText('Molly')).toHaveCount(0);
   await expect(widget.getByText(/watching/i)).toHaveCount(0);
@@ -128,7 +128,7 @@ test('a monitor watches live from the board, coaches by staff note unseen by the
   expect(data.filter((m) => m.type.startsWith('notes'))).toEqual([]);
   expect(data.some((m) => m.payload.includes(note) || /molly/i.test(m.payload))).toBe(false);
 
-  // M6: join turns the monitor into a helper who can reply.
+  // SP-M6: join turns the monitor into a helper who can reply.
   await watch.getByRole('button', { name: 'Join chat' }).click();
   const joined = molly.getByRole('tabpanel', { name: /Vera/ });
   await joined.getByLabel('Your message').fill('Molly here, I am joining Alice');
@@ -139,7 +139,7 @@ test('a monitor watches live from the board, coaches by staff note unseen by the
   await expect(alicePanel.getByText('Molly here, I am joining Alice')).toBeVisible(LINK_TIMEOUT);
 });
 
-test('T3 M7 a monitor promotes a trainee from the staff list; the trainee is offered the next chat', async ({
+test('SP-T3 SP-M7 a monitor promotes a trainee from the staff list; the trainee is offered the next chat', async ({
   browser,
   baseURL,
 }, testInfo) => {

@@ -1,5 +1,5 @@
 /**
- * F32 "download my data" as a visitor does it (SPEC.md PV8–PV10): after a chat in the
+ * F32 "download my data" as a visitor does it (SPEC.md SP-PV8–SP-PV10): after a chat in the
  * /demo site's widget, the visitor takes the widget's follow-up link, replies on the
  * follow-up page, and presses "Download my data": the browser saves a JSON file that
  * holds the chat's transcript, the details they gave and their reply, with a readable
@@ -17,7 +17,7 @@ import { LINK_TIMEOUT, ownService } from './support/widget-drivers.ts';
 
 test.afterEach(closeAllContexts);
 
-test('PV8 PV9 PV10 the visitor downloads what is stored about their chat from the follow-up page', async ({
+test('SP-PV8 SP-PV9 SP-PV10 the visitor downloads what is stored about their chat from the follow-up page', async ({
   browser,
 }, testInfo) => {
   test.setTimeout(240_000);

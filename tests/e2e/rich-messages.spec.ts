@@ -1,7 +1,7 @@
 /**
  * F12 formatted messages, end to end: a visitor on /demo (the real widget, embedded),
  * a helper in /console and a room monitor watching the chat from her board (SPEC.md
- * M1–M3), each in a browser context of their own. A reply the helper formats with the
+ * SP-M1–SP-M3), each in a browser context of their own. A reply the helper formats with the
  * reply box's toolbar renders with the same markup in all three views; the XSS corpus,
  * sent as messages, runs no script in any of them (a dialog, a page error or a
  * console error fails the test) and makes no request to any other host (every request

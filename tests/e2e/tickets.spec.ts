@@ -1,6 +1,6 @@
 /**
  * Issue 14, follow-ups and linked tickets end to end, as people use them (F7, F25,
- * F26; SPEC.md TK3–TK8), against a REAL SMTP server the test starts itself (the
+ * F26; SPEC.md SP-TK3–SP-TK8), against a REAL SMTP server the test starts itself (the
  * `smtp-server` sink of tests/fixtures, on a free port, given to the service as
  * `SMTP_URL`): a message left when nobody is available becomes a ticket; a helper
  * finds it from the workspace's bar and answers it in the console; the visitor gets
@@ -79,7 +79,7 @@ test('F7 F25 TK6-TK8 a left message becomes a ticket; a helper answers by email;
   try {
     const visitor = await leaveMessage(browser, baseURL);
 
-    // TK8: "we have your message" with a first follow-up link.
+    // SP-TK8: "we have your message" with a first follow-up link.
     const received = await mailTo(sink, 'lena@example.org', /^We have your message: /);
     expect(received.parsed.subject).toBe('We have your message: Printing is slow');
     const firstLink = followUpLink(received, baseURL);
@@ -112,12 +112,12 @@ test('F7 F25 TK6-TK8 a left message becomes a ticket; a helper answers by email;
     const facts = tickets.getByRole('definition');
     await expect(facts.filter({ hasText: 'Answered' })).toBeVisible();
 
-    // TK7: the answer arrives by email, with a fresh link of its own.
+    // SP-TK7: the answer arrives by email, with a fresh link of its own.
     const answered = await mailTo(sink, 'lena@example.org', /^Re: Printing is slow$/);
     expect(answered.parsed.text).toContain('Try turning off "print backgrounds".');
     const answerLink = followUpLink(answered, baseURL);
     expect(answerLink).not.toBe(firstLink);
-    // TK3: 32 random bytes, base64url, in the fragment.
+    // SP-TK3: 32 random bytes, base64url, in the fragment.
     expect(answerLink.split('#')[1]).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     // The visitor follows the mailed link, under the service's page CSP.
@@ -138,7 +138,7 @@ test('F7 F25 TK6-TK8 a left message becomes a ticket; a helper answers by email;
     expect(await cspViolations(followUp)).toEqual([]);
     expect(refused).toEqual([]);
 
-    // TK6: the Contributors room announces it with the ticket's link ...
+    // SP-TK6: the Contributors room announces it with the ticket's link ...
     await alice.getByRole('button', { name: /^Contributors room/ }).click();
     const room = alice.getByRole('log', { name: 'Room messages' });
     const alert = room.getByRole('listitem').filter({ hasText: 'Lena replied to the follow-up' });
@@ -161,7 +161,7 @@ test('F7 F25 TK6-TK8 a left message becomes a ticket; a helper answers by email;
   }
 });
 
-test('TK3 TK4 follow-up links refuse a malformed, an unknown and a withdrawn token with their error code', async ({
+test('SP-TK3 SP-TK4 follow-up links refuse a malformed, an unknown and a withdrawn token with their error code', async ({
   browser,
 }) => {
   test.setTimeout(180_000);
@@ -198,7 +198,7 @@ test('TK3 TK4 follow-up links refuse a malformed, an unknown and a withdrawn tok
       'unknown_ticket',
     );
 
-    // A helper withdraws the ticket's links (TK4).
+    // A helper withdraws the ticket's links (SP-TK4).
     const alice = await signInHelper(browser, 'alice', { baseURL });
     const tickets = await openTickets(alice);
     await tickets.getByRole('link', { name: 'Printing is slow' }).click();
@@ -228,7 +228,7 @@ test('TK3 TK4 follow-up links refuse a malformed, an unknown and a withdrawn tok
   }
 });
 
-test('F25 F26 TK6 after a chat the widget offers a follow-up; the visitor replies from its link; the chat’s helper is named in the room and finds the ticket assigned', async ({
+test('F25 F26 SP-TK6 after a chat the widget offers a follow-up; the visitor replies from its link; the chat’s helper is named in the room and finds the ticket assigned', async ({
   browser,
 }) => {
   test.setTimeout(240_000);
@@ -277,7 +277,7 @@ test('F25 F26 TK6 after a chat the widget offers a follow-up; the visitor replie
     const mail = await mailTo(sink, 'vera@example.org', /Sync stopped/);
     expect(followUpLink(mail, baseURL)).toMatch(/#[A-Za-z0-9_-]{43}$/);
 
-    // TK6: the room names Alice, the chat's helper, and links the ticket.
+    // SP-TK6: the room names Alice, the chat's helper, and links the ticket.
     const roomButton = chat.helper.getByRole('button', { name: /^Contributors room/ });
     await expect(roomButton).toContainText('1 mentioning you', LINK_TIMEOUT);
     await roomButton.click();
@@ -315,7 +315,7 @@ async function transcriptBodies(page: Page): Promise<string[]> {
   return list.locator('.body').allTextContents();
 }
 
-test('F26 TK1 after a chat its helper makes a follow-up ticket, asked for the visitor’s email; the XSS corpus stays inert on the ticket and follow-up pages', async ({
+test('F26 SP-TK1 after a chat its helper makes a follow-up ticket, asked for the visitor’s email; the XSS corpus stays inert on the ticket and follow-up pages', async ({
   browser,
 }, testInfo) => {
   test.setTimeout(240_000);
@@ -388,7 +388,7 @@ test('F26 TK1 after a chat its helper makes a follow-up ticket, asked for the vi
     await ticket.getByRole('button', { name: 'Send answer' }).click();
     await expect(ticket.getByRole('status').filter({ hasText: 'Answer sent' })).toBeVisible();
 
-    // TK8: the link mailed to the address the helper gave; the visitor's page.
+    // SP-TK8: the link mailed to the address the helper gave; the visitor's page.
     const mail = await mailTo(sink, 'xia@example.org', /^Re: Bookmarks vanished$/);
     const followUp = await chat.visitor.context().newPage();
     await followUp.goto(followUpLink(mail, baseURL));

@@ -8,7 +8,7 @@
  * so the assertion is about candidate types (which the browser derives from where a
  * candidate came from), read from the candidates and from getStats().
  *
- * Renewal (SPEC.md IR1): with a service minting 10-second credentials, a console
+ * Renewal (SPEC.md SP-IR1): with a service minting 10-second credentials, a console
  * kept open well past its welcome's credentials fetches fresh ones from
  * `GET /api/ice` and links a new chat through the relay.
  *
@@ -120,7 +120,7 @@ function shortLivedService(): Promise<RunningService> {
   });
 }
 
-test('IR1 a relay-only console open past its credentials renews them from /api/ice and links a new chat', async ({
+test('SP-IR1 a relay-only console open past its credentials renews them from /api/ice and links a new chat', async ({
   browser,
 }) => {
   test.setTimeout(120_000);
@@ -186,7 +186,7 @@ test('B5 expired TURN credentials that could not be renewed: coturn refuses them
       prepare: async (context, who) => {
         if (who === 'helper') {
           expiry = watchTurnExpiry(context);
-          // The service cannot be asked for fresh credentials (SPEC.md IR1 fails).
+          // The service cannot be asked for fresh credentials (SPEC.md SP-IR1 fails).
           await context.route('**/api/ice', (route) => route.abort());
           return;
         }

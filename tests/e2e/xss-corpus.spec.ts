@@ -169,7 +169,7 @@ test('F7 F25: 391 hostile left messages become tickets whose list shows every su
   expect(await guards.fired(alice)).toEqual([]);
 });
 
-test('F20 CR1: 391 hostile Contributors room messages arrive live as text', async ({
+test('F20 SP-CR1: 391 hostile Contributors room messages arrive live as text', async ({
   browser,
   baseURL,
 }) => {

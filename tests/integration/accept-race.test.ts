@@ -1,5 +1,5 @@
 /**
- * O5 against the real service: a hundred helpers send accept for one chat in the
+ * SP-O5 against the real service: a hundred helpers send accept for one chat in the
  * same instant; exactly one wins and every other gets a coded conflict.
  */
 import { mkdtempSync } from 'node:fs';
@@ -38,7 +38,7 @@ describe.each(['uws', 'ws'] as const)('accept race on %s', (transport) => {
     await service?.close();
   });
 
-  it(`O5 of ${HELPERS} simultaneous accepts of one offer exactly one wins`, async () => {
+  it(`SP-O5 of ${HELPERS} simultaneous accepts of one offer exactly one wins`, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'peerdesk-race-'));
     const tokens = await seedHelpers(dataDir);
     // A hundred sockets from one address is more than the per-IP limit lets in.

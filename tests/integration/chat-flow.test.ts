@@ -71,7 +71,7 @@ describe.each(['uws', 'ws'] as const)('chat flow on %s', (transport) => {
     return client;
   }
 
-  it('O1 O4 O5 R1 R2 request → offer → reject → the other helper → accept → signals both ways', async () => {
+  it('SP-O1 SP-O4 SP-O5 SP-R1 SP-R2 request → offer → reject → the other helper → accept → signals both ways', async () => {
     const alice = await staff('alice');
     const vera = await visitor('Vera', '198.51.100.200');
     expect((await vera.next('queued')).position).toBe(1);
@@ -119,7 +119,7 @@ describe.each(['uws', 'ws'] as const)('chat flow on %s', (transport) => {
     });
     expect((await vera.next('signal')).from).toBe(bobId);
 
-    // R1: alice is not in this chat, so she can neither send nor receive its signals.
+    // SP-R1: alice is not in this chat, so she can neither send nor receive its signals.
     alice.send({ type: 'signal', chatId: offer.chatId, to: list.self, link: 'X', data: SDP });
     expect((await alice.next('error')).code).toBe('relay_refused');
     bob.send({ type: 'end', chatId: offer.chatId });
@@ -139,7 +139,7 @@ describe.each(['uws', 'ws'] as const)('chat flow on %s', (transport) => {
     for (const c of [alice, bob, vera]) c.close();
   });
 
-  it('O4 an unanswered offer expires and goes to the next helper', async () => {
+  it('SP-O4 an unanswered offer expires and goes to the next helper', async () => {
     const alice = await staff('alice');
     const wendy = await visitor('Wendy');
     const offer = await alice.next('offer');
@@ -154,7 +154,7 @@ describe.each(['uws', 'ws'] as const)('chat flow on %s', (transport) => {
     for (const c of [alice, bob, wendy]) c.close();
   });
 
-  it('L1 T1 with a limit of 3 the fourth visitor waits; a trainee gets no offer', async () => {
+  it('SP-L1 SP-T1 with a limit of 3 the fourth visitor waits; a trainee gets no offer', async () => {
     const tina = await staff('tina');
     const alice = await staff('alice');
     const visitors: VisitorClient[] = [];
@@ -181,7 +181,7 @@ describe.each(['uws', 'ws'] as const)('chat flow on %s', (transport) => {
     for (const c of [alice, tina, fourth, ...visitors]) c.close();
   });
 
-  it('I1 I2 I3 /invite brings a trainee in; the inviter leaves and the chat stays', async () => {
+  it('SP-I1 SP-I2 SP-I3 /invite brings a trainee in; the inviter leaves and the chat stays', async () => {
     const alice = await staff('alice');
     const tina = await staff('tina');
     const vic = await visitor('Vic');
@@ -209,7 +209,7 @@ describe.each(['uws', 'ws'] as const)('chat flow on %s', (transport) => {
     for (const c of [alice, tina, vic]) c.close();
   });
 
-  it('M1 M2 a monitor watches unseen by the visitor, and may not signal the visitor', async () => {
+  it('SP-M1 SP-M2 a monitor watches unseen by the visitor, and may not signal the visitor', async () => {
     const alice = await staff('alice');
     const molly = await staff('molly', false);
     const mona = await visitor('Mona');
@@ -243,7 +243,7 @@ describe.each(['uws', 'ws'] as const)('chat flow on %s', (transport) => {
     for (const c of [alice, molly, mona]) c.close();
   });
 
-  it('G2 a helper who does not come back within the grace period: the chat returns to the queue', async () => {
+  it('SP-G2 a helper who does not come back within the grace period: the chat returns to the queue', async () => {
     const alice = await staff('alice');
     const gus = await visitor('Gus');
     const offer = await alice.next('offer');
@@ -260,7 +260,7 @@ describe.each(['uws', 'ws'] as const)('chat flow on %s', (transport) => {
     for (const c of [bob, gus]) c.close();
   });
 
-  it('B1 B2 B3 a blocked visitor is told when the block ends; their IP is refused at hello', async () => {
+  it('SP-B1 SP-B2 SP-B3 a blocked visitor is told when the block ends; their IP is refused at hello', async () => {
     const alice = await staff('alice');
     const troll = await visitor('Troll', '203.0.113.66');
     const offer = await alice.next('offer');

@@ -1,5 +1,5 @@
 /**
- * Chat tags and labels against the real service (SPEC.md K1–K7): strict decoding,
+ * Chat tags and labels against the real service (SPEC.md SP-K1–SP-K7): strict decoding,
  * who may change them (each refused case), the size, count and rate limits, live
  * delivery to the chat's staff and the monitors' board (never to the visitor),
  * persistence across a restart, and the statistics over HTTP (JSON and CSV).
@@ -79,12 +79,12 @@ describe('chat tags and label', () => {
     return [visitor, alice, offer.chatId];
   }
 
-  it('K1 K4 a tag and a label reach every helper and the board at once; the visitor hears nothing', async () => {
+  it('SP-K1 SP-K4 a tag and a label reach every helper and the board at once; the visitor hears nothing', async () => {
     const molly = await staff('molly');
     molly.send({ type: 'board_subscribe' });
     await molly.next('board');
     const [visitor, alice, chatId] = await activeChat();
-    // K4: with the chat comes its (empty) metadata.
+    // SP-K4: with the chat comes its (empty) metadata.
     expect(await alice.next('chat_meta')).toEqual({
       type: 'chat_meta',
       chatId,
@@ -119,14 +119,14 @@ describe('chat tags and label', () => {
     expect(await molly.next('chat_meta')).toMatchObject({ tags: ['solved'] });
     await metaWhere(alice, (m) => m.tags.join() === 'solved');
 
-    // K1: nothing of it ever reached the visitor's socket.
+    // SP-K1: nothing of it ever reached the visitor's socket.
     const seen = JSON.stringify(visitor.received);
     expect(seen).not.toContain('crash');
     expect(seen).not.toContain('refund');
     expect(visitor.received.map((m) => m.type)).not.toContain('chat_meta');
   });
 
-  it('K2 tags and labels are decoded strictly: bad ones are bad_frame and change nothing', async () => {
+  it('SP-K2 tags and labels are decoded strictly: bad ones are bad_frame and change nothing', async () => {
     const [, alice, chatId] = await activeChat();
     await alice.next('chat_meta');
     const bad: unknown[] = [
@@ -157,7 +157,7 @@ describe('chat tags and label', () => {
     expect(alice.received.filter((m) => m.type === 'chat_meta')).toHaveLength(3);
   });
 
-  it('K3 who may change them: each refused case', async () => {
+  it('SP-K3 who may change them: each refused case', async () => {
     const [visitor, alice, chatId] = await activeChat();
     // A visitor's endpoint does not know these messages at all.
     const frames: StaffToService[] = [
@@ -202,7 +202,7 @@ describe('chat tags and label', () => {
     expect(alice.received.filter((m) => m.type === 'chat_meta')).toHaveLength(1);
   });
 
-  it('K2 K3 at most maxTagsPerChat tags; at most META_CHANGES_PER_WINDOW changes per person', async () => {
+  it('SP-K2 SP-K3 at most maxTagsPerChat tags; at most META_CHANGES_PER_WINDOW changes per person', async () => {
     const [, alice, chatId] = await activeChat();
     await alice.next('chat_meta');
     for (let i = 0; i < LIMITS.maxTagsPerChat; i++) {
@@ -223,7 +223,7 @@ describe('chat tags and label', () => {
     expect(await molly.next('chat_meta')).toMatchObject({ label: `label ${left - 1}` });
   });
 
-  it('K5 K6 tags and label survive a restart; the statistics count them after the chat ends', async () => {
+  it('SP-K5 SP-K6 tags and label survive a restart; the statistics count them after the chat ends', async () => {
     const [, alice, chatId] = await activeChat();
     await alice.next('chat_meta');
     alice.send({ type: 'tag_add', chatId, tag: 'print' });
@@ -234,7 +234,7 @@ describe('chat tags and label', () => {
     const dataDir = service.dataDir;
     await service.close({ keepData: true });
     await begin(dataDir);
-    // S2: alice re-announces the chat and gets it back with its metadata.
+    // SP-S2: alice re-announces the chat and gets it back with its metadata.
     const back = await staff('alice', false, [chatId]);
     await back.next('chat');
     expect(await back.next('chat_meta')).toEqual({
@@ -266,14 +266,14 @@ describe('chat tags and label', () => {
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(csv.headers.get('content-disposition')).toContain('attachment');
     expect(await csv.text()).toBe(`day,crash\r\n${today},1\r\ntotal,1\r\n`);
-    // K7: every signed-in staff member sees the team's tags.
+    // SP-K7: every signed-in staff member sees the team's tags.
     expect(await call(service, tokens.get('tina')!, 'GET', '/api/admin/tags')).toMatchObject({
       status: 200,
       body: { tags: [{ tag: 'crash', chats: 1 }] },
     });
   });
 
-  it('K6 statistics are for monitors and admins, with a strict query', async () => {
+  it('SP-K6 statistics are for monitors and admins, with a strict query', async () => {
     const q = '/api/admin/tag-stats?from=2026-01-01&to=2026-01-31&bucket=week';
     expect(await call(service, null, 'GET', q)).toMatchObject({ status: 401 });
     for (const nickname of ['alice', 'tina']) {

@@ -28,100 +28,105 @@ const json = (value: unknown): string => JSON.stringify(value);
 const V = PROTOCOL_VERSION;
 
 const CORPUS: Case[] = [
-  { name: 'W1 not JSON', frame: '{"type":', error: 'bad_frame', ref: null },
-  { name: 'W1 empty text frame', frame: '', error: 'bad_frame', ref: null },
-  { name: 'W1 JSON array', frame: '[{"type":"cancel"}]', error: 'bad_frame', ref: null },
-  { name: 'W1 JSON number', frame: '42', error: 'bad_frame', ref: null },
-  { name: 'W1 JSON string', frame: '"cancel"', error: 'bad_frame', ref: null },
-  { name: 'W1 JSON null', frame: 'null', error: 'bad_frame', ref: null },
-  { name: 'W1 object without type', frame: '{}', error: 'unknown_type', ref: null },
-  { name: 'W1 type of the wrong type', frame: json({ type: 5 }), error: 'unknown_type', ref: null },
+  { name: 'SP-W1 not JSON', frame: '{"type":', error: 'bad_frame', ref: null },
+  { name: 'SP-W1 empty text frame', frame: '', error: 'bad_frame', ref: null },
+  { name: 'SP-W1 JSON array', frame: '[{"type":"cancel"}]', error: 'bad_frame', ref: null },
+  { name: 'SP-W1 JSON number', frame: '42', error: 'bad_frame', ref: null },
+  { name: 'SP-W1 JSON string', frame: '"cancel"', error: 'bad_frame', ref: null },
+  { name: 'SP-W1 JSON null', frame: 'null', error: 'bad_frame', ref: null },
+  { name: 'SP-W1 object without type', frame: '{}', error: 'unknown_type', ref: null },
   {
-    name: 'W1 unknown type',
+    name: 'SP-W1 type of the wrong type',
+    frame: json({ type: 5 }),
+    error: 'unknown_type',
+    ref: null,
+  },
+  {
+    name: 'SP-W1 unknown type',
     frame: json({ type: 'nonsense' }),
     error: 'unknown_type',
     ref: 'nonsense',
   },
   {
-    name: 'W1 E2 an over-long unknown type is cut in ref',
+    name: 'SP-W1 SP-E2 an over-long unknown type is cut in ref',
     frame: json({ type: 'x'.repeat(500) }),
     error: 'unknown_type',
     ref: 'x'.repeat(40),
   },
   {
-    name: 'W1 a staff message on the visitor endpoint',
+    name: 'SP-W1 a staff message on the visitor endpoint',
     frame: json({ type: 'accept', chatId: 'c1' }),
     error: 'unknown_type',
     ref: 'accept',
   },
   {
-    name: 'W1 wrong field type',
+    name: 'SP-W1 wrong field type',
     frame: json({ type: 'end', chatId: 5 }),
     error: 'bad_frame',
     ref: 'end',
   },
   {
-    name: 'W1 missing field',
+    name: 'SP-W1 missing field',
     frame: json({ type: 'end' }),
     error: 'bad_frame',
     ref: 'end',
   },
   {
-    name: 'W1 extra field',
+    name: 'SP-W1 extra field',
     frame: json({ type: 'cancel', admin: true }),
     error: 'bad_frame',
     ref: 'cancel',
   },
   {
-    name: 'W1 __proto__ key',
+    name: 'SP-W1 __proto__ key',
     frame: '{"type":"cancel","__proto__":{"admin":true}}',
     error: 'bad_frame',
     ref: 'cancel',
   },
   {
-    name: 'W1 type hidden in __proto__',
+    name: 'SP-W1 type hidden in __proto__',
     frame: '{"__proto__":{"type":"cancel"}}',
     error: 'unknown_type',
     ref: null,
   },
   {
-    name: 'W1 constructor key',
+    name: 'SP-W1 constructor key',
     frame: '{"type":"cancel","constructor":{"prototype":{"admin":true}}}',
     error: 'bad_frame',
     ref: 'cancel',
   },
   {
-    name: 'W1 nested __proto__ in a field',
+    name: 'SP-W1 nested __proto__ in a field',
     frame: '{"type":"bind","chatId":"c1","clientId":{"__proto__":{"valueOf":1}}}',
     error: 'bad_frame',
     ref: 'bind',
   },
   {
-    name: 'W1 huge number 1e400 (Infinity)',
+    name: 'SP-W1 huge number 1e400 (Infinity)',
     frame: '{"type":"bind","chatId":"c1","clientId":1e400}',
     error: 'bad_frame',
     ref: 'bind',
   },
   {
-    name: 'W1 unsafe integer 2**60',
+    name: 'SP-W1 unsafe integer 2**60',
     frame: `{"type":"bind","chatId":"c1","clientId":${2 ** 60}}`,
     error: 'bad_frame',
     ref: 'bind',
   },
   {
-    name: 'W1 negative and fractional numbers',
+    name: 'SP-W1 negative and fractional numbers',
     frame: '{"type":"bind","chatId":"c1","clientId":-1.5}',
     error: 'bad_frame',
     ref: 'bind',
   },
   {
-    name: 'W1 over-long string',
+    name: 'SP-W1 over-long string',
     frame: json({ type: 'end', chatId: 'c'.repeat(LIMITS.maxIdLength + 1) }),
     error: 'bad_frame',
     ref: 'end',
   },
   {
-    name: 'W1 over-long question in a request',
+    name: 'SP-W1 over-long question in a request',
     frame: json({
       type: 'request',
       name: 'Ann',
@@ -134,69 +139,69 @@ const CORPUS: Case[] = [
     ref: 'request',
   },
   {
-    name: 'W1 deeply nested JSON',
+    name: 'SP-W1 deeply nested JSON',
     frame: `{"type":"cancel","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
     error: 'bad_frame',
     ref: 'cancel',
   },
   {
-    name: 'W2 binary frame',
+    name: 'SP-W2 binary frame',
     frame: { binary: Buffer.from([1, 2, 3]) },
     error: 'bad_frame',
     ref: null,
   },
   {
-    name: 'W2 frame just over the limit closes with 1009',
+    name: 'SP-W2 frame just over the limit closes with 1009',
     frame: json({ type: 'cancel', pad: 'p'.repeat(LIMITS.maxFrameBytes) }),
     close: [1009],
   },
   {
     // uWS drops the TCP connection (1006) for frames far beyond its hard limit.
-    name: 'W2 a 1 MiB frame closes the socket',
+    name: 'SP-W2 a 1 MiB frame closes the socket',
     frame: 'x'.repeat(1024 * 1024),
     close: [1006, 1009],
   },
   {
-    name: 'W3 invalid UTF-8 in a text frame closes the socket',
+    name: 'SP-W3 invalid UTF-8 in a text frame closes the socket',
     frame: { invalidUtf8: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) },
     close: [1006, 1007],
   },
   {
-    name: 'E1 a request before hello closes with hello_required (4003)',
+    name: 'SP-E1 a request before hello closes with hello_required (4003)',
     beforeHello: true,
     frame: json({ type: 'cancel' }),
     error: 'hello_required',
     close: [4003],
   },
   {
-    name: 'W1 garbage before hello is refused and hello still works',
+    name: 'SP-W1 garbage before hello is refused and hello still works',
     beforeHello: true,
     frame: 'not json at all',
     error: 'bad_frame',
     ref: null,
   },
   {
-    name: 'H1 an unsupported version closes with bad_version (4002)',
+    name: 'SP-H1 an unsupported version closes with bad_version (4002)',
     beforeHello: true,
     frame: json({ type: 'hello', v: V + 1 }),
     error: 'bad_version',
     close: [4002],
   },
   {
-    name: 'H1 a version of 1e400 is a bad frame',
+    name: 'SP-H1 a version of 1e400 is a bad frame',
     beforeHello: true,
     frame: '{"type":"hello","v":1e400}',
     error: 'bad_frame',
     ref: 'hello',
   },
   {
-    name: 'H2 a second hello is refused with already_hello',
+    name: 'SP-H2 a second hello is refused with already_hello',
     frame: json({ type: 'hello', v: V }),
     error: 'already_hello',
     ref: 'hello',
   },
   {
-    name: 'H3 a staff hello with a forged session closes with unauthorized (4001)',
+    name: 'SP-H3 a staff hello with a forged session closes with unauthorized (4001)',
     endpoint: 'staff',
     beforeHello: true,
     frame: json({ type: 'hello', v: V, session: 'A'.repeat(43) }),
@@ -204,7 +209,7 @@ const CORPUS: Case[] = [
     close: [4001],
   },
   {
-    name: 'H3 a staff hello with a session of the wrong type is a bad frame',
+    name: 'SP-H3 a staff hello with a session of the wrong type is a bad frame',
     endpoint: 'staff',
     beforeHello: true,
     frame: json({ type: 'hello', v: V, session: 12345 }),
@@ -212,7 +217,7 @@ const CORPUS: Case[] = [
     ref: 'hello',
   },
   {
-    name: 'W1 a visitor message on the staff endpoint',
+    name: 'SP-W1 a visitor message on the staff endpoint',
     endpoint: 'staff',
     frame: json({ type: 'leave_message', name: 'a', department: 'd', message: 'm' }),
     error: 'unknown_type',
@@ -250,7 +255,7 @@ describe.each(['uws', 'ws'] as const)('malformed frames on %s', (transport) => {
     await service.close();
   });
 
-  /** W3: the bystander's request still reaches the core and is answered. */
+  /** SP-W3: the bystander's request still reaches the core and is answered. */
   async function bystanderIsServed(): Promise<void> {
     expect(bystander.isOpen).toBe(true);
     bystander.send({ type: 'cancel' });
@@ -279,7 +284,7 @@ describe.each(['uws', 'ws'] as const)('malformed frames on %s', (transport) => {
     if ('close' in c) {
       expect(c.close).toContain((await client.closedWithin()).code);
     } else {
-      // E1: a code without a close code leaves the socket open and served.
+      // SP-E1: a code without a close code leaves the socket open and served.
       expect(client.isOpen).toBe(true);
       if (c.beforeHello === true) {
         // Still awaiting hello: the bad frame was not taken for one (no welcome yet)…
@@ -310,7 +315,7 @@ describe.each(['uws', 'ws'] as const)('malformed frames on %s', (transport) => {
     await bystanderIsServed();
   });
 
-  it('E2 every refused frame gets exactly one error', async () => {
+  it('SP-E2 every refused frame gets exactly one error', async () => {
     const client = await service.visitor();
     await client.hello();
     const frames = CORPUS.filter(
@@ -325,7 +330,7 @@ describe.each(['uws', 'ws'] as const)('malformed frames on %s', (transport) => {
     client.close();
   });
 
-  it('W3 a flood gets rate_limited, then closes that socket with flood (4008); others are served', async () => {
+  it('SP-W3 a flood gets rate_limited, then closes that socket with flood (4008); others are served', async () => {
     // Its own service with a low limit, so the flood outruns the bucket's refill.
     const strict = await startService({
       transport,

@@ -1,6 +1,6 @@
 /**
  * The monitors' live board, join and promotion against the real service on both
- * transports, with real WebSocket clients (SPEC.md M4–M7, T3). Every wait is for
+ * transports, with real WebSocket clients (SPEC.md SP-M4–SP-M7, SP-T3). Every wait is for
  * a message, never a sleep.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -72,7 +72,7 @@ describe.each(['uws', 'ws'] as const)('monitor board on %s', (transport) => {
     return client;
   }
 
-  it('M4 M6 the board shows a queued visitor, then the accepted chat with its helper; join', async () => {
+  it('SP-M4 SP-M6 the board shows a queued visitor, then the accepted chat with its helper; join', async () => {
     const molly = await staff('molly', false);
     molly.send({ type: 'board_subscribe' });
     const snapshot = await molly.next('board');
@@ -119,7 +119,7 @@ describe.each(['uws', 'ws'] as const)('monitor board on %s', (transport) => {
     for (const c of [alice, molly, vera]) c.close();
   });
 
-  it('M4 E2 the board frames are refused to helpers and strictly decoded', async () => {
+  it('SP-M4 SP-E2 the board frames are refused to helpers and strictly decoded', async () => {
     const bob = await staff('bob');
     bob.send({ type: 'board_subscribe' });
     expect(await bob.nextError()).toMatchObject({ code: 'forbidden', ref: 'board_subscribe' });
@@ -131,7 +131,7 @@ describe.each(['uws', 'ws'] as const)('monitor board on %s', (transport) => {
     for (const c of [bob, molly]) c.close();
   });
 
-  it('M7 T3 a monitor promotes a trainee seen on the board; the trainee is offered the next chat', async () => {
+  it('SP-M7 SP-T3 a monitor promotes a trainee seen on the board; the trainee is offered the next chat', async () => {
     const molly = await staff('molly', false);
     molly.send({ type: 'board_subscribe' });
     const snapshot = await molly.next('board');

@@ -1,5 +1,5 @@
 /**
- * B1 / S1–S3: the service is killed (SIGKILL, no goodbye) with a chat active and
+ * B1 / SP-S1–SP-S3: the service is killed (SIGKILL, no goodbye) with a chat active and
  * visitors queued, then started again on the same port and data folder. The
  * clients are the app's own reconnecting SignalClient over `ws`: they come back
  * by themselves with jittered backoff, and nothing is lost — the chat is
@@ -47,7 +47,7 @@ function staffClient(port: number, session: string, inbox: Inbox<ServiceToStaff>
     url: `ws://127.0.0.1:${port}/ws/staff`,
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     schema: ServiceToStaff,
-    // S2: the chats this console holds are re-announced in every hello.
+    // SP-S2: the chats this console holds are re-announced in every hello.
     hello: () => ({
       type: 'hello',
       v: PROTOCOL_VERSION,
@@ -84,7 +84,7 @@ describe('restart', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('S1 S2 S3 B1 a killed service comes back with the chat re-attached and the queue in order', async () => {
+  it('SP-S1 SP-S2 SP-S3 B1 a killed service comes back with the chat re-attached and the queue in order', async () => {
     service = new ServiceProcess(await freePort(), dataDir);
     await service.start();
     const port = service.port;

@@ -17,7 +17,7 @@ describe.each(['uws', 'ws'] as const)('service on %s', (transport) => {
     expect(res.status).toBe(200);
   });
 
-  it('V1 welcomes a visitor with a signed token that keeps its identity on the next visit', async () => {
+  it('SP-V1 welcomes a visitor with a signed token that keeps its identity on the next visit', async () => {
     const first = await service.visitor();
     const welcome = await first.hello({ landingPage: 'https://help.example/start' });
     expect(welcome.firstLandingPage).toBe('https://help.example/start');
@@ -31,7 +31,7 @@ describe.each(['uws', 'ws'] as const)('service on %s', (transport) => {
     expect(second.firstVisitAt).toBe(welcome.firstVisitAt);
   });
 
-  it('H3 welcomes staff with a session from sign-in and closes a forged one with 4001', async () => {
+  it('SP-H3 welcomes staff with a session from sign-in and closes a forged one with 4001', async () => {
     const token = await service.signIn(ADMIN_NICKNAME, ADMIN_PASSWORD);
     const staff = await service.staff();
     const welcome = await staff.hello(token);
@@ -58,7 +58,7 @@ describe.each(['uws', 'ws'] as const)('sessions and hello deadline on %s', (tran
     await service.close();
   });
 
-  it('H5 signing out closes that session’s console socket with 4001', async () => {
+  it('SP-H5 signing out closes that session’s console socket with 4001', async () => {
     const token = await service.signIn(ADMIN_NICKNAME, ADMIN_PASSWORD);
     const other = await service.signIn(ADMIN_NICKNAME, ADMIN_PASSWORD);
     const staff = await service.staff();
@@ -79,7 +79,7 @@ describe.each(['uws', 'ws'] as const)('sessions and hello deadline on %s', (tran
     expect((await staff.closedWithin()).code).toBe(4001);
   });
 
-  it('H4 a socket that never says hello is closed with hello_required (4003)', async () => {
+  it('SP-H4 a socket that never says hello is closed with hello_required (4003)', async () => {
     const silent = await service.visitor();
     expect((await silent.next('error')).code).toBe('hello_required');
     expect((await silent.closedWithin()).code).toBe(4003);

@@ -282,7 +282,7 @@ export function runTransportContract(name: string, factory: TransportFactory): v
 
     const BIG = 'z'.repeat(40 * 1024);
 
-    it('W4 delivers, in order, what was sent to a socket before it is closed, and sends made outside any handler', async () => {
+    it('SP-W4 delivers, in order, what was sent to a socket before it is closed, and sends made outside any handler', async () => {
       // One client's message makes the server write to another socket (as a relay
       // does), then close it: the writes arrive before the close.
       const s = await start({

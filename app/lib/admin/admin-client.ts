@@ -1,5 +1,5 @@
 /**
- * The console's client of the HTTP admin API (protocol/SPEC.md A1–A9). Requests are
+ * The console's client of the HTTP admin API (protocol/SPEC.md SP-A1–SP-A9). Requests are
  * built from the protocol's request types; every answer is decoded with the
  * protocol's view schemas before it is shown (STYLE.md point 3), and every outcome is
  * a value (`ApiResult`), never a throw.
@@ -31,7 +31,7 @@ export type AdminClient = ReturnType<typeof createAdminClient>;
 export function createAdminClient(token: string, doFetch: typeof fetch = (i, o) => fetch(i, o)) {
   const call = authorizedCall(token, doFetch);
 
-  /** K6: the CSV the service makes of the same statistics, as text to download. */
+  /** SP-K6: the CSV the service makes of the same statistics, as text to download. */
   async function csv(path: string): Promise<ApiResult<string>> {
     try {
       const response = await doFetch(path, { headers: { authorization: `Bearer ${token}` } });

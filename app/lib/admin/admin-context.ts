@@ -20,7 +20,7 @@ export function useAdmin(): AdminSession {
   return session;
 }
 
-/** The admin sections, in the order of the navigation, and who sees each (A2). */
+/** The admin sections, in the order of the navigation, and who sees each (SP-A2). */
 export const SECTIONS = [
   { path: '/console/admin/accounts', label: 'Accounts', monitors: true },
   { path: '/console/admin/departments', label: 'Departments', monitors: false },

@@ -4,7 +4,7 @@
  * with the caller's schema before use (STYLE.md point 3); every outcome is a value
  * (`ApiResult`), never a throw (STYLE.md point 9): no answer at all is `network`, an
  * answer that does not decode is `bad_response`, an error answer carries the service's
- * code and message (with its detail, such as the field a strict body refused, A1).
+ * code and message (with its detail, such as the field a strict body refused, SP-A1).
  */
 import * as v from 'valibot';
 import type { ApiFailure, ApiResult } from './session-client.ts';

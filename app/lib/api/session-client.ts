@@ -36,7 +36,7 @@ const ErrorBody = v.object({
   error: v.object({
     code: v.pipe(v.string(), v.maxLength(100)),
     message: v.pipe(v.string(), v.maxLength(1000)),
-    /** When a locked account may try again (SPEC.md A9). */
+    /** When a locked account may try again (SPEC.md SP-A9). */
     retryAt: v.optional(Timestamp),
   }),
 });
@@ -47,7 +47,7 @@ export type ApiFailure = {
   /** The service's error code, or `network` / `bad_response` for client-side failures. */
   code: string;
   message: string;
-  /** Set when the service said when to try again (a locked account, A9). */
+  /** Set when the service said when to try again (a locked account, SP-A9). */
   retryAt?: number;
 };
 

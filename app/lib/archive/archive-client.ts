@@ -1,5 +1,5 @@
 /**
- * The console's client of the transcript archive (SPEC.md U5, U6): search and read.
+ * The console's client of the transcript archive (SPEC.md SP-U5, SP-U6): search and read.
  * Every answer is decoded with the protocol's schemas before it is shown, and every
  * outcome is a value (`ApiResult`), never a throw.
  */

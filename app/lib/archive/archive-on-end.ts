@@ -1,5 +1,5 @@
 /**
- * F27, SPEC.md U1: a helper's console archives each chat it helped in when the chat
+ * F27, SPEC.md SP-U1: a helper's console archives each chat it helped in when the chat
  * ends. Called with every staff message before the ended chat's session is let go,
  * so the final document is still there to encode. Chats this console only watched
  * (a monitor) are not uploaded: the service would refuse them.
@@ -37,7 +37,7 @@ export function archiveOnEnd(
     const attachments: Attachment[] = session.view.messages.flatMap((m) =>
       m.attachment === undefined ? [] : [m.attachment],
     );
-    // U10: after a requeue the earlier helpers' lines are only in these copies.
+    // SP-U10: after a requeue the earlier helpers' lines are only in these copies.
     const earlier = session.earlierCopies();
     report(msg.chatId, { kind: 'saving' });
     void uploadTranscript(

@@ -1,5 +1,5 @@
 /**
- * F27, SPEC.md U1–U4: when a chat a helper took part in ends, their console uploads
+ * F27, SPEC.md SP-U1–SP-U4: when a chat a helper took part in ends, their console uploads
  * the final chat document to the archive. The end travels over the socket and the
  * upload over HTTP, so the service may not have closed the chat yet: `chat_not_ended`
  * is retried with backoff. `already_archived` means another helper of the chat was
@@ -34,7 +34,7 @@ export async function uploadTranscript(
   chatId: string,
   update: Uint8Array,
   attachments: readonly Attachment[],
-  /** U10: the copies of the earlier conversation the session holds after a requeue. */
+  /** SP-U10: the copies of the earlier conversation the session holds after a requeue. */
   earlier: readonly Uint8Array[] = [],
 ): Promise<UploadOutcome> {
   const doFetch = deps.fetch ?? ((input, init) => fetch(input, init));
@@ -43,7 +43,7 @@ export async function uploadTranscript(
 
   const policy = await call(doFetch, '/api/archive/policy', { headers: auth }, ArchivePolicy);
   if (!policy.ok) return policy;
-  // U9: a service that keeps nothing need not be sent anything.
+  // SP-U9: a service that keeps nothing need not be sent anything.
   if (policy.value.retentionDays === 0) return { ok: true, stored: false };
   const files = await filesWithin(policy.value.fileBytes, attachments, deps.loadFile);
   const body = JSON.stringify({

@@ -1,5 +1,5 @@
 /**
- * The console's client of the canned-response routes (SPEC.md CN1–CN6): requests
+ * The console's client of the canned-response routes (SPEC.md SP-CN1–SP-CN6): requests
  * built from the protocol's body types, answers decoded with its schemas before use,
  * every outcome a value (`ApiResult`), never a throw (api/authorized-call.ts).
  */

@@ -1,7 +1,7 @@
 /**
  * F18: finding a canned response as the helper types (every word of the query in the
  * title, the text or the category, titles first), and filling its placeholders
- * (CN3) before it lands in the reply box for editing.
+ * (SP-CN3) before it lands in the reply box for editing.
  */
 import { fillPlaceholders, type CannedResponse } from '$protocol';
 

@@ -12,7 +12,7 @@ import type { Connect, Offer, OfferAlerts } from './console-ports.ts';
 const AVAILABLE_KEY = 'peerdesk.console.available';
 
 /** `storage` remembers availability for this tab, so a reload or a reconnect does
- * not switch on a helper who had switched off: the hello carries it (SPEC.md S2). */
+ * not switch on a helper who had switched off: the hello carries it (SPEC.md SP-S2). */
 export function browserConnect(storage: Storage): Connect {
   return (session, events) => {
     const kind = {

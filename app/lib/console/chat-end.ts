@@ -56,7 +56,7 @@ export function followUpThenEnd(
   };
   const timer = timers.setTimeout(finish, deadlineMs);
   off = session.subscribe((view) => {
-    // A signed write (CHAT.md V2) gets its id when written: `send` returned a local one.
+    // A signed write (CHAT.md CH-V2) gets its id when written: `send` returned a local one.
     const message = view.messages.find((m) => m.id === sent.id || m.localId === sent.id);
     if (message !== undefined && !message.pending) finish();
   });

@@ -8,7 +8,7 @@ import type { ServiceToStaff, StaffToService, VisitorSummary } from '$protocol';
 import type { SendResult } from '../session/chat-session.ts';
 import type { SessionView } from '../session/session-view.ts';
 
-/** F27, U1: where a console's upload of an ended chat stands (helpers only). */
+/** F27, SP-U1: where a console's upload of an ended chat stands (helpers only). */
 export type ArchiveUploadState =
   { kind: 'saving' } | { kind: 'saved'; stored: boolean } | { kind: 'failed'; message: string };
 
@@ -19,7 +19,7 @@ export interface ConsoleChatSession extends AttachmentPort {
   readonly chatId: string;
   subscribe(listener: (view: SessionView) => void): () => void;
   send(text: string): SendResult;
-  /** A staff note (CHAT.md N4). */
+  /** A staff note (CHAT.md CH-N4). */
   writeNote(text: string): SendResult;
   setDraft(text: string): void;
   setVisibility(visibility: { pageVisible: boolean; chatOpen: boolean; focused?: boolean }): void;
@@ -33,7 +33,7 @@ export type ConsoleEvents = {
   onSession: (session: ConsoleChatSession) => void;
   /** A chat's session was let go (the chat ended): the tab keeps its last view. */
   onSessionClosed?: (chatId: string) => void;
-  /** F27: how the upload of an ended chat this console helped in went (U1). */
+  /** F27: how the upload of an ended chat this console helped in went (SP-U1). */
   onArchive?: (chatId: string, state: ArchiveUploadState) => void;
 };
 

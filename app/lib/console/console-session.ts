@@ -31,7 +31,7 @@ export const MESSAGES = {
     'You are signed out on this device, but Peerdesk could not be told; the session ends on its own later.',
 } as const;
 
-/** A9: the sign-in page says when a locked account may try again. */
+/** SP-A9: the sign-in page says when a locked account may try again. */
 export function lockedMessage(retryAt: number): string {
   const time = new Date(retryAt).toLocaleTimeString([], {
     hour: '2-digit',

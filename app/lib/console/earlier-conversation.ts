@@ -1,5 +1,5 @@
 /**
- * How the console lays out a chat taken over after a requeue (protocol/CHAT.md K3, K9):
+ * How the console lays out a chat taken over after a requeue (protocol/CHAT.md CH-K3, CH-K9):
  * the earlier conversation above the live log, in the same message views. The earlier
  * part runs up to the last line only a copy holds (the chat document never has the
  * lines of helpers who left before this one joined), and takes in the document's own

@@ -1,5 +1,5 @@
 /**
- * The monitors' live board in the console (SPEC.md M4–M7) as a pure reducer: the
+ * The monitors' live board in the console (SPEC.md SP-M4–SP-M7) as a pure reducer: the
  * service sends a snapshot, then changes; this folds them into rows the board
  * table renders. No clock here: waits and durations are computed from the times
  * at render, so the rows change only when the service says so.
@@ -11,7 +11,7 @@ export type BoardState = {
   chats: readonly BoardChat[];
   /** Staff by name. */
   staff: readonly BoardStaff[];
-  /** SPEC.md P5: participants dropped for breaking the chat rules, newest first. */
+  /** SPEC.md SP-P5: participants dropped for breaking the chat rules, newest first. */
   events: readonly SecurityEvent[];
 };
 
@@ -22,7 +22,7 @@ const EVENTS_KEPT = 20;
 
 export const EMPTY_BOARD: BoardState = { chats: [], staff: [], events: [] };
 
-/** P5: a security event goes on top of the board's list. */
+/** SP-P5: a security event goes on top of the board's list. */
 export function addSecurityEvent(board: BoardState, event: SecurityEvent): BoardState {
   return { ...board, events: [event, ...board.events].slice(0, EVENTS_KEPT) };
 }

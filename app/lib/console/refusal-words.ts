@@ -1,5 +1,5 @@
 /**
- * What a peer did, in a person's words, when its bytes were refused (CHAT.md C9):
+ * What a peer did, in a person's words, when its bytes were refused (CHAT.md CH-C9):
  * the console's notice and the monitors' security events say this, and keep the
  * code beside it for whoever digs further. The technical text of each code stays in
  * protocol/chat-doc/chat-errors.ts; the record is over every code, so a new one

@@ -32,7 +32,7 @@ import { addSecurityEvent, EMPTY_BOARD, reduceBoard, type BoardState } from './m
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
-/** F16, T2: another helper asks this one into a chat. */
+/** F16, SP-T2: another helper asks this one into a chat. */
 export type Invitation = {
   chatId: string;
   from: string;
@@ -44,7 +44,7 @@ const SEND_ERROR = 'The message could not be sent.';
 /** Replies held for a chat whose session is still opening (a few, typed in a second). */
 const PENDING_REPLIES_MAX = 20;
 
-/** How many ratings the console keeps to show (U7). */
+/** How many ratings the console keeps to show (SP-U7). */
 const RATINGS_KEPT = 10;
 
 export type ChatTab = {
@@ -54,7 +54,7 @@ export type ChatTab = {
   startedAt: number;
   visitor: VisitorSummary;
   /** The chat's label (F14) and tags (F17): staff data kept at the service (SPEC.md
-   * K1), shown as the service last told them (`chat_meta`). */
+   * SP-K1), shown as the service last told them (`chat_meta`). */
   label: string;
   tags: readonly string[];
   /** Messages of others not yet seen in this tab. */
@@ -62,9 +62,9 @@ export type ChatTab = {
   ended: { by: 'visitor' | 'helper' | 'service'; at: number } | null;
   blocked: { until: number; ip: boolean } | null;
   view: SessionView | null;
-  /** F14, SPEC.md U7: the visitor's stars, once they rated the chat. */
+  /** F14, SPEC.md SP-U7: the visitor's stars, once they rated the chat. */
   rating?: number;
-  /** F27, U1: where this console's upload of the ended chat stands (helpers only). */
+  /** F27, SP-U1: where this console's upload of the ended chat stands (helpers only). */
   archive?: ArchiveUploadState;
 };
 
@@ -84,11 +84,11 @@ export type StaffConsoleState = {
   notice: string | null;
   /** The last refusal from the service, in words. */
   error: string | null;
-  /** The live board (SPEC.md M4), for monitors and admins; null for everyone else. */
+  /** The live board (SPEC.md SP-M4), for monitors and admins; null for everyone else. */
   board: BoardState | null;
-  /** Tags the team uses (K7) and tags seen since, for `/tag` suggestions. */
+  /** Tags the team uses (SP-K7) and tags seen since, for `/tag` suggestions. */
   teamTags: readonly string[];
-  /** U7: ratings told since sign-in (monitors: every chat; helpers: their own), newest first. */
+  /** SP-U7: ratings told since sign-in (monitors: every chat; helpers: their own), newest first. */
   ratings: readonly ChatRated[];
 };
 
@@ -109,7 +109,7 @@ export const OFFLINE_ERROR = 'Not connected to Peerdesk; try again when the cons
 
 export type LimitCheck = { ok: true; limit: number } | { ok: false; error: string };
 
-/** L2: a whole number from 1 to the admin maximum. */
+/** SP-L2: a whole number from 1 to the admin maximum. */
 export function checkChatLimit(raw: number, max: number): LimitCheck {
   if (!Number.isInteger(raw) || raw < 1 || raw > max) {
     return { ok: false, error: `The chat limit must be a whole number from 1 to ${max}.` };
@@ -145,7 +145,7 @@ export class StaffConsole {
   readonly #seen = new Map<string, number>();
   readonly #connection: ConsoleConnection;
   readonly #alerts: OfferAlerts;
-  /** M5: per chat, the unanswered time last reported to the service. */
+  /** SP-M5: per chat, the unanswered time last reported to the service. */
   readonly #reported = new Map<string, number | null>();
   /** Per chat, replies sent before its session opened (its stored copy loading, its
    * signing key being made, a moment after Accept): sent in order once it opens. */
@@ -239,7 +239,7 @@ export class StaffConsole {
     this.#send({ type: 'change_department', chatId, department });
   }
 
-  /** F14, K2: sets (or, with '', clears) the chat's label for every staff member. */
+  /** F14, SP-K2: sets (or, with '', clears) the chat's label for every staff member. */
   setLabel(chatId: string, label: string): CommandResult {
     // One line: a pasted line break becomes a space rather than a refusal.
     const kept = label.replace(/\p{Cc}+/gu, ' ').trim();
@@ -250,7 +250,7 @@ export class StaffConsole {
   }
 
   /**
-   * F17, K2: adds a tag to the chat, from what a person typed ("Won't start" →
+   * F17, SP-K2: adds a tag to the chat, from what a person typed ("Won't start" →
    * `wont-start`). The one way to tag a chat: `/tag`, and canned responses of the
    * Tags category, call it. The chip appears when the service confirms (`chat_meta`).
    */
@@ -270,12 +270,12 @@ export class StaffConsole {
     return this.#command({ type: 'tag_add', chatId, tag });
   }
 
-  /** K3: any chat this person may change, from its header or the monitors' board. */
+  /** SP-K3: any chat this person may change, from its header or the monitors' board. */
   removeTag(chatId: string, tag: string): CommandResult {
     return this.#command({ type: 'tag_remove', chatId, tag });
   }
 
-  /** K7: the team's tags, fetched by the view, offered after the common ones. */
+  /** SP-K7: the team's tags, fetched by the view, offered after the common ones. */
   addTeamTags(tags: readonly string[]): void {
     const known = new Set(this.#state.teamTags);
     const more = tags.filter((t) => !known.has(t));
@@ -319,7 +319,7 @@ export class StaffConsole {
     this.#update({ selected: chatId, chats: this.#withUnread(chatId, 0) });
   }
 
-  /** M1: opens a chat read-only in a tab of its own, selected when it arrives. */
+  /** SP-M1: opens a chat read-only in a tab of its own, selected when it arrives. */
   watch(chatId: string): void {
     const tab = this.#chat(chatId);
     if (tab !== undefined && tab.ended === null) return this.select(chatId);
@@ -334,17 +334,17 @@ export class StaffConsole {
     this.#removeTab(chatId);
   }
 
-  /** M6: a watched chat becomes one of this monitor's chats, as a helper. */
+  /** SP-M6: a watched chat becomes one of this monitor's chats, as a helper. */
   join(chatId: string): void {
     this.#send({ type: 'join', chatId });
   }
 
-  /** T3, M7: a trainee becomes a helper and gets offers. */
+  /** SP-T3, SP-M7: a trainee becomes a helper and gets offers. */
   promote(nickname: string): void {
     this.#send({ type: 'promote', nickname });
   }
 
-  /** N4: a staff note in the chat's staff-only thread. */
+  /** CH-N4: a staff note in the chat's staff-only thread. */
   writeNote(chatId: string, text: string): boolean {
     return this.#sessions.get(chatId)?.writeNote(text).ok ?? false;
   }
@@ -383,7 +383,7 @@ export class StaffConsole {
           departments: msg.departments,
           board: monitor ? (this.#state.board ?? EMPTY_BOARD) : null,
         });
-        // M4: every (re)connection starts with a fresh snapshot.
+        // SP-M4: every (re)connection starts with a fresh snapshot.
         if (monitor) this.#send({ type: 'board_subscribe' });
         this.#reported.clear();
         return;
@@ -546,11 +546,11 @@ export class StaffConsole {
 
   // --- helpers --------------------------------------------------------------
 
-  /** M5: a helper's console tells the service how long the visitor has waited. */
+  /** SP-M5: a helper's console tells the service how long the visitor has waited. */
   #reportUnanswered(chatId: string, view: SessionView): void {
     const chat = this.#chat(chatId);
     if (chat?.role !== 'helper' || chat.ended !== null) return;
-    // SPEC.md M5: the same rule as the chat list's waiting time.
+    // SPEC.md SP-M5: the same rule as the chat list's waiting time.
     const since = waitingSince(view);
     if (this.#reported.has(chatId) && this.#reported.get(chatId) === since) return;
     if (this.#connection.send({ type: 'unanswered', chatId, since })) {

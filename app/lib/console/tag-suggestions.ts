@@ -1,5 +1,5 @@
 /**
- * What `/tag` suggests (F17, SPEC.md K7): the common tags first, then the team's own
+ * What `/tag` suggests (F17, SPEC.md SP-K7): the common tags first, then the team's own
  * (most used first), then what was typed as a new tag; never a tag the chat has.
  * Tags that start with what was typed come before those that only contain it.
  */

@@ -1,7 +1,7 @@
 /**
  * F13: what a receiver checks about a file before it shows or stores it: its SHA-256
- * (X7), whether its bytes are the raster image its type claims (X9: only then is it
- * previewed), and a file name safe to offer for download (X10).
+ * (CH-X7), whether its bytes are the raster image its type claims (CH-X9: only then is it
+ * previewed), and a file name safe to offer for download (CH-X10).
  */
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -35,7 +35,7 @@ export function sniffImageType(bytes: Uint8Array): string | null {
   return IMAGE_MAGIC.find((m) => m.test(bytes))?.mime ?? null;
 }
 
-/** X9: a preview only when the claimed type is a raster image and the bytes agree. */
+/** CH-X9: a preview only when the claimed type is a raster image and the bytes agree. */
 export function previewable(claimedMime: string, bytes: Uint8Array): boolean {
   const real = sniffImageType(bytes);
   return real !== null && real === claimedMime.trim().toLowerCase();
@@ -53,7 +53,7 @@ const UNSAFE_NAME_CHARACTERS =
   /[/\\:*?"<>|\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
 
 /**
- * X10: a name to save the file under: no path, no control or bidi characters (an
+ * CH-X10: a name to save the file under: no path, no control or bidi characters (an
  * `invoice\u202Efdp.exe` shows as what it is), no leading dots, at most 120
  * characters with the extension kept.
  */

@@ -1,10 +1,10 @@
 /**
- * F13: where an attachment's bytes are kept on each side (X8): IndexedDB, so a reload
+ * F13: where an attachment's bytes are kept on each side (CH-X8): IndexedDB, so a reload
  * or a helper who joins later still has them, or memory where the page is denied
  * IndexedDB (a widget in a third-party iframe may be). Partial downloads are kept in
  * batches, so a transfer resumes from the last batch stored (and acknowledged).
  *
- * Retention (X14): every file is claimed by the chats that hold it (`forChat`); when
+ * Retention (CH-X14): every file is claimed by the chats that hold it (`forChat`); when
  * this page sees a chat end, its claim is marked ended, and `sweep` frees the bytes
  * (whole and partial) of files whose every claim ended more than `FILE_RETENTION_MS`
  * ago, and of files no chat claims. The page sweeps when it opens the store.
@@ -17,16 +17,16 @@ export interface FileStore {
   /** Appends chunks from `index` on (the batches are keyed by their first index). */
   savePartial(sha256: string, index: number, chunks: readonly Uint8Array[]): Promise<void>;
   dropPartial(sha256: string): Promise<void>;
-  /** X14: the chat holds this file (kept while any chat holding it is live). */
+  /** CH-X14: the chat holds this file (kept while any chat holding it is live). */
   claim(sha256: string, chatId: string): Promise<void>;
-  /** X14: this page saw the chat end (or left it) at `at`. */
+  /** CH-X14: this page saw the chat end (or left it) at `at`. */
   chatEnded(chatId: string, at: number): Promise<void>;
-  /** X14: frees what no live or recent chat holds; returns the hashes freed. */
+  /** CH-X14: frees what no live or recent chat holds; returns the hashes freed. */
   sweep(now: number, retentionMs?: number): Promise<string[]>;
   close(): void;
 }
 
-/** X14: how long a file stays after the last chat holding it ended here: 7 days. */
+/** CH-X14: how long a file stays after the last chat holding it ended here: 7 days. */
 export const FILE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Each chat claiming a file, with when it ended here (null: still live). */

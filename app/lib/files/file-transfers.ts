@@ -4,16 +4,16 @@
  * that asks; a participant that lacks a file the chat document lists asks its
  * linked peers, one at a time, and takes the chunks in order:
  *
- * - Flow control (X6): a sender hands the link one 16 KiB chunk at a time and, when
+ * - Flow control (CH-X6): a sender hands the link one 16 KiB chunk at a time and, when
  *   the link says its buffer is past the high-water mark, waits for `drain` (the
  *   channel's bufferedamountlow) before the next: never an unbounded queue.
- * - Acks and resume (X7): the receiver stores chunks in batches and acknowledges each
+ * - Acks and resume (CH-X7): the receiver stores chunks in batches and acknowledges each
  *   stored batch; after a link drop or a reload it asks again from the last
  *   acknowledged chunk, from whichever peer has the file.
- * - Checks (X7, X2): the whole file's SHA-256 must match the document's, or the bytes
+ * - Checks (CH-X7, CH-X2): the whole file's SHA-256 must match the document's, or the bytes
  *   are dropped and asked for again (from another peer first); files over the cap
  *   are never asked for.
- * - Monitors (X13) fetch files from helpers but serve none, and are never asked.
+ * - Monitors (CH-X13) fetch files from helpers but serve none, and are never asked.
  */
 import {
   chunkCount,
@@ -45,7 +45,7 @@ export const TRANSFER_ERRORS = {
 } as const;
 export type TransferError = keyof typeof TRANSFER_ERRORS;
 
-/** One file as a view shows it (X11). */
+/** One file as a view shows it (CH-X11). */
 export type TransferView =
   | { status: 'ready'; bytes: Uint8Array }
   | { status: 'receiving'; received: number; total: number; error?: TransferError }
@@ -78,11 +78,11 @@ type Peer = {
 
 export type FileTransfersOptions = {
   store: FileStore;
-  /** The size cap (a setting, X2); the service's welcome may change it (`setMaxBytes`). */
+  /** The size cap (a setting, CH-X2); the service's welcome may change it (`setMaxBytes`). */
   maxBytes: number;
-  /** X13: whether this side serves files (a monitor does not). */
+  /** CH-X13: whether this side serves files (a monitor does not). */
   mayServe?: () => boolean;
-  /** X13: whether a peer may be asked for a file (a monitor may not). */
+  /** CH-X13: whether a peer may be asked for a file (a monitor may not). */
   mayAsk?: (peer: string) => boolean;
 };
 
@@ -95,7 +95,7 @@ export class FileTransfers {
   readonly #ready = new Map<string, Uint8Array>();
   readonly #downloads = new Map<string, Download>();
   readonly #sending = new Map<string, Map<string, number>>();
-  /** X15: per file this side is still fetching, the peers who asked it for the file (and
+  /** CH-X15: per file this side is still fetching, the peers who asked it for the file (and
    * from which chunk): served when it arrives, told `missing` if it never does. */
   readonly #deferred = new Map<string, Map<string, number>>();
   /** Files this side stopped offering (the sender's cancel). */
@@ -108,12 +108,12 @@ export class FileTransfers {
     this.#maxBytes = options.maxBytes;
   }
 
-  /** The size cap in force (X2): the sending UI refuses larger files, and so does this side. */
+  /** The size cap in force (CH-X2): the sending UI refuses larger files, and so does this side. */
   get maxBytes(): number {
     return this.#maxBytes;
   }
 
-  /** The admin's cap, as the service's welcome says it (X2). Files listed earlier and
+  /** The admin's cap, as the service's welcome says it (CH-X2). Files listed earlier and
    * refused as too big are fetched once they fit; a lower cap stops asking for larger
    * ones (what is already here stays). */
   setMaxBytes(maxBytes: number): void {
@@ -228,7 +228,7 @@ export class FileTransfers {
     this.#changed();
   }
 
-  /** A link to `peer` opened: file frames on it are ours (X4). */
+  /** A link to `peer` opened: file frames on it are ours (CH-X4). */
   connect(peer: string, link: PeerLink): void {
     this.#peers.get(peer)?.off();
     const off = link.subscribe((event) => {
@@ -259,7 +259,7 @@ export class FileTransfers {
     for (const asked of this.#deferred.values()) asked.delete(peer);
     for (const [sha, d] of this.#downloads) {
       if (d.from !== peer) continue;
-      // X7: what was not acknowledged is asked for again, from the last ack.
+      // CH-X7: what was not acknowledged is asked for again, from the last ack.
       this.#truncate(d);
       d.from = null;
       d.status = 'waiting';
@@ -288,7 +288,7 @@ export class FileTransfers {
 
   #onFrame(peer: string, bytes: Uint8Array): void {
     const decoded = decodeFileFrame(bytes);
-    // X6: an unreadable file frame ends nothing else: it is dropped.
+    // CH-X6: an unreadable file frame ends nothing else: it is dropped.
     if (!decoded.ok) return;
     const frame = decoded.frame;
     switch (frame.type) {
@@ -325,13 +325,13 @@ export class FileTransfers {
     }
   }
 
-  /** X6: chunks from `from` on, one at a time, waiting for drain past the high-water mark. */
+  /** CH-X6: chunks from `from` on, one at a time, waiting for drain past the high-water mark. */
   async #serve(peer: string, sha256: string, from: number): Promise<void> {
     const entry = this.#peers.get(peer);
     const bytes = this.#ready.get(sha256);
     const meta = this.#known.get(sha256);
     if (!entry) return;
-    // X13: a monitor serves nothing; it says so, and the receiver asks someone else.
+    // CH-X13: a monitor serves nothing; it says so, and the receiver asks someone else.
     const serves = this.#o.mayServe?.() ?? true;
     const fetching = this.#downloads.get(sha256);
     if (!bytes && serves && fetching !== undefined && fetching.status !== 'cancelled') {
@@ -401,7 +401,7 @@ export class FileTransfers {
     const hash = offset === d.meta.bytes ? await sha256Hex(bytes) : '';
     await this.#o.store.dropPartial(sha256);
     if (hash !== sha256) {
-      // X7: damaged bytes are dropped whole and asked for again, from another peer first.
+      // CH-X7: damaged bytes are dropped whole and asked for again, from another peer first.
       d.chunks = [];
       d.acked = 0;
       d.failures += 1;
@@ -429,7 +429,7 @@ export class FileTransfers {
     this.#changed();
   }
 
-  /** X15: the file arrived (serve those who asked for it meanwhile) or will not. */
+  /** CH-X15: the file arrived (serve those who asked for it meanwhile) or will not. */
   #answerDeferred(sha256: string, arrived: boolean): void {
     const asked = this.#deferred.get(sha256);
     this.#deferred.delete(sha256);

@@ -1,5 +1,5 @@
 /**
- * B5 renewal (SPEC.md IR1, IR2): the TURN REST credentials a staff member's welcome carries
+ * B5 renewal (SPEC.md SP-IR1, SP-IR2): the TURN REST credentials a staff member's welcome carries
  * expire after `TURN_TTL_SECONDS` (3600 by default; the username is
  * `<expiry seconds>:<participant>`). A relay-only console open longer than that
  * could link no new chat, so this fetches fresh ICE servers from `GET /api/ice`

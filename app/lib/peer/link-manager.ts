@@ -13,7 +13,7 @@
  *   relink policy (relink-policy.ts).
  * - Signals go through the injected `sendSignal` (the SignalClient's `send`). While
  *   it refuses (the service is down) or the peer is offline (the relay would refuse,
- *   SPEC.md R3), they wait in a small outbox and go out on `resume()` or when the
+ *   SPEC.md SP-R3), they wait in a small outbox and go out on `resume()` or when the
  *   peer is back online. Links that are open stay open meanwhile (B1): nothing here
  *   closes a link because the service went away.
  *
@@ -135,7 +135,7 @@ export class LinkManager {
     return [...this.#peers.values()].filter((p) => p.slot.status === 'open').map((p) => p.id);
   }
 
-  /** The service's `participants` message for this chat (SPEC.md P1). */
+  /** The service's `participants` message for this chat (SPEC.md SP-P1). */
   setParticipants(update: ParticipantsUpdate): void {
     if (this.#destroyed || update.chatId !== this.#o.chatId) return;
     const me = update.participants.find((p) => p.id === update.self);

@@ -3,7 +3,7 @@
  * rules over participants, used by link-manager.ts.
  *
  * The mesh is visitor↔helpers, helper↔helper and monitor↔helpers. Never
- * visitor↔monitor: the relay refuses it (SPEC.md R1, M2), and the visitor is not
+ * visitor↔monitor: the relay refuses it (SPEC.md SP-R1, SP-M2), and the visitor is not
  * even told monitors exist. Not monitor↔monitor either: both are read-only, so
  * they have nothing to give each other; each syncs from the helpers.
  */

@@ -2,8 +2,8 @@
  * Read receipts (F9), as pure functions. A message of someone else counts as read
  * by this participant once it has been on screen while the chat was visible (the
  * page visible and the chat widget open). The read state is one mark per
- * participant, "everything up to this message, at this time" (CHAT.md S2, S6);
- * it only moves forward, in conversation order (S5).
+ * participant, "everything up to this message, at this time" (CHAT.md CH-S2, CH-S6);
+ * it only moves forward, in conversation order (CH-S5).
  */
 import type { MessageId, ReadEntry } from '../../../protocol/index.ts';
 

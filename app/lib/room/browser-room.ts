@@ -2,7 +2,7 @@
  * The Contributors room in a real browser: a RoomModel riding on the console's staff
  * connection (the same socket as offers and chats: `withRoom` tees its messages),
  * the person's "left" choice kept for the tab in sessionStorage (a reload does not
- * rejoin someone who left), and mention alerts (CR5): a short beep and a browser
+ * rejoin someone who left), and mention alerts (SP-CR5): a short beep and a browser
  * notification when permitted; the badge is rendered from the model's view.
  */
 import type { ErrorCode, RoomEntry, StaffToService } from '$protocol';
@@ -34,7 +34,7 @@ export function browserRoom(nickname: string, inner: Connect, storage: Storage):
       ...events,
       onMessage: (msg) => {
         if (isRoomServiceMessage(msg)) return model.receive(msg);
-        // Refusals of room frames are the room's to show (CR8), not the console's banner.
+        // Refusals of room frames are the room's to show (SP-CR8), not the console's banner.
         if (msg.type === 'error' && msg.ref?.startsWith('room_') === true) {
           return model.refused(msg.code as ErrorCode, msg.message);
         }
@@ -60,7 +60,7 @@ function randomId(): string {
     .replaceAll('=', '');
 }
 
-/** CR5: someone named this person in the room. */
+/** SP-CR5: someone named this person in the room. */
 function mentionAlerts(): (entry: RoomEntry) => void {
   let audio: AudioContext | null = null;
   return (entry) => {

@@ -1,7 +1,7 @@
 /**
- * The Contributors room as one console sees it (F20, SPEC.md CR1–CR9), in plain
+ * The Contributors room as one console sees it (F20, SPEC.md SP-CR1–SP-CR9), in plain
  * TypeScript: the messages held (by `seq`, no doubles), what this console wrote and
- * the service has not echoed yet (the outbox, sent again after every rejoin, CR6),
+ * the service has not echoed yet (the outbox, sent again after every rejoin, SP-CR6),
  * who is in, and the mentions of this person not yet seen. The connection is
  * injected (`send`), so unit and integration tests drive it without a browser; the
  * Svelte room only renders `view` and calls the actions.
@@ -17,11 +17,11 @@ export type RoomServiceMessage = Extract<
 export type Outgoing = { id: string; text: string; at: number };
 
 export type RoomView = {
-  /** `joined`: in the room; `joining`: asked; `left`: its person left (CR7);
+  /** `joined`: in the room; `joining`: asked; `left`: its person left (SP-CR7);
    * `offline`: no connection, rejoins by itself. */
   status: 'offline' | 'joining' | 'joined' | 'left';
   messages: readonly RoomEntry[];
-  /** Older messages exist at the service (CR4). */
+  /** Older messages exist at the service (SP-CR4). */
   older: boolean;
   loadingOlder: boolean;
   members: readonly RoomMember[];
@@ -32,7 +32,7 @@ export type RoomView = {
   unseenMentions: number;
   /** Messages of others that arrived since the room was last looked at. */
   unseen: number;
-  /** The service's last refusal of a room frame (CR8), in words. */
+  /** The service's last refusal of a room frame (SP-CR8), in words. */
   error: string | null;
 };
 
@@ -84,14 +84,14 @@ export class RoomModel {
     return () => this.#listeners.delete(listener);
   }
 
-  /** The highest seq held: the catch-up cursor of the next join (CR6). */
+  /** The highest seq held: the catch-up cursor of the next join (SP-CR6). */
   get lastSeq(): number {
     return this.#view.messages.at(-1)?.seq ?? 0;
   }
 
   // --- connection ---------------------------------------------------------
 
-  /** The service welcomed this connection: join (CR1), unless the person left. */
+  /** The service welcomed this connection: join (SP-CR1), unless the person left. */
   welcomed(): void {
     if (this.#view.status === 'left') return;
     this.#join();
@@ -114,7 +114,7 @@ export class RoomModel {
           ...(reset ? { older: msg.older } : {}),
         });
         this.#take(base, msg.messages, !reset);
-        // CR6: what was written while away goes again, under the same ids.
+        // SP-CR6: what was written while away goes again, under the same ids.
         for (const out of this.#view.outbox) {
           this.#deps.send({ type: 'room_send', id: out.id, text: out.text });
         }
@@ -135,7 +135,7 @@ export class RoomModel {
     }
   }
 
-  /** The service refused a room frame (CR8): say why; what is unsent stays in the
+  /** The service refused a room frame (SP-CR8): say why; what is unsent stays in the
    * outbox for `retry` (or the next rejoin). */
   refused(code: ErrorCode, message: string): void {
     if (code === 'room_not_joined' && this.#view.status !== 'left') this.#join();
@@ -185,7 +185,7 @@ export class RoomModel {
     this.#join();
   }
 
-  /** CR4: the page before the oldest message held. */
+  /** SP-CR4: the page before the oldest message held. */
   loadOlder(): void {
     const first = this.#view.messages[0];
     if (first === undefined || !this.#view.older || this.#view.loadingOlder) return;
@@ -211,7 +211,7 @@ export class RoomModel {
     this.#update({ status: sent ? 'joining' : 'offline' });
   }
 
-  /** Merges entries by seq, dropping any already held (CR6); `fresh`: they are new
+  /** Merges entries by seq, dropping any already held (SP-CR6); `fresh`: they are new
    * to this console (live or caught up), so they may alert and count as unseen. */
   #take(base: readonly RoomEntry[], incoming: readonly RoomEntry[], fresh: boolean): void {
     const held = new Set(base.map((m) => m.seq));

@@ -23,7 +23,7 @@ import { countResource, exposeResourceCounts, setResourceCount } from './resourc
 import { ServiceHub, type ServiceMessage } from './service-port.ts';
 
 export type ParticipantKind =
-  /** `token`: the signed visitor token from an earlier page load (SPEC.md V1). */
+  /** `token`: the signed visitor token from an earlier page load (SPEC.md SP-V1). */
   | {
       kind: 'visitor';
       token: string | null;
@@ -102,7 +102,7 @@ export class BrowserParticipant {
             },
       onMessage: (msg) => {
         if (msg.type === 'welcome') {
-          // SPEC.md IR1: a staff welcome's TURN credentials are renewed before they lapse.
+          // SPEC.md SP-IR1: a staff welcome's TURN credentials are renewed before they lapse.
           this.#iceRenewal?.track(msg.iceServers);
           this.#self = 'visitorId' in msg ? msg.visitorId : msg.account.id;
           if ('token' in msg && kind.kind === 'visitor') {
@@ -112,7 +112,7 @@ export class BrowserParticipant {
         }
         this.hub.deliver(msg);
         if (msg.type === 'chat') {
-          // SPEC.md IR2: a new chat is about to link; lapsing credentials are renewed now.
+          // SPEC.md SP-IR2: a new chat is about to link; lapsing credentials are renewed now.
           void this.#iceRenewal?.freshen();
           held.add(msg.chatId);
           setResourceCount('heldChats', held.size);
@@ -125,7 +125,7 @@ export class BrowserParticipant {
           setResourceCount('heldChats', held.size);
           const chatId = msg.chatId;
           queueMicrotask(() => void this.release(chatId));
-          // X14: this chat's files are freed once the retention after its end passes.
+          // CH-X14: this chat's files are freed once the retention after its end passes.
           void this.#files().then((files) => files.chatEnded(chatId, Date.now()));
         }
         this.events.onMessage?.(msg);
@@ -166,7 +166,7 @@ export class BrowserParticipant {
   }
 
   /** F13: one store of attachments' bytes for all this participant's chats; opened, it
-   * frees what chats that ended over FILE_RETENTION_MS ago left (X14). */
+   * frees what chats that ended over FILE_RETENTION_MS ago left (CH-X14). */
   #files(): Promise<FileStore> {
     this.#fileStore ??= openFileStore().then(async (store) => {
       await store.sweep(Date.now());
@@ -195,7 +195,7 @@ export class BrowserParticipant {
       store: countedStore(this.events.store ?? indexeddbChatStore),
       locks: webClientIdLocks(navigator.locks),
       staffNotesStore: this.kind.kind === 'staff',
-      // CHAT.md V1: every staff session signs what it writes, so a helper who takes the
+      // CHAT.md CH-V1: every staff session signs what it writes, so a helper who takes the
       // chat over later can tell this member's lines from the visitor's claims.
       sign: this.kind.kind === 'staff',
       files: await this.#files(),

@@ -1,6 +1,6 @@
 /**
  * One participant's replica of a chat document, independent of transport
- * (protocol/CHAT.md "Replicas", C1–C10). It holds the Y.Doc and the awareness,
+ * (protocol/CHAT.md "Replicas", CH-C1–CH-C10). It holds the Y.Doc and the awareness,
  * runs every incoming frame through the wire decoder and the permission filter,
  * answers sync step 1, broadcasts local updates (helpers also relay what they
  * accepted), and tracks which of its messages no peer has acknowledged yet.
@@ -46,13 +46,13 @@ export type ReplicaEvent =
   | { type: 'link-closed'; peer: string }
   | { type: 'pending'; ids: readonly MessageId[] }
   /** Yjs replaced doc.clientID (an update carried structs of the old one, CHAT.md
-   * C11): the session must bind the new id before this replica writes again. */
+   * CH-C11): the session must bind the new id before this replica writes again. */
   | { type: 'client-id-changed'; clientId: number }
-  /** A copy of the earlier conversation, decoded apart (CHAT.md K1–K5, K8, K9): the
+  /** A copy of the earlier conversation, decoded apart (CHAT.md CH-K1–CH-K5, CH-K8, CH-K9): the
    * visitor's, or a staff peer's (its trusted document, or a copy it holds). */
   | { type: 'history'; peer: string; from: HistorySource; history: EarlierHistory };
 
-/** K9: whose copy of the earlier conversation: the visitor's word, or a staff member's. */
+/** CH-K9: whose copy of the earlier conversation: the visitor's word, or a staff member's. */
 export type HistorySource = 'visitor' | 'staff';
 
 export type ReplicaParticipant = Pick<Participant, 'id' | 'role' | 'clientIds'>;
@@ -63,28 +63,28 @@ export type ChatReplicaOptions = {
   self: string;
   /** The service's announcement of the chat's participants and their client ids. */
   participants: readonly ReplicaParticipant[];
-  /** Who left the chat, with the client ids that stay theirs (SPEC.md P4). */
+  /** Who left the chat, with the client ids that stay theirs (SPEC.md SP-P4). */
   former?: readonly ReplicaParticipant[];
   now?: () => number;
   random?: RandomBytes;
   /** Client ids this participant wrote with before (earlier page loads of this chat):
-   * their restored messages start pending too (C7), before the service lists them. */
+   * their restored messages start pending too (CH-C7), before the service lists them. */
   ownClientIds?: readonly number[];
-  /** C12: how long a visitor's update that runs ahead may wait for what it answers. */
+  /** CH-C12: how long a visitor's update that runs ahead may wait for what it answers. */
   seqHoldMs?: number;
 };
 
-/** C12: at most this many updates wait per link; one more drops the peer. */
+/** CH-C12: at most this many updates wait per link; one more drops the peer. */
 const MAX_HELD_UPDATES = 64;
 const DEFAULT_SEQ_HOLD_MS = 10_000;
-/** K6: a history `seq` counts only this far above this document's own highest. */
+/** CH-K6: a history `seq` counts only this far above this document's own highest. */
 const MAX_OUTSIDE_SEQ_LEAD = 100_000;
 
 /** What the replica keeps per link; also the Yjs transaction origin of what it applied. */
 class LinkState {
   readonly reassembler = new Reassembler();
   closed = false;
-  /** C12: updates from a visitor that ran ahead, in arrival order. */
+  /** CH-C12: updates from a visitor that ran ahead, in arrival order. */
   readonly held: { message: 'step2' | 'update'; update: Uint8Array }[] = [];
   heldTimer: ReturnType<typeof setTimeout> | null = null;
   constructor(readonly link: ChatLink) {}
@@ -95,7 +95,7 @@ const PRESENCE_REMOVED = 'link-closed';
 export class ChatReplica {
   readonly doc: Y.Doc;
   readonly chat: ChatDocument;
-  /** The staff notes (CHAT.md N1–N8): a second document, synced between staff only. */
+  /** The staff notes (CHAT.md CH-N1–CH-N8): a second document, synced between staff only. */
   readonly notesDoc = new Y.Doc();
   readonly staffNotes: StaffNotesDocument;
   readonly awareness: awarenessProtocol.Awareness;
@@ -110,7 +110,7 @@ export class ChatReplica {
   #bindings: ParticipantBindings;
   readonly #formerClientIds: ReadonlySet<number>;
   #nextMessageId = 0;
-  /** K6: the highest `seq` of the earlier history this replica shows, if any. */
+  /** CH-K6: the highest `seq` of the earlier history this replica shows, if any. */
   #outsideSeq = 0;
   readonly #seqHoldMs: number;
   #retrying = false;
@@ -133,10 +133,10 @@ export class ChatReplica {
       ...(random === undefined ? [] : [random]),
     );
     this.awareness = new awarenessProtocol.Awareness(this.doc);
-    // y-protocols starts every awareness at `{}`, which is not a valid state (W1):
+    // y-protocols starts every awareness at `{}`, which is not a valid state (CH-W1):
     // a participant is absent until the UI says where it is.
     this.awareness.setLocalState(null);
-    // A reloaded page may write with its earlier client id (C11). Receivers ignore an
+    // A reloaded page may write with its earlier client id (CH-C11). Receivers ignore an
     // awareness clock at or below the last one they saw for an id, so a page's clock
     // starts at the time, above that of any earlier page.
     this.awareness.meta.set(this.awareness.clientID, {
@@ -147,7 +147,7 @@ export class ChatReplica {
     this.notesDoc.on('update', this.#onNotesUpdate);
     this.awareness.on('update', this.#onAwarenessUpdate);
     // Messages written before a reload (restored from IndexedDB) may never have
-    // reached anyone: pending until a peer's state vector shows them (C7).
+    // reached anyone: pending until a peer's state vector shows them (CH-C7).
     const own = this.#ownClients();
     for (const m of this.chat.messages()) if (own.has(m.authorClient)) this.#pending.add(m.id);
   }
@@ -165,7 +165,7 @@ export class ChatReplica {
     return () => this.#listeners.delete(listener);
   }
 
-  /** A new participant list from the service (P1). Links to peers no longer in it end. */
+  /** A new participant list from the service (SP-P1). Links to peers no longer in it end. */
   setParticipants(
     participants: readonly ReplicaParticipant[],
     former: readonly ReplicaParticipant[] = [],
@@ -176,7 +176,7 @@ export class ChatReplica {
     }
   }
 
-  /** Starts syncing over a new link (C1); a previous link to the same peer is replaced. */
+  /** Starts syncing over a new link (CH-C1); a previous link to the same peer is replaced. */
   connect(link: ChatLink): void {
     this.#links.get(link.peer)?.link.close('replaced');
     const state = new LinkState(link);
@@ -192,14 +192,14 @@ export class ChatReplica {
       ]);
       this.#send(state, { type: 'awareness', update });
     }
-    // N2: the notes sync only where both ends are staff.
+    // CH-N2: the notes sync only where both ends are staff.
     if (this.#staffLink(state)) {
       this.#send(state, {
         type: 'notes-step1',
         stateVector: Y.encodeStateVector(this.notesDoc),
       });
     }
-    // W5: a monitor linking to a helper sees the visitor's presence as it is now.
+    // CH-W5: a monitor linking to a helper sees the visitor's presence as it is now.
     const peerRole = this.#bindings.participant(link.peer)?.role;
     if (this.role === 'helper' && peerRole === 'monitor') {
       const visitor = this.#visitorClients().filter((c) => this.awareness.states.has(c));
@@ -210,7 +210,7 @@ export class ChatReplica {
     }
   }
 
-  /** N4: writes a staff note, as a helper or monitor whose client id is bound (C11). */
+  /** CH-N4: writes a staff note, as a helper or monitor whose client id is bound (CH-C11). */
   postNote(body: string): { ok: true; id: MessageId } | Refusal {
     const role = this.role;
     if (role !== 'helper' && role !== 'monitor') {
@@ -219,7 +219,7 @@ export class ChatReplica {
     if (this.#bindings.author(this.doc.clientID)?.id !== this.self) {
       return refuse('not_writable', 'client id not bound yet');
     }
-    // N3: notes are written under the chat document's bound client id.
+    // CH-N3: notes are written under the chat document's bound client id.
     this.notesDoc.clientID = this.doc.clientID;
     return this.staffNotes.post(body, this.#now());
   }
@@ -231,7 +231,7 @@ export class ChatReplica {
       .map((n) => ({ ...n, author: this.#bindings.author(n.authorClient)?.id ?? null }));
   }
 
-  /** Writes a message (C7: pending until a peer acknowledges it). */
+  /** Writes a message (CH-C7: pending until a peer acknowledges it). */
   post(message: NewMessage, seenSeq = 0): { ok: true; id: MessageId } | Refusal {
     if (!this.#mayWrite()) return refuse('not_writable', `${this.role ?? 'unknown'} participant`);
     const result = this.chat.postMessage(
@@ -247,7 +247,7 @@ export class ChatReplica {
     return result;
   }
 
-  /** V2: the id and entry of a message to sign before writing it with postPrepared. */
+  /** CH-V2: the id and entry of a message to sign before writing it with postPrepared. */
   prepare(
     message: NewMessage,
     seenSeq = 0,
@@ -256,7 +256,7 @@ export class ChatReplica {
     return this.chat.prepareMessage(message, this.#now(), Math.max(seenSeq, this.highestSeq()));
   }
 
-  /** Writes a prepared (signed) message (C7: pending until a peer acknowledges it). */
+  /** Writes a prepared (signed) message (CH-C7: pending until a peer acknowledges it). */
   postPrepared(id: MessageId, entry: MessageEntry): { ok: true; id: MessageId } | Refusal {
     if (!this.#mayWrite()) return refuse('not_writable', `${this.role ?? 'unknown'} participant`);
     const result = this.chat.writePrepared(id, entry);
@@ -291,13 +291,13 @@ export class ChatReplica {
     return out;
   }
 
-  /** This participant's messages that no helper or visitor peer has yet (C7). */
+  /** This participant's messages that no helper or visitor peer has yet (CH-C7). */
   pending(): MessageId[] {
     return [...this.#pending];
   }
 
   /**
-   * K1: whether this document holds structs of client ids nobody in the chat is bound
+   * CH-K1: whether this document holds structs of client ids nobody in the chat is bound
    * to now (helpers who left before a requeue). A new helper cannot get those through
    * the trusted sync, so the visitor offers its earlier history.
    */
@@ -315,7 +315,7 @@ export class ChatReplica {
     return false;
   }
 
-  /** K1: a visitor sends its whole document, as history, to one helper's open link. */
+  /** CH-K1: a visitor sends its whole document, as history, to one helper's open link. */
   sendHistory(peer: string): boolean {
     const state = this.#links.get(peer);
     if (this.role !== 'visitor' || state === undefined) return false;
@@ -325,10 +325,10 @@ export class ChatReplica {
   }
 
   /**
-   * K8: a staff peer hands another staff peer who may take it (K4) its copy of the
+   * CH-K8: a staff peer hands another staff peer who may take it (CH-K4) its copy of the
    * earlier conversation: its own document when that holds structs of client ids nobody
    * in the chat is bound to now (a trusted copy: every struct passed this replica's
-   * filter, A1–A9), otherwise `held`, the copy it was given, as received.
+   * filter, CH-A1–CH-A9), otherwise `held`, the copy it was given, as received.
    */
   sendStaffCopy(peer: string, held: Uint8Array | null): boolean {
     const state = this.#links.get(peer);
@@ -390,7 +390,7 @@ export class ChatReplica {
       case 'notes-update':
         return this.#onNotes(state, message);
       case 'ack': {
-        // Monitors send nothing but step 1 (C8).
+        // Monitors send nothing but step 1 (CH-C8).
         if (sender.role === 'monitor')
           return this.#drop(state, refuse('read_only', 'ack from a monitor'));
         const sv = decodeStateVector(message.stateVector);
@@ -406,7 +406,7 @@ export class ChatReplica {
     if (peerRole !== 'monitor') this.#recordAck(sv.value);
     const role = this.role;
     if (role === 'monitor' || role === undefined) return;
-    // C4: a visitor answers with its own structs only; a helper with everything.
+    // CH-C4: a visitor answers with its own structs only; a helper with everything.
     const update =
       role === 'visitor'
         ? encodeOwnStateAsUpdate(this.doc, this.#ownClients(), sv.value)
@@ -415,7 +415,7 @@ export class ChatReplica {
   }
 
   #onUpdate(state: LinkState, message: 'step2' | 'update', update: Uint8Array): void {
-    // C12: a later update may be what a held one waits for (a sync reply that crossed
+    // CH-C12: a later update may be what a held one waits for (a sync reply that crossed
     // a new write on a fresh link), so each is tried on its own; Yjs itself waits for
     // missing structs.
     const outcome = this.#tryApply(state, message, update);
@@ -423,7 +423,7 @@ export class ChatReplica {
     else if (outcome === 'applied') this.#retryHeld();
   }
 
-  /** Filters and applies one update; 'ahead' when a visitor's `seq` runs ahead (S8). */
+  /** Filters and applies one update; 'ahead' when a visitor's `seq` runs ahead (CH-S8). */
   #tryApply(
     state: LinkState,
     message: 'step2' | 'update',
@@ -464,20 +464,20 @@ export class ChatReplica {
     return 'applied';
   }
 
-  /** The highest `seq` this replica holds: its document's, and the earlier history's (K6). */
+  /** The highest `seq` this replica holds: its document's, and the earlier history's (CH-K6). */
   highestSeq(): number {
     const own = this.chat.highestSeq();
     return Math.max(own, Math.min(this.#outsideSeq, own + MAX_OUTSIDE_SEQ_LEAD));
   }
 
-  /** K6 C12: the earlier history shown beside the document reaches this `seq`. */
+  /** CH-K6 CH-C12: the earlier history shown beside the document reaches this `seq`. */
   noteOutsideSeq(seq: number): void {
     if (seq <= this.#outsideSeq) return;
     this.#outsideSeq = seq;
     this.#retryHeld();
   }
 
-  /** C12: a visitor's update ahead of this replica waits, bounded in count and time. */
+  /** CH-C12: a visitor's update ahead of this replica waits, bounded in count and time. */
   #hold(state: LinkState, message: 'step2' | 'update', update: Uint8Array): void {
     if (state.held.length >= MAX_HELD_UPDATES) {
       return this.#drop(state, refuse('seq_ahead', `${MAX_HELD_UPDATES} updates waiting`));
@@ -491,7 +491,7 @@ export class ChatReplica {
     }, this.#seqHoldMs);
   }
 
-  /** C12: applies held updates whose turn has come, until none moves. */
+  /** CH-C12: applies held updates whose turn has come, until none moves. */
   #retryHeld(): void {
     if (this.#retrying) return;
     this.#retrying = true;
@@ -519,7 +519,7 @@ export class ChatReplica {
 
   #onAwareness(state: LinkState, update: Uint8Array): void {
     const sender = this.#bindings.participant(state.link.peer);
-    // W5: a monitor takes the visitor's states from a helper, who relays them.
+    // CH-W5: a monitor takes the visitor's states from a helper, who relays them.
     const relayed =
       this.role === 'monitor' && sender?.role === 'helper' ? this.#visitor() : undefined;
     const verdict = filterAwarenessUpdate(update, sender, relayed);
@@ -535,7 +535,7 @@ export class ChatReplica {
     if (this.role === 'helper' && sender?.role === 'visitor') this.#toMonitors(update);
   }
 
-  /** N2, N5–N7: the staff notes sync; never with the visitor, either way. */
+  /** CH-N2, CH-N5–CH-N7: the staff notes sync; never with the visitor, either way. */
   #onNotes(
     state: LinkState,
     message: Extract<WireMessage, { type: 'notes-step1' | 'notes-step2' | 'notes-update' }>,
@@ -546,7 +546,7 @@ export class ChatReplica {
     if (message.type === 'notes-step1') {
       const sv = decodeStateVector(message.stateVector);
       if (!sv.ok) return this.#drop(state, sv);
-      // A monitor answers with its own notes only: helpers take nothing else from it (N6).
+      // A monitor answers with its own notes only: helpers take nothing else from it (CH-N6).
       const update =
         this.role === 'monitor'
           ? encodeOwnStateAsUpdate(this.notesDoc, this.#ownClients(), sv.value)
@@ -566,7 +566,7 @@ export class ChatReplica {
     }
   }
 
-  /** K2, K4: a helper takes history from the visitor or staff, a monitor from a helper;
+  /** CH-K2, CH-K4: a helper takes history from the visitor or staff, a monitor from a helper;
    * never into this doc. */
   #onHistory(state: LinkState, senderRole: ChatRole, update: Uint8Array): void {
     if (!mayTakeHistory(this.role, senderRole)) {
@@ -605,7 +605,7 @@ export class ChatReplica {
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (!this.#maySend()) return;
     if (origin instanceof LinkState) {
-      // C5: helpers relay what they accepted (a monitor has no link to the
+      // CH-C5: helpers relay what they accepted (a monitor has no link to the
       // visitor); visitors send only their own writes.
       if (this.role !== 'helper') return;
       for (const state of this.#links.values()) {
@@ -616,7 +616,7 @@ export class ChatReplica {
     for (const state of this.#links.values()) this.#send(state, { type: 'sync-update', update });
   };
 
-  /** N2, N8: notes go to staff links only; helpers relay what they accepted. */
+  /** CH-N2, CH-N8: notes go to staff links only; helpers relay what they accepted. */
   readonly #onNotesUpdate = (update: Uint8Array, origin: unknown): void => {
     const role = this.role;
     if (role !== 'helper' && role !== 'monitor') return;
@@ -637,7 +637,7 @@ export class ChatReplica {
   ): void => {
     if (origin !== 'local' || !this.#maySend()) return;
     // The awareness keeps the client id the document had when it was made, also after
-    // Yjs replaced doc.clientID (C11); that id stays bound.
+    // Yjs replaced doc.clientID (CH-C11); that id stays bound.
     const mine = [...changes.added, ...changes.updated, ...changes.removed].filter(
       (c) => c === this.awareness.clientID,
     );
@@ -658,7 +658,7 @@ export class ChatReplica {
 
   // --- teardown -------------------------------------------------------------
 
-  /** C9: refused bytes end the link; the reason is reported, never thrown. */
+  /** CH-C9: refused bytes end the link; the reason is reported, never thrown. */
   #drop(state: LinkState, refusal: Refusal): void {
     this.#emit({
       type: 'refused',
@@ -678,7 +678,7 @@ export class ChatReplica {
     state.heldTimer = null;
     if (this.#links.get(state.link.peer) === state) this.#links.delete(state.link.peer);
     const peer = this.#bindings.participant(state.link.peer);
-    // A monitor's view of the visitor came through helpers (W5): it goes with them.
+    // A monitor's view of the visitor came through helpers (CH-W5): it goes with them.
     const relayed = this.role === 'monitor' ? this.#visitorClients() : [];
     const present = [...(peer?.clientIds ?? []), ...relayed].filter((c) =>
       this.awareness.states.has(c),
@@ -710,7 +710,7 @@ export class ChatReplica {
     return [...(this.#visitor()?.clientIds ?? [])];
   }
 
-  /** W5: the visitor's presence, relayed by a helper to the monitors it links to. */
+  /** CH-W5: the visitor's presence, relayed by a helper to the monitors it links to. */
   #toMonitors(update: Uint8Array): void {
     for (const state of this.#links.values()) {
       if (this.#bindings.participant(state.link.peer)?.role === 'monitor') {
@@ -719,7 +719,7 @@ export class ChatReplica {
     }
   }
 
-  /** N2: a link whose two ends are both staff (helper or monitor). */
+  /** CH-N2: a link whose two ends are both staff (helper or monitor). */
   #staffLink(state: LinkState): boolean {
     const mine = this.role;
     const theirs = this.#bindings.participant(state.link.peer)?.role;
@@ -733,7 +733,7 @@ export class ChatReplica {
     return role === 'visitor' || role === 'helper';
   }
 
-  /** Monitors send nothing but sync step 1 (C8). */
+  /** Monitors send nothing but sync step 1 (CH-C8). */
   #maySend(): boolean {
     return this.#mayWrite();
   }
@@ -747,8 +747,8 @@ export class ChatReplica {
   }
 }
 
-/** K4: who takes a `history` from whom: a helper from the visitor, a helper or a monitor
- * (K8); a monitor from a helper only (it has no link to the visitor, SPEC.md M2). */
+/** CH-K4: who takes a `history` from whom: a helper from the visitor, a helper or a monitor
+ * (CH-K8); a monitor from a helper only (it has no link to the visitor, SPEC.md SP-M2). */
 function mayTakeHistory(receiver: ChatRole | undefined, sender: ChatRole | undefined): boolean {
   if (receiver === 'helper')
     return sender === 'visitor' || sender === 'helper' || sender === 'monitor';
@@ -756,7 +756,7 @@ function mayTakeHistory(receiver: ChatRole | undefined, sender: ChatRole | undef
   return false;
 }
 
-/** A peer's state vector, decoded without trusting it (C3). */
+/** A peer's state vector, decoded without trusting it (CH-C3). */
 function decodeStateVector(bytes: Uint8Array): { ok: true; value: Map<number, number> } | Refusal {
   if (bytes.length > LIMITS.maxChatFrameBytes) {
     return refuse('bad_state_vector', `${bytes.length} bytes`);

@@ -2,7 +2,7 @@
  * One chat as the visitor, a helper or a monitor sees it: the replica of the chat
  * document (chat-replica.ts), its WebRTC links (LinkManager, one per participant
  * this one talks to), the service messages that concern the chat, persistence, the
- * client-id binding (CHAT.md C11), read receipts (F9) and presence. It exposes a
+ * client-id binding (CHAT.md CH-C11), read receipts (F9) and presence. It exposes a
  * plain view for the UI (session-view.ts) and a few actions. Everything outside
  * (the service connection, WebRTC, storage, locks, clock, timers) is injected, so
  * the same code runs in the browser, in Node with @roamhq/wrtc, and in unit tests
@@ -84,13 +84,13 @@ export type ChatSessionOptions = {
   >;
   /** Refused peers and other events worth a log line. */
   log?: (event: SessionLogEvent) => void;
-  /** A staff member's session keeps the staff notes (CHAT.md N1) in a store of its own. */
+  /** A staff member's session keeps the staff notes (CHAT.md CH-N1) in a store of its own. */
   staffNotesStore?: boolean;
-  /** V1: a staff session signs what it writes, with a key pair kept in its store. */
+  /** CH-V1: a staff session signs what it writes, with a key pair kept in its store. */
   sign?: boolean;
   /** Where attachments' bytes are kept (F13); memory when not given. */
   files?: FileStore;
-  /** The attachment size cap (F13, CHAT.md X2). */
+  /** The attachment size cap (F13, CHAT.md CH-X2). */
   maxAttachmentBytes?: number;
 };
 
@@ -100,7 +100,7 @@ export type SessionLogEvent =
 
 /** The session's lifecycle, one explicit state (STYLE.md 4). */
 export type SessionState =
-  /** Waiting for the participants echo that shows our client id bound (C11). */
+  /** Waiting for the participants echo that shows our client id bound (CH-C11). */
   | { status: 'binding'; clientId: number }
   | { status: 'live' }
   /** A monitor: reads, never writes. */
@@ -143,7 +143,7 @@ export class ChatSession {
   #unsent: UnsentMessage[] = [];
   #nextLocalId = 0;
   #presence: { draft: string; page: PageView | undefined } = { draft: '', page: undefined };
-  /** K1–K9: the copies of the earlier conversation this session took. */
+  /** CH-K1–CH-K9: the copies of the earlier conversation this session took. */
   readonly #earlier = new EarlierCopies();
   #lastRefusal: SessionView['lastRefusal'] = null;
   #relayRefusal: RelayRefusal | null = null;
@@ -152,10 +152,10 @@ export class ChatSession {
   #notifyQueued = false;
   #saving: Promise<void> = Promise.resolve();
   readonly #signer: MessageSigner | null;
-  /** V2: signed writes, one after the other, so consecutive messages keep their order. */
+  /** CH-V2: signed writes, one after the other, so consecutive messages keep their order. */
   #signing: Promise<void> = Promise.resolve();
   readonly #inFlight = new Set<string>();
-  /** V2: the id each signed message got when written, by the local id `send` returned. */
+  /** CH-V2: the id each signed message got when written, by the local id `send` returned. */
   readonly #writtenAs = new Map<string, string>();
 
   /** Loads the stored document and notes, picks the client id, starts listening. */
@@ -223,10 +223,10 @@ export class ChatSession {
     this.#state = this.#stateFromList(notes.participants);
     this.#reads = new ReadTracker(() => this.#markRead());
     this.files = new FileTransfers({
-      // X14: every file this chat stores or finds is claimed by it, to be freed after it ends.
+      // CH-X14: every file this chat stores or finds is claimed by it, to be freed after it ends.
       store: forChat(options.files ?? memoryFileStore(), options.chatId),
       maxBytes: options.maxAttachmentBytes ?? LIMITS.defaultAttachmentBytes,
-      // X13: monitors (read-only participants) serve no file and are never asked for one.
+      // CH-X13: monitors (read-only participants) serve no file and are never asked for one.
       mayServe: () => this.#state.status !== 'read-only',
       mayAsk: (peer) => this.#notes.participants.find((p) => p.id === peer)?.role !== 'monitor',
     });
@@ -248,11 +248,11 @@ export class ChatSession {
         performance.mark(LINK_OPEN_MARK, { detail: { chatId: this.chatId, peer: event.peer } });
         this.replica.connect(peerChatLink(event.peer, event.link));
         this.files.connect(event.peer, event.link);
-        // K1: a helper who joined after a requeue gets what only the visitor holds.
+        // CH-K1: a helper who joined after a requeue gets what only the visitor holds.
         if (this.#role === 'visitor' && this.replica.holdsUnboundStructs()) {
           this.replica.sendHistory(event.peer);
         }
-        // K8: and a staff peer's copy first, when one is still in the chat.
+        // CH-K8: and a staff peer's copy first, when one is still in the chat.
         if (this.#role === 'helper' || this.#role === 'monitor') {
           this.replica.sendStaffCopy(event.peer, this.#earlier.best());
         }
@@ -331,7 +331,7 @@ export class ChatSession {
     return { ok: true, id: result.id };
   }
 
-  /** Writes a staff note (CHAT.md N4): helpers and monitors, once their client id is bound. */
+  /** Writes a staff note (CHAT.md CH-N4): helpers and monitors, once their client id is bound. */
   writeNote(text: string): SendResult {
     if (text.trim() === '') return { ok: false, code: 'empty' };
     if (this.#state.status === 'ended' || this.#state.status === 'destroyed') {
@@ -423,7 +423,7 @@ export class ChatSession {
   #onService(event: ServiceEvent): void {
     if (this.#state.status === 'destroyed') return;
     if (event.type === 'ice') {
-      // SPEC.md IR1: renewed TURN credentials; the links made from now on use them.
+      // SPEC.md SP-IR1: renewed TURN credentials; the links made from now on use them.
       this.#ice = { iceServers: event.iceServers, relayOnly: event.relayOnly };
       return;
     }
@@ -445,7 +445,7 @@ export class ChatSession {
           relayOnly: 'relayOnly' in msg ? msg.relayOnly : false,
         };
         if ('typingPreview' in msg) this.#typingPreview = msg.typingPreview;
-        // X2: the admin's attachment cap, as the service says it (the default otherwise).
+        // CH-X2: the admin's attachment cap, as the service says it (the default otherwise).
         this.files.setMaxBytes(
           msg.attachmentMaxBytes ?? this.#o.maxAttachmentBytes ?? LIMITS.defaultAttachmentBytes,
         );
@@ -497,7 +497,7 @@ export class ChatSession {
       clientIds: [...this.#notes.clientIds.filter((c) => !bound.includes(c)), ...bound],
     };
     this.#saveNotes();
-    // V3: keys arrive with the list; a list after the history may verify more of it.
+    // CH-V3: keys arrive with the list; a list after the history may verify more of it.
     this.#verifyHistory();
     this.#state = this.#stateFromList(msg.participants);
     if (this.#state.status === 'live') {
@@ -509,7 +509,7 @@ export class ChatSession {
     this.#changed();
   }
 
-  /** N3: a monitor writes no chat message, but its staff notes need a bound client id. */
+  /** CH-N3: a monitor writes no chat message, but its staff notes need a bound client id. */
   #bindForNotes(): void {
     if (this.#state.status !== 'read-only' || !this.#listedByService || !this.#online) return;
     const me = this.replica.bindings.participant(this.self);
@@ -518,7 +518,7 @@ export class ChatSession {
     if (this.#o.service.send(this.#bindRequest())) this.#bindSentFor = this.doc.clientID;
   }
 
-  /** P2 P6: a staff session binds its client id with its public signing key. */
+  /** SP-P2 SP-P6: a staff session binds its client id with its public signing key. */
   #bindRequest() {
     return {
       type: 'bind' as const,
@@ -528,7 +528,7 @@ export class ChatSession {
     };
   }
 
-  /** C11: live once the list shows our client id bound to us; monitors never write. */
+  /** CH-C11: live once the list shows our client id bound to us; monitors never write. */
   #stateFromList(participants: readonly Pick<Participant, 'id' | 'role' | 'clientIds'>[]) {
     const me = participants.find((p) => p.id === this.self);
     if (me?.role === 'monitor') return { status: 'read-only' } as const;
@@ -579,7 +579,7 @@ export class ChatSession {
     switch (event.type) {
       case 'refused':
         this.#lastRefusal = { peer: event.peer, code: event.code };
-        // SPEC P5: the service counts it and tells the monitors; it never sees the bytes.
+        // SPEC SP-P5: the service counts it and tells the monitors; it never sees the bytes.
         this.#o.service.send({
           type: 'peer_refused',
           chatId: this.chatId,
@@ -595,12 +595,12 @@ export class ChatSession {
         break;
       case 'history': {
         this.#takeHistory(event.from, { history: event.history, peer: event.peer });
-        // K7: kept beside the document, so a reload shows it again.
+        // CH-K7: kept beside the document, so a reload shows it again.
         const copy = { update: event.history.update, peer: event.peer };
         this.#saving = this.#saving
           .then(() => this.#store.saveHistory(event.from, copy))
           .catch(() => {
-            // The visitor sends it again on the next link (K1), staff too (K8).
+            // The visitor sends it again on the next link (CH-K1), staff too (CH-K8).
           });
         break;
       }
@@ -619,11 +619,11 @@ export class ChatSession {
     this.#verifyHistory();
   }
 
-  /** V3: each earlier helper line counts as its writer's only if its signature checks out
+  /** CH-V3: each earlier helper line counts as its writer's only if its signature checks out
    * against the key the service bound with the line's client id (current or former). */
   #verifyHistory(): void {
     if (this.#earlier.empty) return;
-    // S8 K6: the visitor's words are numbered after the history's; they wait for it.
+    // CH-S8 CH-K6: the visitor's words are numbered after the history's; they wait for it.
     const visitor = this.#visitor();
     if (visitor !== undefined) this.replica.noteOutsideSeq(this.#earlier.topSeq(visitor));
     const writers = [...this.#notes.participants, ...this.#notes.former];
@@ -632,7 +632,7 @@ export class ChatSession {
     });
   }
 
-  /** K7: the copies stored by an earlier page load, decoded again as if just received (K2). */
+  /** CH-K7: the copies stored by an earlier page load, decoded again as if just received (CH-K2). */
   #restoreHistory(stored: Record<HistorySource, unknown>): void {
     for (const from of ['visitor', 'staff'] as const) {
       const copy = stored[from] as { update?: unknown; peer?: unknown } | undefined;
@@ -642,12 +642,12 @@ export class ChatSession {
     }
   }
 
-  /** SPEC.md U10: the copies of the earlier conversation this session took, as received. */
+  /** SPEC.md SP-U10: the copies of the earlier conversation this session took, as received. */
   earlierCopies(): Uint8Array[] {
     return this.#earlier.copies();
   }
 
-  /** K6: a helper's reply sorts after the earlier conversation it answers. */
+  /** CH-K6: a helper's reply sorts after the earlier conversation it answers. */
   #historySeq(): number {
     return this.#earlier.topSeq(this.#visitor());
   }
@@ -661,7 +661,7 @@ export class ChatSession {
       this.replica.post({ kind: 'text', body: unsent.body });
   }
 
-  /** V2: prepares, signs, then writes; shown pending (unsent) until written. Chained, so
+  /** CH-V2: prepares, signs, then writes; shown pending (unsent) until written. Chained, so
    * each message's `seq` is taken after the previous one is written. */
   #writeSigned(unsent: UnsentMessage): void {
     const signer = this.#signer;
@@ -687,8 +687,8 @@ export class ChatSession {
       try {
         sig = await signer.sign(this.chatId, prepared.id, prepared.entry);
       } catch {
-        // Unsigned, it is still the helper's line in every live view (S4); only a later
-        // helper cannot verify it (V3).
+        // Unsigned, it is still the helper's line in every live view (CH-S4); only a later
+        // helper cannot verify it (CH-V3).
         sig = undefined;
       }
       if (this.#state.status !== 'live') {
@@ -751,7 +751,7 @@ export class ChatSession {
     for (const p of this.#notes.participants) {
       participants.set(p.id, { id: p.id, role: p.role, name: p.name });
     }
-    // P4: authors and "mine" come from the service's last list, former participants
+    // SP-P4: authors and "mine" come from the service's last list, former participants
     // included, never from what this browser remembers writing with.
     const authors = new Map<number, KnownAuthor>();
     for (const p of [...this.#notes.participants, ...this.#notes.former]) {
@@ -807,7 +807,7 @@ export class ChatSession {
   }
 }
 
-/** V1: the stored key pair, or a new one (stored); null when the platform has no signing. */
+/** CH-V1: the stored key pair, or a new one (stored); null when the platform has no signing. */
 async function loadSigner(store: ChatStore): Promise<MessageSigner | null> {
   try {
     const stored = (await store.loadSigningKeys().catch(() => undefined)) as

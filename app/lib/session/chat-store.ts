@@ -16,12 +16,12 @@ export interface ChatStore {
   /** The session's notes (session-notes.ts), as stored; decoded by the caller. */
   loadNotes(): Promise<unknown>;
   saveNotes(notes: string): Promise<void>;
-  /** The earlier conversation (CHAT.md K7, K9), one copy per source (the visitor's, a
+  /** The earlier conversation (CHAT.md CH-K7, CH-K9), one copy per source (the visitor's, a
    * staff peer's), as received with who sent it; checked and decoded by the caller.
-   * Kept beside the document, never in it (K2). */
+   * Kept beside the document, never in it (CH-K2). */
   loadHistory(from: HistorySource): Promise<unknown>;
   saveHistory(from: HistorySource, copy: StoredHistory): Promise<void>;
-  /** A staff session's signing key pair (CHAT.md V1), as stored; checked by the caller. */
+  /** A staff session's signing key pair (CHAT.md CH-V1), as stored; checked by the caller. */
   loadSigningKeys(): Promise<unknown>;
   saveSigningKeys(keys: StoredSigningKeys): Promise<void>;
   /** Stops storing; what is stored stays. */

@@ -1,5 +1,5 @@
 /**
- * Which Yjs client id a page load writes with (CHAT.md C11, SPEC.md P2). Every
+ * Which Yjs client id a page load writes with (CHAT.md CH-C11, SPEC.md SP-P2). Every
  * Y.Doc starts with a fresh random id and the service binds at most 16 per
  * participant, so a reload reuses the last id this chat used here, but only when
  * this tab can claim it exclusively: two tabs writing with one client id would

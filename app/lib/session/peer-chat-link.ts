@@ -12,7 +12,7 @@ export function peerChatLink(peer: string, link: PeerLink): ChatLink {
   let onClose: (() => void) | null = null;
   let closed = link.state.status === 'closed';
   const unsubscribe = link.subscribe((event) => {
-    // CHAT.md X4: file frames share the channel; they are FileTransfers', not the replica's.
+    // CHAT.md CH-X4: file frames share the channel; they are FileTransfers', not the replica's.
     if (event.type === 'frame') {
       if (!isFileFrame(event.frame)) onFrame?.(event.frame);
     } else if (event.type === 'close') end();
@@ -43,7 +43,7 @@ export function peerChatLink(peer: string, link: PeerLink): ChatLink {
   };
 }
 
-/** The replica's reasons, in the PeerLink's table: a refusal (C9) closes as `refused`,
+/** The replica's reasons, in the PeerLink's table: a refusal (CH-C9) closes as `refused`,
  * with the code as detail, so the link manager backs off before re-signalling. */
 function peerCloseReason(reason: LinkCloseReason): PeerLinkCloseReason {
   return reason === 'left' || reason === 'replaced' ? reason : 'refused';

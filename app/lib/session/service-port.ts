@@ -13,7 +13,7 @@ import type {
   SigningKey,
 } from '../../../protocol/index.ts';
 
-/** What a session sends: relay signals, client-id bindings (P2) and the end of the chat. */
+/** What a session sends: relay signals, client-id bindings (SP-P2) and the end of the chat. */
 export type SessionRequest =
   | { type: 'signal'; chatId: string; to: string; link: string; data: SignalData }
   | { type: 'bind'; chatId: string; clientId: number; key?: SigningKey }
@@ -26,7 +26,7 @@ export type ServiceEvent =
   | { type: 'message'; msg: ServiceMessage }
   /** Whether the service has welcomed the current connection. */
   | { type: 'status'; online: boolean }
-  /** SPEC.md IR1: fresh ICE servers (renewed TURN credentials) for the links made from now on. */
+  /** SPEC.md SP-IR1: fresh ICE servers (renewed TURN credentials) for the links made from now on. */
   | { type: 'ice'; iceServers: IceServer[]; relayOnly: boolean };
 
 export interface ServicePort {
@@ -87,7 +87,7 @@ export class ServiceHub implements ServicePort {
     this.#emit({ type: 'status', online });
   };
 
-  /** SPEC.md IR1: fresh ICE servers for a staff member: the kept welcome (replayed to sessions
+  /** SPEC.md SP-IR1: fresh ICE servers for a staff member: the kept welcome (replayed to sessions
    * that subscribe later) carries them, and the sessions there now hear them. */
   readonly renewIce = (ice: { iceServers: IceServer[]; relayOnly: boolean }): void => {
     const welcome = this.#welcome;

@@ -5,7 +5,7 @@
  * participant list the service sent, former participants included (so the
  * transcript shows names at once, and writing can resume before the service
  * answers). Authorship is never this browser's own memory: who wrote a line, and
- * whether it is "mine", comes from that list of the service's (SPEC.md P4), and the
+ * whether it is "mine", comes from that list of the service's (SPEC.md SP-P4), and the
  * service's next list replaces it. Decoded like any stored bytes: a bad or old
  * value is ignored, never trusted.
  */
@@ -29,9 +29,9 @@ export const SessionNotes = v.strictObject({
   v: v.literal(NOTES_VERSION),
   /** Client ids the service confirmed bound to this participant, oldest first. */
   clientIds: v.pipe(v.array(ClientId), v.maxLength(MAX_CLIENT_IDS)),
-  /** As the service listed them, signing keys included (SPEC.md P6). */
+  /** As the service listed them, signing keys included (SPEC.md SP-P6). */
   participants: v.pipe(v.array(Participant), v.maxLength(64)),
-  /** Who had left the chat in that list, with the client ids that stay theirs (P4). */
+  /** Who had left the chat in that list, with the client ids that stay theirs (SP-P4). */
   former: v.pipe(v.array(FormerParticipant), v.maxLength(64)),
 });
 export type SessionNotes = v.InferOutput<typeof SessionNotes>;

@@ -26,17 +26,17 @@ export type MessageView = Omit<ChatMessage, 'author' | 'authorClient'> & {
   /** Null when nobody ever announced the writer's client id (should not happen). */
   author: AuthorView | null;
   mine: boolean;
-  /** Mine and not yet held by any other visitor or helper (CHAT.md C7), or not yet written. */
+  /** Mine and not yet held by any other visitor or helper (CHAT.md CH-C7), or not yet written. */
   pending: boolean;
   /** Who has read it and when (F9), this participant excluded. */
   readBy: readonly { participant: string; name: string; at: number }[];
-  /** The id `send` returned for it, when that was a local one (a signed write, V2). */
+  /** The id `send` returned for it, when that was a local one (a signed write, CH-V2). */
   localId?: string;
 };
 
 export type PresenceView = AuthorView & AwarenessState;
 
-/** A staff note (CHAT.md N1–N8): staff only, never in the visitor's document. */
+/** A staff note (CHAT.md CH-N1–CH-N8): staff only, never in the visitor's document. */
 export type NoteView = {
   id: string;
   body: string;
@@ -57,17 +57,17 @@ export type ConnectionView =
   | { status: 'ended'; by: 'visitor' | 'helper' | 'service'; at: number };
 
 export type EarlierHistoryView = {
-  /** Whether some helper line is only the visitor's word: no valid signature (CHAT.md K3, V3). */
+  /** Whether some helper line is only the visitor's word: no valid signature (CHAT.md CH-K3, CH-V3). */
   helperLinesUnverified: boolean;
   lines: (EarlierLine & { author: AuthorView | null; alsoInTranscript: boolean })[];
-  /** K9: whose copies they come from, a staff member's first; the visitor's is the fallback. */
+  /** CH-K9: whose copies they come from, a staff member's first; the visitor's is the fallback. */
   sources: { from: HistorySource; id: string; name: string; role: ChatRole | null }[];
 };
 
 export type SessionView = {
   chatId: string;
   self: AuthorView | null;
-  /** Whether this participant may write now: visitor or helper, client id bound (C11). */
+  /** Whether this participant may write now: visitor or helper, client id bound (CH-C11). */
   canWrite: boolean;
   connection: ConnectionView;
   messages: MessageView[];
@@ -83,7 +83,7 @@ export type SessionView = {
   notes: NoteView[];
   /** Whether this participant may write a staff note now (staff, client id bound). */
   canWriteNotes: boolean;
-  /** Room monitors watching the chat (SPEC.md M2), this participant excluded; the
+  /** Room monitors watching the chat (SPEC.md SP-M2), this participant excluded; the
    * visitor's list never names them, so for the visitor this is always empty. */
   watchers: AuthorView[];
   /** The chat's helpers as the service last listed them, this participant excluded. */
@@ -101,14 +101,14 @@ export type ViewParts = {
   connection: ConnectionView;
   messages: readonly ChatMessage[];
   pending: ReadonlySet<MessageId>;
-  /** Written id → the local id `send` returned (signed writes, V2). */
+  /** Written id → the local id `send` returned (signed writes, CH-V2). */
   localIds?: ReadonlyMap<string, string>;
   unsent: readonly UnsentMessage[];
   reads: ReadonlyMap<string, ReadEntry>;
-  /** Client id → participant, from the service's list (SPEC.md P1, P4), former ones included. */
+  /** Client id → participant, from the service's list (SPEC.md SP-P1, SP-P4), former ones included. */
   authors: ReadonlyMap<number, KnownAuthor>;
   participants: ReadonlyMap<string, KnownAuthor>;
-  /** Who left the chat (P4), to name the sender of a stored copy (K7). */
+  /** Who left the chat (SP-P4), to name the sender of a stored copy (CH-K7). */
   formerParticipants?: ReadonlyMap<string, KnownAuthor>;
   presence: ReadonlyMap<string, AwarenessState>;
   earlierHistory: readonly EarlierLine[] | null;
@@ -151,7 +151,7 @@ export function buildSessionView(p: ViewParts): SessionView {
     return list;
   };
   const messages: MessageView[] = p.messages.map(({ author: _a, authorClient, ...m }, i) => {
-    // Mine only when the service binds the writer's id to this participant (P4).
+    // Mine only when the service binds the writer's id to this participant (SP-P4).
     const mine = p.authors.get(authorClient)?.id === p.self;
     const localId = p.localIds?.get(m.id);
     return {

@@ -1,5 +1,5 @@
 /**
- * When to try the signal service again after a connection is lost (SPEC.md S3).
+ * When to try the signal service again after a connection is lost (SPEC.md SP-S3).
  * A pure function of the attempt, the close code and a random number (STYLE.md
  * point 5, after LiveKit's ReconnectPolicy), so tests can pin it.
  *

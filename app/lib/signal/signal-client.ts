@@ -1,8 +1,8 @@
 /**
  * One connection to the signal service that survives the service going away:
  * it says hello on every (re)connect — the hello is built fresh, so it carries the
- * chats the caller holds now (SPEC.md S2) — and reconnects with jittered backoff
- * (S3) until a final close (blocked, signed out, replaced). Incoming frames are
+ * chats the caller holds now (SPEC.md SP-S2) — and reconnects with jittered backoff
+ * (SP-S3) until a final close (blocked, signed out, replaced). Incoming frames are
  * decoded against the direction's schema before anyone sees them (STYLE.md 3).
  * Used by the widget, the console, and the integration tests (with `ws`).
  */

@@ -1,8 +1,8 @@
 /**
- * The browser's clients of tickets and follow-ups (SPEC.md TK1–TK9): the console's
+ * The browser's clients of tickets and follow-ups (SPEC.md SP-TK1–SP-TK9): the console's
  * (a staff session's Bearer token) and the visitor's (a follow-up token in the
- * `Authorization: FollowUp` header, never in a URL, TK3; or the widget's visitor
- * token to ask for a link, TK8). Every answer is decoded with the protocol's schemas
+ * `Authorization: FollowUp` header, never in a URL, SP-TK3; or the widget's visitor
+ * token to ask for a link, SP-TK8). Every answer is decoded with the protocol's schemas
  * before it is shown, and every outcome is a value (`ApiResult`), never a throw.
  *
  * Exports: `createTicketClient(token)`, `createFollowUpClient(token)`,
@@ -65,7 +65,7 @@ function fail(status: number | null, code: string, message: string): ApiResult<n
 
 export type TicketClient = ReturnType<typeof createTicketClient>;
 
-/** The console's side: list, read, answer, change and revoke (TK1, TK2, TK4, TK7). */
+/** The console's side: list, read, answer, change and revoke (SP-TK1, SP-TK2, SP-TK4, SP-TK7). */
 export function createTicketClient(token: string, doFetch: Fetch = browserFetch) {
   const authorization = `Bearer ${token}`;
   const ticketPath = (id: string) => `/api/tickets/${encodeURIComponent(id)}`;
@@ -75,7 +75,7 @@ export function createTicketClient(token: string, doFetch: Fetch = browserFetch)
       if (mine) params.set('mine', '1');
       return call(doFetch, `/api/tickets?${params.toString()}`, { authorization }, TicketList);
     },
-    /** TK1: a ticket linked to a chat (400 `email_required` when nobody has the
+    /** SP-TK1: a ticket linked to a chat (400 `email_required` when nobody has the
      * visitor's address yet). */
     create: (chatId: string, email: string | undefined) =>
       call(
@@ -113,8 +113,8 @@ type TicketListAnswer = v.InferOutput<typeof TicketList>;
 
 export type FollowUpClient = ReturnType<typeof createFollowUpClient>;
 
-/** The visitor's follow-up page: read the ticket, reply (TK3, TK6, TK9) and download
- * what is stored about them (PV8). */
+/** The visitor's follow-up page: read the ticket, reply (SP-TK3, SP-TK6, SP-TK9) and download
+ * what is stored about them (SP-PV8). */
 export function createFollowUpClient(token: string, doFetch: Fetch = browserFetch) {
   const authorization = `FollowUp ${token}`;
   return {
@@ -130,7 +130,7 @@ export function createFollowUpClient(token: string, doFetch: Fetch = browserFetc
   };
 }
 
-/** The widget asks for a follow-up link for its own left message or ended chat (TK8). */
+/** The widget asks for a follow-up link for its own left message or ended chat (SP-TK8). */
 export function startFollowUp(
   body: StartFollowUpBody,
   doFetch: Fetch = browserFetch,

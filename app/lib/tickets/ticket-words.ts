@@ -1,7 +1,7 @@
 /**
  * How the console and the follow-up page word tickets (F7, F25, F26): statuses,
  * where a ticket came from, and the visitor-facing text of each follow-up error code
- * (TK3, TK5, TK9), so every screen says the same thing.
+ * (SP-TK3, SP-TK5, SP-TK9), so every screen says the same thing.
  *
  * Exports: `STATUS_TEXT`, `SOURCE_TEXT`, `followUpProblem(code, message)`.
  */

@@ -1,5 +1,5 @@
 /**
- * F24, SPEC.md U7: after the chat the visitor may rate it (1–5 stars, an optional
+ * F24, SPEC.md SP-U7: after the chat the visitor may rate it (1–5 stars, an optional
  * comment) with the visitor token the widget holds, and the widget shows the community
  * forum link the service is configured with. Outcomes are values, never throws.
  *

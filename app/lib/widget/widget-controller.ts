@@ -86,7 +86,7 @@ export class WidgetController {
     return this.#state;
   }
 
-  /** The signed visitor token the service gave this visit (SPEC.md V1), for the survey (U7). */
+  /** The signed visitor token the service gave this visit (SPEC.md SP-V1), for the survey (SP-U7). */
   get visitorToken(): string | null {
     return this.#visitorToken;
   }

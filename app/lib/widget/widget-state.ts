@@ -91,7 +91,7 @@ function onService(state: WidgetState, msg: ServiceToVisitor): WidgetState {
         service: 'online',
         departments: msg.departments,
         typingPreview: msg.typingPreview,
-        // A returning visitor's queue place or chat follows the welcome (SPEC.md V2).
+        // A returning visitor's queue place or chat follows the welcome (SPEC.md SP-V2).
         phase: phase.phase === 'starting' ? { phase: 'form' } : phase,
       };
     case 'queued':

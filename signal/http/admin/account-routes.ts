@@ -1,10 +1,10 @@
 /**
- * Accounts (SPEC.md A1–A4): list, create with a first password or a one-time
+ * Accounts (SPEC.md SP-A1–SP-A4): list, create with a first password or a one-time
  * set-password link, change role / chat limit / departments / name, disable and
  * re-enable (a disabled account's sessions end and its sockets close at once), reset
  * a password, promote a trainee (monitors too, F4), and the public route a link's
  * holder uses to set their password. The last enabled admin cannot be disabled or
- * demoted (A4).
+ * demoted (SP-A4).
  */
 import { randomBytes } from 'node:crypto';
 import type { AdminAccount, PasswordChoice } from '../../../protocol/index.ts';
@@ -190,7 +190,7 @@ const update: AdminRoute = {
     const disabled = change.disabled ?? found.disabled;
     if (disabled !== found.disabled) deps.admin.setDisabled(found.id, disabled);
     if (disabled && !found.disabled) {
-      // A2: sessions end, the switchboard lets go of the account (its chats go back
+      // SP-A2: sessions end, the switchboard lets go of the account (its chats go back
       // to the queue), and any socket still open closes now.
       deps.sessions.revokeAll(found.id, ctx.now);
       deps.notify({ type: 'account_removed', accountId: found.id });

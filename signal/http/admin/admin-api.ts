@@ -1,5 +1,5 @@
 /**
- * The HTTP admin API (SPEC.md A1–A9): one table of routes, each with the roles that
+ * The HTTP admin API (SPEC.md SP-A1–SP-A9): one table of routes, each with the roles that
  * may call it and a handler. Every request goes the same way: match the path (404)
  * and method (405), resolve the session (401 `unauthorized`), check the role (403
  * `forbidden`), then the handler decodes its body with the protocol's schemas (400
@@ -37,20 +37,20 @@ import type { ChatMetaStore } from '../../storage/chat-meta-store.ts';
 export type AdminDeps = {
   storage: Storage;
   admin: AdminStore;
-  /** Tag statistics and the team's tags (SPEC.md K6, K7). */
+  /** Tag statistics and the team's tags (SPEC.md SP-K6, SP-K7). */
   chatMeta: ChatMetaStore;
-  /** Canned responses and suggestions (SPEC.md CN1–CN6). */
+  /** Canned responses and suggestions (SPEC.md SP-CN1–SP-CN6). */
   canned: CannedStore;
-  /** F32: erases what is stored about a visitor (SPEC.md PV1). */
+  /** F32: erases what is stored about a visitor (SPEC.md SP-PV1). */
   forgetVisitor(target: ErasureTarget): ErasureResult;
   sessions: Sessions;
   settings: LiveSettings;
   lockout: SignInLockout;
   /** Tells the switchboard (through the gateway). */
   notify(event: AdminEvent): void;
-  /** Closes every socket of an account at once (A2). */
+  /** Closes every socket of an account at once (SP-A2). */
   endAccount(accountId: string): void;
-  /** The live origin policy (A7), for the embedding check. */
+  /** The live origin policy (SP-A7), for the embedding check. */
   originPolicy: OriginPolicy;
   publicOrigin: string | null;
   defaultChatLimit: number;

@@ -1,5 +1,5 @@
 /**
- * Blocks (SPEC.md A6, F28): the blocks in force, with visitor, IP (when it was
+ * Blocks (SPEC.md SP-A6, F28): the blocks in force, with visitor, IP (when it was
  * blocked too), reason, who, when and until when; lifting one early. Admins and
  * monitors may do both; lifting is audited, and the switchboard forgets the block
  * at once, so the visitor's next request is queued.
@@ -45,7 +45,7 @@ const lift: AdminRoute = {
       return jsonError(404, 'unknown_block');
     }
     deps.notify({ type: 'blocks_changed', blocks: deps.storage.listBlocks(ctx.now) });
-    // PV5: a block's IP address lives only as long as the block; the audit log, which
+    // SP-PV5: a block's IP address lives only as long as the block; the audit log, which
     // outlives it, says only whether it had one.
     ctx.audit('block.lift', block.id, {
       visitorId: block.visitorId,

@@ -1,9 +1,9 @@
 /**
- * Canned responses over HTTP (F18, SPEC.md CN1–CN6). Every staff member reads the
+ * Canned responses over HTTP (F18, SPEC.md SP-CN1–SP-CN6). Every staff member reads the
  * Global responses and their own Personal ones and manages the Personal ones; helpers,
  * monitors and admins suggest Global ones; admins curate Global responses and accept
- * (possibly edited) or decline suggestions. Bodies are decoded strictly (A1), roles
- * checked by the route table (A2), admins' changes audited (A8).
+ * (possibly edited) or decline suggestions. Bodies are decoded strictly (SP-A1), roles
+ * checked by the route table (SP-A2), admins' changes audited (SP-A8).
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -51,7 +51,7 @@ function suggestionView(s: StoredSuggestion): CannedSuggestion {
 
 const actorId = (ctx: AdminContext): string => ctx.actor?.id ?? '';
 
-/** CN1: the Global responses and the caller's Personal ones. */
+/** SP-CN1: the Global responses and the caller's Personal ones. */
 const list: AdminRoute = {
   method: 'GET',
   path: '/api/canned',
@@ -59,7 +59,7 @@ const list: AdminRoute = {
   handle: (ctx, deps) => json(200, { responses: deps.canned.visibleTo(actorId(ctx)).map(view) }),
 };
 
-/** CN2: a Personal response of the caller's own. */
+/** SP-CN2: a Personal response of the caller's own. */
 const createPersonal: AdminRoute = {
   method: 'POST',
   path: '/api/canned/personal',
@@ -75,13 +75,13 @@ const createPersonal: AdminRoute = {
   },
 };
 
-/** CN2: only the owner changes a Personal response; anyone else is told it does not exist. */
+/** SP-CN2: only the owner changes a Personal response; anyone else is told it does not exist. */
 function ownResponse(ctx: AdminContext, deps: Deps): StoredResponse | null {
   const found = deps.canned.find(ctx.params['id'] ?? '');
   return found !== null && found.ownerId === actorId(ctx) ? found : null;
 }
 
-/** CN4: a suggestion of a new Global response, for the admins to decide. */
+/** SP-CN4: a suggestion of a new Global response, for the admins to decide. */
 const suggest: AdminRoute = {
   method: 'POST',
   path: '/api/canned/suggestions',
@@ -105,7 +105,7 @@ const pending: AdminRoute = {
   handle: (_ctx, deps) => json(200, { suggestions: deps.canned.pending().map(suggestionView) }),
 };
 
-/** CN5: accepted (with the admin's edits, if any) it becomes a Global response at once. */
+/** SP-CN5: accepted (with the admin's edits, if any) it becomes a Global response at once. */
 const accept: AdminRoute = {
   method: 'POST',
   path: '/api/admin/canned/suggestions/:id/accept',
@@ -144,7 +144,7 @@ const decline: AdminRoute = {
   },
 };
 
-/** CN1: admins curate the Global responses directly too. */
+/** SP-CN1: admins curate the Global responses directly too. */
 const createGlobal: AdminRoute = {
   method: 'POST',
   path: '/api/admin/canned/global',
@@ -164,7 +164,7 @@ function globalResponse(ctx: AdminContext, deps: Deps): StoredResponse | null {
 }
 
 /** Who may change responses of a scope, how one is found for them, and whether the
- * change is audited (admins' changes to Global responses are, A8). */
+ * change is audited (admins' changes to Global responses are, SP-A8). */
 type Scope = {
   roles: AdminRoute['roles'];
   find: (ctx: AdminContext, deps: Deps) => StoredResponse | null;
@@ -174,7 +174,7 @@ const PERSONAL: Scope = { roles: STAFF, find: ownResponse, audited: false };
 const GLOBAL: Scope = { roles: ADMINS, find: globalResponse, audited: true };
 
 /** Changing or deleting one response: the same steps for a Personal one (its owner's,
- * CN2) and a Global one (admins'), with the scope's finder. */
+ * SP-CN2) and a Global one (admins'), with the scope's finder. */
 function updateRoute(path: string, scope: Scope): AdminRoute {
   return {
     method: 'PUT',

@@ -1,5 +1,5 @@
 /**
- * Departments (SPEC.md A5): list (retired ones too), create, rename, order, retire.
+ * Departments (SPEC.md SP-A5): list (retired ones too), create, rename, order, retire.
  * Retiring moves the department's queued and active chats to another department:
  * none is lost. After every change the switchboard gets the new list, so the next
  * visitor's widget lists exactly the departments in force, in the admin's order.

@@ -1,5 +1,5 @@
 /**
- * F32 "forget this visitor" for admins (SPEC.md PV1–PV3): `POST
+ * F32 "forget this visitor" for admins (SPEC.md SP-PV1–SP-PV3): `POST
  * /api/admin/privacy/forget` with a visitor id or an email erases everything stored
  * about that visitor (signal/privacy/visitor-erasure.ts) and is audited. The audit
  * names the visitor only by a SHA-256 of what was asked, so the record of the

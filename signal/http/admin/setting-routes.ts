@@ -1,5 +1,5 @@
 /**
- * Settings, embedding and the audit log (SPEC.md A7, A8). Settings are validated
+ * Settings, embedding and the audit log (SPEC.md SP-A7, SP-A8). Settings are validated
  * with the environment's schemas (live-settings.ts), stored in SQLite and applied
  * without a restart; one bad value changes nothing. The embedding page gets the
  * exact `<script>` line for this service, the allowed origins, and a live check of

@@ -1,5 +1,5 @@
 /**
- * The most common issues (F22, SPEC.md K6, K7): tag counts per day, week or month
+ * The most common issues (F22, SPEC.md SP-K6, SP-K7): tag counts per day, week or month
  * for monitors and admins, as JSON for the console's chart and table or as CSV to
  * download; and the team's tags, most used first, for every signed-in staff member
  * (suggestions for `/tag`). Reading statistics changes nothing, so nothing is audited.

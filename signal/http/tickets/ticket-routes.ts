@@ -1,5 +1,5 @@
 /**
- * The HTTP side of tickets and follow-ups (SPEC.md TK1–TK9) as `ExtraRoutes`:
+ * The HTTP side of tickets and follow-ups (SPEC.md SP-TK1–SP-TK9) as `ExtraRoutes`:
  *
  * Staff (Authorization: Bearer session; 401 `unauthorized`, 403 `forbidden`):
  * - `GET /api/tickets?status=open|answered|closed|all&mine=1` → `TicketList`
@@ -15,7 +15,7 @@
  * - `GET /api/follow-up` (Authorization: FollowUp <token>) → `FollowUpView` | 404 | 410
  * - `POST /api/follow-up/replies` {body} (same header) → `FollowUpView` | 409 `ticket_closed`
  * - `GET /api/follow-up/export` (same header) → `VisitorDataExport` as an attachment
- *   (PV8–PV10), with the refusals of `GET /api/follow-up`
+ *   (SP-PV8–SP-PV10), with the refusals of `GET /api/follow-up`
  *
  * Every body is decoded with the protocol's strict schemas (400 `bad_frame`); the
  * visitor routes are rate-limited per client IP (429 `rate_limited`).
@@ -44,11 +44,11 @@ import { bearerToken, decodeJsonBody } from '../request-body.ts';
 export type TicketRouteDeps = {
   followUps: FollowUps;
   sessions: Sessions;
-  /** The visitor id a signed visitor token names, or null (SPEC.md V1). */
+  /** The visitor id a signed visitor token names, or null (SPEC.md SP-V1). */
   verifyVisitor(token: string): string | null;
   clientIp: ClientIpResolver;
   now(): number;
-  /** PV8: everything stored about a visitor (signal/privacy/visitor-export.ts). */
+  /** SP-PV8: everything stored about a visitor (signal/privacy/visitor-export.ts). */
   exportVisitor?(visitorId: string): unknown;
   /** Visitor requests per client IP per minute (reads, replies and link requests). */
   visitorPerIpPerMinute?: number;
@@ -69,7 +69,7 @@ function answer<T>(outcome: Outcome<T>, status = 200): HttpResponse {
   return outcome.ok ? json(status, outcome.value) : jsonError(outcome.status, outcome.code);
 }
 
-/** TK3: the follow-up secret travels in a header, never in a URL a log could keep. */
+/** SP-TK3: the follow-up secret travels in a header, never in a URL a log could keep. */
 function followUpToken(req: HttpRequest): string | null {
   const header = req.headers['authorization'];
   const match = header === undefined ? null : /^FollowUp +(\S+)$/.exec(header.trim());
@@ -191,13 +191,13 @@ export function createTicketRoutes(deps: TicketRouteDeps): ExtraRoutes {
         const owner = f.visitorOf(token);
         if (!owner.ok) return answer(owner);
         if (deps.exportVisitor === undefined) return jsonError(404, 'not_found');
-        // PV10: a download, never kept by a browser or a proxy.
+        // SP-PV10: a download, never kept by a browser or a proxy.
         const day = new Date(deps.now()).toISOString().slice(0, 10);
         const response = json(200, null, {
           'content-disposition': `attachment; filename="peerdesk-my-data-${day}.json"`,
           'cache-control': 'no-store, private',
         });
-        // PV9: pretty, for a person who opens the file.
+        // SP-PV9: pretty, for a person who opens the file.
         return {
           ...response,
           body: `${JSON.stringify(deps.exportVisitor(owner.value), null, 2)}\n`,
@@ -235,7 +235,7 @@ export function createTicketRoutes(deps: TicketRouteDeps): ExtraRoutes {
       const session = token === null ? null : deps.sessions.resolve(token, now);
       if (session === null) return Promise.resolve(jsonError(401, 'unauthorized'));
       const account = session.account;
-      // TK2: listing every ticket is for helpers, monitors and admins.
+      // SP-TK2: listing every ticket is for helpers, monitors and admins.
       if (route.who === 'lister' && account.role === 'trainee') {
         return Promise.resolve(jsonError(403, 'forbidden'));
       }

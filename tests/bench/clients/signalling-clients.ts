@@ -3,7 +3,7 @@
  * through a signalling server, the same round for every server:
  *
  * - ours: a visitor and a helper in one chat (hello, request, offer, accept), each
- *   sending `signal` messages to the other through the relay (SPEC.md R1–R4);
+ *   sending `signal` messages to the other through the relay (SPEC.md SP-R1–SP-R3);
  * - y-webrtc: two sockets subscribed to the pair's topic, `publish`ing signals in
  *   y-webrtc's own envelope (`{type:'signal', from, to, signal}`);
  * - PeerJS: two peers registered by id, sending OFFER/ANSWER/CANDIDATE to `dst`.

@@ -3,7 +3,7 @@
  * (offer and answer with their candidates gathered, no trickle: loopback gathers at
  * once), one ordered data channel, and one page sending the same bytes as our file as
  * fast as the channel takes them: 16 KiB messages (the size our frames keep to, CHAT.md
- * D1), sent while `bufferedAmount` is under a high-water mark of 1 MiB and resumed on
+ * CH-D1), sent while `bufferedAmount` is under a high-water mark of 1 MiB and resumed on
  * `bufferedamountlow` at 256 KiB. The receiver only counts bytes. Every function here
  * runs in a page (`page.evaluate`), so each is self-contained and keeps its state on
  * `window`.

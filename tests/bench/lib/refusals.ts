@@ -1,5 +1,5 @@
 /**
- * S10's judgement of the sockets opened past the connection limit (SPEC.md W5): every
+ * S10's judgement of the sockets opened past the connection limit (SPEC.md SP-W5): every
  * one must be sent the documented error and closed with its close code, and none
  * may be welcomed. Pure, so the rule itself is unit-tested.
  */

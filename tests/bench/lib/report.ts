@@ -40,7 +40,7 @@ same run.
   \`publish\`es to a topic per pair, PeerJS as OFFER/ANSWER/CANDIDATE to \`dst\`. Rate and
   connection limits per IP are raised (all load comes from 127.0.0.1); nothing else is changed.
 - S3 drives the core in process against a reference that scans every helper per offer and keeps
-  the same rules and messages (positions and waits, Q3/Q7); both build the same number of
+  the same rules and messages (positions and waits, SP-Q3/Q7); both build the same number of
   messages per call.
 - S4 restarts the service (1012 to every socket, a new process on the same port) under 5,000
   \`SignalClient\`s from the app with their jittered reconnect policy.

@@ -63,7 +63,7 @@ export function createCoreDispatcher(helpers: number, chatLimit: number): QueueD
     // The clock moves a little with every event, as it would in the service.
     now += 1;
     // The shell's deadline timer (signal/gateway/gateway.ts): whatever fell due —
-    // the coalesced queue notices (Q3), offer expiries — runs first, inside the call
+    // the coalesced queue notices (SP-Q3), offer expiries — runs first, inside the call
     // being timed, as an event that arrives while a tick runs waits for it.
     let messages = 0;
     for (let due = core.nextDeadline(); due !== null && due <= now; due = core.nextDeadline()) {
@@ -148,30 +148,30 @@ function accountId(helper: number): string {
   return `a${helper}`;
 }
 
-/** SPEC.md O3 and L1 and the queue's consistency, on the core's own view. */
+/** SPEC.md SP-O3 and SP-L1 and the queue's consistency, on the core's own view. */
 export function violationsIn(view: SwitchboardView, known: ReadonlyMap<string, number>): number {
   let broken = 0;
   const chats = new Map(view.chats.map((c) => [c.chatId, c]));
   const offeredChats = new Set<string>();
   for (const s of view.staff) {
     if (!known.has(s.accountId)) broken++;
-    // L1: never more active chats than the limit.
+    // SP-L1: never more active chats than the limit.
     if (s.chats.length > s.chatLimit) broken++;
     if (s.offer !== null) {
-      // O3: a chat is held by at most one offer, and both sides agree on it.
+      // SP-O3: a chat is held by at most one offer, and both sides agree on it.
       if (offeredChats.has(s.offer)) broken++;
       offeredChats.add(s.offer);
       const chat = chats.get(s.offer);
       if (chat === undefined || chat.status !== 'queued' || chat.offeredTo !== s.accountId)
         broken++;
-      // O1: offers go only to helpers who are online and available.
+      // SP-O1: offers go only to helpers who are online and available.
       if (!s.online || !s.available) broken++;
     }
   }
   const visitors = new Set<string>();
   let queued = 0;
   for (const chat of view.chats) {
-    // Q5: one open request or chat per visitor.
+    // SP-Q5: one open request or chat per visitor.
     if (visitors.has(chat.visitorId)) broken++;
     visitors.add(chat.visitorId);
     if (chat.status === 'queued') queued++;

@@ -1,12 +1,12 @@
 /**
  * S3's reference: the plainest dispatcher that keeps the same rules as our core
- * (protocol/SPEC.md Q1–Q3, O1–O4): one FIFO queue (returned chats first), and for
+ * (protocol/SPEC.md SP-Q1–SP-Q3, SP-O1–SP-O4): one FIFO queue (returned chats first), and for
  * every chat to offer a scan over all helpers for the best eligible one (fewest
  * chats, then idle longest, then lowest id; not one who rejected it). Queued
  * visitors are told their position and estimated wait (position × the moving
  * average of the interval between accepts) when either changes, by walking the
  * queue on every change (the core folds the changes of each `queueNoticeMs` into
- * one notice per visitor, Q3, Q7). No indexes, no cleverness: it is the yardstick, not a design.
+ * one notice per visitor, SP-Q3, SP-Q7). No indexes, no cleverness: it is the yardstick, not a design.
  */
 import type { QueueDispatcher } from './dispatcher.ts';
 

@@ -1,5 +1,5 @@
 /**
- * S10 service load (issue 16, SPEC.md W5): one service process carrying `idle`
+ * S10 service load (issue 16, SPEC.md SP-W5): one service process carrying `idle`
  * visitor sockets (connected, `hello`'d as the widget does, then quiet) and `chats`
  * live chats' signalling at once (clients/service-load-clients.ts), with the
  * connection limit (MAX_CONNECTIONS) set to exactly what that takes.

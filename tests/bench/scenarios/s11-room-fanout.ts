@@ -1,6 +1,6 @@
 /**
  * S11 room fan-out (issue 12, F20): one message to every staff socket in the
- * Contributors room (SPEC.md CR2: stored with its `seq`, then sent to every socket in
+ * Contributors room (SPEC.md SP-CR2: stored with its `seq`, then sent to every socket in
  * the room, the writer's included) against the same fan-out through bare
  * uWebSockets.js `app.publish` to one topic every socket subscribed to.
  *

@@ -233,7 +233,7 @@ export type ChurnSizes = { cycles: number; helpers: number };
 export const CHURN_FULL: ChurnSizes = { cycles: 10_000, helpers: 50 };
 export const CHURN_SMOKE: ChurnSizes = { cycles: 500, helpers: 20 };
 
-/** How long a visitor who left is remembered (V2), and how long an offer's deadline
+/** How long a visitor who left is remembered (SP-V2), and how long an offer's deadline
  * stays in the core's deadline heap after the offer was accepted (removed lazily,
  * when due): both short here, so that the check after the cycles can wait them
  * out; the defaults are a minute and 20 s. */

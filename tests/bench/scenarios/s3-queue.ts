@@ -118,7 +118,7 @@ export async function runS3(context: ScenarioContext, sizes: S3Sizes): Promise<R
     }),
     rowFrom(samples, {
       ...spec,
-      metric: 'invariant violations (O1, O3, O6, L1, Q5, queue)',
+      metric: 'invariant violations (SP-O1, SP-O3, SP-O6, SP-L1, SP-Q5, queue)',
       figure: 'violations',
       unit: 'count',
       target: { on: 'ours', max: 0 },

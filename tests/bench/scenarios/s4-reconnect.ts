@@ -52,7 +52,7 @@ export async function runS4(context: ScenarioContext, sizes: S4Sizes): Promise<R
           url: `ws://127.0.0.1:${port}/ws/visitor`,
           WebSocket: WebSocket as unknown as WebSocketConstructor,
           schema: ServiceToVisitor,
-          // V1: the visitor comes back as itself.
+          // SP-V1: the visitor comes back as itself.
           hello: () => ({
             type: 'hello',
             v: PROTOCOL_VERSION,

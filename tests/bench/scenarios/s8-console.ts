@@ -150,7 +150,7 @@ async function acceptChats(
 
 /** `count` messages written in the chat's reply box by `page`'s helper, then waits
  * until `watcher` (a monitor watching the chat) shows the last one: staff writes are
- * signed one after the other (CHAT.md V2) and a message reaches a watcher only once
+ * signed one after the other (CHAT.md CH-V2) and a message reaches a watcher only once
  * it is in the writer's document. */
 async function writeMessages(
   page: Page,

@@ -9,10 +9,10 @@
  * reply box's "Attach a file" input as a person picking it would. Timed on the shared
  * clock (both pages are in one browser on one machine): from that `change` until the
  * visitor's page shows the file's download link, which it does only once every chunk
- * arrived and the whole file's SHA-256 matched (CHAT.md X7). In between: the sender
+ * arrived and the whole file's SHA-256 matched (CHAT.md CH-X7). In between: the sender
  * reads and hashes the file, stores it (IndexedDB) and posts its metadata in the chat
  * document; the receiver sees it, asks for it (`want`), takes 16 KiB chunks under the
- * link's flow control (X6), stores and acknowledges them in batches (X7), assembles,
+ * link's flow control (CH-X6), stores and acknowledges them in batches (CH-X7), assembles,
  * hashes and stores the file. The bare pair: from its first `send` until the last byte
  * is counted on the other page. Throughput is MB (10^6 bytes) per second.
  *
@@ -42,7 +42,7 @@ import { startServerProcess } from '../lib/server-process.ts';
 import type { ScenarioContext } from './scenario.ts';
 
 export type S9Sizes = { bytes: number };
-/** 10 MB, under the 10 MiB default cap (X2). */
+/** 10 MB, under the 10 MiB default cap (CH-X2). */
 export const S9_FULL: S9Sizes = { bytes: 10_000_000 };
 export const S9_SMOKE: S9Sizes = { bytes: 1_000_000 };
 

@@ -8,8 +8,8 @@
  *   writer posts with `ChatDocument.postMessage` (schema check, Lamport `seq`, an id
  *   in its key space, the size budget); the receiver runs the update through
  *   `filterUpdate` (the permission filter every incoming update goes through, CHAT.md
- *   A1), checks its `DocSizeBudget` and applies it. A visitor and a helper take turns,
- *   so both the visitor rules (A5–A7, each message parsed) and the helper's path are
+ *   CH-A1), checks its `DocSizeBudget` and applies it. A visitor and a helper take turns,
+ *   so both the visitor rules (CH-A5–CH-A7, each message parsed) and the helper's path are
  *   in the figure. Wire framing and the acknowledgement are not: raw Yjs has neither.
  * - Raw Yjs is the plainest schema: a Y.Array of plain objects `{id, kind, body, at}`,
  *   pushed by the writer and applied as is by the receiver.

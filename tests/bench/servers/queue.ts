@@ -74,7 +74,7 @@ export function runQueue(run: QueueRun): QueueTimings {
     const t2 = performance.now();
     timings.enqueueMs.push(t1 - t0);
     timings.requestToOfferMs.push(t2 - t1);
-    // O6: a helper whose offer slot freed, with requests waiting, has a new offer.
+    // SP-O6: a helper whose offer slot freed, with requests waiting, has a new offer.
     if (accepted === undefined || !d.offers.has(helper)) timings.violations++;
     else d.end(helper, accepted);
 

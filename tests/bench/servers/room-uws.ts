@@ -1,7 +1,7 @@
 /**
  * S11 baseline: a room as bare uWebSockets.js does it: every socket subscribes to one
  * topic on open and a frame any socket sends is `app.publish`ed to the topic, its
- * sender included (as the Contributors room echoes to its writer, CR2). Native binary
+ * sender included (as the Contributors room echoes to its writer, SP-CR2). Native binary
  * only; same payload limit and idle timeout as the service, nothing else.
  */
 import { loadUwsNative } from '../../../signal/transport/uws-native.ts';

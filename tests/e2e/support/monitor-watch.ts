@@ -1,5 +1,5 @@
 /**
- * A room monitor in the console (SPEC.md M1–M3): signed in, not taking chats, and
+ * A room monitor in the console (SPEC.md SP-M1–SP-M3): signed in, not taking chats, and
  * watching one chat read-only from the board. Shared by the tests that check what a
  * monitor sees of a chat (formatted messages, files).
  */

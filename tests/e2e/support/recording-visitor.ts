@@ -57,7 +57,7 @@ export async function recordingVisitor(browser: Browser, baseURL: string) {
   return { page, received };
 }
 
-/** The wire messages (CHAT.md D1–D12) the visitor's data channels carried, decoded. */
+/** The wire messages (CHAT.md CH-D1–CH-D12) the visitor's data channels carried, decoded. */
 export function dataMessages(received: Received): { type: string; payload: string }[] {
   const out: { type: string; payload: string }[] = [];
   for (const frames of received.channels.values()) {

@@ -1,5 +1,5 @@
 /**
- * What admin actions do to the running service (SPEC.md A2–A9), against the real
+ * What admin actions do to the running service (SPEC.md SP-A2–SP-A9), against the real
  * service on port 0 with real WebSocket clients: disabling closes live sockets, the
  * last-admin rule, settings applied to the next offer without a restart and kept
  * through one, departments the widget lists and retired ones' chats moved, lifted
@@ -60,7 +60,7 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     return accounts.find((a) => a.nickname === nickname)!.id;
   }
 
-  it('A2 disabling an account closes its live socket at once and ends its sessions; re-enabling lets it back', async () => {
+  it('SP-A2 disabling an account closes its live socket at once and ends its sessions; re-enabling lets it back', async () => {
     const { s, admin } = await start();
     const alice = await staff(s, 'alice');
     const id = await accountId(s, admin, 'alice');
@@ -73,7 +73,7 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     expect(again.isOpen).toBe(true);
   });
 
-  it('A4 the last admin cannot be disabled or demoted; with a second admin it can', async () => {
+  it('SP-A4 the last admin cannot be disabled or demoted; with a second admin it can', async () => {
     const { s, admin } = await start();
     const id = await accountId(s, admin, ADMIN_NICKNAME);
     for (const change of [{ role: 'helper' }, { disabled: true }]) {
@@ -96,7 +96,7 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     expect(last.body.error?.code).toBe('last_admin');
   });
 
-  it('A7 a new offer timeout reaches the next offer without a restart and survives one', async () => {
+  it('SP-A7 a new offer timeout reaches the next offer without a restart and survives one', async () => {
     const { s, admin } = await start();
     const changed = await call(s, admin, 'PUT', '/api/admin/settings', {
       settings: { OFFER_TIMEOUT_MS: '7000' },
@@ -132,7 +132,7 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     );
   });
 
-  it('A7 X2 a new attachment size limit reaches the next visitor and helper in their welcome; a bad one is refused', async () => {
+  it('SP-A7 CH-X2 a new attachment size limit reaches the next visitor and helper in their welcome; a bad one is refused', async () => {
     const { s, admin } = await start();
     const { welcome: before } = await visitor(s, 'Vera');
     expect(before.attachmentMaxBytes).toBe(10 * 1024 * 1024);
@@ -154,7 +154,7 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     expect(staffWelcome.attachmentMaxBytes).toBe(1_000_000);
   });
 
-  it('A7 CR9 a new queue-wait alert time applies to visitors who queue next; one already waiting keeps theirs', async () => {
+  it('SP-A7 SP-CR9 a new queue-wait alert time applies to visitors who queue next; one already waiting keeps theirs', async () => {
     const { s, admin } = await start(undefined, { QUEUE_WAIT_ALERT_MS: '700' });
     const bob = await s.staff();
     await bob.hello(await s.signIn('bob', DEMO_PASSWORD), { available: false });
@@ -181,7 +181,7 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     expect(refused.status).toBe(400);
   });
 
-  it('A5 a new department is listed to the next visitor; a retired one moves its queued chat', async () => {
+  it('SP-A5 a new department is listed to the next visitor; a retired one moves its queued chat', async () => {
     const { s, admin } = await start();
     const created = await call(s, admin, 'POST', '/api/admin/departments', { name: 'Sales Team' });
     expect(created).toMatchObject({ status: 201, body: { id: 'sales-team', name: 'Sales Team' } });
@@ -202,7 +202,7 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     expect(later.departments.map((d) => d.id)).toEqual(['general', 'billing']);
   });
 
-  it('A3 a helper limited to a department is offered only its chats', async () => {
+  it('SP-A3 a helper limited to a department is offered only its chats', async () => {
     const { s, admin } = await start();
     const id = await accountId(s, admin, 'alice');
     await call(s, admin, 'PATCH', `/api/admin/accounts/${id}`, { departments: ['billing'] });
@@ -213,7 +213,7 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     expect(offer.visitor.name).toBe('Billing Bill');
   });
 
-  it('A6 A8 a lifted block lets the visitor chat again; the lift is audited', async () => {
+  it('SP-A6 SP-A8 a lifted block lets the visitor chat again; the lift is audited', async () => {
     const { s, admin } = await start();
     const alice = await staff(s, 'alice');
     const { client: troll } = await visitor(s, 'Troll', 'general', '203.0.113.9');
@@ -235,11 +235,11 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     expect(audit.body['entries']).toContainEqual(
       expect.objectContaining({ actor: ADMIN_NICKNAME, action: 'block.lift', target: block!.id }),
     );
-    // PV5: the lifted block's IP address is nowhere in the audit log, which outlives it.
+    // SP-PV5: the lifted block's IP address is nowhere in the audit log, which outlives it.
     expect(JSON.stringify(audit.body['entries'])).not.toContain('203.0.113.9');
   });
 
-  it('A3 a set-password link works once; A9 wrong passwords lock the account with a time to retry', async () => {
+  it('SP-A3 a set-password link works once; SP-A9 wrong passwords lock the account with a time to retry', async () => {
     const { s, admin } = await start();
     const created = await call(s, admin, 'POST', '/api/admin/accounts', {
       nickname: 'newbie',
@@ -274,7 +274,7 @@ describe.each(['uws', 'ws'] as const)('admin actions on %s', (transport) => {
     expect(right.body.error?.code).toBe('account_locked');
   });
 
-  it('A9 a nickname no account has locks after the same wrong passwords: a lock tells nobody who exists', async () => {
+  it('SP-A9 a nickname no account has locks after the same wrong passwords: a lock tells nobody who exists', async () => {
     const { s } = await start();
     const attempt = (nickname: string) =>
       call(s, null, 'POST', '/api/session', { nickname, password: 'nope' });

@@ -1,5 +1,5 @@
 /**
- * The admin API's permission matrix and input checks (SPEC.md A1, A2): every route ×
+ * The admin API's permission matrix and input checks (SPEC.md SP-A1, SP-A2): every route ×
  * every role (and signed out), each refusal with its code; bad bodies refused with a
  * clear error and nothing changed.
  */
@@ -35,7 +35,7 @@ describe('admin API permissions and bodies', () => {
 
   const protectedRoutes = ADMIN_ROUTES.filter((route) => route.roles !== 'public');
 
-  it('A2 covers every admin route', () => {
+  it('SP-A2 covers every admin route', () => {
     expect(protectedRoutes.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /api/admin/accounts',
       'POST /api/admin/accounts',
@@ -75,7 +75,7 @@ describe('admin API permissions and bodies', () => {
     for (const r of ROLES) {
       const allowed = r.role !== null && route.roles !== 'public' && route.roles.includes(r.role);
       const expected = r.role === null ? '401 unauthorized' : allowed ? 'allowed' : '403 forbidden';
-      it(`A2 ${route.method} ${route.path} as ${r.who}: ${expected}`, async () => {
+      it(`SP-A2 ${route.method} ${route.path} as ${r.who}: ${expected}`, async () => {
         const path = route.path.replace(':id', 'no-such-id');
         // An empty object: allowed callers get past the role check and are answered
         // by the route itself (a decode error or "unknown"), refused ones never are.
@@ -98,7 +98,7 @@ describe('admin API permissions and bodies', () => {
     }
   }
 
-  it('A1 wrong types, unknown fields, oversized and non-JSON bodies are refused; nothing changes', async () => {
+  it('SP-A1 wrong types, unknown fields, oversized and non-JSON bodies are refused; nothing changes', async () => {
     const admin = tokens.get(ADMIN_NICKNAME)!;
     const before = await call(service, admin, 'GET', '/api/admin/accounts');
     const attempts: {

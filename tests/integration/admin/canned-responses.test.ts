@@ -1,5 +1,5 @@
 /**
- * Canned responses over HTTP against the real service (SPEC.md CN1–CN6): the demo's
+ * Canned responses over HTTP against the real service (SPEC.md SP-CN1–SP-CN6): the demo's
  * starter set, Personal responses that only their owner sees and changes, suggestions
  * an admin accepts (edited) or declines, strict bodies. Who may call each route is in
  * admin-permissions.test.ts (every route × every role).
@@ -30,7 +30,7 @@ describe('canned responses', () => {
     await service.close();
   });
 
-  it('CN1 demo mode starts with Global responses in the seed categories, Following up among them', async () => {
+  it('SP-CN1 demo mode starts with Global responses in the seed categories, Following up among them', async () => {
     const responses = await list('alice');
     expect(responses.length).toBeGreaterThan(5);
     expect(responses.every((r) => r.scope === 'global')).toBe(true);
@@ -38,7 +38,7 @@ describe('canned responses', () => {
     expect(responses.some((r) => r.body.includes('{visitor}'))).toBe(true);
   });
 
-  it('CN2 a Personal response is its owner’s alone: others neither see nor change it', async () => {
+  it('SP-CN2 a Personal response is its owner’s alone: others neither see nor change it', async () => {
     const created = await call(service, token('alice'), 'POST', '/api/canned/personal', {
       category: 'Troubleshooting',
       title: 'My safe mode line',
@@ -72,7 +72,7 @@ describe('canned responses', () => {
     expect((await list('alice')).some((r) => r.id === id)).toBe(false);
   });
 
-  it('CN4 CN5 a suggestion accepted with edits is Global for everyone; a declined one is not', async () => {
+  it('SP-CN4 SP-CN5 a suggestion accepted with edits is Global for everyone; a declined one is not', async () => {
     const suggestion = {
       category: 'Common issues',
       title: 'Video will not play',
@@ -127,7 +127,7 @@ describe('canned responses', () => {
     expect(again).toMatchObject({ status: 404, body: { error: { code: 'unknown_suggestion' } } });
   });
 
-  it('CN1 A8 admins curate Global responses: add, change, delete, each audited; a Personal one is not theirs to reach', async () => {
+  it('SP-CN1 SP-A8 admins curate Global responses: add, change, delete, each audited; a Personal one is not theirs to reach', async () => {
     const admin = token(ADMIN_NICKNAME);
     const made = await call(service, admin, 'POST', '/api/admin/canned/global', {
       category: 'Resources',
@@ -179,7 +179,7 @@ describe('canned responses', () => {
     await call(service, token('bob'), 'POST', `/api/canned/personal/${personalId}/delete`, {});
   });
 
-  it('CN6 A1 bodies are strict: unknown categories and fields, empty or over-long text', async () => {
+  it('SP-CN6 SP-A1 bodies are strict: unknown categories and fields, empty or over-long text', async () => {
     const bad = [
       { category: 'Jokes', title: 't', body: 'b' },
       { category: 'Tags', title: 't', body: 'b', owner: 'alice' },

@@ -1,6 +1,6 @@
 /**
  * An ended chat to archive, driven over the real service's sockets with no browsers:
- * a visitor and a helper bind Yjs client ids (SPEC.md P1), write their lines into
+ * a visitor and a helper bind Yjs client ids (SPEC.md SP-P1), write their lines into
  * their own documents, the helper ends the chat, and the test holds the final
  * document as each side would. Plus small HTTP helpers for the archive routes.
  */
@@ -92,7 +92,7 @@ export async function endedChat(
       Y.applyUpdate(visitorDoc, Y.encodeStateAsUpdate(helperDoc, Y.encodeStateVector(visitorDoc)));
     }
   }
-  // K3: the helper tags the chat while it is active; each change comes back as chat_meta.
+  // SP-K3: the helper tags the chat while it is active; each change comes back as chat_meta.
   for (const tag of tags) {
     helper.send({ type: 'tag_add', chatId: offer.chatId, tag });
     await helper.next('chat_meta');

@@ -1,5 +1,5 @@
 /**
- * The archive's sweep on a real SQLite database with a fake clock (SPEC.md U8, U9):
+ * The archive's sweep on a real SQLite database with a fake clock (SPEC.md SP-U8, SP-U9):
  * an ended chat nobody uploaded is marked "not archived" after 10 minutes, and
  * retention deletes transcripts and ratings older than the setting, keeping newer ones.
  */
@@ -84,7 +84,7 @@ describe('archive sweep', () => {
   const upload = (chatId: string, update: Uint8Array) =>
     archive().upload('alice', chatId, { update: Buffer.from(update).toString('base64') });
 
-  it('U8 an ended chat nobody uploaded is marked not archived after 10 minutes, and stays findable', async () => {
+  it('SP-U8 an ended chat nobody uploaded is marked not archived after 10 minutes, and stays findable', async () => {
     endChat('lost', 'nobody kept this');
     expect(archive().sweep().notArchived).toBe(0);
     clock += NOT_ARCHIVED_AFTER_MS - 1;
@@ -106,7 +106,7 @@ describe('archive sweep', () => {
     expect(archive().transcript('late')?.status).toBe('archived');
   });
 
-  it('U9 retention deletes transcripts and ratings older than the setting and keeps newer ones', async () => {
+  it('SP-U9 retention deletes transcripts and ratings older than the setting and keeps newer ones', async () => {
     const old = endChat('old', 'an old printer question');
     expect((await upload('old', old)).ok).toBe(true);
     expect(archive().rate('v-old', 'old', 4, null).ok).toBe(true);

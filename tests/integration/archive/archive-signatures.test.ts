@@ -1,7 +1,7 @@
 /**
- * The archive verifies helper signatures (SPEC.md U10, CHAT.md V2 V6) on a real SQLite
+ * The archive verifies helper signatures (SPEC.md SP-U10, CHAT.md CH-V2 CH-V6) on a real SQLite
  * database: each staff line of an uploaded transcript is checked against the public
- * key the service bound with the line's client id (P6) and stored verified or not; a
+ * key the service bound with the line's client id (SP-P6) and stored verified or not; a
  * chat handed over after its helper vanished (B3) keeps that helper's lines from the
  * earlier copy the uploader sends, verified the same way. A forged signature, a line
  * signed with another staff member's key and an unsigned line are unverified.
@@ -33,7 +33,7 @@ async function signer(): Promise<MessageSigner> {
   return messageSigner(alg, keys);
 }
 
-/** A staff line written as the console writes it (V2): prepared, signed, written. */
+/** A staff line written as the console writes it (SP-V2): prepared, signed, written. */
 async function writeSigned(
   doc: Y.Doc,
   chatId: string,
@@ -119,7 +119,7 @@ describe('archive signatures', () => {
       ...(left ? { left } : {}),
     }) satisfies ParticipantRecord;
 
-  it('U10 V6 each staff line is stored verified only when its signature checks with the key bound with its client id', async () => {
+  it('SP-U10 CH-V6 each staff line is stored verified only when its signature checks with the key bound with its client id', async () => {
     const chatId = 'c-signed';
     const alice = await signer();
     const bob = await signer();
@@ -156,7 +156,7 @@ describe('archive signatures', () => {
     expect(t?.messages[0]?.verified).toBeUndefined();
   });
 
-  it('U10 B3 a chat handed over keeps the earlier helper’s lines from the earlier copy, verified; a line forged into that copy is not', async () => {
+  it('SP-U10 B3 a chat handed over keeps the earlier helper’s lines from the earlier copy, verified; a line forged into that copy is not', async () => {
     const chatId = 'c-handover';
     const alice = await signer();
     const bob = await signer();
@@ -181,7 +181,7 @@ describe('archive signatures', () => {
     const copy = Y.encodeStateAsUpdate(copyDoc);
 
     // After the requeue: Bob's sync from the visitor carries only the visitor's own
-    // structs (A5, K1), so his document has no line of Alice's.
+    // structs (SP-A5, SP-K1), so his document has no line of Alice's.
     const bobDoc = new Y.Doc();
     bobDoc.clientID = BOB;
     sync(visitorOwn, bobDoc);
@@ -222,7 +222,7 @@ describe('archive signatures', () => {
     expect('results' in found && found.results.map((r) => r.chatId)).toEqual([chatId]);
   });
 
-  it('U10 an earlier copy that does not decode refuses the upload and stores nothing', async () => {
+  it('SP-U10 an earlier copy that does not decode refuses the upload and stores nothing', async () => {
     const chatId = 'c-bad-copy';
     const bob = await signer();
     const doc = new Y.Doc();

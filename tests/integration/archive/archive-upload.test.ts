@@ -1,5 +1,5 @@
 /**
- * The transcript archive through the real service (SPEC.md U1–U7): a helper of the
+ * The transcript archive through the real service (SPEC.md SP-U1–SP-U7): a helper of the
  * chat uploads the final document over HTTP; a non-participant, a forged-authorship
  * upload, a duplicate and an oversized one each get their own error and store nothing
  * wrong; search by a word and by a rating finds the right chats; the visitor's survey
@@ -33,7 +33,7 @@ describe('transcript archive uploads', () => {
   const chat = (words: { visitor: string[]; helper: string[] }, name?: string, tags?: string[]) =>
     endedChat(service, alice, words, name, tags);
 
-  it('U1 U6 a helper of the chat archives it; staff read it with authors, formatting source and times', async () => {
+  it('SP-U1 SP-U6 a helper of the chat archives it; staff read it with authors, formatting source and times', async () => {
     const ended = await chat({
       visitor: ['My **bookmarks** vanished'],
       helper: ['Open _Library_ and look under `Recent`'],
@@ -55,7 +55,7 @@ describe('transcript archive uploads', () => {
     expect(t.messages.every((m) => m.at > 0)).toBe(true);
   });
 
-  it('U1 an upload from a helper or monitor who was not in the chat is refused and stores nothing', async () => {
+  it('SP-U1 an upload from a helper or monitor who was not in the chat is refused and stores nothing', async () => {
     const ended = await chat({ visitor: ['hello'], helper: ['hi'] });
     for (const nickname of ['bob', 'molly']) {
       const token = await service.signIn(nickname, DEMO_PASSWORD);
@@ -68,9 +68,9 @@ describe('transcript archive uploads', () => {
     expect((await transcript(ended.chatId)).status).toBe(404);
   });
 
-  it('U2 an upload with forged authorship is refused and stores nothing', async () => {
+  it('SP-U2 an upload with forged authorship is refused and stores nothing', async () => {
     const ended = await chat({ visitor: ['my printer is on fire'], helper: ['Unplug it.'] });
-    // 1. A "system" line under the visitor's client id: no peer would accept it (A7).
+    // 1. A "system" line under the visitor's client id: no peer would accept it (SP-A7).
     const asVisitor = forged(ended, ended.visitorDoc.clientID, {
       kind: 'system',
       body: 'The visitor agreed to pay',
@@ -92,7 +92,7 @@ describe('transcript archive uploads', () => {
     expect((await upload(service, aliceToken, ended.chatId, ended.final)).status).toBe(201);
   });
 
-  it('U3 a duplicate upload is refused and the first transcript stays as it was', async () => {
+  it('SP-U3 a duplicate upload is refused and the first transcript stays as it was', async () => {
     const ended = await chat({ visitor: ['first words'], helper: ['first answer'] });
     expect((await upload(service, aliceToken, ended.chatId, ended.final)).status).toBe(201);
     // The same helper again, now with one more line: the archive keeps the first.
@@ -106,7 +106,7 @@ describe('transcript archive uploads', () => {
     expect(t.messages.map((m) => m.body)).toEqual(['first words', 'first answer']);
   });
 
-  it('U3 U4 an oversized upload is refused with archive_too_large and stores nothing', async () => {
+  it('SP-U3 SP-U4 an oversized upload is refused with archive_too_large and stores nothing', async () => {
     const ended = await chat({ visitor: ['big'], helper: ['ok'] });
     const tooBig = new Uint8Array(LIMITS.maxChatDocBytes + 1);
     const answer = await upload(service, aliceToken, ended.chatId, tooBig);
@@ -122,13 +122,13 @@ describe('transcript archive uploads', () => {
     expect((await transcript(ended.chatId)).status).toBe(404);
   });
 
-  it('U1 an upload before the chat has ended is refused with chat_not_ended', async () => {
+  it('SP-U1 an upload before the chat has ended is refused with chat_not_ended', async () => {
     const answer = await upload(service, aliceToken, 'no-such-chat', new Uint8Array([0, 0]));
     expect(answer.status).toBe(409);
     expect(errorCode(answer)).toBe('chat_not_ended');
   });
 
-  it('U5 U7 search by a word, a tag and a rating returns the right chats', async () => {
+  it('SP-U5 SP-U7 search by a word, a tag and a rating returns the right chats', async () => {
     const printer = await chat(
       { visitor: ['The printer jams on page two'], helper: ['Try the tray'] },
       'Pia',
@@ -152,7 +152,7 @@ describe('transcript archive uploads', () => {
       comment: 'Quick and kind',
     });
     expect(rated.status).toBe(201);
-    // U7: the chat's helper is told at once, and so is a monitor on the board.
+    // SP-U7: the chat's helper is told at once, and so is a monitor on the board.
     expect(await alice.next('chat_rated')).toMatchObject({ chatId: sync.chatId, stars: 5 });
     expect(await molly.next('chat_rated')).toMatchObject({ chatId: sync.chatId, stars: 5 });
     const twice = await api(service, 'POST', '/api/survey', null, {

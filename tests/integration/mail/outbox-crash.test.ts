@@ -1,10 +1,10 @@
 /**
- * ML4: the service is killed (SIGKILL, a real crash) while the mail server holds an
+ * SP-ML4: the service is killed (SIGKILL, a real crash) while the mail server holds an
  * email's data and has not yet answered 250, so the service never marked it sent.
  * After a restart on the same data folder that email is not sent again (it is
  * `uncertain`: SMTP cannot tell whether the server kept it), and the outbox goes on:
  * the next email arrives once. The emails are the "we have your message" emails of
- * messages left in the widget (TK8), sent through a real SMTP server.
+ * messages left in the widget (SP-TK8), sent through a real SMTP server.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,7 +65,7 @@ describe('a crash between send and mark-sent', () => {
   });
 
   it(
-    'ML4 does not send the email twice, and the outbox carries on',
+    'SP-ML4 does not send the email twice, and the outbox carries on',
     { timeout: 120_000 },
     async () => {
       const smtp = await startSmtpSink();

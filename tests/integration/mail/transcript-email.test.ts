@@ -1,9 +1,9 @@
 /**
  * F23 with a real SMTP server (smtp-sink.ts) and a fake clock: the transcript of an
- * ended chat arrives once, with its formatting, in both parts (ML1, ML2, ML5); with
- * the mail server down at the end and back later it still arrives exactly once (ML3);
- * a chat that is never archived gets no email (ML1); the XSS corpus stays inert in
- * the email's HTML (ML5).
+ * ended chat arrives once, with its formatting, in both parts (SP-ML1, SP-ML2, SP-ML5); with
+ * the mail server down at the end and back later it still arrives exactly once (SP-ML3);
+ * a chat that is never archived gets no email (SP-ML1); the XSS corpus stays inert in
+ * the email's HTML (SP-ML5).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { XSS_FULL_CORPUS } from '../../fixtures/xss-corpus.ts';
@@ -64,7 +64,7 @@ function defaultLines() {
 }
 
 describe('the transcript email (F23)', () => {
-  it('ML1 ML2 ML5: arrives once, with the chat formatted in HTML and in plain text', async () => {
+  it('SP-ML1 SP-ML2 SP-ML5: arrives once, with the chat formatted in HTML and in plain text', async () => {
     world.endChat({ chatId: 'c1', name: 'Olga', email: 'olga@example.test' });
     archive('c1');
     world.clock.now += 5_000;
@@ -94,7 +94,7 @@ describe('the transcript email (F23)', () => {
     expect(row?.raw).toBeNull();
   });
 
-  it('ML1: a chat without an email, or that is asked twice, is mailed at most once', async () => {
+  it('SP-ML1: a chat without an email, or that is asked twice, is mailed at most once', async () => {
     world.endChat({ chatId: 'c-none', name: 'Nobody', email: null });
     world.endChat({ chatId: 'c2', name: 'Olga', email: 'olga@example.test' });
     world.service.followUps.chatEnded('c2');
@@ -104,7 +104,7 @@ describe('the transcript email (F23)', () => {
     expect(sink.received.map((m) => m.to)).toEqual([['olga@example.test']]);
   });
 
-  it('ML1: waits for the archive, and sends nothing when the chat is never archived', async () => {
+  it('SP-ML1: waits for the archive, and sends nothing when the chat is never archived', async () => {
     world.endChat({ chatId: 'late', name: 'Olga', email: 'olga@example.test' });
     world.endChat({ chatId: 'never', name: 'Ivan', email: 'ivan@example.test' });
     expect(await world.service.worker.runDue()).toBe(0);
@@ -117,7 +117,7 @@ describe('the transcript email (F23)', () => {
     expect(sink.received.map((m) => m.to)).toEqual([['olga@example.test']]);
   });
 
-  it('ML3: the mail server is down at the end and back later: the email arrives exactly once', async () => {
+  it('SP-ML3: the mail server is down at the end and back later: the email arrives exactly once', async () => {
     const port = sink.port;
     await sink.stop();
     world.endChat({ chatId: 'c3', name: 'Olga', email: 'olga@example.test' });
@@ -150,7 +150,7 @@ describe('the transcript email (F23)', () => {
     expect(world.service.outbox.byKey('transcript:c3')?.state).toBe('sent');
   });
 
-  it('ML5: every entry of the full XSS corpus stays inert text in the HTML part', async () => {
+  it('SP-ML5: every entry of the full XSS corpus stays inert text in the HTML part', async () => {
     // Bodies and the names shown beside them are both hostile (issue 16).
     const lines = XSS_FULL_CORPUS.map((body, i) =>
       line(

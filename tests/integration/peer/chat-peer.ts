@@ -100,7 +100,7 @@ export class ChatPeer {
       type: 'hello',
       v: PROTOCOL_VERSION,
       session,
-      // S2: the chats this console holds are re-announced in every hello.
+      // SP-S2: the chats this console holds are re-announced in every hello.
       chats: [...held],
       available: true,
     }));

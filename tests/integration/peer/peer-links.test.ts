@@ -4,7 +4,7 @@
  * two open a data channel and exchange binary frames; a link destroyed on one side
  * comes back through re-signalling; and with the service stopped mid-chat the open
  * channel keeps carrying frames (B1) until the service is back on the same port and
- * data folder and both clients re-register (S2, S3).
+ * data folder and both clients re-register (SP-S2, SP-S3).
  *
  * Waits are for events (ChatPeer.waitFor), never sleeps; no assertion is about time.
  */
@@ -111,7 +111,7 @@ describe('peer links over the real service', () => {
   }
 
   it(
-    'R1 R2 accept → data channel open → binary frames both ways',
+    'SP-R1 SP-R2 accept → data channel open → binary frames both ways',
     async () => {
       const port = await freePort();
       await start(port);
@@ -177,7 +177,7 @@ describe('peer links over the real service', () => {
   );
 
   it(
-    'B1 S2 S3 the service stops mid-chat: the open channel carries on; back on the same port, both re-register',
+    'B1 SP-S2 SP-S3 the service stops mid-chat: the open channel carries on; back on the same port, both re-register',
     async () => {
       const port = await freePort();
       await start(port);
@@ -207,7 +207,7 @@ describe('peer links over the real service', () => {
       ]);
 
       await start(port);
-      // S3: both come back by themselves; S2: alice re-announces the chat and is re-attached.
+      // SP-S3: both come back by themselves; SP-S2: alice re-announces the chat and is re-attached.
       await Promise.all(
         [alice, visitor].map((peer) => peer.waitFor('welcomed again', welcomes(2))),
       );

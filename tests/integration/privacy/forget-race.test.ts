@@ -1,5 +1,5 @@
 /**
- * SPEC.md PV11: "forget this visitor" wins over an email being built for them at the
+ * SPEC.md SP-PV11: "forget this visitor" wins over an email being built for them at the
  * same moment. The real ticket mail, outbox, outbox worker and `.eml` file mailer on a
  * real SQLite database; the erasure (eraseVisitor + eraseMailFiles, as the service's
  * forget route runs them) arrives while the email is being composed, that is after the
@@ -96,8 +96,8 @@ function closedChat(chatId: string): void {
   storage.apply({ op: 'close_chat', chatId, outcome: 'ended', at: START, chat });
 }
 
-describe('forget wins over an email built at the same moment (PV11)', () => {
-  it('PV11 a "we have your message" email composed while the visitor is forgotten is never queued or written', async () => {
+describe('forget wins over an email built at the same moment (SP-PV11)', () => {
+  it('SP-PV11 a "we have your message" email composed while the visitor is forgotten is never queued or written', async () => {
     store.insert({
       id: 't-race',
       source: 'left_message',
@@ -135,7 +135,7 @@ describe('forget wins over an email built at the same moment (PV11)', () => {
     expect(leftovers()).toEqual(['outbox received', expect.stringMatching(/^file .+\.eml$/)]);
   });
 
-  it('PV11 a transcript email being built when the visitor is forgotten is not written', async () => {
+  it('SP-PV11 a transcript email being built when the visitor is forgotten is not written', async () => {
     closedChat('c-race');
     archive.set('c-race', {
       chatId: 'c-race',

@@ -1,12 +1,12 @@
 /**
- * F32 "forget this visitor" (SPEC.md PV1–PV3) through the real service: a visitor
+ * F32 "forget this visitor" (SPEC.md SP-PV1–SP-PV3) through the real service: a visitor
  * chats (archived, rated, tagged, made a ticket with its email and follow-up link),
  * then leaves a message from another visit with the same email. An admin forgets
  * them by email, and a query over every table of the database (every column of
  * every row, the full-text index's own tables included) finds nothing of them: not
  * their visitor ids, email, name or words. Another visitor's chat is untouched, the
  * erasure is audited without naming them, and a visitor in a chat now is refused.
- * PV7: a block of theirs that was lifted leaves no id or IP in the audit line, and
+ * SP-PV7: a block of theirs that was lifted leaves no id or IP in the audit line, and
  * the `.eml` files written for them are gone from DATA_DIR/mail.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -142,8 +142,8 @@ function whereFound(needles: string[]): string[] {
   }
 }
 
-describe('forget this visitor (F32, PV1–PV3)', () => {
-  it('PV1 PV2 erases by email everything stored about the visitor, audited without naming them', async () => {
+describe('forget this visitor (F32, SP-PV1–SP-PV3)', () => {
+  it('SP-PV1 SP-PV2 erases by email everything stored about the visitor, audited without naming them', async () => {
     const alice = await staffClient(service, 'alice');
     const aliceToken = await service.signIn('alice', DEMO_PASSWORD);
     const admin = await service.signIn(ADMIN_NICKNAME, ADMIN_PASSWORD);
@@ -224,7 +224,7 @@ describe('forget this visitor (F32, PV1–PV3)', () => {
       transcripts: 1,
       ratings: 1,
       tags: 1,
-      // The chat's ticket, and the one the left message became (TK8).
+      // The chat's ticket, and the one the left message became (SP-TK8).
       tickets: 2,
       leftMessages: 1,
       closedChats: 2,
@@ -238,7 +238,7 @@ describe('forget this visitor (F32, PV1–PV3)', () => {
 
     expect(whereFound(needles)).toEqual([]);
     expect(mailFilesNaming(needles)).toEqual([]);
-    // PV7: the lift's audit line is still there, without the visitor in it.
+    // SP-PV7: the lift's audit line is still there, without the visitor in it.
     const lifts = await api(service, 'GET', '/api/admin/audit', admin);
     expect(lifts.body['entries']).toContainEqual(
       expect.objectContaining({ action: 'block.lift', actor: ADMIN_NICKNAME }),
@@ -254,7 +254,7 @@ describe('forget this visitor (F32, PV1–PV3)', () => {
     expect(transcript.status).toBe(200);
     expect((await api(service, 'GET', `/api/archive/${zed.chatId}`, aliceToken)).status).toBe(404);
 
-    // PV2: audited, naming the visitor only by a digest of what was asked.
+    // SP-PV2: audited, naming the visitor only by a digest of what was asked.
     const db = new Database(databaseFile(service.dataDir), { readonly: true, fileMustExist: true });
     const audit = db
       .prepare("SELECT actor, target, detail FROM audit_log WHERE action = 'visitor.forget'")
@@ -274,7 +274,7 @@ describe('forget this visitor (F32, PV1–PV3)', () => {
     alice.close();
   });
 
-  it('PV3 a visitor in a chat right now is refused (409 visitor_chatting) and nothing is erased', async () => {
+  it('SP-PV3 a visitor in a chat right now is refused (409 visitor_chatting) and nothing is erased', async () => {
     const admin = await service.signIn(ADMIN_NICKNAME, ADMIN_PASSWORD);
     const visitor = await service.visitor({ headers: { 'x-forwarded-for': '198.51.100.200' } });
     const welcome = await visitor.hello({ landingPage: 'https://help.example/' });

@@ -1,9 +1,9 @@
 /**
- * F32 retention (SPEC.md PV4, PV5) on a real SQLite database with a fake clock:
+ * F32 retention (SPEC.md SP-PV4, SP-PV5) on a real SQLite database with a fake clock:
  * tickets, left messages and ended blocks past their period are deleted (a ticket
  * with its messages, links and alerts), newer ones are kept, and a block's IP
  * address is cleared the moment the block ends, while one in force keeps it; a left
- * message's and an ended chat's IP address are cleared after `ipRetentionDays` (PV6).
+ * message's and an ended chat's IP address are cleared after `ipRetentionDays` (SP-PV6).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ const settings = {
   ipRetentionDays: 7,
 };
 
-describe('retention sweep (PV4, PV5)', () => {
+describe('retention sweep (SP-PV4, SP-PV5)', () => {
   let dir: string;
   let storage: SqliteStorage;
   const now = Date.UTC(2026, 5, 1);
@@ -75,7 +75,7 @@ describe('retention sweep (PV4, PV5)', () => {
     db().prepare(`SELECT id FROM ${table} ORDER BY id`).pluck().all() as string[];
   const count = (sql: string) => db().prepare(sql).pluck().get() as number;
 
-  it('PV4 deletes what is past its period, with what hangs on it, and keeps the rest', () => {
+  it('SP-PV4 deletes what is past its period, with what hangs on it, and keeps the rest', () => {
     ticket('old', now - 101 * DAY);
     ticket('new', now - 99 * DAY);
     leftMessage('old', now - 51 * DAY);
@@ -103,7 +103,7 @@ describe('retention sweep (PV4, PV5)', () => {
     expect(Object.values(sweepRetention(db(), settings, now)).every((n) => n === 0)).toBe(true);
   });
 
-  it('PV5 a block keeps its IP address while in force, and loses it when it ends or is lifted', () => {
+  it('SP-PV5 a block keeps its IP address while in force, and loses it when it ends or is lifted', () => {
     block('in-force', now + DAY);
     block('expired', now - DAY);
     block('lifted', now + DAY, now - 1000);
@@ -116,7 +116,7 @@ describe('retention sweep (PV4, PV5)', () => {
     ]);
   });
 
-  it('PV6 a left message and an ended chat keep their IP address for ipRetentionDays, then lose only it', () => {
+  it('SP-PV6 a left message and an ended chat keep their IP address for ipRetentionDays, then lose only it', () => {
     leftMessage('old', now - 8 * DAY);
     leftMessage('new', now - 6 * DAY);
     const closed = (chatId: string, endedAt: number) =>

@@ -1,5 +1,5 @@
 /**
- * F32 "download my data" (SPEC.md PV8–PV10) through the real service. Two visitors
+ * F32 "download my data" (SPEC.md SP-PV8–SP-PV10) through the real service. Two visitors
  * chat (archived, tagged, rated, with a ticket the helper answers and the visitor
  * replies to); the first also leaves a message and is blocked on a later visit with
  * the same visitor token. Each downloads with their own follow-up link: the first's
@@ -129,8 +129,8 @@ async function blockedVisit(visitorToken: string): Promise<void> {
   visitor.terminate();
 }
 
-describe('download my data from the follow-up link (F32, PV8–PV10)', () => {
-  it('PV8 PV9 PV10 gives one visitor everything stored about them and nothing of another', async () => {
+describe('download my data from the follow-up link (F32, SP-PV8–SP-PV10)', () => {
+  it('SP-PV8 SP-PV9 SP-PV10 gives one visitor everything stored about them and nothing of another', async () => {
     const zed = await visitorWithTicket('Zephyrine', 'quokka');
     await leaveMessage(zed.visitorToken, 'left quokka message');
     await blockedVisit(zed.visitorToken);
@@ -144,7 +144,7 @@ describe('download my data from the follow-up link (F32, PV8–PV10)', () => {
     );
     expect(answer.headers.get('cache-control')).toContain('no-store');
     expect(answer.headers.get('content-type')).toContain('application/json');
-    // PV9: pretty, for a person.
+    // SP-PV9: pretty, for a person.
     expect(answer.text.split('\n').length).toBeGreaterThan(50);
     const data = v.parse(VisitorDataExport, JSON.parse(answer.text));
     expect(data.visitorId).toBe(zed.visitorId);
@@ -202,7 +202,7 @@ describe('download my data from the follow-up link (F32, PV8–PV10)', () => {
     expect(theirs.text).not.toContain(zed.visitorId);
   });
 
-  it('PV8 a wrong, malformed or withdrawn link gets its error code and no data', async () => {
+  it('SP-PV8 a wrong, malformed or withdrawn link gets its error code and no data', async () => {
     const wrong = await download('A'.repeat(43));
     expect(wrong.status).toBe(404);
     expect(JSON.parse(wrong.text)).toMatchObject({ error: { code: 'unknown_ticket' } });

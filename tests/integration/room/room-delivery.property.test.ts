@@ -1,5 +1,5 @@
 /**
- * SPEC.md CR2, CR6 as a property: whatever the order of writes, dropped sockets
+ * SPEC.md SP-CR2, SP-CR6 as a property: whatever the order of writes, dropped sockets
  * (frames in flight lost with them), reconnects and service restarts, once everyone
  * is back every console holds every message written, exactly once, in the same
  * order. The consoles are the app's own RoomModel (app/lib/room/room-model.ts) over
@@ -105,7 +105,7 @@ function until(consoles: TestConsole[], done: () => boolean, what: () => string)
   });
 }
 
-describe('CR2 CR6 room delivery under disconnects and restarts (property)', () => {
+describe('SP-CR2 SP-CR6 room delivery under disconnects and restarts (property)', () => {
   let service: Service;
   let dataDir: string;
   const tokens: string[] = [];
@@ -124,7 +124,7 @@ describe('CR2 CR6 room delivery under disconnects and restarts (property)', () =
     await service.close();
   });
 
-  it('CR6 every console ends with every message once, in one order', async () => {
+  it('SP-CR6 every console ends with every message once, in one order', async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 24 }), async (ops) => {

@@ -1,6 +1,6 @@
 /**
  * The Contributors room against the real service on both transports, with real
- * WebSocket clients (SPEC.md CR1–CR9): join and members, delivery to everyone,
+ * WebSocket clients (SPEC.md SP-CR1–SP-CR9): join and members, delivery to everyone,
  * strict decoding of every room frame, who may send them, size and rate limits,
  * history paging, mentions and the queue-wait alert. Waits are for messages.
  */
@@ -40,7 +40,7 @@ describe.each(['uws', 'ws'] as const)('Contributors room on %s', (transport) => 
     return client;
   }
 
-  it('CR1 CR2 CR7 join lists who is in; a message reaches everyone in the room, in seq order; leave', async () => {
+  it('SP-CR1 SP-CR2 SP-CR7 join lists who is in; a message reaches everyone in the room, in seq order; leave', async () => {
     await start();
     const alice = await joined('alice');
     const bob = await staff('bob');
@@ -78,7 +78,7 @@ describe.each(['uws', 'ws'] as const)('Contributors room on %s', (transport) => 
     expect(molly.received.some((m) => m.type.startsWith('room_'))).toBe(false);
   });
 
-  it('CR3 W1 every room frame is decoded strictly: extra fields, wrong types and unsafe numbers are refused', async () => {
+  it('SP-CR3 SP-W1 every room frame is decoded strictly: extra fields, wrong types and unsafe numbers are refused', async () => {
     await start();
     const alice = await staff('alice');
     const bad: unknown[] = [
@@ -101,7 +101,7 @@ describe.each(['uws', 'ws'] as const)('Contributors room on %s', (transport) => 
     expect(alice.isOpen).toBe(true);
   });
 
-  it.each(ROOM_FRAMES)('CR3 a visitor may not send $type (unknown_type)', async ({ valid }) => {
+  it.each(ROOM_FRAMES)('SP-CR3 a visitor may not send $type (unknown_type)', async ({ valid }) => {
     await start();
     const visitor = await service.visitor();
     await visitor.hello({ landingPage: 'https://help.example/' });
@@ -112,7 +112,7 @@ describe.each(['uws', 'ws'] as const)('Contributors room on %s', (transport) => 
   });
 
   it.each(ROOM_FRAMES)(
-    'CR3 H1 $type before hello is refused (hello_required)',
+    'SP-CR3 SP-H1 $type before hello is refused (hello_required)',
     async ({ valid }) => {
       await start();
       const anonymous = await service.staff();
@@ -122,7 +122,7 @@ describe.each(['uws', 'ws'] as const)('Contributors room on %s', (transport) => 
   );
 
   it.each(['trainee', 'helper', 'monitor', 'admin'] as const)(
-    'CR3 a %s may use the room',
+    'SP-CR3 a %s may use the room',
     async (role) => {
       await start();
       const nickname = { trainee: 'tina', helper: 'alice', monitor: 'molly', admin: 'admin' }[role];
@@ -141,7 +141,7 @@ describe.each(['uws', 'ws'] as const)('Contributors room on %s', (transport) => 
     },
   );
 
-  it('CR8 size: an empty or over-long message gets its own code and is not stored; the frame limit still closes', async () => {
+  it('SP-CR8 size: an empty or over-long message gets its own code and is not stored; the frame limit still closes', async () => {
     await start();
     const alice = await joined('alice');
     alice.send({ type: 'room_send', id: 'e1', text: '   ' });
@@ -164,7 +164,7 @@ describe.each(['uws', 'ws'] as const)('Contributors room on %s', (transport) => 
     await alice.closedWithin();
   });
 
-  it('CR8 rate: past the per-account budget room_rate_limited, nothing stored, the socket stays', async () => {
+  it('SP-CR8 rate: past the per-account budget room_rate_limited, nothing stored, the socket stays', async () => {
     await start({ ROOM_MESSAGES_PER_MINUTE: '8' }); // a burst of 2
     const alice = await joined('alice');
     const bob = await joined('bob');
@@ -178,7 +178,7 @@ describe.each(['uws', 'ws'] as const)('Contributors room on %s', (transport) => 
     expect(alice.isOpen).toBe(true);
   });
 
-  it('CR4 history pages back without gaps or repeats', async () => {
+  it('SP-CR4 history pages back without gaps or repeats', async () => {
     await start({
       ROOM_MESSAGES_PER_MINUTE: '6000',
       WS_MESSAGES_PER_SECOND: '1000',
@@ -207,7 +207,7 @@ describe.each(['uws', 'ws'] as const)('Contributors room on %s', (transport) => 
     expect(seen).toEqual(Array.from({ length: 70 }, (_, i) => `message ${i + 1}`));
   });
 
-  it('CR6 a resend under the same id is stored once and echoed only to its sender; a rejoin catches up', async () => {
+  it('SP-CR6 a resend under the same id is stored once and echoed only to its sender; a rejoin catches up', async () => {
     await start();
     const alice = await joined('alice');
     const bob = await joined('bob');
@@ -231,7 +231,7 @@ describe.each(['uws', 'ws'] as const)('Contributors room on %s', (transport) => 
     expect(caught.messages.map((m) => m.id)).toEqual(['same', 'after']);
   });
 
-  it('CR5 @nickname mentions name existing accounts, in their spelling, and not emails', async () => {
+  it('SP-CR5 @nickname mentions name existing accounts, in their spelling, and not emails', async () => {
     await start();
     const alice = await joined('alice');
     alice.send({
@@ -243,7 +243,7 @@ describe.each(['uws', 'ws'] as const)('Contributors room on %s', (transport) => 
     expect(message.mentions.sort()).toEqual(['bob', 'molly']);
   });
 
-  it('CR9 a visitor waiting past QUEUE_WAIT_ALERT_MS is announced once in the room', async () => {
+  it('SP-CR9 a visitor waiting past QUEUE_WAIT_ALERT_MS is announced once in the room', async () => {
     await start({ QUEUE_WAIT_ALERT_MS: '300' });
     const bob = await joined('bob');
     const visitor = await service.visitor();

@@ -1,5 +1,5 @@
 /**
- * SPEC.md W5 (issue 16, load and abuse): past MAX_CONNECTIONS open sockets a new
+ * SPEC.md SP-W5 (issue 16, load and abuse): past MAX_CONNECTIONS open sockets a new
  * socket is told `server_full` and closed with 1013 at once, on both transports,
  * while the chat already open carries on (signals still go both ways); when a
  * socket goes, a new one gets in again.
@@ -12,7 +12,7 @@ import { startService, type Service } from '../harness.ts';
 
 const SDP: SignalData = { kind: 'description', type: 'offer', sdp: 'v=0\r\n' };
 
-describe.each(['uws', 'ws'] as const)('connection limit on %s (W5)', (transport) => {
+describe.each(['uws', 'ws'] as const)('connection limit on %s (SP-W5)', (transport) => {
   let service: Service;
 
   beforeEach(async () => {
@@ -26,7 +26,7 @@ describe.each(['uws', 'ws'] as const)('connection limit on %s (W5)', (transport)
     await service.close();
   });
 
-  it('W5 the socket past the limit gets server_full and 1013; the open chat carries on', async () => {
+  it('SP-W5 the socket past the limit gets server_full and 1013; the open chat carries on', async () => {
     const token = await service.signIn('alice', DEMO_PASSWORD);
     const alice = await service.staff();
     await alice.hello(token, { available: true });

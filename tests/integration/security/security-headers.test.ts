@@ -145,8 +145,8 @@ describe.each<TransportName>(['uws', 'ws'])('security headers over %s (issue 16)
   });
 });
 
-describe('the widget follows the allowed origins an admin sets (SPEC.md A7)', () => {
-  it('A7 none listed: only the service frames it; listed live: those too, no restart', async () => {
+describe('the widget follows the allowed origins an admin sets (SPEC.md SP-A7)', () => {
+  it('SP-A7 none listed: only the service frames it; listed live: those too, no restart', async () => {
     const appDir = mkdtempSync(join(tmpdir(), 'peerdesk-app-'));
     writeApp(appDir);
     const service = await startService({ transport: 'ws', staticDir: appDir });

@@ -10,7 +10,7 @@
  *   a huge body: 413 at once when declared, and as soon as it passes the limit
  *   when it is not (chunked);
  * - a WebSocket frame trickled and never finished: the socket is closed by the
- *   hello timeout (4003 `hello_required`); a frame over the limit: 1009 (W2, with
+ *   hello timeout (4003 `hello_required`); a frame over the limit: 1009 (SP-W2, with
  *   more cases in malformed-frames.test.ts), and the service carries on.
  * Every wait is for a condition (a close, an answer), never a fixed sleep.
  */

@@ -1,10 +1,10 @@
 /**
  * Issue 18, end to end over real WebRTC (@roamhq/wrtc) through the real service: a
  * hostile visitor drives its own session by hand. It cannot take the client id of a
- * helper who left (SPEC.md P2, P4), a write under that id is refused by the next
- * helper (CHAT.md A5), a message numbered ahead of the conversation waits and is then
- * refused (S8, C12), and each refusal reaches the monitors as a security event that
- * /metrics counts (P5). Waits are for conditions.
+ * helper who left (SPEC.md SP-P2, SP-P4), a write under that id is refused by the next
+ * helper (CHAT.md CH-A5), a message numbered ahead of the conversation waits and is then
+ * refused (CH-S8, CH-C12), and each refusal reaches the monitors as a security event that
+ * /metrics counts (SP-P5). Waits are for conditions.
  */
 import * as Y from 'yjs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -55,7 +55,7 @@ describe('issue 18: a visitor cannot forge or reorder the conversation', () => {
   }
 
   it(
-    'P2 P4 A5 P5 a departed helper’s client id is refused to the visitor, and a write under it is refused by the next helper and reported',
+    'SP-P2 SP-P4 CH-A5 SP-P5 a departed helper’s client id is refused to the visitor, and a write under it is refused by the next helper and reported',
     async () => {
       service = await startService({ transport: 'uws', demo: true });
       const molly = await staff('molly', false);
@@ -79,7 +79,7 @@ describe('issue 18: a visitor cannot forge or reorder the conversation', () => {
       // Alice leaves; the chat goes back to the queue.
       alice.send({ type: 'leave', chatId });
       await visitor.message('queued');
-      // P4: her id stays hers, also in the list the visitor gets.
+      // SP-P4: her id stays hers, also in the list the visitor gets.
       const since = visitor.received.length;
       visitor.send({ type: 'bind', chatId, clientId: aliceId });
       const refused = await visitor.message('error', since);
@@ -104,7 +104,7 @@ describe('issue 18: a visitor cannot forge or reorder the conversation', () => {
       expect(bodies(atBob)).not.toContain('Alice here: I confirm your refund');
       // Nobody's view shows the forged line as Alice's, or as Bob's own.
       for (const m of atBob.view.messages) expect(m.body).not.toContain('refund');
-      // P5: the monitors hear of it, and /metrics counts it.
+      // SP-P5: the monitors hear of it, and /metrics counts it.
       const event = await molly.message('security_event');
       expect(event).toMatchObject({
         chatId,
@@ -120,7 +120,7 @@ describe('issue 18: a visitor cannot forge or reorder the conversation', () => {
   );
 
   it(
-    'S8 C12 a visitor message numbered ahead of the conversation waits, is never shown, and drops the visitor',
+    'CH-S8 CH-C12 a visitor message numbered ahead of the conversation waits, is never shown, and drops the visitor',
     async () => {
       service = await startService({ transport: 'uws', demo: true });
       const alice = await staff('alice');

@@ -163,14 +163,14 @@ describe('chat sessions over WebRTC and the real service', () => {
   );
 
   it(
-    'B3 K1–K3 K6 the helper disappears, the chat is requeued; the new helper gets the visitor’s messages and, apart, the earlier history',
+    'B3 CH-K1–CH-K3 CH-K6 the helper disappears, the chat is requeued; the new helper gets the visitor’s messages and, apart, the earlier history',
     async () => {
       await start({ HELPER_GRACE_MS: '1000' });
       const alice = await staff('alice');
       const bob = await staff('bob', false);
       const { visitor, atVisitor, atHelper, chatId } = await acceptedChat(alice);
       atVisitor.send('my printer');
-      // A reply after the question (S5): concurrent first lines would tie on seq.
+      // A reply after the question (CH-S5): concurrent first lines would tie on seq.
       await until('alice has it', () => bodies(atHelper).includes('my printer'));
       atHelper.send('turn it off and on');
       await until('synced', () => bodies(atVisitor).length === 2 && bodies(atHelper).length === 2);

@@ -1,5 +1,5 @@
 /**
- * B1, S2, S3 with chat sessions: the service is killed (SIGKILL, a child process)
+ * B1, SP-S2, SP-S3 with chat sessions: the service is killed (SIGKILL, a child process)
  * in the middle of a chat over real WebRTC. The chat goes on peer to peer with
  * nothing lost; the service comes back on the same port and data folder, both
  * sides re-register by themselves, and the restarted relay re-signals a link that
@@ -23,7 +23,7 @@ describe('chat sessions when the service is killed', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('B1 S2 S3 SIGKILL mid-chat: the chat goes on, nothing is lost, and both sides re-register when it returns', async () => {
+  it('B1 SP-S2 SP-S3 SIGKILL mid-chat: the chat goes on, nothing is lost, and both sides re-register when it returns', async () => {
     service = new ServiceProcess(await freePort(), dataDir);
     await service.start();
     const alice = SessionParticipant.staff(service.port, await service.signIn('alice'));
@@ -67,7 +67,7 @@ describe('chat sessions when the service is killed', () => {
     const welcomes = (p: SessionParticipant) =>
       p.received.filter((m) => m.type === 'welcome').length;
     await service.start();
-    // S3: both reconnect by themselves; S2: the chat is re-attached on both sides.
+    // SP-S3: both reconnect by themselves; SP-S2: the chat is re-attached on both sides.
     await until('both welcomed again', () => welcomes(alice) >= 2 && welcomes(visitor) >= 2);
     await until(
       'connected again, everyone online',

@@ -146,7 +146,7 @@ describe('SQLite storage', () => {
     storage = openSqliteStorage(':memory:');
   });
 
-  it('keeps everything across a reopen (S1)', () => {
+  it('keeps everything across a reopen (SP-S1)', () => {
     storage.createAccount(account());
     storage.upsertDepartment({ id: 'general', name: 'General', open: true });
     storage.apply({ op: 'open_chat', chat: chat() });
@@ -201,7 +201,7 @@ describe('SQLite storage', () => {
       participants: [
         { id: 'v1', role: 'visitor', name: 'Visitor', clientIds: [1, 2] },
         { id: 'a1', role: 'helper', name: 'Alice', clientIds: [4294967295] },
-        // P4: a helper who left keeps their ids through a restart.
+        // SP-P4: a helper who left keeps their ids through a restart.
         { id: 'a3', role: 'helper', name: 'Cleo', clientIds: [7], left: true },
       ],
     });
@@ -209,7 +209,7 @@ describe('SQLite storage', () => {
     expect(reopen().loadSnapshot(0).openChats).toEqual([active]);
   });
 
-  it('open chats load in queue order (Q1: by enqueue time)', () => {
+  it('open chats load in queue order (SP-Q1: by enqueue time)', () => {
     storage.apply({ op: 'open_chat', chat: chat({ chatId: 'late', enqueuedAt: 900 }) });
     storage.apply({ op: 'open_chat', chat: chat({ chatId: 'early', enqueuedAt: 100 }) });
     storage.apply({

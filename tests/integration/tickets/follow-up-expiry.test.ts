@@ -1,5 +1,5 @@
 /**
- * SPEC.md TK3: a follow-up link works for `FOLLOW_UP_LINK_DAYS` after it was issued
+ * SPEC.md SP-TK3: a follow-up link works for `FOLLOW_UP_LINK_DAYS` after it was issued
  * (30 in the mail fixture), then reading or replying gets 410 `follow_up_expired`;
  * a link issued later still works. The follow-up service on a real SQLite database
  * with a fake clock (mail-fixture.ts), so the days pass without waiting.
@@ -22,7 +22,7 @@ afterEach(async () => {
   await sink.stop();
 });
 
-/** The visitor of an ended chat asks for a link (TK8); its token, from the path. */
+/** The visitor of an ended chat asks for a link (SP-TK8); its token, from the path. */
 function askLink(chatId: string): string {
   const started = world.service.followUps.visitorStart(`v-${chatId}`, { chatId }, undefined);
   if (!started.ok) throw new Error(`no link: ${started.code}`);
@@ -31,7 +31,7 @@ function askLink(chatId: string): string {
   return token;
 }
 
-describe('follow-up links expire (TK3)', () => {
+describe('follow-up links expire (SP-TK3)', () => {
   it('works until FOLLOW_UP_LINK_DAYS have passed, then reads and replies get follow_up_expired', () => {
     world.endChat({ chatId: 'c-exp', name: 'Ines', email: 'ines@example.org' });
     const followUps = world.service.followUps;
@@ -46,7 +46,7 @@ describe('follow-up links expire (TK3)', () => {
     const expired = { ok: false, status: 410, code: 'follow_up_expired' };
     expect(followUps.read(token)).toEqual(expired);
     expect(followUps.reply(token, 'Too late?')).toEqual(expired);
-    // PV8: the download of the visitor's data is refused alike.
+    // SP-PV8: the download of the visitor's data is refused alike.
     expect(followUps.visitorOf(token)).toEqual(expired);
 
     // A link issued now works, and the thread kept the reply made in time only.

@@ -1,5 +1,5 @@
 /**
- * SPEC.md TK8: after a chat the widget asks for a follow-up link with the visitor's
+ * SPEC.md SP-TK8: after a chat the widget asks for a follow-up link with the visitor's
  * email. The email given is the one mailed (the link, then the transcript), each
  * once, whether or not the chat already had that address; another address does not
  * replace the ticket's, and nothing claims it was mailed. The follow-up service on a
@@ -31,7 +31,7 @@ function queuedTo(to: string): string[] {
     .sort();
 }
 
-describe('the widget asks for a follow-up link after a chat (TK8)', () => {
+describe('the widget asks for a follow-up link after a chat (SP-TK8)', () => {
   it('an email given in the pre-chat form and again now gets the link and the transcript once', async () => {
     world.endChat({ chatId: 'c-same', name: 'Vera', email: 'vera@example.org' });
     const started = world.service.followUps.visitorStart(

@@ -1,9 +1,9 @@
 /**
- * Tickets and follow-ups through the real service (SPEC.md TK1–TK9, ML6): a chat
+ * Tickets and follow-ups through the real service (SPEC.md SP-TK1–SP-TK9, SP-ML6): a chat
  * becomes a ticket, the visitor reads it and replies through the private link the
  * email carries, the chat's helper is alerted and answers, and the answer is emailed
  * with a fresh link. No SMTP is configured, so every email is an `.eml` file in
- * DATA_DIR/mail (ML6), read back with mailparser. Role checks, bad bodies, revoked
+ * DATA_DIR/mail (SP-ML6), read back with mailparser. Role checks, bad bodies, revoked
  * links, closed tickets and the per-IP limit each get their error code.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -56,7 +56,7 @@ async function endedChat(name: string, email: string): Promise<{ chatId: string;
   return { chatId: offer.chatId, token };
 }
 
-/** The emails written so far (ML6), parsed, oldest first. */
+/** The emails written so far (SP-ML6), parsed, oldest first. */
 async function emails() {
   const dir = join(service.dataDir, 'mail');
   if (!existsSync(dir)) return [];
@@ -113,11 +113,11 @@ afterAll(async () => {
 });
 
 describe('tickets and follow-ups', () => {
-  it('TK1 TK3 TK6 TK7 ML6: chat → ticket → the visitor replies by link → alert → answer emailed', async () => {
+  it('SP-TK1 SP-TK3 SP-TK6 SP-TK7 SP-ML6: chat → ticket → the visitor replies by link → alert → answer emailed', async () => {
     const { chatId, token: visitorToken } = await endedChat('Olga', 'olga@example.org');
     const alice = tokens.get('alice')!;
 
-    // TK1: only a helper of the chat (or a monitor or admin) may make the ticket.
+    // SP-TK1: only a helper of the chat (or a monitor or admin) may make the ticket.
     expect(
       (await call(service, tokens.get('bob')!, 'POST', '/api/tickets', { chatId })).body.error
         ?.code,
@@ -129,14 +129,14 @@ describe('tickets and follow-ups', () => {
     const again = await call(service, alice, 'POST', '/api/tickets', { chatId });
     expect((again.body['ticket'] as { id: string }).id).toBe(ticket.id);
 
-    // The visitor's email carries the private link (ML6: written as an .eml file).
+    // The visitor's email carries the private link (SP-ML6: written as an .eml file).
     const received = await emailTo('olga@example.org', /We have your message/);
     const link = linkIn(received.text);
     const read = await followUp(link);
     expect(read.status).toBe(200);
     expect(read.body['ticket']).toMatchObject({ status: 'open', visitorName: 'Olga' });
 
-    // TK6: a reply re-opens the ticket and alerts the chat's helper, in the
+    // SP-TK6: a reply re-opens the ticket and alerts the chat's helper, in the
     // Contributors room too (naming alice, with the ticket page's path).
     const console = await service.staff();
     await console.hello(alice, { available: false });
@@ -160,7 +160,7 @@ describe('tickets and follow-ups', () => {
     ]);
     expect((await call(service, alice, 'GET', '/api/ticket-alerts')).body['alerts']).toEqual([]);
 
-    // TK7: the answer is stored, the ticket answered, and the answer emailed with a new link.
+    // SP-TK7: the answer is stored, the ticket answered, and the answer emailed with a new link.
     const answered = await call(service, alice, 'POST', `/api/tickets/${ticket.id}/answers`, {
       body: 'Try _Library_ → Restore',
     });
@@ -177,12 +177,12 @@ describe('tickets and follow-ups', () => {
       { role: 'helper', author: 'Alice', body: 'Try _Library_ → Restore' },
     ]);
 
-    // TK4: revoking ends every link so far.
+    // SP-TK4: revoking ends every link so far.
     await call(service, alice, 'POST', `/api/tickets/${ticket.id}/revoke-links`);
     expect((await followUp(link)).status).toBe(410);
     expect((await followUp(second)).body['error']).toMatchObject({ code: 'follow_up_revoked' });
 
-    // The visitor's widget asks for a new link (TK8); TK9: a closed ticket takes no reply.
+    // The visitor's widget asks for a new link (SP-TK8); SP-TK9: a closed ticket takes no reply.
     const started = await fetch(`${service.baseUrl}/api/follow-up/start`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -196,7 +196,7 @@ describe('tickets and follow-ups', () => {
     );
   });
 
-  it('TK1: a chat without an email needs one first', async () => {
+  it('SP-TK1: a chat without an email needs one first', async () => {
     const { chatId } = await endedChat('Ivan', '');
     const alice = tokens.get('alice')!;
     const refused = await call(service, alice, 'POST', '/api/tickets', { chatId });
@@ -209,7 +209,7 @@ describe('tickets and follow-ups', () => {
     await emailTo('ivan@example.org', /We have your message/);
   });
 
-  it('TK8: a left message becomes a ticket; the widget gets a link for its own message only', async () => {
+  it('SP-TK8: a left message becomes a ticket; the widget gets a link for its own message only', async () => {
     const { client, token } = await visitor();
     client.send({
       type: 'leave_message',
@@ -255,7 +255,7 @@ describe('tickets and follow-ups', () => {
     ]);
   });
 
-  it('TK2 TK3 TK5: sessions, roles, strict bodies and unknown links', async () => {
+  it('SP-TK2 SP-TK3 SP-TK5: sessions, roles, strict bodies and unknown links', async () => {
     expect((await call(service, null, 'GET', '/api/tickets')).status).toBe(401);
     expect((await call(service, tokens.get('tina')!, 'GET', '/api/tickets')).status).toBe(403);
     expect(
@@ -302,7 +302,7 @@ describe('tickets and follow-ups', () => {
     ).toBe(413);
   });
 
-  it('TK9: visitor routes are limited per client IP', async () => {
+  it('SP-TK9: visitor routes are limited per client IP', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 61; i++) {
       const res = await fetch(`${service.baseUrl}/api/follow-up`, {

@@ -7,8 +7,8 @@ import {
 } from '../../../signal/auth/sign-in-lockout.ts';
 import type { FailureRecord } from '../../../signal/storage/admin-store.ts';
 
-describe('sign-in lockout (SPEC.md A9)', () => {
-  it('A9 four wrong passwords are free, then the lock doubles up to its ceiling', () => {
+describe('sign-in lockout (SPEC.md SP-A9)', () => {
+  it('SP-A9 four wrong passwords are free, then the lock doubles up to its ceiling', () => {
     expect([1, 2, 3, 4].map(lockFor)).toEqual([0, 0, 0, 0]);
     expect(lockFor(5)).toBe(BASE_LOCK_MS);
     expect(lockFor(6)).toBe(2 * BASE_LOCK_MS);
@@ -16,7 +16,7 @@ describe('sign-in lockout (SPEC.md A9)', () => {
     expect(lockFor(50)).toBe(MAX_LOCK_MS);
   });
 
-  it('A9 locks after the fifth failure, unlocks when the time is up, clears on success', () => {
+  it('SP-A9 locks after the fifth failure, unlocks when the time is up, clears on success', () => {
     const rows = new Map<string, FailureRecord>();
     const lockout = createSignInLockout({
       failures: (id) => rows.get(id) ?? null,

@@ -57,7 +57,7 @@ describe('authorized call', () => {
     expect(calls[1]?.init?.body).toBeUndefined();
   });
 
-  it('gives the service code and message, with the detail naming the field (A1)', async () => {
+  it('gives the service code and message, with the detail naming the field (SP-A1)', async () => {
     const { fetch } = fakeFetch(() =>
       json(400, {
         error: { code: 'bad_frame', message: 'The request is not valid.', detail: 'title' },
@@ -123,7 +123,7 @@ describe('authorized call', () => {
     });
   });
 
-  it('gives the CSV text, or the error answer, for the tag statistics (K6)', async () => {
+  it('gives the CSV text, or the error answer, for the tag statistics (SP-K6)', async () => {
     const query = { from: '2026-12-01', to: '2026-12-06', bucket: 'day' } as const;
     const ok = fakeFetch(() => new Response('day,crash\r\n', { status: 200 }));
     expect(await createAdminClient('t', ok.fetch).tagStatsCsv(query)).toEqual({

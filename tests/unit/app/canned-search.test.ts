@@ -1,5 +1,5 @@
 /**
- * Finding and inserting canned responses in the reply box (F18, SPEC.md CN3; F17):
+ * Finding and inserting canned responses in the reply box (F18, SPEC.md SP-CN3; F17):
  * every word of the query in the title, text or category, titles first and the
  * helper's own first among equals; placeholders filled; a Tags response names the tag
  * it applies.
@@ -41,7 +41,7 @@ describe('canned search', () => {
     expect(searchResponses([preview, printing], 'print').map((r) => r.id)).toEqual(['g1', 'g3']);
   });
 
-  it('CN3 fills the visitor’s and the helper’s names into the text to insert', () => {
+  it('SP-CN3 fills the visitor’s and the helper’s names into the text to insert', () => {
     expect(insertText(cache, { visitor: 'Vera', helper: 'Alice' })).toBe(
       'Clear the cache, Vera; Alice will wait.',
     );

@@ -166,8 +166,8 @@ describe('console session', () => {
   });
 });
 
-describe('console session: a locked account (SPEC.md A9)', () => {
-  it('A9 the sign-in page says after what time to try again', async () => {
+describe('console session: a locked account (SPEC.md SP-A9)', () => {
+  it('SP-A9 the sign-in page says after what time to try again', async () => {
     const retryAt = new Date(2026, 0, 1, 14, 5, 30).getTime();
     const { client } = scriptedClient({
       signIn: async () => ({

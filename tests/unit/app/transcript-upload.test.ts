@@ -1,5 +1,5 @@
 /**
- * The console's archive upload (SPEC.md U1, U3, U9, U10) against a fake service: the
+ * The console's archive upload (SPEC.md SP-U1, SP-U3, SP-U9, SP-U10) against a fake service: the
  * final document goes with the copies of the earlier conversation the helper holds
  * after a requeue, `chat_not_ended` is retried, `already_archived` counts as done, and
  * a service that keeps nothing is sent nothing.
@@ -33,7 +33,7 @@ const refused = (code: string, status: number) => ({
 const noWait = async () => {};
 
 describe('transcript upload', () => {
-  it('U10 sends the earlier copies beside the final document, as base64', async () => {
+  it('SP-U10 sends the earlier copies beside the final document, as base64', async () => {
     const service = fakeService([uploaded]);
     const outcome = await uploadTranscript(
       { token: 't', fetch: service.fetch, wait: noWait },
@@ -47,7 +47,7 @@ describe('transcript upload', () => {
     expect(post?.body).toEqual({ update: 'AQID', earlier: ['BAU=', 'Bg=='] });
   });
 
-  it('U10 a chat with no earlier copy sends no earlier field', async () => {
+  it('SP-U10 a chat with no earlier copy sends no earlier field', async () => {
     const service = fakeService([uploaded]);
     await uploadTranscript(
       { token: 't', fetch: service.fetch, wait: noWait },
@@ -60,7 +60,7 @@ describe('transcript upload', () => {
     });
   });
 
-  it('U1 U3 retries while the chat has not ended at the service, and another helper’s upload counts as done', async () => {
+  it('SP-U1 SP-U3 retries while the chat has not ended at the service, and another helper’s upload counts as done', async () => {
     const service = fakeService([
       refused('chat_not_ended', 409),
       refused('chat_not_ended', 409),
@@ -76,7 +76,7 @@ describe('transcript upload', () => {
     expect(service.calls.filter((c) => c.path === '/api/archive/c1')).toHaveLength(3);
   });
 
-  it('U2 a refusal is reported with its code and message, not retried', async () => {
+  it('SP-U2 a refusal is reported with its code and message, not retried', async () => {
     const service = fakeService([refused('forged_authorship', 422)]);
     const outcome = await uploadTranscript(
       { token: 't', fetch: service.fetch, wait: noWait },
@@ -92,7 +92,7 @@ describe('transcript upload', () => {
     expect(service.calls.filter((c) => c.path === '/api/archive/c1')).toHaveLength(1);
   });
 
-  it('U9 a service that keeps no transcripts is sent none', async () => {
+  it('SP-U9 a service that keeps no transcripts is sent none', async () => {
     const service = fakeService([], 0);
     const outcome = await uploadTranscript(
       { token: 't', fetch: service.fetch, wait: noWait },

@@ -20,7 +20,7 @@ beforeEach(() => {
 afterEach(() => storage.close());
 
 describe('accounts', () => {
-  it('T1 new accounts are trainees unless a role is given', async () => {
+  it('SP-T1 new accounts are trainees unless a role is given', async () => {
     const trainee = await createAccount(
       storage,
       { nickname: 'tina', password: 'password1' },

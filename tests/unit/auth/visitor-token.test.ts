@@ -23,18 +23,18 @@ function resign(payloadJson: string): string {
   return `${payload}.${createHmac('sha256', key).update(payload).digest('base64url')}`;
 }
 
-describe('visitor tokens (V1)', () => {
-  it('V1 a signed token verifies back to the same identity', () => {
+describe('visitor tokens (SP-V1)', () => {
+  it('SP-V1 a signed token verifies back to the same identity', () => {
     const token = tokens.sign(identity);
     expect(tokens.verify(token)).toEqual(identity);
   });
 
-  it('V1 a token signed under another key is refused', () => {
+  it('SP-V1 a token signed under another key is refused', () => {
     const other = createVisitorTokens(Buffer.alloc(32, 8));
     expect(tokens.verify(other.sign(identity))).toBeNull();
   });
 
-  it('V1 any changed character of a token is refused', () => {
+  it('SP-V1 any changed character of a token is refused', () => {
     const token = tokens.sign(identity);
     for (let i = 0; i < token.length; i += 1) {
       for (const c of ['A', 'z', '.', '_']) {
@@ -45,7 +45,7 @@ describe('visitor tokens (V1)', () => {
     }
   });
 
-  it('V1 a rewritten payload with the old signature is refused', () => {
+  it('SP-V1 a rewritten payload with the old signature is refused', () => {
     const [, signature] = tokens.sign(identity).split('.');
     const forged = Buffer.from(
       JSON.stringify({ v: 1, id: 'vSomeoneElse', at: 1, lp: 'https://x' }),
@@ -53,7 +53,7 @@ describe('visitor tokens (V1)', () => {
     expect(tokens.verify(`${forged}.${signature ?? ''}`)).toBeNull();
   });
 
-  it('V1 a correctly signed payload of the wrong shape is refused', () => {
+  it('SP-V1 a correctly signed payload of the wrong shape is refused', () => {
     expect(tokens.verify(resign('not json'))).toBeNull();
     expect(tokens.verify(resign('[]'))).toBeNull();
     expect(tokens.verify(resign('{"v":2,"id":"v1","at":1,"lp":""}'))).toBeNull();
@@ -70,7 +70,7 @@ describe('visitor tokens (V1)', () => {
     });
   });
 
-  it('V1 malformed and oversized tokens are refused', () => {
+  it('SP-V1 malformed and oversized tokens are refused', () => {
     const token = tokens.sign(identity);
     for (const bad of [
       '',
@@ -87,7 +87,7 @@ describe('visitor tokens (V1)', () => {
     }
   });
 
-  it('V1 verify never throws on any string', () => {
+  it('SP-V1 verify never throws on any string', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 2000 }), (s) => {
         expect(tokens.verify(s)).toBeNull();
@@ -96,7 +96,7 @@ describe('visitor tokens (V1)', () => {
     );
   });
 
-  it('V1 a long landing page is shortened so the token fits the protocol limit', () => {
+  it('SP-V1 a long landing page is shortened so the token fits the protocol limit', () => {
     const long = { ...identity, firstLandingPage: `https://x/${'é"\u0001'.repeat(700)}` };
     const token = tokens.sign(long);
     expect(token.length).toBeLessThanOrEqual(LIMITS.maxTokenLength);

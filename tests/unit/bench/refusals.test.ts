@@ -1,11 +1,11 @@
-/** S10's check of the sockets past the connection limit (SPEC.md W5, tests/bench/lib/refusals.ts). */
+/** S10's check of the sockets past the connection limit (SPEC.md SP-W5, tests/bench/lib/refusals.ts). */
 import { describe, expect, it } from 'vitest';
 import { refusalFaults, type Refusal } from '../../bench/lib/refusals.ts';
 
 const FULL = { closeCode: 1013, errorCode: 'server_full' };
 const refused: Refusal = { closeCode: 1013, errorCode: 'server_full', welcomed: false };
 
-describe('refusalFaults (W5)', () => {
+describe('refusalFaults (SP-W5)', () => {
   it('finds nothing wrong when every socket got server_full and 1013', () => {
     expect(refusalFaults([refused, refused, refused], FULL)).toEqual([]);
   });

@@ -22,7 +22,7 @@ const typing = {
 };
 
 describe('awareness', () => {
-  it('W1 W2 a valid state decodes; a removal decodes as null', () => {
+  it('CH-W1 CH-W2 a valid state decodes; a removal decodes as null', () => {
     expect(decodeAwarenessUpdate(awarenessUpdate(CLIENT.v, typing))).toMatchObject({
       ok: true,
       entries: [{ clientId: CLIENT.v, state: typing }],
@@ -33,7 +33,7 @@ describe('awareness', () => {
     });
   });
 
-  it('W2 states that break the schema are refused', () => {
+  it('CH-W2 states that break the schema are refused', () => {
     for (const bad of [
       {},
       { ...typing, extra: 1 },
@@ -50,7 +50,7 @@ describe('awareness', () => {
     expect(decodeAwarenessUpdate(Uint8Array.of(1, 11))).toMatchObject({ code: 'bad_awareness' });
   });
 
-  it("W3 a peer may not set a helper's awareness", () => {
+  it("CH-W3 a peer may not set a helper's awareness", () => {
     const spoof = awarenessUpdate(CLIENT.h1, typing);
     expect(filterAwarenessUpdate(spoof, bindings.participant('v'))).toMatchObject({
       code: 'foreign_awareness',
@@ -63,7 +63,7 @@ describe('awareness', () => {
     });
   });
 
-  it('W3 monitors may not set any awareness, not even their own', () => {
+  it('CH-W3 monitors may not set any awareness, not even their own', () => {
     const own = awarenessUpdate(CLIENT.m, { typing: false, focus: 'hidden' });
     expect(filterAwarenessUpdate(own, bindings.participant('m'))).toMatchObject({
       code: 'read_only',

@@ -4,7 +4,7 @@ import { DocSizeBudget, LIMITS, messageIdClient, ChatDocument } from '../../../p
 import { bindings, CLIENT, docOf, syncInto } from './chat-doc-fixture.ts';
 
 describe('chat document', () => {
-  it("S3 S4 message ids live in the writer's key space; authors come from the bindings", () => {
+  it("CH-S3 CH-S4 message ids live in the writer's key space; authors come from the bindings", () => {
     const h1 = docOf(CLIENT.h1);
     const posted = h1.chat.postMessage({ kind: 'text', body: 'Hello' }, 10);
     if (!posted.ok) throw new Error('post');
@@ -15,7 +15,7 @@ describe('chat document', () => {
     expect(message).not.toHaveProperty('author.name');
   });
 
-  it('S5 a reply sorts after what it answers, whatever the clocks say', () => {
+  it('CH-S5 a reply sorts after what it answers, whatever the clocks say', () => {
     const v = docOf(CLIENT.v);
     const h1 = docOf(CLIENT.h1);
     v.chat.postMessage({ kind: 'text', body: 'question' }, 5_000);
@@ -25,7 +25,7 @@ describe('chat document', () => {
     expect(v.chat.messages().map((m) => m.body)).toEqual(['question', 'answer']);
   });
 
-  it('S5 seq follows what arrived since the last post, and counts again after a delete', () => {
+  it('CH-S5 seq follows what arrived since the last post, and counts again after a delete', () => {
     const v = docOf(CLIENT.v);
     const h1 = docOf(CLIENT.h1);
     const seqOf = (chat: ChatDocument, id: string) => chat.message(id)?.seq;
@@ -46,7 +46,7 @@ describe('chat document', () => {
     expect(seqOf(v.chat, again.id)).toBe(5);
   });
 
-  it('S6 a read state counts only when its participant wrote it', () => {
+  it('CH-S6 a read state counts only when its participant wrote it', () => {
     const h1 = docOf(CLIENT.h1);
     const posted = h1.chat.postMessage({ kind: 'text', body: 'x' }, 1);
     if (!posted.ok) throw new Error('post');
@@ -55,7 +55,7 @@ describe('chat document', () => {
     expect([...h1.chat.readStates(bindings).keys()]).toEqual(['h1']);
   });
 
-  it('S1 meta and tags are typed', () => {
+  it('CH-S1 meta and tags are typed', () => {
     const h1 = docOf(CLIENT.h1);
     h1.chat.setMeta('label', 'printer');
     h1.chat.addTag('hardware', 1);
@@ -67,7 +67,7 @@ describe('chat document', () => {
     expect(() => h1.chat.setMeta('label', 'x'.repeat(LIMITS.maxLabelLength + 1))).toThrow();
   });
 
-  it('S7 a message longer than maxChatMessageLength is refused with a code', () => {
+  it('CH-S7 a message longer than maxChatMessageLength is refused with a code', () => {
     const v = docOf(CLIENT.v);
     const result = v.chat.postMessage(
       { kind: 'text', body: 'x'.repeat(LIMITS.maxChatMessageLength + 1) },
@@ -77,7 +77,7 @@ describe('chat document', () => {
     expect(v.chat.messages()).toEqual([]);
   });
 
-  it('S7 writes stop at the document size cap', () => {
+  it('CH-S7 writes stop at the document size cap', () => {
     const doc = new Y.Doc();
     const budget = new DocSizeBudget(doc, 20_000);
     const chat = new ChatDocument(doc, { budget });
@@ -91,14 +91,14 @@ describe('chat document', () => {
     budget.destroy();
   });
 
-  it('S2 entries that break the schema are skipped when read', () => {
+  it('CH-S2 entries that break the schema are skipped when read', () => {
     const h1 = docOf(CLIENT.h1);
     h1.doc.getMap('messages').set(`${CLIENT.h1.toString(36)}.abcdefghijkl`, { kind: 'bogus' });
     h1.chat.postMessage({ kind: 'text', body: 'fine' }, 1);
     expect(h1.chat.messages().map((m) => m.body)).toEqual(['fine']);
   });
 
-  it('S2 a decoded entry is reused until its entry is overwritten or deleted (S8)', () => {
+  it('CH-S2 a decoded entry is reused until its entry is overwritten or deleted (CH-S8)', () => {
     const h1 = docOf(CLIENT.h1);
     const posted = h1.chat.postMessage({ kind: 'text', body: 'first' }, 1);
     if (!posted.ok) throw new Error('post');

@@ -11,7 +11,7 @@ import {
 
 const sha256 = '0123456789abcdef'.repeat(4);
 
-describe('F13 file frames (CHAT.md X4, X5)', () => {
+describe('F13 file frames (CHAT.md CH-X4, CH-X5)', () => {
   it.each<FileFrame>([
     { type: 'want', sha256, from: 0 },
     { type: 'want', sha256, from: 640 },
@@ -19,19 +19,19 @@ describe('F13 file frames (CHAT.md X4, X5)', () => {
     { type: 'ack', sha256, upTo: 128 },
     { type: 'missing', sha256 },
     { type: 'cancel', sha256 },
-  ])('X5 round trip: $type', (frame) => {
+  ])('CH-X5 round trip: $type', (frame) => {
     const bytes = encodeFileFrame(frame);
     expect(bytes.byteLength).toBeLessThanOrEqual(LIMITS.maxChatFrameBytes);
     expect(decodeFileFrame(bytes)).toEqual({ ok: true, frame });
   });
 
-  it('X4: file frames and chat frames are told apart by their first byte', () => {
+  it('CH-X4: file frames and chat frames are told apart by their first byte', () => {
     expect(isFileFrame(encodeFileFrame({ type: 'missing', sha256 }))).toBe(true);
     for (const frame of encodeWireFrames(1, new Uint8Array(10)))
       expect(isFileFrame(frame)).toBe(false);
   });
 
-  it('X5: refuses what is not a well-formed file frame', () => {
+  it('CH-X5: refuses what is not a well-formed file frame', () => {
     const good = encodeFileFrame({ type: 'ack', sha256, upTo: 1 });
     expect(decodeFileFrame(new Uint8Array(LIMITS.maxChatFrameBytes + 1).fill(2))).toMatchObject({
       code: 'frame_too_large',

@@ -30,7 +30,7 @@ function chatWithHistory() {
 }
 
 describe('permission filter: visitors', () => {
-  it('A5 A7 a visitor message and its own read state are accepted', () => {
+  it('CH-A5 CH-A7 a visitor message and its own read state are accepted', () => {
     const { v, helperId } = chatWithHistory();
     const post = updateOf(v.doc, () => v.chat.postMessage({ kind: 'text', body: 'hi' }, 4));
     expect(filterUpdate(post, from('v'))).toEqual({ ok: true });
@@ -42,7 +42,7 @@ describe('permission filter: visitors', () => {
     expect(filterUpdate(page, from('v'))).toEqual({ ok: true });
   });
 
-  it("A5 a visitor writing under a helper's client id is refused (foreign_struct)", () => {
+  it("CH-A5 a visitor writing under a helper's client id is refused (foreign_struct)", () => {
     const forger = docOf(CLIENT.h1);
     const forged = updateOf(forger.doc, () =>
       forger.chat.postMessage({ kind: 'text', body: 'I am the helper' }, 1),
@@ -52,7 +52,7 @@ describe('permission filter: visitors', () => {
     expect(filterUpdate(forged, from('h1'))).toEqual({ ok: true });
   });
 
-  it('A5 C11 a visitor writing with a client id nobody bound is refused', () => {
+  it('CH-A5 CH-C11 a visitor writing with a client id nobody bound is refused', () => {
     const unbound = docOf(CLIENT.stranger);
     const update = updateOf(unbound.doc, () =>
       unbound.chat.postMessage({ kind: 'text', body: 'x' }, 1),
@@ -60,7 +60,7 @@ describe('permission filter: visitors', () => {
     expect(filterUpdate(update, from('v'))).toMatchObject({ code: 'foreign_struct' });
   });
 
-  it("A6 a visitor deleting a helper's message is refused; its own is fine", () => {
+  it("CH-A6 a visitor deleting a helper's message is refused; its own is fine", () => {
     const { v, helperId, visitorId } = chatWithHistory();
     const theirs = updateOf(v.doc, () => v.chat.deleteMessage(helperId));
     expect(filterUpdate(theirs, from('v'))).toMatchObject({ code: 'foreign_delete' });
@@ -68,13 +68,13 @@ describe('permission filter: visitors', () => {
     expect(filterUpdate(own, from('v'))).toEqual({ ok: true });
   });
 
-  it("A7 a visitor writing another participant's read state is refused", () => {
+  it("CH-A7 a visitor writing another participant's read state is refused", () => {
     const { v, helperId } = chatWithHistory();
     const update = updateOf(v.doc, () => v.chat.markRead('h1', helperId, 9));
     expect(filterUpdate(update, from('v'))).toMatchObject({ code: 'forbidden_location' });
   });
 
-  it("A7 a visitor overwriting a helper's read state (origin in it) is refused", () => {
+  it("CH-A7 a visitor overwriting a helper's read state (origin in it) is refused", () => {
     const h1 = docOf(CLIENT.h1);
     const posted = h1.chat.postMessage({ kind: 'text', body: 'x' }, 1);
     if (!posted.ok) throw new Error('setup');
@@ -85,7 +85,7 @@ describe('permission filter: visitors', () => {
     expect(filterUpdate(update, from('v'))).toMatchObject({ code: 'foreign_origin' });
   });
 
-  it('A7 a visitor writing meta or tags is refused', () => {
+  it('CH-A7 a visitor writing meta or tags is refused', () => {
     const v = docOf(CLIENT.v);
     const label = updateOf(v.doc, () => v.chat.setMeta('label', 'VIP'));
     expect(filterUpdate(label, from('v'))).toMatchObject({ code: 'forbidden_location' });
@@ -93,7 +93,7 @@ describe('permission filter: visitors', () => {
     expect(filterUpdate(tag, from('v'))).toMatchObject({ code: 'forbidden_location' });
   });
 
-  it('A7 a visitor may not write system messages or break the schema', () => {
+  it('CH-A7 a visitor may not write system messages or break the schema', () => {
     const v = docOf(CLIENT.v);
     const system = updateOf(v.doc, () =>
       v.chat.postMessage({ kind: 'system', body: 'Chat ended' }, 1),
@@ -114,7 +114,7 @@ describe('permission filter: visitors', () => {
     expect(filterUpdate(long, from('v'))).toMatchObject({ code: 'invalid_entry' });
   });
 
-  it("A7 a visitor writing to a key in a helper's key space is refused", () => {
+  it("CH-A7 a visitor writing to a key in a helper's key space is refused", () => {
     const v = docOf(CLIENT.v);
     const entry = { kind: 'text', body: 'replaced', at: 1, seq: 1 };
     const update = updateOf(v.doc, () =>
@@ -123,7 +123,7 @@ describe('permission filter: visitors', () => {
     expect(filterUpdate(update, from('v'))).toMatchObject({ code: 'forbidden_location' });
   });
 
-  it("A7 a visitor overwriting a helper's message in place is refused", () => {
+  it("CH-A7 a visitor overwriting a helper's message in place is refused", () => {
     const { v, helperId } = chatWithHistory();
     const update = updateOf(v.doc, () =>
       v.doc.getMap(ROOT.messages).set(helperId, { kind: 'text', body: 'hacked', at: 1, seq: 1 }),
@@ -132,7 +132,7 @@ describe('permission filter: visitors', () => {
     expect(filterUpdate(update, from('v'))).toMatchObject({ code: 'foreign_origin' });
   });
 
-  it('A7 nested types, text and list inserts from a visitor are refused', () => {
+  it('CH-A7 nested types, text and list inserts from a visitor are refused', () => {
     const v = docOf(CLIENT.v);
     const nested = updateOf(v.doc, () =>
       v.doc.getMap(ROOT.messages).set(`${CLIENT.v.toString(36)}.abcdefghijkl`, new Y.Map()),
@@ -146,7 +146,7 @@ describe('permission filter: visitors', () => {
     expect(filterUpdate(text, from('v'))).toMatchObject({ code: 'forbidden_content' });
   });
 
-  it('A3 a visitor update over maxChatUpdateBytes is refused before decoding', () => {
+  it('CH-A3 a visitor update over maxChatUpdateBytes is refused before decoding', () => {
     const big = new Uint8Array(LIMITS.maxChatUpdateBytes + 1);
     expect(filterUpdate(big, from('v'))).toMatchObject({ code: 'update_too_large' });
     expect(
@@ -156,7 +156,7 @@ describe('permission filter: visitors', () => {
     });
   });
 
-  it('A4 undecodable bytes are refused, never thrown', () => {
+  it('CH-A4 undecodable bytes are refused, never thrown', () => {
     expect(refusedWith(filterUpdate(new Uint8Array(), from('v')))).toBe('undecodable');
     expect(refusedWith(filterUpdate(Uint8Array.of(5, 1, 2), from('h1')))).toBe('undecodable');
     fc.assert(
@@ -168,7 +168,7 @@ describe('permission filter: visitors', () => {
     );
   });
 
-  it('A4 mutated honest updates are judged without throwing', () => {
+  it('CH-A4 mutated honest updates are judged without throwing', () => {
     const { v } = chatWithHistory();
     const honest = Y.encodeStateAsUpdate(v.doc);
     fc.assert(
@@ -184,7 +184,7 @@ describe('permission filter: visitors', () => {
 });
 
 describe('permission filter: monitors and helpers', () => {
-  it('A2 nothing at all is accepted from a monitor, even an empty update', () => {
+  it('CH-A2 nothing at all is accepted from a monitor, even an empty update', () => {
     const m = docOf(CLIENT.m);
     const update = updateOf(m.doc, () => m.chat.postMessage({ kind: 'text', body: 'psst' }, 1));
     expect(filterUpdate(update, from('m'))).toMatchObject({ code: 'read_only' });
@@ -193,19 +193,19 @@ describe('permission filter: monitors and helpers', () => {
     });
   });
 
-  it("A2 A8 a helper relaying a monitor's struct is refused", () => {
+  it("CH-A2 CH-A8 a helper relaying a monitor's struct is refused", () => {
     const m = docOf(CLIENT.m);
     const update = updateOf(m.doc, () => m.chat.postMessage({ kind: 'text', body: 'psst' }, 1));
     expect(filterUpdate(update, from('h1'))).toMatchObject({ code: 'foreign_struct' });
   });
 
-  it("A8 a helper relaying a visitor's forbidden write is refused", () => {
+  it("CH-A8 a helper relaying a visitor's forbidden write is refused", () => {
     const v = docOf(CLIENT.v);
     const update = updateOf(v.doc, () => v.chat.setMeta('label', 'VIP'));
     expect(filterUpdate(update, from('h1'))).toMatchObject({ code: 'forbidden_location' });
   });
 
-  it("A9 helpers relay others' structs, write meta and delete visitors' messages", () => {
+  it("CH-A9 helpers relay others' structs, write meta and delete visitors' messages", () => {
     const { h1, visitorId } = chatWithHistory();
     expect(filterUpdate(Y.encodeStateAsUpdate(h1.doc), from('h2', 'step2'))).toEqual({ ok: true });
     const meta = updateOf(h1.doc, () => {
@@ -217,7 +217,7 @@ describe('permission filter: monitors and helpers', () => {
     expect(filterUpdate(moderate, from('h1'))).toEqual({ ok: true });
   });
 
-  it('A1 an unknown sender is refused', () => {
+  it('CH-A1 an unknown sender is refused', () => {
     expect(filterUpdate(new Uint8Array([0, 0]), { ...from('v'), sender: undefined })).toMatchObject(
       {
         code: 'unknown_sender',
@@ -226,8 +226,8 @@ describe('permission filter: monitors and helpers', () => {
   });
 });
 
-describe('C4 a visitor answers step 1 with its own structs only', () => {
-  it('C4 encodeOwnStateAsUpdate matches Yjs when every client is own', () => {
+describe('CH-C4 a visitor answers step 1 with its own structs only', () => {
+  it('CH-C4 encodeOwnStateAsUpdate matches Yjs when every client is own', () => {
     const v = docOf(CLIENT.v);
     for (let i = 0; i < 20; i++) v.chat.postMessage({ kind: 'text', body: `m${i}` }, i);
     const ids = v.chat.messages().map((m) => m.id);
@@ -241,7 +241,7 @@ describe('C4 a visitor answers step 1 with its own structs only', () => {
     expect(encodeOwnStateAsUpdate(v.doc, own, partial)).toEqual(Y.encodeStateAsUpdate(v.doc, sv));
   });
 
-  it("C4 A5 A6 the visitor's answer passes the filter though the visitor holds helpers' content", () => {
+  it("CH-C4 CH-A5 CH-A6 the visitor's answer passes the filter though the visitor holds helpers' content", () => {
     const { v, h1, helperId } = chatWithHistory();
     // A helper deleted its own message: the visitor's delete set now names h1's client.
     h1.chat.deleteMessage(helperId);

@@ -1,6 +1,6 @@
 /**
- * V6: which lines of a whole chat document (the archive's final transcript) carry their
- * writer's signature, given the service's bindings with keys (SPEC.md P4, P6).
+ * CH-V6: which lines of a whole chat document (the archive's final transcript) carry their
+ * writer's signature, given the service's bindings with keys (SPEC.md SP-P4, SP-P6).
  */
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ async function signer(): Promise<MessageSigner> {
   return messageSigner(alg, keys);
 }
 
-/** Writes a signed line as a staff session does (V2). */
+/** Writes a signed line as a staff session does (CH-V2). */
 async function writeSigned(doc: Y.Doc, client: number, s: MessageSigner, body: string) {
   doc.clientID = client;
   const chat = new ChatDocument(doc);
@@ -36,7 +36,7 @@ async function writeSigned(doc: Y.Doc, client: number, s: MessageSigner, body: s
 }
 
 describe('transcript signatures', () => {
-  it('V6 the final document’s staff lines verify against the keys bound with their client ids; altered, unsigned and wrongly keyed ones do not', async () => {
+  it('CH-V6 the final document’s staff lines verify against the keys bound with their client ids; altered, unsigned and wrongly keyed ones do not', async () => {
     const alice = await signer();
     const bob = await signer();
     const doc = new Y.Doc();
@@ -62,7 +62,7 @@ describe('transcript signatures', () => {
     if (!result.ok) throw new Error(result.code);
     expect([...result.verified]).toEqual([good]);
     expect([...result.unverified].sort()).toEqual([altered, wrongKey, unsigned.id].sort());
-    // The same lines in another chat's archive verify nothing (V2 binds the chat id).
+    // The same lines in another chat's archive verify nothing (CH-V2 binds the chat id).
     const elsewhere = await verifyTranscriptSignatures(
       'c-other',
       Y.encodeStateAsUpdate(doc),
@@ -71,7 +71,7 @@ describe('transcript signatures', () => {
     expect(elsewhere.ok && elsewhere.verified.size).toBe(0);
   });
 
-  it('V6 K2 bytes that are not a document are refused with a code, never thrown', async () => {
+  it('CH-V6 CH-K2 bytes that are not a document are refused with a code, never thrown', async () => {
     expect(await verifyTranscriptSignatures(CHAT, new Uint8Array([1, 200, 3]), [])).toMatchObject({
       ok: false,
       code: 'undecodable',

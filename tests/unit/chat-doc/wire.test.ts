@@ -23,7 +23,7 @@ function reassemble(frames: Uint8Array[], r = new Reassembler()): Uint8Array[] {
 }
 
 describe('wire format', () => {
-  it('D5 every message kind round-trips', () => {
+  it('CH-D5 every message kind round-trips', () => {
     const messages: WireMessage[] = [
       { type: 'sync-step1', stateVector: Uint8Array.of(1, 2, 3) },
       { type: 'sync-step2', update: bytes(40) },
@@ -35,7 +35,7 @@ describe('wire format', () => {
       expect(decodeMessage(encodeMessage(m))).toEqual({ ok: true, message: m });
   });
 
-  it('D5 a sync message is y-protocols framing: kind 0, sync type, length, payload', () => {
+  it('CH-D5 a sync message is y-protocols framing: kind 0, sync type, length, payload', () => {
     expect([...encodeMessage({ type: 'sync-step1', stateVector: Uint8Array.of(9) })]).toEqual([
       0, 0, 1, 9,
     ]);
@@ -44,7 +44,7 @@ describe('wire format', () => {
     ]);
   });
 
-  it('D5 D6 D7 unknown kinds, truncation and trailing bytes are refused', () => {
+  it('CH-D5 CH-D6 CH-D7 unknown kinds, truncation and trailing bytes are refused', () => {
     expect(decodeMessage(Uint8Array.of(9, 0))).toMatchObject({ code: 'unknown_message' });
     expect(decodeMessage(Uint8Array.of(0, 7, 0))).toMatchObject({ code: 'unknown_message' });
     expect(decodeMessage(Uint8Array.of(0, 2, 5, 1))).toMatchObject({ code: 'bad_frame' });
@@ -57,7 +57,7 @@ describe('wire format', () => {
     expect(decodeMessage(awareness)).toMatchObject({ code: 'bad_frame' });
   });
 
-  it('D1 D2 D3 a large message is chunked to frames of at most 16 KiB and reassembled', () => {
+  it('CH-D1 CH-D2 CH-D3 a large message is chunked to frames of at most 16 KiB and reassembled', () => {
     const message = encodeMessage({ type: 'sync-step2', update: bytes(2 * 1024 * 1024 + 5, 3) });
     const frames = encodeWireFrames(42, message);
     expect(frames.length).toBe(Math.ceil(message.length / CHUNK_BYTES));
@@ -68,7 +68,7 @@ describe('wire format', () => {
     expect(Buffer.from(got!).equals(Buffer.from(message))).toBe(true);
   });
 
-  it('D3 interleaved messages reassemble; chunks of one message must keep their order', () => {
+  it('CH-D3 interleaved messages reassemble; chunks of one message must keep their order', () => {
     const a = encodeWireFrames(1, bytes(CHUNK_BYTES * 2 + 1, 1));
     const b = encodeWireFrames(2, bytes(CHUNK_BYTES + 1, 2));
     const got = reassemble([a[0]!, b[0]!, a[1]!, b[1]!, a[2]!]);
@@ -79,20 +79,20 @@ describe('wire format', () => {
     expect(new Reassembler().push(a[1]!)).toMatchObject({ code: 'chunk_out_of_order' });
   });
 
-  it('D11 a message id started twice is refused', () => {
+  it('CH-D11 a message id started twice is refused', () => {
     const a = encodeWireFrames(1, bytes(CHUNK_BYTES * 2));
     const r = new Reassembler();
     r.push(a[0]!);
     expect(r.push(a[0]!)).toMatchObject({ code: 'chunk_out_of_order' });
   });
 
-  it('D1 a frame over 16 KiB is refused', () => {
+  it('CH-D1 a frame over 16 KiB is refused', () => {
     const frame = new Uint8Array(LIMITS.maxChatFrameBytes + 1);
     frame[0] = 1;
     expect(new Reassembler().push(frame)).toMatchObject({ code: 'frame_too_large' });
   });
 
-  it('D2 D4 bad versions, truncated headers and impossible counts are refused', () => {
+  it('CH-D2 CH-D4 bad versions, truncated headers and impossible counts are refused', () => {
     const r = new Reassembler();
     expect(r.push(Uint8Array.of(2, 0, 0, 1, 0))).toMatchObject({ code: 'bad_frame' });
     expect(r.push(Uint8Array.of(1, 0))).toMatchObject({ code: 'bad_frame' });
@@ -103,7 +103,7 @@ describe('wire format', () => {
     });
   });
 
-  it('D8 a message growing past its bound is refused as it arrives', () => {
+  it('CH-D8 a message growing past its bound is refused as it arrives', () => {
     const r = new Reassembler({ maxMessageBytes: CHUNK_BYTES * 2 });
     const frames = encodeWireFrames(5, bytes(CHUNK_BYTES * 3));
     expect(r.push(frames[0]!)).toEqual({ ok: true, message: null });
@@ -111,7 +111,7 @@ describe('wire format', () => {
     expect(r.push(frames[2]!)).toMatchObject({ code: 'wire_message_too_large' });
   });
 
-  it('D9 at most maxPartialWireMessages messages are in progress at once', () => {
+  it('CH-D9 at most maxPartialWireMessages messages are in progress at once', () => {
     const r = new Reassembler();
     for (let id = 0; id < LIMITS.maxPartialWireMessages; id++) {
       expect(r.push(encodeWireFrames(id, bytes(CHUNK_BYTES + 1))[0]!)).toMatchObject({ ok: true });
@@ -121,7 +121,7 @@ describe('wire format', () => {
     });
   });
 
-  it('D10 a partial message that waits too many frames times out, counted in frames', () => {
+  it('CH-D10 a partial message that waits too many frames times out, counted in frames', () => {
     const r = new Reassembler({ maxWaitFrames: 3 });
     r.push(encodeWireFrames(1, bytes(CHUNK_BYTES + 1))[0]!);
     for (let i = 0; i < 3; i++) {
@@ -132,7 +132,7 @@ describe('wire format', () => {
     });
   });
 
-  it('D12 random frames are refused or held, never thrown', () => {
+  it('CH-D12 random frames are refused or held, never thrown', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 20 }), (frames) => {
         const r = new Reassembler();

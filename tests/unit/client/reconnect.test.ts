@@ -9,7 +9,7 @@ import {
 } from '../../../app/lib/signal/signal-client.ts';
 
 describe('reconnect policy', () => {
-  it('S3 backs off exponentially up to the cap, with jitter that never retries at once', () => {
+  it('SP-S3 backs off exponentially up to the cap, with jitter that never retries at once', () => {
     const at = (attempt: number, random: number) =>
       nextRetryDelayMs({ attempt, closeCode: 1006, random });
     expect(at(0, 0)).toBe(RECONNECT.baseMs / 2);
@@ -19,7 +19,7 @@ describe('reconnect policy', () => {
     expect(at(40, 0)).toBe(RECONNECT.capMs / 2);
   });
 
-  it('S3 spreads clients of a restarting service over a wider first window', () => {
+  it('SP-S3 spreads clients of a restarting service over a wider first window', () => {
     const delays = [0, 0.25, 0.5, 0.75, 0.999].map((random) =>
       nextRetryDelayMs({ attempt: 0, closeCode: 1012, random }),
     );
@@ -27,7 +27,7 @@ describe('reconnect policy', () => {
     expect(Math.max(...(delays as number[]))).toBeGreaterThan(RECONNECT.restartWindowMs * 0.99);
   });
 
-  it('E1 stops after final closes: blocked, unauthorized, bad version, replaced, bad origin', () => {
+  it('SP-E1 stops after final closes: blocked, unauthorized, bad version, replaced, bad origin', () => {
     for (const closeCode of [4001, 4002, 4004, 4005, 4006]) {
       expect(nextRetryDelayMs({ attempt: 0, closeCode, random: 0.5 })).toBeNull();
     }
@@ -97,7 +97,7 @@ function setup() {
 }
 
 describe('signal client', () => {
-  it('S2 S3 says a fresh hello on every reconnect and backs off between failed attempts', () => {
+  it('SP-S2 SP-S3 says a fresh hello on every reconnect and backs off between failed attempts', () => {
     const t = setup();
     const first = FakeSocket.all[0]!;
     first.open();
@@ -123,7 +123,7 @@ describe('signal client', () => {
     expect(t.client.state.status).toBe('open');
   });
 
-  it('W1 frames that fail to decode are reported and dropped, the connection stays', () => {
+  it('SP-W1 frames that fail to decode are reported and dropped, the connection stays', () => {
     const t = setup();
     const s = FakeSocket.all[0]!;
     s.open();
@@ -134,7 +134,7 @@ describe('signal client', () => {
     expect(t.received.map((m) => m.type)).toEqual(['welcome']);
   });
 
-  it('B2 a blocked visitor is not reconnected, and the state says why', () => {
+  it('SP-B2 a blocked visitor is not reconnected, and the state says why', () => {
     const t = setup();
     const s = FakeSocket.all[0]!;
     s.open();

@@ -1,5 +1,5 @@
 /**
- * The console's layout of a chat taken over after a requeue (CHAT.md K3, K9): the
+ * The console's layout of a chat taken over after a requeue (CHAT.md CH-K3, CH-K9): the
  * earlier part runs to the last line only a copy holds, takes in the chat document's
  * own messages up to there, shows a document line as the document has it, and leaves
  * the rest, the new helper's replies first of all, to the live log.
@@ -58,7 +58,7 @@ function view(messages: MessageView[], lines: ReturnType<typeof line>[] | null):
 }
 
 describe('the earlier conversation in the console', () => {
-  it('K3 K9 runs to the last line only a copy holds; document lines show as the document has them', () => {
+  it('CH-K3 CH-K9 runs to the last line only a copy holds; document lines show as the document has them', () => {
     const doc = [
       message('v1', 1, vera),
       message('v2', 3, vera),
@@ -94,7 +94,7 @@ describe('the earlier conversation in the console', () => {
     expect(split.unverified).toBe(true);
   });
 
-  it('K9 with nothing only a copy holds there is no earlier part', () => {
+  it('CH-K9 with nothing only a copy holds there is no earlier part', () => {
     const doc = [message('v1', 1, vera), message('b1', 2, bob, true)];
     const split = splitConversation(view(doc, [line('v1', 1, false, true)]));
     expect(split.earlier).toEqual([]);

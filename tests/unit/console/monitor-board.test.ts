@@ -1,6 +1,6 @@
-/** The monitors' board in the console (SPEC.md M4–M7): the reducer over the
+/** The monitors' board in the console (SPEC.md SP-M4–SP-M7): the reducer over the
  * service's snapshot and changes, the actions a monitor sends, and the helper's
- * unanswered-time reports (M5). No socket, no browser. */
+ * unanswered-time reports (SP-M5). No socket, no browser. */
 import { describe, expect, it } from 'vitest';
 import { FileTransfers } from '../../../app/lib/files/file-transfers.ts';
 import { memoryFileStore } from '../../../app/lib/files/file-store.ts';
@@ -43,7 +43,7 @@ const staffRow = (id: string, role: 'trainee' | 'helper' | 'monitor' = 'helper')
 });
 
 describe('board reducer', () => {
-  it('M4 a snapshot replaces the board; changes update, add and remove rows', () => {
+  it('SP-M4 a snapshot replaces the board; changes update, add and remove rows', () => {
     let board = reduceBoard(EMPTY_BOARD, {
       type: 'board',
       chats: [row('c1'), row('c2', { status: 'active', startedAt: 150, helpers: ['Alice'] })],
@@ -67,13 +67,13 @@ describe('board reducer', () => {
     expect(board).toEqual({ chats: [], staff: [], events: [] });
   });
 
-  it('M4 the queue wait runs to now while queued and stops at the accept', () => {
+  it('SP-M4 the queue wait runs to now while queued and stops at the accept', () => {
     expect(queueWait(row('c1', { enqueuedAt: 1000 }), 4000)).toBe(3000);
     expect(queueWait(row('c1', { enqueuedAt: 1000, startedAt: 2500 }), 9000)).toBe(1500);
   });
 });
 
-describe('unanswered time (M5)', () => {
+describe('unanswered time (SP-M5)', () => {
   const msg = (role: 'visitor' | 'helper', at: number, kind = 'text') => ({
     id: `m${at}`,
     kind,
@@ -82,7 +82,7 @@ describe('unanswered time (M5)', () => {
   });
   const view = (messages: object[]) => ({ messages }) as unknown as SessionView;
 
-  it('M5 is the oldest visitor message after the last helper message; page views do not count', () => {
+  it('SP-M5 is the oldest visitor message after the last helper message; page views do not count', () => {
     expect(unansweredSince(view([]))).toBeNull();
     expect(unansweredSince(view([msg('visitor', 10), msg('visitor', 20)]))).toBe(10);
     expect(unansweredSince(view([msg('visitor', 10), msg('helper', 15)]))).toBeNull();
@@ -149,7 +149,7 @@ const chatMsg = (role: 'monitor' | 'helper'): ServiceToStaff => ({
 });
 
 describe('StaffConsole for monitors', () => {
-  it('M4 a monitor subscribes to the board on every welcome; a helper never does', () => {
+  it('SP-M4 a monitor subscribes to the board on every welcome; a helper never does', () => {
     const { staff, sent } = monitorConsole();
     expect(sent).toEqual([{ type: 'board_subscribe' }]);
     expect(staff.state.board).toEqual(EMPTY_BOARD);
@@ -158,7 +158,7 @@ describe('StaffConsole for monitors', () => {
     expect(helper.staff.state.board).toBeNull();
   });
 
-  it('M1 M6 T3 watch, join, promote and stop watching send what the service expects', () => {
+  it('SP-M1 SP-M6 SP-T3 watch, join, promote and stop watching send what the service expects', () => {
     const { staff, sent, deliver } = monitorConsole();
     sent.length = 0;
     staff.watch('c1');
@@ -180,7 +180,7 @@ describe('StaffConsole for monitors', () => {
     expect(staff.state.chats).toEqual([]);
   });
 
-  it('M5 a helper console reports the unanswered time when it changes, not on every view', () => {
+  it('SP-M5 a helper console reports the unanswered time when it changes, not on every view', () => {
     const { sent, deliver, events } = monitorConsole('helper');
     deliver(chatMsg('helper'));
     let listener: ((view: SessionView) => void) | null = null;
@@ -211,8 +211,8 @@ describe('StaffConsole for monitors', () => {
   });
 });
 
-describe('P5 security events on the board', () => {
-  it('P5 the newest event goes on top, a snapshot keeps them, at most 20 are kept', () => {
+describe('SP-P5 security events on the board', () => {
+  it('SP-P5 the newest event goes on top, a snapshot keeps them, at most 20 are kept', () => {
     const event = (at: number) =>
       ({
         type: 'security_event',

@@ -77,7 +77,7 @@ describe('replySuggestions', () => {
     ]);
   });
 
-  it('F17 K7 /tag: common tags, then the team’s, then a new one; never one the chat has', () => {
+  it('F17 SP-K7 /tag: common tags, then the team’s, then a new one; never one the chat has', () => {
     const all = tagSuggestions('', ['solved'], ['printer-jam', 'qa']).map((s) => s.label);
     expect(all.slice(0, 3)).toEqual(['qa', 'crash', 'print']);
     expect(all).not.toContain('solved');

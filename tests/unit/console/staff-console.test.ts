@@ -83,7 +83,7 @@ describe('StaffConsole', () => {
     expect(staff.state.connection).toBe('reconnecting');
   });
 
-  it('L2 the chat limit is checked against the maximum before it is sent', () => {
+  it('SP-L2 the chat limit is checked against the maximum before it is sent', () => {
     const { staff, sent } = setup();
     expect(staff.setChatLimit(6).ok).toBe(false);
     expect(staff.setChatLimit(1.5).ok).toBe(false);
@@ -215,7 +215,7 @@ describe('StaffConsole tabs', () => {
     expect(staff.state.chats.map((c) => c.unread)).toEqual([2, 0]);
   });
 
-  it('K1 K4 tags and label are what the service says; /tag and /label never reach the visitor', () => {
+  it('SP-K1 SP-K4 tags and label are what the service says; /tag and /label never reach the visitor', () => {
     const { staff, deliver, events, sent } = setup();
     deliver(chatMsg('c1'));
     const texts: string[] = [];
@@ -280,7 +280,7 @@ describe('StaffConsole tabs', () => {
     expect(texts).toEqual([]);
   });
 
-  it('K2 a chat at the tag limit refuses one more tag before sending', () => {
+  it('SP-K2 a chat at the tag limit refuses one more tag before sending', () => {
     const { staff, deliver, sent } = setup();
     deliver(chatMsg('c1'));
     const tags = Array.from({ length: 12 }, (_, i) => `t${i}`);
@@ -290,7 +290,7 @@ describe('StaffConsole tabs', () => {
     expect(sent).toEqual([{ type: 'tag_add', chatId: 'c1', tag: 't3' }]);
   });
 
-  it('T2 an invitation is listed and alerts; joining opens the chat and clears it', () => {
+  it('SP-T2 an invitation is listed and alerts; joining opens the chat and clears it', () => {
     const { staff, deliver, offers, sent } = setup();
     deliver({ type: 'invitation', chatId: 'c9', from: 'alice', expiresAt: 50, visitor });
     expect(staff.state.invitations.map((i) => i.from)).toEqual(['alice']);

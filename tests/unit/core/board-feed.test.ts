@@ -12,7 +12,7 @@ function monitorWithBoard(d = new CoreDriver()) {
 }
 
 describe('live board', () => {
-  it('M4 a subscriber gets a snapshot of queued, offered and active chats and every account', () => {
+  it('SP-M4 a subscriber gets a snapshot of queued, offered and active chats and every account', () => {
     const d = new CoreDriver();
     const alice = d.staff(account('alice', 'helper', 1));
     d.fromVisitor(d.visitor('v1'), requestMsg('general', 'Vera'));
@@ -51,7 +51,7 @@ describe('live board', () => {
     );
   });
 
-  it('M4 changes are pushed, coalesced into one frame per subscriber within boardNoticeMs', () => {
+  it('SP-M4 changes are pushed, coalesced into one frame per subscriber within boardNoticeMs', () => {
     const { d, molly } = monitorWithBoard();
     const other = d.staff(account('admin1', 'admin'), { available: false });
     d.fromStaff(other, { type: 'board_subscribe' });
@@ -79,7 +79,7 @@ describe('live board', () => {
     expect(d.of(molly, 'board_changes')).toHaveLength(1);
   });
 
-  it('M4 an ended chat is told as removed, once', () => {
+  it('SP-M4 an ended chat is told as removed, once', () => {
     const { d, molly } = monitorWithBoard();
     const v = d.visitor('v1');
     d.fromVisitor(v, requestMsg());
@@ -90,7 +90,7 @@ describe('live board', () => {
     expect(d.last(molly, 'board_changes')).toMatchObject({ chats: [], removed: [chatId] });
   });
 
-  it('M4 a chat opened and ended between two flushes is never told', () => {
+  it('SP-M4 a chat opened and ended between two flushes is never told', () => {
     const { d, molly } = monitorWithBoard();
     d.clear(molly);
     const v = d.visitor('v1');
@@ -100,7 +100,7 @@ describe('live board', () => {
     expect(d.of(molly, 'board_changes')).toEqual([]);
   });
 
-  it('M4 hundreds of chats: the snapshot and the changes come in frames of bounded rows', () => {
+  it('SP-M4 hundreds of chats: the snapshot and the changes come in frames of bounded rows', () => {
     const d = new CoreDriver();
     for (let i = 0; i < 300; i++) d.fromVisitor(d.visitor(`v${i}`), requestMsg());
     const { molly } = monitorWithBoard(d);
@@ -123,7 +123,7 @@ describe('live board', () => {
     expect(changes[0]!.chats.length).toBeLessThanOrEqual(2);
   });
 
-  it('M4 only monitors and admins subscribe; a closed socket stops the feed', () => {
+  it('SP-M4 only monitors and admins subscribe; a closed socket stops the feed', () => {
     const d = new CoreDriver();
     const bob = d.staff(account('bob'));
     d.fromStaff(bob, { type: 'board_subscribe' });
@@ -136,7 +136,7 @@ describe('live board', () => {
     expect(d.of(molly, 'board_changes')).toEqual([]);
   });
 
-  it('M4 board_unsubscribe stops the changes', () => {
+  it('SP-M4 board_unsubscribe stops the changes', () => {
     const { d, molly } = monitorWithBoard();
     d.fromStaff(molly, { type: 'board_unsubscribe' });
     d.fromVisitor(d.visitor('v1'), requestMsg());
@@ -144,7 +144,7 @@ describe('live board', () => {
     expect(d.of(molly, 'board_changes')).toEqual([]);
   });
 
-  it('M5 a helper of the chat reports the unanswered time; others are refused', () => {
+  it('SP-M5 a helper of the chat reports the unanswered time; others are refused', () => {
     const { d, molly } = monitorWithBoard();
     const alice = d.staff(account('alice'));
     d.fromVisitor(d.visitor('v1'), requestMsg());
@@ -166,7 +166,7 @@ describe('live board', () => {
     expect(d.last(molly, 'board_changes')!.chats[0]?.unansweredSince).toBeNull();
   });
 
-  it('M7 T3 a promotion from the board changes the trainee row on every board, then offers', () => {
+  it('SP-M7 SP-T3 a promotion from the board changes the trainee row on every board, then offers', () => {
     const { d, molly } = monitorWithBoard();
     const tina = d.staff(account('tina', 'trainee'));
     d.fromVisitor(d.visitor('v1'), requestMsg());
@@ -194,7 +194,7 @@ describe('join', () => {
     return { d, alice, visitor, molly, chatId };
   }
 
-  it('M6 a watching monitor joins as a helper: the visitor sees them, the limit counts', () => {
+  it('SP-M6 a watching monitor joins as a helper: the visitor sees them, the limit counts', () => {
     const { d, alice, visitor, molly, chatId } = watched();
     d.clear(visitor);
     d.fromStaff(molly, { type: 'join', chatId });
@@ -215,7 +215,7 @@ describe('join', () => {
     expect(d.last(visitor, 'ended')?.chatId).toBe(chatId);
   });
 
-  it('M6 L1 a join at the chat limit is refused and the monitor keeps watching', () => {
+  it('SP-M6 SP-L1 a join at the chat limit is refused and the monitor keeps watching', () => {
     const { d, molly, chatId } = watched(1);
     d.fromStaff(molly, { type: 'set_available', available: true });
     d.fromVisitor(d.visitor('v2'), requestMsg());
@@ -227,7 +227,7 @@ describe('join', () => {
     expect(view.participants.find((p) => p.id === 'molly')?.role).toBe('monitor');
   });
 
-  it('M6 joining an unwatched chat is not_participant; a helper is forbidden', () => {
+  it('SP-M6 joining an unwatched chat is not_participant; a helper is forbidden', () => {
     const { d, chatId } = watched();
     const admin = d.staff(account('root', 'admin'), { available: false });
     d.fromStaff(admin, { type: 'join', chatId });

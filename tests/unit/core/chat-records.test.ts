@@ -1,5 +1,5 @@
 /**
- * Chats to and from their stored records (signal/core/chat-records.ts, SPEC.md B1 P4):
+ * Chats to and from their stored records (signal/core/chat-records.ts, SPEC.md SP-B1 SP-P4):
  * what a restart restores is what was stored, departed participants included.
  */
 import { describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ describe('chat records', () => {
           clientIds: [21, 22],
           keys: [{ clientId: 21, alg: 'Ed25519', key: 'a2V5' }],
         },
-        // P4: a helper who left keeps her client ids bound to her through a restart.
+        // SP-P4: a helper who left keeps her client ids bound to her through a restart.
         { id: 'h-carol', role: 'helper', name: 'Carol', clientIds: [31], left: true },
       ],
     };

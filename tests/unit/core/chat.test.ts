@@ -33,7 +33,7 @@ function snapshotFrom(d: CoreDriver): Snapshot {
 }
 
 describe('invitations', () => {
-  it('I1 I2 a helper invites by nickname; a trainee accepts and joins the chat', () => {
+  it('SP-I1 SP-I2 a helper invites by nickname; a trainee accepts and joins the chat', () => {
     const { d, alice, visitor, chatId } = activeChat();
     const tina = d.staff(account('tina', 'trainee'));
     d.fromStaff(alice, { type: 'invite', chatId, nickname: 'Tina' });
@@ -52,7 +52,7 @@ describe('invitations', () => {
     ]);
   });
 
-  it('I1 a trainee cannot invite; unknown and offline nicknames are refused', () => {
+  it('SP-I1 a trainee cannot invite; unknown and offline nicknames are refused', () => {
     const { d, alice, chatId } = activeChat();
     d.fromStaff(alice, { type: 'invite', chatId, nickname: 'nobody' });
     expect(d.last(alice, 'error')?.code).toBe('unknown_helper');
@@ -69,7 +69,7 @@ describe('invitations', () => {
     expect(d.of(carl, 'invitation')).toHaveLength(0);
   });
 
-  it('I2 O2 a chat joined by invitation counts: the next offer goes to a helper with fewer', () => {
+  it('SP-I2 SP-O2 a chat joined by invitation counts: the next offer goes to a helper with fewer', () => {
     const { d, alice, chatId } = activeChat();
     d.now += 1;
     const bob = d.staff(account('bob'));
@@ -83,7 +83,7 @@ describe('invitations', () => {
     expect(d.pendingOffer(bob)).toBeNull();
   });
 
-  it('I2 an invitation expires', () => {
+  it('SP-I2 an invitation expires', () => {
     const { d, alice, chatId } = activeChat();
     const bob = d.staff(account('bob'));
     d.fromStaff(alice, { type: 'invite', chatId, nickname: 'bob' });
@@ -93,7 +93,7 @@ describe('invitations', () => {
     expect(d.last(bob, 'error')?.code).toBe('no_invitation');
   });
 
-  it('I3 L3 the inviter may leave and the chat stays with the invitee; invitee limits hold', () => {
+  it('SP-I3 SP-L3 the inviter may leave and the chat stays with the invitee; invitee limits hold', () => {
     const { d, alice, visitor, chatId } = activeChat();
     const bob = d.staff(account('bob', 'helper', 1), { available: false });
     d.fromStaff(alice, { type: 'invite', chatId, nickname: 'bob' });
@@ -112,7 +112,7 @@ describe('invitations', () => {
 });
 
 describe('monitors', () => {
-  it('M1 M2 M3 a monitor lists and watches a chat, unseen by the visitor, outside any limit', () => {
+  it('SP-M1 SP-M2 SP-M3 a monitor lists and watches a chat, unseen by the visitor, outside any limit', () => {
     const { d, alice, visitor, chatId } = activeChat();
     const molly = d.staff(account('molly', 'monitor', 1), { available: false });
     d.fromStaff(molly, { type: 'list_chats' });
@@ -138,7 +138,7 @@ describe('monitors', () => {
     expect(d.last(molly, 'status')?.activeChats ?? []).toEqual([]);
   });
 
-  it('M1 helpers cannot list or watch', () => {
+  it('SP-M1 helpers cannot list or watch', () => {
     const { d, chatId } = activeChat();
     const bob = d.staff(account('bob'));
     d.fromStaff(bob, { type: 'watch', chatId });
@@ -149,7 +149,7 @@ describe('monitors', () => {
 });
 
 describe('participants and relay', () => {
-  it('P1 P2 bindings are announced to every peer, and a taken client id is refused', () => {
+  it('SP-P1 SP-P2 bindings are announced to every peer, and a taken client id is refused', () => {
     const { d, alice, visitor, chatId } = activeChat();
     d.fromVisitor(visitor, { type: 'bind', chatId, clientId: 111 });
     d.fromStaff(alice, { type: 'bind', chatId, clientId: 222 });
@@ -167,7 +167,7 @@ describe('participants and relay', () => {
     expect(d.last(visitor, 'error')?.code).toBe('too_many_client_ids');
   });
 
-  it("P4 a departed helper's client id is never bound to the visitor, even after a restart", () => {
+  it("SP-P4 a departed helper's client id is never bound to the visitor, even after a restart", () => {
     const accounts = [account('alice'), account('bob')];
     const d = new CoreDriver({ accounts, departments: DEPARTMENTS, blocks: [], openChats: [] });
     const { alice, visitor, chatId } = activeChat(d);
@@ -197,7 +197,7 @@ describe('participants and relay', () => {
     expect(list.former?.map((p) => [p.id, p.clientIds])).toEqual([['alice', [222]]]);
   });
 
-  it('P6 a staff key is kept with its client id for the life of the chat: announced, persisted, first one wins', () => {
+  it('SP-P6 a staff key is kept with its client id for the life of the chat: announced, persisted, first one wins', () => {
     const accounts = [account('alice'), account('bob')];
     const d = new CoreDriver({ accounts, departments: DEPARTMENTS, blocks: [], openChats: [] });
     const { alice, visitor, chatId } = activeChat(d);
@@ -226,7 +226,7 @@ describe('participants and relay', () => {
     ]);
   });
 
-  it('P4 a helper who takes a chat again gets back the client ids they wrote under', () => {
+  it('SP-P4 a helper who takes a chat again gets back the client ids they wrote under', () => {
     const { d, alice, chatId } = activeChat();
     d.fromStaff(alice, { type: 'bind', chatId, clientId: 222 });
     d.fromStaff(alice, { type: 'leave', chatId });
@@ -236,7 +236,7 @@ describe('participants and relay', () => {
     expect(list.former).toEqual([]);
   });
 
-  it('P5 a peer refusal reaches the monitors once, and only from a participant', () => {
+  it('SP-P5 a peer refusal reaches the monitors once, and only from a participant', () => {
     const { d, alice, visitor, chatId } = activeChat();
     const molly = d.staff(account('molly', 'monitor'));
     const report = { type: 'peer_refused', chatId, peer: 'v1', code: 'foreign_struct' } as const;
@@ -260,7 +260,7 @@ describe('participants and relay', () => {
     expect(d.last(alice, 'error')?.code).toBe('not_participant');
   });
 
-  it('R1 R2 signals pass between participants with the sender stamped by the service', () => {
+  it('SP-R1 SP-R2 signals pass between participants with the sender stamped by the service', () => {
     const { d, alice, visitor, chatId } = activeChat();
     d.fromVisitor(visitor, { type: 'signal', chatId, to: 'alice', link: 'l1', data: offerData });
     expect(d.last(alice, 'signal')).toEqual({
@@ -272,7 +272,7 @@ describe('participants and relay', () => {
     });
   });
 
-  it('R1 signals to strangers, other chats, monitors from visitors, and oneself are refused', () => {
+  it('SP-R1 signals to strangers, other chats, monitors from visitors, and oneself are refused', () => {
     const { d, alice, visitor, chatId } = activeChat();
     const bob = d.staff(account('bob'));
     const v2 = d.visitor('v2');
@@ -301,7 +301,7 @@ describe('participants and relay', () => {
     expect(d.last(alice, 'signal')?.from).toBe('molly');
   });
 
-  it('R3 a signal to an offline participant is refused', () => {
+  it('SP-R3 a signal to an offline participant is refused', () => {
     const { d, alice, visitor, chatId } = activeChat();
     d.disconnect(visitor);
     d.fromStaff(alice, { type: 'signal', chatId, to: 'v1', link: 'x', data: offerData });
@@ -310,7 +310,7 @@ describe('participants and relay', () => {
 });
 
 describe('disconnects and grace', () => {
-  it('G1 a helper who returns within the grace period keeps the chat', () => {
+  it('SP-G1 a helper who returns within the grace period keeps the chat', () => {
     const { d, alice, visitor, chatId } = activeChat();
     d.disconnect(alice);
     expect(
@@ -324,14 +324,14 @@ describe('disconnects and grace', () => {
     expect(d.of(visitor, 'queued')).toHaveLength(1);
   });
 
-  it('G2 Q2 when the grace ends the chat returns to the front of the queue for the next helper', () => {
+  it('SP-G2 SP-Q2 when the grace ends the chat returns to the front of the queue for the next helper', () => {
     const { d, alice, visitor, chatId } = activeChat();
     const waiting = d.visitor('v2');
     d.fromVisitor(waiting, requestMsg());
     d.disconnect(alice);
     d.advance(DEFAULT_CORE_CONFIG.helperGraceMs);
     expect(d.last(visitor, 'queued')).toMatchObject({ chatId, position: 1 });
-    // Q3: the visitors it went ahead of are told within one notice period.
+    // SP-Q3: the visitors it went ahead of are told within one notice period.
     d.advance(DEFAULT_CORE_CONFIG.queueNoticeMs);
     expect(d.last(waiting, 'queued')?.position).toBe(2);
     const bob = d.staff(account('bob'));
@@ -341,7 +341,7 @@ describe('disconnects and grace', () => {
     expect(d.last(visitor, 'participants')!.participants.map((p) => p.id)).toEqual(['v1', 'bob']);
   });
 
-  it('G4 a watching monitor stays through a requeue and links with the next helper; it may stop watching the queued chat', () => {
+  it('SP-G4 a watching monitor stays through a requeue and links with the next helper; it may stop watching the queued chat', () => {
     const { d, alice, visitor, chatId } = activeChat();
     const molly = d.staff(account('molly', 'monitor', 1), { available: false });
     d.fromStaff(molly, { type: 'watch', chatId });
@@ -355,7 +355,7 @@ describe('disconnects and grace', () => {
       ['v1', 'visitor'],
       ['molly', 'monitor'],
     ]);
-    // The visitor still never learns of the monitor (M2).
+    // The visitor still never learns of the monitor (SP-M2).
     expect(d.last(visitor, 'participants')!.participants.some((p) => p.role === 'monitor')).toBe(
       false,
     );
@@ -367,7 +367,7 @@ describe('disconnects and grace', () => {
       'molly',
       'bob',
     ]);
-    // R1: Bob and the monitor may signal each other, so Bob can take its copy (CHAT.md K8).
+    // SP-R1: Bob and the monitor may signal each other, so Bob can take its copy (CHAT.md CH-K8).
     d.clear(molly);
     d.fromStaff(bob, { type: 'signal', chatId, to: 'molly', link: 'l9', data: offerData });
     expect(d.last(molly, 'signal')).toMatchObject({ chatId, from: 'bob' });
@@ -383,7 +383,7 @@ describe('disconnects and grace', () => {
     expect(again.d.last(again.visitor, 'queued')).toMatchObject({ chatId: again.chatId });
   });
 
-  it('G3 a pending offer to a helper who disconnects goes to the next helper at once', () => {
+  it('SP-G3 a pending offer to a helper who disconnects goes to the next helper at once', () => {
     const d = new CoreDriver();
     const a = d.staff(account('alice'));
     d.fromVisitor(d.visitor('v1'), requestMsg());
@@ -393,7 +393,7 @@ describe('disconnects and grace', () => {
     expect(d.pendingOffer(b)).toBe(chatId);
   });
 
-  it('H3 V2 a newer socket of the same account or visitor replaces the older one', () => {
+  it('SP-H3 SP-V2 a newer socket of the same account or visitor replaces the older one', () => {
     const { d, alice, visitor, chatId } = activeChat();
     const alice2 = d.staff(account('alice'));
     expect(d.closed.get(alice)).toBe('replaced');
@@ -405,7 +405,7 @@ describe('disconnects and grace', () => {
 });
 
 describe('blocks', () => {
-  it('B1 B2 a blocked visitor is told when it ends, the chat ends, and they cannot come back', () => {
+  it('SP-B1 SP-B2 a blocked visitor is told when it ends, the chat ends, and they cannot come back', () => {
     const { d, alice, visitor, chatId } = activeChat();
     d.fromStaff(alice, { type: 'block', chatId, reason: 'abuse', ip: false });
     const until = d.now + DEFAULT_CORE_CONFIG.blockDurationMs;
@@ -428,7 +428,7 @@ describe('blocks', () => {
     expect(d.of(later, 'welcome')).toHaveLength(1);
   });
 
-  it('B2 an IP block refuses any visitor from that address, at hello', () => {
+  it('SP-B2 an IP block refuses any visitor from that address, at hello', () => {
     const { d, alice, chatId } = activeChat();
     d.fromStaff(alice, { type: 'block', chatId, reason: 'spam', ip: true });
     const fresh = d.visitor('someone-else', '192.0.2.50');
@@ -437,7 +437,7 @@ describe('blocks', () => {
     expect(d.of(alice, 'offer')).toHaveLength(1);
   });
 
-  it('B1 only a helper of the chat, a monitor or an admin can block', () => {
+  it('SP-B1 only a helper of the chat, a monitor or an admin can block', () => {
     const { d, chatId } = activeChat();
     const bob = d.staff(account('bob'));
     d.fromStaff(bob, { type: 'block', chatId, reason: 'x', ip: false });
@@ -447,7 +447,7 @@ describe('blocks', () => {
 });
 
 describe('restart', () => {
-  it('S1 S2 queued visitors keep their place and helpers get their chats back after a restart', () => {
+  it('SP-S1 SP-S2 queued visitors keep their place and helpers get their chats back after a restart', () => {
     const accounts = [account('alice'), account('bob')];
     const d = new CoreDriver({ accounts, departments: DEPARTMENTS, blocks: [], openChats: [] });
     const { alice, chatId } = activeChat(d);
@@ -469,7 +469,7 @@ describe('restart', () => {
     expect(restarted.last(v1, 'chat')?.chatId).toBe(chatId);
   });
 
-  it('S2 a chat whose helper does not come back after a restart returns to the queue', () => {
+  it('SP-S2 a chat whose helper does not come back after a restart returns to the queue', () => {
     const d = new CoreDriver({
       accounts: [account('alice')],
       departments: DEPARTMENTS,

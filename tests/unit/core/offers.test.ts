@@ -3,7 +3,7 @@ import { DEFAULT_CORE_CONFIG } from '../../../signal/core/events.ts';
 import { CoreDriver, account, requestMsg } from '../../fixtures/core-driver.ts';
 
 describe('queue and offers', () => {
-  it('Q1 Q3 queued visitors are told their position, in order of joining', () => {
+  it('SP-Q1 SP-Q3 queued visitors are told their position, in order of joining', () => {
     const d = new CoreDriver();
     const v1 = d.visitor('v1');
     const v2 = d.visitor('v2');
@@ -18,7 +18,7 @@ describe('queue and offers', () => {
     expect(d.last(v2, 'queued')).toMatchObject({ position: 2 });
   });
 
-  it('Q3 a move in the queue is told within queueNoticeMs, in one notice per visitor', () => {
+  it('SP-Q3 a move in the queue is told within queueNoticeMs, in one notice per visitor', () => {
     const d = new CoreDriver();
     const a = d.staff(account('alice', 'helper', 10));
     const visitors = Array.from({ length: 5 }, (_, i) => d.visitor(`v${i}`));
@@ -44,7 +44,7 @@ describe('queue and offers', () => {
     expect(d.of(last, 'queued')).toHaveLength(2);
   });
 
-  it('Q3 the notices of a long queue go out a step at a time, and a change mid-walk is told too', () => {
+  it('SP-Q3 the notices of a long queue go out a step at a time, and a change mid-walk is told too', () => {
     const d = new CoreDriver();
     const step = DEFAULT_CORE_CONFIG.queueWalkStep;
     const a = d.staff(account('alice', 'helper', 10));
@@ -65,7 +65,7 @@ describe('queue and offers', () => {
     });
   });
 
-  it('Q3 a visitor who joins or reconnects is told its place at once', () => {
+  it('SP-Q3 a visitor who joins or reconnects is told its place at once', () => {
     const d = new CoreDriver();
     const v1 = d.visitor('v1');
     d.fromVisitor(v1, requestMsg());
@@ -76,7 +76,7 @@ describe('queue and offers', () => {
     expect(d.last(back, 'queued')).toMatchObject({ position: 1, helpersOnline: 0 });
   });
 
-  it('Q3 helpers coming online are told to the queue within queueNoticeMs', () => {
+  it('SP-Q3 helpers coming online are told to the queue within queueNoticeMs', () => {
     const d = new CoreDriver();
     const visitors = Array.from({ length: 3 }, (_, i) => d.visitor(`v${i}`));
     for (const v of visitors) d.fromVisitor(v, requestMsg());
@@ -85,7 +85,7 @@ describe('queue and offers', () => {
     expect(d.last(visitors[2]!, 'queued')).toMatchObject({ position: 3, helpersOnline: 1 });
   });
 
-  it('O1 O7 the head of the queue is offered to an available helper with the visitor summary', () => {
+  it('SP-O1 SP-O7 the head of the queue is offered to an available helper with the visitor summary', () => {
     const d = new CoreDriver();
     const v = d.visitor('v1', '192.0.2.9');
     d.fromVisitor(v, { ...requestMsg(), email: 'vera@example.org' });
@@ -104,7 +104,7 @@ describe('queue and offers', () => {
     });
   });
 
-  it('O2 the helper with the fewest chats wins, then the one idle longest', () => {
+  it('SP-O2 the helper with the fewest chats wins, then the one idle longest', () => {
     const d = new CoreDriver();
     const a = d.staff(account('alice'));
     d.now += 5;
@@ -122,7 +122,7 @@ describe('queue and offers', () => {
     expect(d.pendingOffer(b)).not.toBeNull();
   });
 
-  it('O3 a chat is offered to one helper at a time, and a helper holds one offer', () => {
+  it('SP-O3 a chat is offered to one helper at a time, and a helper holds one offer', () => {
     const d = new CoreDriver();
     const a = d.staff(account('alice'));
     const b = d.staff(account('bob'));
@@ -135,7 +135,7 @@ describe('queue and offers', () => {
     expect(d.of(b, 'offer')).toHaveLength(1);
   });
 
-  it('O4 reject puts the chat back at the front and offers it to the next helper, never again to the rejecter', () => {
+  it('SP-O4 reject puts the chat back at the front and offers it to the next helper, never again to the rejecter', () => {
     const d = new CoreDriver();
     const a = d.staff(account('alice'));
     d.now += 1;
@@ -155,7 +155,7 @@ describe('queue and offers', () => {
     expect(d.pendingOffer(b)).toBe(chat1);
   });
 
-  it('O4 an unanswered offer expires and goes to the next helper', () => {
+  it('SP-O4 an unanswered offer expires and goes to the next helper', () => {
     const d = new CoreDriver();
     const a = d.staff(account('alice'));
     const v = d.visitor('v1');
@@ -172,7 +172,7 @@ describe('queue and offers', () => {
     expect(d.effects.some((e) => e.kind === 'stat' && e.stat.name === 'expire')).toBe(true);
   });
 
-  it('O5 of many accepts exactly one wins; the rest get a conflict or not_offered', () => {
+  it('SP-O5 of many accepts exactly one wins; the rest get a conflict or not_offered', () => {
     const d = new CoreDriver();
     const helpers = Array.from({ length: 5 }, (_, i) => d.staff(account(`h${i}`)));
     const v = d.visitor('v1');
@@ -193,7 +193,7 @@ describe('queue and offers', () => {
     expect(d.last(v, 'chat')?.chatId).toBe(chatId);
   });
 
-  it('O6 freed capacity offers the oldest waiting chat at once', () => {
+  it('SP-O6 freed capacity offers the oldest waiting chat at once', () => {
     const d = new CoreDriver();
     const a = d.staff(account('alice', 'helper', 1));
     const v1 = d.visitor('v1');
@@ -212,7 +212,7 @@ describe('queue and offers', () => {
     expect(d.last(a, 'offer')?.visitor.visitorId).toBe('v2');
   });
 
-  it('Q4 a request to a closed department is answered unavailable and a message can be left', () => {
+  it('SP-Q4 a request to a closed department is answered unavailable and a message can be left', () => {
     const d = new CoreDriver();
     const v = d.visitor('v1');
     d.fromVisitor(v, requestMsg('night'));
@@ -232,7 +232,7 @@ describe('queue and offers', () => {
     ).toBe(true);
   });
 
-  it('Q5 a visitor holds at most one open request', () => {
+  it('SP-Q5 a visitor holds at most one open request', () => {
     const d = new CoreDriver();
     const v = d.visitor('v1');
     d.fromVisitor(v, requestMsg());
@@ -240,7 +240,7 @@ describe('queue and offers', () => {
     expect(d.last(v, 'error')?.code).toBe('already_requested');
   });
 
-  it('Q6 cancel, leaving a message, and staying away each end a request exactly once', () => {
+  it('SP-Q6 cancel, leaving a message, and staying away each end a request exactly once', () => {
     const d = new CoreDriver();
     const v1 = d.visitor('v1');
     d.fromVisitor(v1, requestMsg());
@@ -267,7 +267,7 @@ describe('queue and offers', () => {
     expect(outcomes).toEqual(['cancelled', 'left_message', 'cancelled']);
   });
 
-  it('Q7 the estimated wait follows the pace of accepts', () => {
+  it('SP-Q7 the estimated wait follows the pace of accepts', () => {
     const d = new CoreDriver();
     const a = d.staff(account('alice', 'helper', 10));
     for (let i = 0; i < 2; i++) {
@@ -283,7 +283,7 @@ describe('queue and offers', () => {
 });
 
 describe('chat limits and trainees', () => {
-  it('L1 a helper never holds more chats than their limit', () => {
+  it('SP-L1 a helper never holds more chats than their limit', () => {
     const d = new CoreDriver();
     const a = d.staff(account('alice'));
     const visitors = Array.from({ length: 4 }, (_, i) => d.visitor(`v${i}`));
@@ -297,7 +297,7 @@ describe('chat limits and trainees', () => {
     expect(d.last(visitors[3]!, 'queued')?.position).toBe(1);
   });
 
-  it('L2 the chat limit can be changed within the admin maximum', () => {
+  it('SP-L2 the chat limit can be changed within the admin maximum', () => {
     const d = new CoreDriver();
     const a = d.staff(account('alice'));
     d.fromStaff(a, { type: 'set_chat_limit', limit: DEFAULT_CORE_CONFIG.maxChatLimit + 1 });
@@ -310,7 +310,7 @@ describe('chat limits and trainees', () => {
     });
   });
 
-  it('L2 O6 raising the limit offers a waiting chat at once', () => {
+  it('SP-L2 SP-O6 raising the limit offers a waiting chat at once', () => {
     const d = new CoreDriver();
     const a = d.staff(account('alice', 'helper', 1));
     d.fromVisitor(d.visitor('v1'), requestMsg());
@@ -321,7 +321,7 @@ describe('chat limits and trainees', () => {
     expect(d.pendingOffer(a)).not.toBeNull();
   });
 
-  it('T1 T3 trainees get no offers until a monitor promotes them', () => {
+  it('SP-T1 SP-T3 trainees get no offers until a monitor promotes them', () => {
     const d = new CoreDriver();
     const t = d.staff(account('tina', 'trainee'));
     const v = d.visitor('v1');

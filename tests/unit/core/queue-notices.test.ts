@@ -1,5 +1,5 @@
 /**
- * Queue notices (SPEC.md Q3, Q7) on their own, through the narrow host they own
+ * Queue notices (SPEC.md SP-Q3, SP-Q7) on their own, through the narrow host they own
  * (QueueNoticeHost): coalescing into one walk, walked in steps, only changes told.
  */
 import { describe, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ function fakeHost(chats: QueuedChat[]) {
 }
 
 describe('queue notices through their host', () => {
-  it('Q3 a change marks the department once; one walk tells everyone, a step at a time', () => {
+  it('SP-Q3 a change marks the department once; one walk tells everyone, a step at a time', () => {
     const chats = [0, 1, 2, 3, 4].map(queuedChat);
     const { host, sent, scheduled } = fakeHost(chats);
     const notices = new QueueNotices(host);
@@ -81,7 +81,7 @@ describe('queue notices through their host', () => {
     });
   });
 
-  it('Q3 Q7 only a change is told again: same position and wait, nothing; a new pace, everyone', () => {
+  it('SP-Q3 SP-Q7 only a change is told again: same position and wait, nothing; a new pace, everyone', () => {
     const chats = [0, 1].map(queuedChat);
     const { host, sent } = fakeHost(chats);
     const notices = new QueueNotices(host);

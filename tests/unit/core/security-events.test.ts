@@ -1,5 +1,5 @@
 /**
- * SPEC.md P5: a security event is told once per chat, reporter, peer and code in the
+ * SPEC.md SP-P5: a security event is told once per chat, reporter, peer and code in the
  * quiet time, and the service forgets a chat's events when the chat closes, so what
  * it keeps is bounded by the chats open now.
  */
@@ -13,8 +13,8 @@ import { CoreDriver, account, requestMsg } from '../../fixtures/core-driver.ts';
 const report = (chatId: string, peer = 'v1') =>
   ({ chatId, reporter: 'alice', peer, code: 'foreign_struct' }) as const;
 
-describe('P5 security events: told once in the quiet time, forgotten with the chat', () => {
-  it('P5 admits a report once in the quiet time, each chat, peer and code on its own', () => {
+describe('SP-P5 security events: told once in the quiet time, forgotten with the chat', () => {
+  it('SP-P5 admits a report once in the quiet time, each chat, peer and code on its own', () => {
     const gate = new SecurityEventGate();
     expect(gate.admit(report('c1'), 0)).toBe(true);
     expect(gate.admit(report('c1'), SECURITY_EVENT_QUIET_MS - 1)).toBe(false);
@@ -26,7 +26,7 @@ describe('P5 security events: told once in the quiet time, forgotten with the ch
     expect(gate.size('c1')).toBe(3);
   });
 
-  it('P5 forgets a chat, and only that chat', () => {
+  it('SP-P5 forgets a chat, and only that chat', () => {
     const gate = new SecurityEventGate();
     gate.admit(report('c1'), 0);
     gate.admit(report('c1', 'v2'), 0);
@@ -39,7 +39,7 @@ describe('P5 security events: told once in the quiet time, forgotten with the ch
     expect(gate.admit(report('c2'), 1)).toBe(false);
   });
 
-  it('P5 the switchboard keeps a chat’s events while it is open and drops them when it ends', () => {
+  it('SP-P5 the switchboard keeps a chat’s events while it is open and drops them when it ends', () => {
     const d = new CoreDriver();
     d.staff(account('molly', 'monitor'), { available: false });
     const chats: { chatId: string; helper: number }[] = [];

@@ -204,8 +204,8 @@ class Run {
   closed = new Map<string, string>();
   blockedVisitors = new Map<string, number>();
   blockedIps = new Map<string, number>();
-  /** The last queue notice each connection was sent (Q3). */
-  /** Per chat, the first participant each client id was bound to (P4). */
+  /** The last queue notice each connection was sent (SP-Q3). */
+  /** Per chat, the first participant each client id was bound to (SP-P4). */
   owners = new Map<string, Map<number, string>>();
   lastQueued = new Map<ConnId, Extract<ServiceToVisitor, { type: 'queued' }>>();
 
@@ -463,7 +463,7 @@ class Run {
     const staff = new Map(view.staff.map((s) => [s.accountId, s]));
     const beforeStaff = new Map(before.staff.map((s) => [s.accountId, s]));
     for (const chat of view.chats) {
-      // A chat is offered to at most one helper, never while it is held (O3).
+      // A chat is offered to at most one helper, never while it is held (SP-O3).
       if (chat.offeredTo !== null) {
         expect(chat.status).toBe('queued');
         const s = staff.get(chat.offeredTo);
@@ -477,11 +477,11 @@ class Run {
         // A blocked visitor never reaches a helper.
         expect(this.isBlocked(chat.visitorId, undefined)).toBe(false);
       }
-      // Client ids are bound to one participant only (P2), present or departed (P4).
+      // Client ids are bound to one participant only (SP-P2), present or departed (SP-P4).
       const holders = [...chat.participants, ...chat.former];
       const ids = holders.flatMap((p) => p.clientIds);
       expect(new Set(ids).size).toBe(ids.length);
-      // P4: once bound in a chat, an id never changes owner, whatever joined, left,
+      // SP-P4: once bound in a chat, an id never changes owner, whatever joined, left,
       // requeued or restarted in between.
       const owners = this.owners.get(chat.chatId) ?? new Map<number, string>();
       this.owners.set(chat.chatId, owners);
@@ -503,7 +503,7 @@ class Run {
     for (const s of view.staff) {
       if (s.offer !== null)
         expect(view.chats.find((c) => c.chatId === s.offer)?.offeredTo).toBe(s.accountId);
-      // No helper goes over their limit: a step that adds a chat leaves them within it (L1).
+      // No helper goes over their limit: a step that adds a chat leaves them within it (SP-L1).
       const had = beforeStaff.get(s.accountId)?.chats.length ?? 0;
       if (s.chats.length > had) expect(s.chats.length).toBeLessThanOrEqual(s.chatLimit);
       if (s.role === 'trainee') expect(s.offer).toBeNull();
@@ -532,13 +532,13 @@ class Run {
   checkIndexes(view: SwitchboardView, indexes: SwitchboardIndexes): void {
     const queued = view.chats.filter((c) => c.status === 'queued').sort(queueOrder);
     for (const d of new Set([...Object.keys(indexes.queues), ...queued.map((c) => c.department)])) {
-      // Q1 Q2: each department's queue holds its queued chats, returned first, then by age.
+      // SP-Q1 SP-Q2: each department's queue holds its queued chats, returned first, then by age.
       const expected = queued.filter((c) => c.department === d).map((c) => c.chatId);
       expect(indexes.queues[d] ?? [], `queue of ${d}`).toEqual(expected);
     }
     const waiting = queued.filter((c) => c.offeredTo === null);
     expect(indexes.waiting, 'chats waiting for an offer').toEqual(waiting.map((c) => c.chatId));
-    // O1 O2: the helpers who may be offered a chat, fewest chats, idle longest, lowest id.
+    // SP-O1 SP-O2: the helpers who may be offered a chat, fewest chats, idle longest, lowest id.
     const online = view.staff.filter((s) => s.online && s.available && s.role !== 'trainee');
     const ready = online
       .filter((s) => s.offer === null && s.chats.length < s.chatLimit)
@@ -556,13 +556,13 @@ class Run {
       })),
     );
     expect(indexes.helpersOnline).toBe(online.length);
-    // O6: no ready helper is left idle while a chat they have not rejected waits.
+    // SP-O6: no ready helper is left idle while a chat they have not rejected waits.
     for (const chat of waiting) {
       for (const s of ready) expect(chat.rejectedBy, `${s.accountId} idle`).toContain(s.accountId);
     }
   }
 
-  /** Q3: once no notice is due, every connected queued visitor was told where it stands. */
+  /** SP-Q3: once no notice is due, every connected queued visitor was told where it stands. */
   checkPositions(view: SwitchboardView, helpersOnline: number): void {
     const next = this.core.nextDeadline();
     // A pending notice is due within queueNoticeMs; with none that soon, none is pending.
@@ -592,7 +592,7 @@ function queueOrder(a: ViewChat, b: ViewChat): number {
 describe('switchboard model', () => {
   const numRuns = Number(process.env.FC_RUNS ?? 1000);
   const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
-  it(`Q1 Q2 Q3 O1 O2 O3 O6 L1 B2 Q6 S1 P2 P4 the invariants hold after every step of ${numRuns} random sequences`, () => {
+  it(`SP-Q1 SP-Q2 SP-Q3 SP-O1 SP-O2 SP-O3 SP-O6 SP-L1 B2 SP-Q6 SP-S1 SP-P2 SP-P4 the invariants hold after every step of ${numRuns} random sequences`, () => {
     fc.assert(
       fc.property(fc.array(command, { minLength: 5, maxLength: 80, size: 'max' }), (commands) => {
         const run = new Run();

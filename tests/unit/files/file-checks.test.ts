@@ -6,7 +6,7 @@ import { XSS_FULL_CORPUS } from '../../fixtures/xss-corpus.ts';
 import { noisePng } from '../../fixtures/sample-files.ts';
 
 describe('F13 file checks', () => {
-  it('X9: previews only raster images whose bytes match their claimed type', () => {
+  it('CH-X9: previews only raster images whose bytes match their claimed type', () => {
     const png = new Uint8Array(noisePng(100));
     expect(sniffImageType(png)).toBe('image/png');
     expect(previewable('image/png', png)).toBe(true);
@@ -22,7 +22,7 @@ describe('F13 file checks', () => {
     expect(sniffImageType(new TextEncoder().encode('GIF89a...'))).toBe('image/gif');
   });
 
-  it('X10: file names lose paths, controls, bidi overrides and leading dots', () => {
+  it('CH-X10: file names lose paths, controls, bidi overrides and leading dots', () => {
     expect(safeFileName('../../etc/passwd')).toBe('_.._etc_passwd');
     expect(safeFileName('invoice\u202Efdp.exe')).toBe('invoice_fdp.exe');
     expect(safeFileName('.bashrc')).toBe('bashrc');
@@ -37,7 +37,7 @@ describe('F13 file checks', () => {
     }
   });
 
-  it('X1 X3: an attachment message carries its attachment, and only it does', () => {
+  it('CH-X1 CH-X3: an attachment message carries its attachment, and only it does', () => {
     const attachment = { name: 'a.png', mime: 'image/png', bytes: 10, sha256: 'a'.repeat(64) };
     const base = { body: 'a.png', at: 1, seq: 1 };
     expect(v.is(MessageEntry, { ...base, kind: 'attachment', attachment })).toBe(true);

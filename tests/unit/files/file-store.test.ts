@@ -1,5 +1,5 @@
 /**
- * X14: a chat's attachment bytes are freed once every chat holding them ended more
+ * CH-X14: a chat's attachment bytes are freed once every chat holding them ended more
  * than the retention ago, whole files and partial downloads alike, on the real
  * IndexedDB code (fake-indexeddb; Chromium's own is driven by the e2e tests) and on
  * the memory store the widget falls back to.
@@ -22,7 +22,7 @@ const stores: [string, () => Promise<FileStore>][] = [
 
 const bytes = (n: number) => new Uint8Array(n).fill(n % 251);
 
-describe.each(stores)('X14 file retention on the %s store', (_name, open) => {
+describe.each(stores)('CH-X14 file retention on the %s store', (_name, open) => {
   it("frees a chat's files and partial downloads the retention after it ended, keeping files a live chat holds", async () => {
     db += 1;
     const store = await open();

@@ -32,8 +32,8 @@ function side(store: FileStore = memoryFileStore(), maxBytes = 10 * MB): FileTra
 const framesSent = (link: PipeLink) =>
   link.sent.map((f) => decodeFileFrame(f)).flatMap((d) => (d.ok ? [d.frame] : []));
 
-/** X15: a visitor holding a file, a helper linked to her, and a monitor linked to the
- * helper only (X13, M2). */
+/** CH-X15: a visitor holding a file, a helper linked to her, and a monitor linked to the
+ * helper only (CH-X13, SP-M2). */
 async function visitorHelperMonitor() {
   const { meta, bytes } = await fileOf(600_000);
   const visitor = side();
@@ -50,7 +50,7 @@ async function visitorHelperMonitor() {
 }
 
 describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
-  it('X6 X7: a file arrives byte for byte, pulled with flow control and acknowledged in batches', async () => {
+  it('CH-X6 CH-X7: a file arrives byte for byte, pulled with flow control and acknowledged in batches', async () => {
     const { meta, bytes } = await fileOf(3 * MB + 123);
     const sender = side();
     const receiver = side();
@@ -79,7 +79,7 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     expect(sender.sending(meta.sha256)).toEqual([{ peer: 'visitor', acked: total, total }]);
   });
 
-  it('X7: after a link drop the receiver asks again from the last acknowledged chunk', async () => {
+  it('CH-X7: after a link drop the receiver asks again from the last acknowledged chunk', async () => {
     const { meta, bytes } = await fileOf(2 * MB);
     const sender = side();
     const receiver = side();
@@ -113,7 +113,7 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     expect(sentAgain).toHaveLength(chunkCount(meta.bytes) - ACK_BATCH_CHUNKS);
   });
 
-  it('X7 X8: after a reload the stored batches are kept and the rest is fetched', async () => {
+  it('CH-X7 CH-X8: after a reload the stored batches are kept and the rest is fetched', async () => {
     const { meta, bytes } = await fileOf(2 * MB + 5000);
     const store = memoryFileStore();
     const sender = side();
@@ -147,7 +147,7 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     expect(again.view(meta.sha256)?.status).toBe('ready');
   });
 
-  it('X7: damaged bytes are dropped and asked for again; after three it gives up; another peer serves', async () => {
+  it('CH-X7: damaged bytes are dropped and asked for again; after three it gives up; another peer serves', async () => {
     const { meta, bytes } = await fileOf(200_000);
     const liar = side();
     const damaged = bytes.slice();
@@ -174,7 +174,7 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     expect(ready?.status === 'ready' && (await sha256Hex(ready.bytes))).toBe(meta.sha256);
   });
 
-  it('X2: a file over the cap is never asked for, and says why', async () => {
+  it('CH-X2: a file over the cap is never asked for, and says why', async () => {
     const { meta } = await fileOf(2000);
     const receiver = side(memoryFileStore(), 1000);
     const [, b] = pipePair();
@@ -184,7 +184,7 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     expect(receiver.view(meta.sha256)).toEqual({ status: 'refused', error: 'too_big' });
   });
 
-  it("X2: the admin's cap from the service applies: raised, a refused file is fetched; lowered, a file arriving is let go", async () => {
+  it("CH-X2: the admin's cap from the service applies: raised, a refused file is fetched; lowered, a file arriving is let go", async () => {
     const { meta, bytes } = await fileOf(2000);
     const sender = side();
     const receiver = side(memoryFileStore(), 1000);
@@ -211,7 +211,7 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     expect(framesSent(toSender).at(-1)).toMatchObject({ type: 'cancel', sha256: big.meta.sha256 });
   });
 
-  it('X6: a peer without the file says so and the next peer is asked', async () => {
+  it('CH-X6: a peer without the file says so and the next peer is asked', async () => {
     const { meta, bytes } = await fileOf(50_000);
     const empty = side();
     const holder = side();
@@ -229,7 +229,7 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     await pumpUntil([e, re, h, rh], () => receiver.view(meta.sha256)?.status === 'ready');
   });
 
-  it('X13: a monitor holding a file serves none (answers missing), and a helper never asks a monitor', async () => {
+  it('CH-X13: a monitor holding a file serves none (answers missing), and a helper never asks a monitor', async () => {
     const { meta, bytes } = await fileOf(50_000);
     const monitor = new FileTransfers({
       store: memoryFileStore(),
@@ -266,7 +266,7 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     expect(framesSent(hm)).toEqual([]);
   });
 
-  it('X15: a monitor asking a helper who is still fetching the file is served once it arrives', async () => {
+  it('CH-X15: a monitor asking a helper who is still fetching the file is served once it arrives', async () => {
     const { meta, bytes, helper, monitor, vh, hv, hm, mh } = await visitorHelperMonitor();
     await helper.sync([meta]);
     await pumpUntil([vh, hv], () => helper.view(meta.sha256)?.status === 'receiving');
@@ -279,7 +279,7 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     expect(got?.status === 'ready' && Buffer.from(got.bytes).equals(Buffer.from(bytes))).toBe(true);
   });
 
-  it('X15: a held want is answered missing when the helper gives up the file', async () => {
+  it('CH-X15: a held want is answered missing when the helper gives up the file', async () => {
     const { meta, helper, monitor, hm, mh } = await visitorHelperMonitor();
     await helper.sync([meta]);
     await monitor.sync([meta]);
@@ -289,7 +289,7 @@ describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
     expect(framesSent(hm).map((f) => f.type)).toEqual(['missing']);
   });
 
-  it('X11: the receiver cancels and resumes; the sender cancels and the receiver is told', async () => {
+  it('CH-X11: the receiver cancels and resumes; the sender cancels and the receiver is told', async () => {
     const { meta, bytes } = await fileOf(3 * MB);
     const sender = side();
     await sender.add(meta, bytes);

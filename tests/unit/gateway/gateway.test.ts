@@ -63,8 +63,8 @@ describe('gateway: upgrade', () => {
   });
 });
 
-describe('gateway: frames (W1, W2, E1, E2)', () => {
-  it('W1 answers a frame that is not JSON with bad_frame and keeps the socket open', () => {
+describe('gateway: frames (SP-W1, SP-W2, SP-E1, SP-E2)', () => {
+  it('SP-W1 answers a frame that is not JSON with bad_frame and keeps the socket open', () => {
     const h = fakeGateway();
     const s = h.connect('/ws/visitor');
     h.frame(s, '{not json');
@@ -74,7 +74,7 @@ describe('gateway: frames (W1, W2, E1, E2)', () => {
     expect(s.closed).toBeNull();
   });
 
-  it('W1 E2 answers an unknown type with unknown_type naming it in ref', () => {
+  it('SP-W1 SP-E2 answers an unknown type with unknown_type naming it in ref', () => {
     const h = fakeGateway();
     const s = h.connect('/ws/visitor');
     h.frame(s, { type: 'hello', v: V });
@@ -84,7 +84,7 @@ describe('gateway: frames (W1, W2, E1, E2)', () => {
     ]);
   });
 
-  it('W2 refuses a binary frame with bad_frame', () => {
+  it('SP-W2 refuses a binary frame with bad_frame', () => {
     const h = fakeGateway();
     const s = h.connect('/ws/visitor');
     h.gateway.message(s, null, 3);
@@ -92,14 +92,14 @@ describe('gateway: frames (W1, W2, E1, E2)', () => {
     expect(s.closed).toBeNull();
   });
 
-  it('W2 closes on a text frame over the protocol limit with frame_too_large (4009)', () => {
+  it('SP-W2 closes on a text frame over the protocol limit with frame_too_large (4009)', () => {
     const h = fakeGateway();
     const s = h.connect('/ws/visitor');
     h.frame(s, 'x'.repeat(LIMITS.maxFrameBytes + 1));
     expect(s.closed).toEqual({ code: 4009, reason: 'frame_too_large' });
   });
 
-  it('E1 a frame before hello gets hello_required and closes with 4003', () => {
+  it('SP-E1 a frame before hello gets hello_required and closes with 4003', () => {
     const h = fakeGateway();
     const s = h.connect('/ws/visitor');
     h.frame(s, { type: 'cancel' });
@@ -142,8 +142,8 @@ describe('gateway: frames (W1, W2, E1, E2)', () => {
   });
 });
 
-describe('gateway: hello (H1, H2, H3, V1)', () => {
-  it('H1 closes an unsupported version with bad_version (4002)', () => {
+describe('gateway: hello (SP-H1, SP-H2, SP-H3, SP-V1)', () => {
+  it('SP-H1 closes an unsupported version with bad_version (4002)', () => {
     const h = fakeGateway();
     const s = h.connect('/ws/visitor');
     h.frame(s, { type: 'hello', v: 999 });
@@ -152,7 +152,7 @@ describe('gateway: hello (H1, H2, H3, V1)', () => {
     expect(h.events).toEqual([]);
   });
 
-  it('H2 refuses a second hello with already_hello and keeps the socket', () => {
+  it('SP-H2 refuses a second hello with already_hello and keeps the socket', () => {
     const h = fakeGateway();
     const s = h.connect('/ws/visitor');
     h.frame(s, { type: 'hello', v: V });
@@ -162,7 +162,7 @@ describe('gateway: hello (H1, H2, H3, V1)', () => {
     expect(h.events).toHaveLength(1);
   });
 
-  it('H3 closes a staff hello with a bad session with unauthorized (4001)', () => {
+  it('SP-H3 closes a staff hello with a bad session with unauthorized (4001)', () => {
     const h = fakeGateway();
     const s = h.connect('/ws/staff');
     h.frame(s, { type: 'hello', v: V, session: 'forged' });
@@ -170,7 +170,7 @@ describe('gateway: hello (H1, H2, H3, V1)', () => {
     expect(h.events).toEqual([]);
   });
 
-  it('H3 announces a valid staff hello with the account, chats and availability', () => {
+  it('SP-H3 announces a valid staff hello with the account, chats and availability', () => {
     const h = fakeGateway();
     const s = h.connect('/ws/staff');
     h.frame(s, { type: 'hello', v: V, session: 'good-session', chats: ['c1'], available: true });
@@ -184,7 +184,7 @@ describe('gateway: hello (H1, H2, H3, V1)', () => {
     });
   });
 
-  it('V1 keeps the identity of a valid token and mints a new one for a missing or invalid token', () => {
+  it('SP-V1 keeps the identity of a valid token and mints a new one for a missing or invalid token', () => {
     const h = fakeGateway();
     const first = h.connect('/ws/visitor');
     h.frame(first, { type: 'hello', v: V, landingPage: 'https://x/landing' });
@@ -248,7 +248,7 @@ describe('gateway: effects', () => {
     expect(h.persisted).toEqual([{ op: 'account', account: HELPER }]);
   });
 
-  it('E1 a close effect sends the error and closes with its code; a code without one closes with 1000', () => {
+  it('SP-E1 a close effect sends the error and closes with its code; a code without one closes with 1000', () => {
     const h = fakeGateway();
     const a = h.connect('/ws/staff');
     const b = h.connect('/ws/staff');
@@ -293,7 +293,7 @@ describe('gateway: effects', () => {
     expect(b.closed).toEqual({ code: 4010, reason: 'backpressure' });
   });
 
-  it('W3 answers internal (1011) when the core throws, and keeps serving other sockets', () => {
+  it('SP-W3 answers internal (1011) when the core throws, and keeps serving other sockets', () => {
     const h = fakeGateway();
     const a = h.connect('/ws/visitor');
     const b = h.connect('/ws/visitor');
@@ -352,7 +352,7 @@ describe('gateway: closes and the timer', () => {
     expect(h.timers[2]?.delayMs).toBe(1000);
   });
 
-  it('after stop, closes are not reported to the core (S2: a shutdown is not a departure)', () => {
+  it('after stop, closes are not reported to the core (SP-S2: a shutdown is not a departure)', () => {
     const h = fakeGateway();
     const s = h.connect('/ws/staff');
     h.frame(s, { type: 'hello', v: V, session: 'good-session' });
@@ -374,7 +374,7 @@ describe('gateway: closes and the timer', () => {
     expect(h.events.map((e) => e.type)).toEqual(['staff_hello']);
   });
 
-  it('H5 a signed-out session closes its staff socket with unauthorized (4001), and only that one', () => {
+  it('SP-H5 a signed-out session closes its staff socket with unauthorized (4001), and only that one', () => {
     const h = fakeGateway();
     const staff = h.connect('/ws/staff');
     const visitor = h.connect('/ws/visitor');
@@ -388,7 +388,7 @@ describe('gateway: closes and the timer', () => {
     expect(visitor.closed).toBeNull();
   });
 
-  it('H4 a socket that does not say hello in time is closed with hello_required (4003)', () => {
+  it('SP-H4 a socket that does not say hello in time is closed with hello_required (4003)', () => {
     const h = fakeGateway();
     const silent = h.connect('/ws/visitor');
     const greeted = h.connect('/ws/visitor');

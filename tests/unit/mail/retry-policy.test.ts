@@ -1,11 +1,11 @@
-/** ML3: the outbox's retry policy, a pure function of the attempt and the clock. */
+/** SP-ML3: the outbox's retry policy, a pure function of the attempt and the clock. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_POLICY, nextAttempt } from '../../../signal/mail/retry-policy.ts';
 
 const base = { createdAt: 0, responseCode: null };
 
 describe('nextAttempt', () => {
-  it('ML3 doubles the wait from 10 s up to 5 minutes', () => {
+  it('SP-ML3 doubles the wait from 10 s up to 5 minutes', () => {
     const delays = [1, 2, 3, 4, 5, 6, 7, 10].map((attempts) => {
       const decision = nextAttempt(DEFAULT_RETRY_POLICY, { ...base, attempts, now: 1000 });
       return decision.retry ? decision.at - 1000 : null;
@@ -13,7 +13,7 @@ describe('nextAttempt', () => {
     expect(delays).toEqual([10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000]);
   });
 
-  it('ML3 gives up after three days, and at once on a permanent refusal', () => {
+  it('SP-ML3 gives up after three days, and at once on a permanent refusal', () => {
     const late = nextAttempt(DEFAULT_RETRY_POLICY, {
       ...base,
       attempts: 900,

@@ -179,7 +179,7 @@ describe('F12 message formatting', () => {
     expect(svelteHtml(body)).toBe(messageHtml(body));
   });
 
-  it('F12 a body is parsed once while kept, and a kept tree is the same for the same text (S8)', () => {
+  it('F12 a body is parsed once while kept, and a kept tree is the same for the same text (CH-S8)', () => {
     const body = `**kept** ${Math.random()}`;
     const tree = parseMessage(body);
     expect(parseMessage(body)).toBe(tree);

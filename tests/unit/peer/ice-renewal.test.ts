@@ -1,5 +1,5 @@
 /**
- * SPEC.md IR1, IR2 (B5): a staff page renews its TURN REST credentials before they
+ * SPEC.md SP-IR1, SP-IR2 (B5): a staff page renews its TURN REST credentials before they
  * expire. Credentials minted by the service's own code with a 10-second TTL; a fake
  * clock and timers; `GET /api/ice` answered by `iceServersFor` itself. The kept
  * welcome carries the fresh servers (a chat opened later links with them), open
@@ -97,8 +97,8 @@ function replayedServers(hub: ServiceHub): IceServer[] {
   return servers;
 }
 
-describe('TURN credentials renewal (SPEC.md IR1, IR2)', () => {
-  it('IR1 renews a 10-second credential 2 s before it expires, and again before the fresh one does', async () => {
+describe('TURN credentials renewal (SPEC.md SP-IR1, SP-IR2)', () => {
+  it('SP-IR1 renews a 10-second credential 2 s before it expires, and again before the fresh one does', async () => {
     const { time, hub, fetched, heard } = world();
     const firstExpiry = turnExpiry(replayedServers(hub))!;
     expect(firstExpiry).toBe(START + 10_000);
@@ -123,7 +123,7 @@ describe('TURN credentials renewal (SPEC.md IR1, IR2)', () => {
     expect(turnExpiry(replayedServers(hub))! - time.now).toBeGreaterThan(0);
   });
 
-  it('IR1 a failed or undecodable answer is tried again 5 s later; the old servers stay until then', async () => {
+  it('SP-IR1 a failed or undecodable answer is tried again 5 s later; the old servers stay until then', async () => {
     const { time, hub, fetched } = world([
       () => {
         throw new Error('network down');
@@ -142,7 +142,7 @@ describe('TURN credentials renewal (SPEC.md IR1, IR2)', () => {
     expect(turnExpiry(replayedServers(hub))).toBe(START + 28_000);
   });
 
-  it('IR2 a new chat renews at once credentials that lapse within the lead, and not fresh ones', async () => {
+  it('SP-IR2 a new chat renews at once credentials that lapse within the lead, and not fresh ones', async () => {
     const { time, hub, fetched, renewal } = world();
     await time.advanceTo(START + 5_000);
     await renewal.freshen();
@@ -155,7 +155,7 @@ describe('TURN credentials renewal (SPEC.md IR1, IR2)', () => {
     expect(turnExpiry(replayedServers(hub))).toBe(START + 19_000);
   });
 
-  it('IR1 visitors and servers without TURN credentials plan nothing; stop ends the renewals', async () => {
+  it('SP-IR1 visitors and servers without TURN credentials plan nothing; stop ends the renewals', async () => {
     const time = new FakeTime();
     const renewal = new IceRenewal({
       fetchIce: () => Promise.reject(new Error('never asked')),

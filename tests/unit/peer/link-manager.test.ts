@@ -1,6 +1,6 @@
 /**
  * The link manager's decisions with a fake PeerLink and a fake clock: who links to
- * whom (R1, M2), who offers, which signals count, when a dead link is re-signalled,
+ * whom (SP-R1, SP-M2), who offers, which signals count, when a dead link is re-signalled,
  * and that signals wait for the service while open links stay up (B1).
  */
 import { describe, expect, it } from 'vitest';
@@ -69,7 +69,7 @@ const signal = (from: string, link: string, data: OutgoingSignal['data']) =>
   ({ type: 'signal', chatId: CHAT, from, link, data }) as const;
 
 describe('link manager', () => {
-  it('R1 M2 a visitor links to helpers only, never to a monitor', () => {
+  it('SP-R1 SP-M2 a visitor links to helpers only, never to a monitor', () => {
     const { manager, factory } = setup();
     manager.setParticipants(
       participants('a-visitor', [
@@ -83,7 +83,7 @@ describe('link manager', () => {
     expect(factory.links).toHaveLength(1);
   });
 
-  it('R1 M2 a monitor links to helpers, not to the visitor nor another monitor', () => {
+  it('SP-R1 SP-M2 a monitor links to helpers, not to the visitor nor another monitor', () => {
     const { manager } = setup();
     manager.setParticipants(
       participants('m1', [
@@ -318,7 +318,7 @@ describe('link manager', () => {
     ]);
   });
 
-  it('R3 signals to an offline peer wait until it is online again', () => {
+  it('SP-R3 signals to an offline peer wait until it is online again', () => {
     const { manager, factory, sent } = setup();
     manager.setParticipants(
       participants('a', [

@@ -27,7 +27,7 @@ describe('relink policy', () => {
 });
 
 describe('link pairs', () => {
-  it('R1 M2 visitor–monitor and monitor–monitor never link; every pair with a helper does', () => {
+  it('SP-R1 SP-M2 visitor–monitor and monitor–monitor never link; every pair with a helper does', () => {
     expect(shouldLink('visitor', 'monitor')).toBe(false);
     expect(shouldLink('monitor', 'visitor')).toBe(false);
     expect(shouldLink('monitor', 'monitor')).toBe(false);

@@ -1,4 +1,4 @@
-/** Tags, labels and tag statistics as the protocol defines them (SPEC.md K2, K6):
+/** Tags, labels and tag statistics as the protocol defines them (SPEC.md SP-K2, SP-K6):
  * what a typed tag becomes, which periods a range has, the CSV, and that a board
  * frame of worst-case rows still fits a frame. */
 import * as v from 'valibot';
@@ -15,7 +15,7 @@ import {
 } from '../../../protocol/index.ts';
 
 describe('tags', () => {
-  it('K2 normalizeTag makes a valid tag of what a person typed, or null', () => {
+  it('SP-K2 normalizeTag makes a valid tag of what a person typed, or null', () => {
     const cases: [string, string | null][] = [
       ['crash', 'crash'],
       ['  Crash ', 'crash'],
@@ -37,7 +37,7 @@ describe('tags', () => {
 });
 
 describe('tag statistics periods', () => {
-  it('K6 days, ISO weeks named by their Monday, and months; both ends included', () => {
+  it('SP-K6 days, ISO weeks named by their Monday, and months; both ends included', () => {
     expect(periodsOf('2026-02-27', '2026-03-02', 'day')).toEqual([
       '2026-02-27',
       '2026-02-28',
@@ -61,7 +61,7 @@ describe('tag statistics periods', () => {
     expect(periodsOf('2026-01-31', '2026-01-31', 'month')).toEqual(['2026-01']);
   });
 
-  it('K6 the CSV has a row per period, a column per tag and a total row', () => {
+  it('SP-K6 the CSV has a row per period, a column per tag and a total row', () => {
     const csv = tagStatsCsv({
       from: '2026-01-01',
       to: '2026-01-02',
@@ -77,7 +77,7 @@ describe('tag statistics periods', () => {
 });
 
 describe('board rows with tags', () => {
-  it('K4 M4 a board frame of worst-case rows stays under the frame limit', () => {
+  it('SP-K4 SP-M4 a board frame of worst-case rows stays under the frame limit', () => {
     const name = '𝕏'.repeat(LIMITS.maxNameLength / 2);
     const row = {
       chatId: 'c'.repeat(LIMITS.maxIdLength),

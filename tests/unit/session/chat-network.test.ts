@@ -1,5 +1,5 @@
 /**
- * C10: on a deterministic in-memory network of three to five peers, with random
+ * CH-C10: on a deterministic in-memory network of three to five peers, with random
  * delivery order, link failures that lose frames in flight, and reconnections,
  * every replica ends identical after a final flush, with no message lost and none
  * duplicated. Seeds 1..100 run every time (more with PEERDESK_FUZZ_SEEDS=n, one
@@ -17,8 +17,8 @@ function seeds(): number[] {
   return Array.from({ length: count }, (_, i) => i + 1);
 }
 
-describe('C10 in-memory network of replicas', () => {
-  it.for(seeds())('C10 replicas converge with nothing lost or doubled, seed %i', (seed) => {
+describe('CH-C10 in-memory network of replicas', () => {
+  it.for(seeds())('CH-C10 replicas converge with nothing lost or doubled, seed %i', (seed) => {
     const outcome = runSeed(seed, Number(process.env['PEERDESK_FUZZ_STEPS'] ?? 250));
     expect(outcome.posted).toBeGreaterThan(0);
   });
@@ -26,11 +26,11 @@ describe('C10 in-memory network of replicas', () => {
 
 /** Seeds that caught real mistakes, kept by name. Seeds 1 and 3 failed (h2 refused
  * the visitor, foreign_struct) when a visitor answered sync step 1 with its whole
- * document instead of its own structs (C4); seed 2 then left a message pending.
+ * document instead of its own structs (CH-C4); seed 2 then left a message pending.
  * Each one checks, from the run's trace, that it still exercises the case its title
  * names (code changes move a seed's path) and the property the title claims. */
-describe('C10 regression seeds', () => {
-  it('C4 C10 seed 1: a visitor answers step 1 with its own structs only', () => {
+describe('CH-C10 regression seeds', () => {
+  it('CH-C4 CH-C10 seed 1: a visitor answers step 1 with its own structs only', () => {
     const run = traceSeed(1);
     const visitor = run.clients['v'];
     let holdsOthers = false;
@@ -49,7 +49,7 @@ describe('C10 regression seeds', () => {
     expect(answersHoldingOthers).toBeGreaterThan(0);
   });
 
-  it('C7 C10 seed 2: nothing stays pending after the visitor re-syncs', () => {
+  it('CH-C7 CH-C10 seed 2: nothing stays pending after the visitor re-syncs', () => {
     const events = decodeTrace(traceSeed(2).trace);
     // The case: a link of the visitor failed while it had unconfirmed messages, and it
     // synced again with that peer on a new link.
@@ -74,7 +74,7 @@ describe('C10 regression seeds', () => {
     expect(Object.values(end.pending).every((n) => n === 0)).toBe(true);
   });
 
-  it('C4 C10 seed 3: a reconnecting helper accepts the visitor step 2', () => {
+  it('CH-C4 CH-C10 seed 3: a reconnecting helper accepts the visitor step 2', () => {
     const events = decodeTrace(traceSeed(3).trace);
     // The case: a helper's link to the visitor failed; on a later link the helper got
     // the visitor's step 2 with content in it.
@@ -94,13 +94,13 @@ describe('C10 regression seeds', () => {
         accepted.push(e.link);
     }
     expect(accepted.length).toBeGreaterThan(0);
-    // The property: no such link was ever ended by a refusal (C9).
+    // The property: no such link was ever ended by a refusal (CH-C9).
     expect(refusals(events).filter((e) => accepted.includes(e.link))).toEqual([]);
   });
 
-  // Seeds 51 and 54 left a visitor's messages waiting for ever (S8) while the first
-  // versions of C12 kept every update behind a held one, and counted no deletions.
-  it('C12 C10 seed 51: a write that crossed the sync reply on a fresh link waits for it', () => {
+  // Seeds 51 and 54 left a visitor's messages waiting for ever (CH-S8) while the first
+  // versions of CH-C12 kept every update behind a held one, and counted no deletions.
+  it('CH-C12 CH-C10 seed 51: a write that crossed the sync reply on a fresh link waits for it', () => {
     const events = decodeTrace(traceSeed(51).trace);
     // The case: on a new link, a peer's update arrived before that peer's step 2.
     const answered = new Set<string>();
@@ -117,7 +117,7 @@ describe('C10 regression seeds', () => {
     settled(events);
   });
 
-  it('S8 C10 seed 54: deleted messages leave gaps in seq that a late receiver allows', () => {
+  it('CH-S8 CH-C10 seed 54: deleted messages leave gaps in seq that a late receiver allows', () => {
     const events = decodeTrace(traceSeed(54).trace);
     // The case: after a deletion, a link opened later carried a step 2 with messages.
     const firstDelete = events.findIndex((e) => e.kind === 'delete');
@@ -146,7 +146,7 @@ function settled(events: readonly TraceEvent[]): Extract<TraceEvent, { kind: 'en
   return end;
 }
 
-/** Links ended by a refusal (C9): any reason but a plain failure or replacement. */
+/** Links ended by a refusal (CH-C9): any reason but a plain failure or replacement. */
 function refusals(events: readonly TraceEvent[]): Extract<TraceEvent, { kind: 'fail' }>[] {
   return events.flatMap((e) =>
     e.kind === 'fail' && e.reason !== 'left' && e.reason !== 'replaced' ? [e] : [],

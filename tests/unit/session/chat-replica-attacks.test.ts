@@ -1,7 +1,7 @@
 /**
  * Attacks on a chat (issue 3, B4): a visitor or monitor peer that sends what it
  * may not. In every case nothing is applied at the helper or at third parties,
- * and the offender's link is closed with the refusal's code (CHAT.md C9).
+ * and the offender's link is closed with the refusal's code (CHAT.md CH-C9).
  */
 import * as Y from 'yjs';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
@@ -93,7 +93,7 @@ function expectUnchanged(before: Map<string, string>, ids: string[]): void {
 }
 
 describe('attacks by a visitor', () => {
-  it("A6 C9 a visitor that deletes a helper's message: refused by both helpers, nothing applied", () => {
+  it("CH-A6 CH-C9 a visitor that deletes a helper's message: refused by both helpers, nothing applied", () => {
     chat();
     const before = snapshots();
     // The visitor's own replica would send it: Yjs lets any peer delete anything.
@@ -105,7 +105,7 @@ describe('attacks by a visitor', () => {
     expect(net.peer('h1').replica.chat.message(helperMessage)).toBeDefined();
   });
 
-  it("A5 C9 a visitor that writes under a helper's client id: refused at the helper and third parties", () => {
+  it("CH-A5 CH-C9 a visitor that writes under a helper's client id: refused at the helper and third parties", () => {
     chat();
     const before = snapshots();
     const forger = forgerDoc(clientOf('h1'), net.peer('v').replica.doc);
@@ -121,7 +121,7 @@ describe('attacks by a visitor', () => {
     expectUnchanged(before, ['h1', 'h2', 'm']);
   });
 
-  it("A7 a visitor that rewrites a helper's message in place or writes meta: refused", () => {
+  it("CH-A7 a visitor that rewrites a helper's message in place or writes meta: refused", () => {
     chat();
     const before = snapshots();
     const forger = forgerDoc(clientOf('v'), net.peer('v').replica.doc);
@@ -137,7 +137,7 @@ describe('attacks by a visitor', () => {
     expectUnchanged(before, ['h1', 'h2', 'm']);
   });
 
-  it("W3 C9 a visitor that spoofs a helper's awareness: refused, the helper's presence intact", () => {
+  it("CH-W3 CH-C9 a visitor that spoofs a helper's awareness: refused, the helper's presence intact", () => {
     chat();
     const before = snapshots();
     const doc = new Y.Doc();
@@ -160,7 +160,7 @@ describe('attacks by a visitor', () => {
     });
   });
 
-  it('A4 D12 C9 a visitor that sends garbage bytes: dropped, nothing applied', () => {
+  it('CH-A4 CH-D12 CH-C9 a visitor that sends garbage bytes: dropped, nothing applied', () => {
     chat();
     const before = snapshots();
     inject('v', 'h1', [Uint8Array.of(1, 0, 0, 1, 0, 2, 5, 0xff, 0xff, 0xff, 0xff, 0x0f)]);
@@ -171,7 +171,7 @@ describe('attacks by a visitor', () => {
     expectUnchanged(before, ['h1', 'h2', 'm']);
   });
 
-  it('D1 A3 C9 a visitor that sends an oversized frame or an oversized update: dropped', () => {
+  it('CH-D1 CH-A3 CH-C9 a visitor that sends an oversized frame or an oversized update: dropped', () => {
     chat();
     const before = snapshots();
     const huge = new Uint8Array(LIMITS.maxChatFrameBytes + 1);
@@ -185,7 +185,7 @@ describe('attacks by a visitor', () => {
     expectUnchanged(before, ['h1', 'h2', 'm']);
   });
 
-  it('C9 after a refusal the other links carry on', () => {
+  it('CH-C9 after a refusal the other links carry on', () => {
     chat();
     inject('v', 'h1', [Uint8Array.of(0)]);
     net.flush();
@@ -198,7 +198,7 @@ describe('attacks by a visitor', () => {
 });
 
 describe('attacks by a monitor', () => {
-  it('A2 C8 a monitor that writes anything: refused by every helper, nothing applied anywhere', () => {
+  it('CH-A2 CH-C8 a monitor that writes anything: refused by every helper, nothing applied anywhere', () => {
     chat();
     // Its own replica will not even try.
     expect(net.peer('m').replica.post({ kind: 'text', body: 'hi' })).toMatchObject({
@@ -218,7 +218,7 @@ describe('attacks by a monitor', () => {
     expectUnchanged(before, ['v', 'h1', 'h2']);
   });
 
-  it('W3 a monitor that sets its own awareness or acks: refused', () => {
+  it('CH-W3 a monitor that sets its own awareness or acks: refused', () => {
     chat();
     const doc = new Y.Doc();
     doc.clientID = clientOf('m');

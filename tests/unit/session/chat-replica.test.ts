@@ -23,7 +23,7 @@ function network(): InMemoryNetwork {
 }
 
 describe('chat replica', () => {
-  it('C7 a message is pending until a peer has it, also across a lost link', () => {
+  it('CH-C7 a message is pending until a peer has it, also across a lost link', () => {
     network().connectAll();
     net.flush();
     const v = net.peer('v');
@@ -38,7 +38,7 @@ describe('chat replica', () => {
     expect(net.peer('h1').replica.chat.message(posted.id)?.body).toBe('anyone there?');
   });
 
-  it('C7 messages restored from storage start pending', () => {
+  it('CH-C7 messages restored from storage start pending', () => {
     network();
     const doc = net.peer('v').replica.doc;
     const restored = new Y.Doc();
@@ -59,7 +59,7 @@ describe('chat replica', () => {
     replica.destroy();
   });
 
-  it('W1 W4 presence reaches the helper and leaves with the link', () => {
+  it('CH-W1 CH-W4 presence reaches the helper and leaves with the link', () => {
     network().connectAll();
     net.peer('v').replica.setPresence({ typing: true, focus: 'focused', draft: 'My print' });
     net.flush();
@@ -74,7 +74,7 @@ describe('chat replica', () => {
     expect(net.peer('h1').replica.presence().has('v')).toBe(false);
   });
 
-  it('C8 N2 a monitor sends the chat document nothing but sync step 1, and reads everything', () => {
+  it('CH-C8 CH-N2 a monitor sends the chat document nothing but sync step 1, and reads everything', () => {
     network().connectAll();
     net.peer('h1').replica.post({ kind: 'text', body: 'hi' });
     net.peer('v').replica.post({ kind: 'text', body: 'hello' });
@@ -89,7 +89,7 @@ describe('chat replica', () => {
       const m = decodeMessage(r.message);
       return m.ok ? m.message.type : m.code;
     });
-    // The chat document gets step 1 only; the staff notes have their own sync (N2).
+    // The chat document gets step 1 only; the staff notes have their own sync (CH-N2).
     expect(types).toEqual(['sync-step1', 'notes-step1']);
     expect(
       net
@@ -99,7 +99,7 @@ describe('chat replica', () => {
     ).toEqual(['hi', 'hello']);
   });
 
-  it('D1 C2 a 2 MB transcript syncs to a late-joining monitor in 16 KiB frames', () => {
+  it('CH-D1 CH-C2 a 2 MB transcript syncs to a late-joining monitor in 16 KiB frames', () => {
     network();
     net.connect('v', 'h1');
     const h1 = net.peer('h1').replica;
@@ -121,7 +121,7 @@ describe('chat replica', () => {
     expect(net.peer('m').events.filter((e) => e.type === 'refused')).toEqual([]);
   });
 
-  it('A1 filtering a one-message update costs microseconds (measured, not asserted)', () => {
+  it('CH-A1 filtering a one-message update costs microseconds (measured, not asserted)', () => {
     network();
     const v = net.peer('v').replica;
     let update: Uint8Array | undefined;

@@ -43,7 +43,7 @@ async function chatOf(...members: Member[]) {
 }
 
 describe('chat session', () => {
-  it('C11 writes nothing before the participants echo shows its client id bound; what was typed waits, pending', async () => {
+  it('CH-C11 writes nothing before the participants echo shows its client id bound; what was typed waits, pending', async () => {
     const service = new FakeService();
     service.join(VERA);
     service.join(ALICE);
@@ -169,7 +169,7 @@ describe('chat session', () => {
     expect(veraAgain.doc.clientID).toBe(veraClient);
   });
 
-  it('C11 a second tab that cannot claim the client id writes with a fresh one, bound first', async () => {
+  it('CH-C11 a second tab that cannot claim the client id writes with a fresh one, bound first', async () => {
     const service = new FakeService();
     service.join(VERA);
     service.join(ALICE);
@@ -217,7 +217,7 @@ describe('chat session', () => {
     ]);
   });
 
-  it('W1 F10 the visitor’s draft reaches the helper as a typing preview, and not when the service disables it', async () => {
+  it('CH-W1 F10 the visitor’s draft reaches the helper as a typing preview, and not when the service disables it', async () => {
     const {
       service,
       sessions: [vera, alice],
@@ -239,7 +239,7 @@ describe('chat session', () => {
     expect(alice!.view.presence[0]?.typing).toBe(true);
   });
 
-  it('W5 N3 a monitor reads the chat and the visitor’s typing preview, writes no message but a staff note', async () => {
+  it('CH-W5 CH-N3 a monitor reads the chat and the visitor’s typing preview, writes no message but a staff note', async () => {
     const {
       sessions: [vera, alice, mona],
     } = await chatOf(VERA, ALICE, MONA);
@@ -324,7 +324,7 @@ describe('chat session', () => {
     });
   });
 
-  it('K1–K3 K6 after a requeue the new helper gets the visitor’s messages in the chat document and the rest only as earlier history', async () => {
+  it('CH-K1–CH-K3 CH-K6 after a requeue the new helper gets the visitor’s messages in the chat document and the rest only as earlier history', async () => {
     const service = new FakeService();
     service.join(VERA);
     service.join(ALICE);
@@ -358,17 +358,17 @@ describe('chat session', () => {
       ['turn it off and on', 'helper', false, false],
     ]);
     expect(history.lines[1]!.author).toBeNull();
-    // The visitor still shows Alice by name: the service lists her as a former participant (P4).
+    // The visitor still shows Alice by name: the service lists her as a former participant (SP-P4).
     expect(vera.view.messages.map((m) => m.author?.name)).toEqual(['Vera', 'Alice']);
     bob.send('Bob here, did that help?');
     await until('vera has bob', () => bodies(vera).includes('Bob here, did that help?'));
-    // K6: Bob's reply sorts after the earlier conversation, though his document lacks Alice's line.
+    // CH-K6: Bob's reply sorts after the earlier conversation, though his document lacks Alice's line.
     expect(vera.view.messages.map((m) => m.author?.name)).toEqual(['Vera', 'Alice', 'Bob']);
     expect(vera.view.lastRefusal).toBeNull();
     expect(bob.view.lastRefusal).toBeNull();
   });
 
-  it('K7 the earlier history is stored beside the document and shown again after a reload, never merged', async () => {
+  it('CH-K7 the earlier history is stored beside the document and shown again after a reload, never merged', async () => {
     const service = new FakeService();
     service.join(VERA);
     service.join(ALICE);
@@ -398,9 +398,9 @@ describe('chat session', () => {
       ['my printer', 'visitor'],
       ['turn it off and on', 'helper'],
     ]);
-    // K2: the document itself never holds Alice's line.
+    // CH-K2: the document itself never holds Alice's line.
     expect(bodies(again)).toEqual(['my printer']);
-    // K6: a reply written now still sorts after the stored history.
+    // CH-K6: a reply written now still sorts after the stored history.
     again.send('Bob again');
     service.setOnline(true);
     await until('vera has it', () => bodies(vera).includes('Bob again'));

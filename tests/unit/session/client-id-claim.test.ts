@@ -7,8 +7,8 @@ import {
 } from '../../../app/lib/session/client-id-claim.ts';
 import { FakeLocks } from './fake-world.ts';
 
-describe('C11 client id across reloads', () => {
-  it('C11 reuses the newest bound id when its lock is free, else takes a fresh unused one', async () => {
+describe('CH-C11 client id across reloads', () => {
+  it('CH-C11 reuses the newest bound id when its lock is free, else takes a fresh unused one', async () => {
     const locks = new FakeLocks();
     const ids = [7, 8, 9];
     const fresh = () => ids.shift()!;
@@ -51,7 +51,7 @@ describe('C11 client id across reloads', () => {
     ).toBe(9);
   });
 
-  it('C11 Web Locks: ifAvailable, held until released', async () => {
+  it('CH-C11 Web Locks: ifAvailable, held until released', async () => {
     const granted = new Set<string>();
     const requests: { name: string; ifAvailable: boolean }[] = [];
     const manager = {

@@ -1,8 +1,8 @@
 /**
- * The earlier conversation (CHAT.md K1–K5, K8): the visitor's copy and a staff peer's,
+ * The earlier conversation (CHAT.md CH-K1–CH-K5, CH-K8): the visitor's copy and a staff peer's,
  * decoded apart, never merged into the chat document, taken by a helper (from the
  * visitor or staff) or a monitor (from a helper only); anything else drops the sender
- * like any refused bytes (C9).
+ * like any refused bytes (CH-C9).
  */
 import * as Y from 'yjs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -44,7 +44,7 @@ function forgedHistory(helperClient: number): Uint8Array {
 }
 
 describe('earlier history', () => {
-  it('K2 K3 a helper decodes it into a separate document; lines not the visitor’s are unverified', () => {
+  it('CH-K2 CH-K3 a helper decodes it into a separate document; lines not the visitor’s are unverified', () => {
     chat();
     const h1 = net.peer('h1');
     const h1Client = h1.replica.doc.clientID;
@@ -61,7 +61,7 @@ describe('earlier history', () => {
       ['My printer', 'visitor', true],
       ['I, the helper, promise a refund', 'helper', false],
     ]);
-    // K2: the chat document did not change, and the forged line reached nobody.
+    // CH-K2: the chat document did not change, and the forged line reached nobody.
     expect(Y.encodeStateAsUpdate(h1.replica.doc)).toEqual(before);
     expect(
       net
@@ -72,7 +72,7 @@ describe('earlier history', () => {
     expect(net.link('v', 'h1')?.open).toBe(true);
   });
 
-  it('K4 history to a visitor is refused and the sender dropped', () => {
+  it('CH-K4 history to a visitor is refused and the sender dropped', () => {
     chat();
     for (const frame of historyFrames(new Uint8Array([0, 0]))) net.inject('h1', 'v', frame);
     net.flush();
@@ -82,7 +82,7 @@ describe('earlier history', () => {
     expect(net.peer('v').events.some((e) => e.type === 'history')).toBe(false);
   });
 
-  it('K4 K8 a helper takes a staff copy from a helper or a monitor; a monitor only from a helper', () => {
+  it('CH-K4 CH-K8 a helper takes a staff copy from a helper or a monitor; a monitor only from a helper', () => {
     chat();
     const copy = Y.encodeStateAsUpdate(net.peer('h1').replica.doc);
     for (const frame of historyFrames(copy)) net.inject('m', 'h1', frame);
@@ -94,10 +94,10 @@ describe('earlier history', () => {
     expect(taken('h1')).toEqual([['m', 'staff']]);
     expect(taken('h2')).toEqual([['h1', 'staff']]);
     expect(taken('m')).toEqual([['h2', 'staff']]);
-    // A monitor never takes the visitor's word: it has no link to the visitor (M2).
+    // A monitor never takes the visitor's word: it has no link to the visitor (SP-M2).
   });
 
-  it('K2 garbage history is refused undecodable and drops the visitor; nothing is applied', () => {
+  it('CH-K2 garbage history is refused undecodable and drops the visitor; nothing is applied', () => {
     chat();
     const before = Y.encodeStateAsUpdate(net.peer('h1').replica.doc);
     for (const frame of historyFrames(new Uint8Array([1, 200, 3, 4, 5])))
@@ -110,13 +110,13 @@ describe('earlier history', () => {
     expect(Y.encodeStateAsUpdate(net.peer('h1').replica.doc)).toEqual(before);
   });
 
-  it('K2 the size cap holds before anything is decoded', () => {
+  it('CH-K2 the size cap holds before anything is decoded', () => {
     const result = decodeEarlierHistory(new Uint8Array(LIMITS.maxChatDocBytes + 1));
     expect(result).toMatchObject({ ok: false, code: 'update_too_large' });
     expect(decodeEarlierHistory(new Uint8Array([]))).toMatchObject({ ok: false });
   });
 
-  it('K1 a visitor offers history only to a helper, and only holds unbound structs after a requeue', () => {
+  it('CH-K1 a visitor offers history only to a helper, and only holds unbound structs after a requeue', () => {
     chat();
     const v = net.peer('v').replica;
     expect(v.holdsUnboundStructs()).toBe(false);
@@ -132,7 +132,7 @@ describe('earlier history', () => {
     expect(v.sendHistory('h2')).toBe(true);
   });
 
-  it('K8 a staff peer hands its document on as a trusted copy only when it holds unbound structs', () => {
+  it('CH-K8 a staff peer hands its document on as a trusted copy only when it holds unbound structs', () => {
     chat();
     const m = net.peer('m').replica;
     const h2 = net.peer('h2').replica;

@@ -119,7 +119,7 @@ export class FakeService {
   typingPreview = true;
   relayOnly = false;
   readonly participants = new Map<string, Participant>();
-  /** Who left, with the client ids that stay theirs (SPEC.md P4). */
+  /** Who left, with the client ids that stay theirs (SPEC.md SP-P4). */
   readonly former = new Map<string, Participant>();
   readonly ports = new Map<string, FakePort>();
   /** Every request sessions made, in order. */
@@ -188,7 +188,7 @@ export class FakeService {
         return true;
       }
       if (!me.clientIds.includes(msg.clientId)) me.clientIds.push(msg.clientId);
-      // P6: a staff member's first key for a client id is kept.
+      // SP-P6: a staff member's first key for a client id is kept.
       const keys = me.keys ?? [];
       if (msg.key && me.role !== 'visitor' && !keys.some((k) => k.clientId === msg.clientId)) {
         me.keys = [...keys, { clientId: msg.clientId, ...msg.key }];
@@ -223,7 +223,7 @@ export class FakeService {
       .map(({ online: _online, ...p }) => ({ ...p, clientIds: [...p.clientIds] }));
     for (const [id, port] of this.ports) {
       if (!this.participants.has(id)) continue;
-      // M2: the visitor is not told about monitors.
+      // SP-M2: the visitor is not told about monitors.
       const visitor = this.participants.get(id)?.role === 'visitor';
       port.deliver({
         type: 'participants',
@@ -254,7 +254,7 @@ export class FakePort implements ServicePort {
   subscribe(listener: (event: ServiceEvent) => void): () => void {
     this.#listeners.add(listener);
     listener({ type: 'status', online: this.service.online });
-    // Like the service after a hello: a welcome, then the chat's participants (V2, S2).
+    // Like the service after a hello: a welcome, then the chat's participants (SP-V2, SP-S2).
     if (this.service.online) {
       queueMicrotask(() => {
         this.welcome(listener);

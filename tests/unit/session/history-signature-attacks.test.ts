@@ -1,5 +1,5 @@
 /**
- * Signed helper lines in the earlier conversation (CHAT.md V1–V5, issue 19): a visitor
+ * Signed helper lines in the earlier conversation (CHAT.md CH-V1–CH-V5, issue 19): a visitor
  * who alters a signed helper line (text, time, order), moves it, replays it from
  * another chat or invents one gets it shown unverified, never as the helper's; a
  * signature made with a key not bound to the line's client id fails. And end to end
@@ -89,7 +89,7 @@ async function judged(lines: Line[], writers: ListedWriter[]) {
 }
 
 describe('signed helper lines in the earlier conversation', () => {
-  it('V3 an honest history: Alice’s signed lines verify against the key bound to her client id', async () => {
+  it('CH-V3 an honest history: Alice’s signed lines verify against the key bound to her client id', async () => {
     const alice = await signer();
     const writers = [{ role: 'helper' as const, clientIds: [ALICE], keys: [bound(ALICE, alice)] }];
     const lines = [
@@ -104,7 +104,7 @@ describe('signed helper lines in the earlier conversation', () => {
     ]);
   });
 
-  it('V4 a visitor who alters a signed line’s text, time or order gets it unverified', async () => {
+  it('CH-V4 a visitor who alters a signed line’s text, time or order gets it unverified', async () => {
     const alice = await signer();
     const writers = [{ role: 'helper' as const, clientIds: [ALICE], keys: [bound(ALICE, alice)] }];
     const honest = await signedLine(alice, ALICE, 'No refund, sorry', 2);
@@ -124,7 +124,7 @@ describe('signed helper lines in the earlier conversation', () => {
     }
   });
 
-  it('V4 an invented line, or Alice’s signature moved to another id or replayed from another chat, is unverified', async () => {
+  it('CH-V4 an invented line, or Alice’s signature moved to another id or replayed from another chat, is unverified', async () => {
     const alice = await signer();
     const writers = [{ role: 'helper' as const, clientIds: [ALICE], keys: [bound(ALICE, alice)] }];
     const real = await signedLine(alice, ALICE, 'Fine', 2);
@@ -142,7 +142,7 @@ describe('signed helper lines in the earlier conversation', () => {
     expect(verdicts.map((v) => v[2])).toEqual([false, false, false]);
   });
 
-  it('V3 a signature made with a key not bound to the line’s client id fails', async () => {
+  it('CH-V3 a signature made with a key not bound to the line’s client id fails', async () => {
     const alice = await signer();
     const bob = await signer();
     const mallory = await signer();
@@ -170,7 +170,7 @@ describe('signed helper lines in the earlier conversation', () => {
     expect((await judged([lines[2]!], visitorKeyed)).map((v) => v[2])).toEqual([false]);
   });
 
-  it('A7 V2 a visitor’s own message carrying a signature is refused invalid_entry', () => {
+  it('CH-A7 CH-V2 a visitor’s own message carrying a signature is refused invalid_entry', () => {
     const bindings = new ParticipantBindings([
       { id: 'v', role: 'visitor', clientIds: [VISITOR] },
       { id: 'a', role: 'helper', clientIds: [ALICE] },
@@ -193,7 +193,7 @@ describe('signed helper lines in the earlier conversation', () => {
     expect(result).toMatchObject({ ok: false, code: 'invalid_entry' });
   });
 
-  it('P6 bind: staff may add a key, exactly sized for its algorithm; the visitor’s bind takes none', async () => {
+  it('SP-P6 bind: staff may add a key, exactly sized for its algorithm; the visitor’s bind takes none', async () => {
     const alice = await signer();
     const base = { type: 'bind', chatId: CHAT, clientId: ALICE };
     expect(v.is(StaffBind, { ...base, key: alice.publicKey })).toBe(true);
@@ -222,7 +222,7 @@ describe('signed lines through sessions', () => {
   }
   const bodies = (s: ChatSession) => s.view.messages.map((m) => m.body);
 
-  it('V2 a signed message keeps the id send returned: ending after a follow-up waits for it to arrive, not for the deadline', async () => {
+  it('CH-V2 a signed message keeps the id send returned: ending after a follow-up waits for it to arrive, not for the deadline', async () => {
     const service = new FakeService();
     service.join(VERA);
     service.join(ALICE_M);
@@ -241,7 +241,7 @@ describe('signed lines through sessions', () => {
     expect(written.id).not.toBe(written.localId);
   });
 
-  it('V1–V3 Alice signs what she writes; after a requeue Bob sees her earlier lines as hers, verified', async () => {
+  it('CH-V1–CH-V3 Alice signs what she writes; after a requeue Bob sees her earlier lines as hers, verified', async () => {
     const service = new FakeService();
     service.join(VERA);
     service.join(ALICE_M);

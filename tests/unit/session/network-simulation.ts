@@ -1,5 +1,5 @@
 /**
- * One run of the in-memory network simulation (C10), shared by the seeded test
+ * One run of the in-memory network simulation (CH-C10), shared by the seeded test
  * and the named regression seeds.
  */
 import * as Y from 'yjs';

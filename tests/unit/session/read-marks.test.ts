@@ -32,7 +32,7 @@ describe('F9 read marks', () => {
     expect(readersOf('d', order, marks)).toEqual([]);
   });
 
-  it('F9 readers of every message at once match readersOf, one shared list per band (S8)', () => {
+  it('F9 readers of every message at once match readersOf, one shared list per band (CH-S8)', () => {
     // 300 messages, marks at a few places (one at an unknown id, two at the same place).
     const ids = Array.from({ length: 300 }, (_, i) => `m${i}`);
     const order = new Map(ids.map((id, i) => [id, i] as const));

@@ -1,5 +1,5 @@
 /**
- * CHAT.md S5 S8 C12 (issue 18): a visitor numbers its own messages, and a hostile one
+ * CHAT.md CH-S5 CH-S8 CH-C12 (issue 18): a visitor numbers its own messages, and a hostile one
  * may write any `seq` at all. Whatever it writes, an honest helper's consecutive
  * messages show in the order they were sent, and a reply shows after every message
  * the helper had when writing it. The visitor's raw writes bypass ChatDocument (an
@@ -34,8 +34,8 @@ const step = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('deliver' as const) }) },
 );
 
-describe('S8 a visitor cannot reorder the conversation', () => {
-  it('S5 S8 C12 honest messages keep their order, and replies follow what they answer', () => {
+describe('CH-S8 a visitor cannot reorder the conversation', () => {
+  it('CH-S5 CH-S8 CH-C12 honest messages keep their order, and replies follow what they answer', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
         const net = new InMemoryNetwork(11, [
@@ -56,7 +56,7 @@ describe('S8 a visitor cannot reorder the conversation', () => {
             if (s.op === 'reply') {
               const held = new Set(helper.chat.messages().map((m) => m.id));
               const posted = helper.post({ kind: 'text', body: `reply ${n++}` });
-              // An honest write never fails, whatever the visitor did (S5: no seq past 2^53).
+              // An honest write never fails, whatever the visitor did (CH-S5: no seq past 2^53).
               expect(posted.ok, 'the helper could not write').toBe(true);
               if (posted.ok) sent.push({ id: posted.id, answers: held });
               continue;
@@ -91,7 +91,7 @@ describe('S8 a visitor cannot reorder the conversation', () => {
     // 300 runs take 2–3 s on an idle machine and over 10 s on a loaded one.
   }, 120_000);
 
-  it('S8 C9 a visitor whose seq runs ahead is dropped once the wait is over', async () => {
+  it('CH-S8 CH-C9 a visitor whose seq runs ahead is dropped once the wait is over', async () => {
     const net = new InMemoryNetwork(12, [
       { id: 'v', role: 'visitor' },
       { id: 'h', role: 'helper' },

@@ -1,5 +1,5 @@
 /**
- * Staff notes (CHAT.md N1–N8) and the visitor's presence relayed to monitors (W5),
+ * Staff notes (CHAT.md CH-N1–CH-N8) and the visitor's presence relayed to monitors (CH-W5),
  * on the in-memory network of replicas: helpers and monitors share a second,
  * staff-only document; nothing of it ever crosses a link to the visitor.
  */
@@ -50,7 +50,7 @@ function trafficTypes(from: string, to: string, run: () => void): string[] {
 }
 
 describe('staff notes', () => {
-  it('N1 N2 N8 a monitor writes a note; every helper and monitor has it, the visitor never', () => {
+  it('CH-N1 CH-N2 CH-N8 a monitor writes a note; every helper and monitor has it, the visitor never', () => {
     network().connectAll();
     net.flush();
     const toVisitor = trafficTypes('h1', 'v', () => {
@@ -75,7 +75,7 @@ describe('staff notes', () => {
     expect(visitorDoc.notes()).toEqual([]);
   });
 
-  it('N2 N8 a late staff member gets the earlier notes by the notes sync; the visitor link carries none', () => {
+  it('CH-N2 CH-N8 a late staff member gets the earlier notes by the notes sync; the visitor link carries none', () => {
     network();
     net.connect('v', 'h1');
     net.connect('h1', 'm');
@@ -99,7 +99,7 @@ describe('staff notes', () => {
     ).toEqual(['Good tone.', 'Refund approved by Sam.']);
   });
 
-  it('N2 notes from or to the visitor are refused and drop the link', () => {
+  it('CH-N2 notes from or to the visitor are refused and drop the link', () => {
     network();
     net.connect('v', 'h1');
     net.flush();
@@ -116,7 +116,7 @@ describe('staff notes', () => {
     );
   });
 
-  it('N6 a monitor may write only its own notes', () => {
+  it('CH-N6 a monitor may write only its own notes', () => {
     network();
     const bindings = new ParticipantBindings(
       [...net.peer('h1').replica.bindings.participants()].map((p) => ({
@@ -146,7 +146,7 @@ describe('staff notes', () => {
     expect(filterNotesUpdate(wrongKey, m, bindings)).toMatchObject({
       code: 'forbidden_location',
     });
-    // N5: nobody takes a note under the visitor's client id, even from a helper.
+    // CH-N5: nobody takes a note under the visitor's client id, even from a helper.
     const visitorNote = as([...v.clientIds][0]!, (n) => n.post('forged', 1));
     expect(filterNotesUpdate(visitorNote, h1, bindings)).toMatchObject({
       code: 'foreign_struct',
@@ -156,7 +156,7 @@ describe('staff notes', () => {
 });
 
 describe('the visitor presence for monitors', () => {
-  it('W5 a helper relays the visitor typing preview and page to the monitor; it leaves with the link', () => {
+  it('CH-W5 a helper relays the visitor typing preview and page to the monitor; it leaves with the link', () => {
     network();
     net.connect('v', 'h1');
     net.connect('h1', 'm');

@@ -1,6 +1,6 @@
 /**
- * A trusted copy first (CHAT.md K8, K9, SPEC.md G4), and what a visitor's forged copy
- * can and cannot do (V3, V4), through real sessions in the fake world: Alice signs and
+ * A trusted copy first (CHAT.md CH-K8, CH-K9, SPEC.md SP-G4), and what a visitor's forged copy
+ * can and cannot do (CH-V3, CH-V4), through real sessions in the fake world: Alice signs and
  * leaves; Molly, a monitor, watched; the visitor's copy has one of Alice's lines altered
  * and one invented. Bob, who takes the chat over, sees Alice's lines as Molly holds them,
  * hers and verified; what only the visitor claims stays unverified and names nobody.
@@ -52,7 +52,7 @@ async function aliceLeaves(service: FakeService, watch: boolean) {
 
 /** The visitor rewrites its own copy: Alice's refusal becomes a yes, and a line is added
  * under Alice's client id. Nobody receives these structs as updates (nobody is linked):
- * they only travel in the visitor's history (K1). */
+ * they only travel in the visitor's history (CH-K1). */
 function forge(vera: ChatSession, aliceClient: number, refused: string): void {
   const own = vera.doc.clientID;
   const messages = vera.doc.getMap('messages');
@@ -75,7 +75,7 @@ const shown = (s: ChatSession) =>
   ]);
 
 describe('a trusted copy first', () => {
-  it('K8 K9 G4 with a monitor watching, Bob takes the earlier conversation from the monitor; the visitor’s forgeries never pass as Alice’s', async () => {
+  it('CH-K8 CH-K9 SP-G4 with a monitor watching, Bob takes the earlier conversation from the monitor; the visitor’s forgeries never pass as Alice’s', async () => {
     const service = new FakeService();
     const { vera, aliceClient, refused } = await aliceLeaves(service, true);
     forge(vera, aliceClient, refused);
@@ -92,7 +92,7 @@ describe('a trusted copy first', () => {
       ['visitor', 'Vera', 'visitor'],
     ]);
     // Alice's lines as Molly holds them, hers and verified; the invented one only fills a
-    // gap in the staff copy, and names nobody (V4).
+    // gap in the staff copy, and names nobody (CH-V4).
     expect(shown(bob)).toEqual([
       ['Can I have a refund?', 'Vera'],
       ['No refund, sorry', 'Alice'],
@@ -102,13 +102,13 @@ describe('a trusted copy first', () => {
     const lines = bob.view.earlierHistory!.lines;
     expect(lines.find((l) => l.id === refused)?.from).toBe('staff');
     expect(lines.find((l) => l.body === 'And a second refund')?.from).toBe('visitor');
-    // K6: Bob's reply sorts after all of it.
+    // CH-K6: Bob's reply sorts after all of it.
     bob.send('Bob here');
     await until('vera has bob', () => bodies(vera).includes('Bob here'));
     expect(splitConversation(bob.view).live.map((m) => m.body)).toEqual(['Bob here']);
   });
 
-  it('V4 K9 without a staff copy, the visitor’s altered and invented lines show unverified, never as Alice’s', async () => {
+  it('CH-V4 CH-K9 without a staff copy, the visitor’s altered and invented lines show unverified, never as Alice’s', async () => {
     const service = new FakeService();
     const { vera, aliceClient, refused } = await aliceLeaves(service, false);
     forge(vera, aliceClient, refused);
@@ -130,7 +130,7 @@ describe('a trusted copy first', () => {
     expect(splitConversation(bob.view).unverified).toBe(true);
   });
 
-  it('K8 a monitor who starts watching after the requeue takes Bob’s copy, and it names Bob', async () => {
+  it('CH-K8 a monitor who starts watching after the requeue takes Bob’s copy, and it names Bob', async () => {
     const service = new FakeService();
     await aliceLeaves(service, false);
     service.join(BOB);
@@ -155,7 +155,7 @@ describe('a trusted copy first', () => {
       ['No refund, sorry', 'Alice'],
       ['But here is a voucher', 'Alice'],
     ]);
-    // The copy never reaches the chat document (K2): it holds only what Bob synced.
+    // The copy never reaches the chat document (CH-K2): it holds only what Bob synced.
     expect(bodies(molly)).toEqual(['Can I have a refund?']);
   });
 });

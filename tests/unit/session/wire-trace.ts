@@ -1,6 +1,6 @@
 /**
  * The in-memory network's trace (tests/fixtures/in-memory-network.ts) read back as
- * wire messages (CHAT.md D1–D7), so a kept seed can check that it still exercises
+ * wire messages (CHAT.md CH-D1–CH-D7), so a kept seed can check that it still exercises
  * the case its title names, and the property it claims.
  */
 import * as Y from 'yjs';
