@@ -202,11 +202,21 @@ test('B5 expired TURN credentials that could not be renewed: coturn refuses them
       .getByRole('alert')
       .filter({ hasText: "refused this console's relay credentials" });
     await expect(notice).toContainText(/they expired at .+\(TURN error 401/, LINK_TIMEOUT);
-    await expect(notice).toContainText('reload the console to get new credentials');
+    await expect(notice).toContainText('keeps asking Peerdesk for fresh ones');
+    await expect(notice).not.toContainText('reload');
     // coturn's own word for it: that username (expiry and all) is no longer valid.
     expect(turn.output()).toContain(`Cannot find credentials of user <${expiry()}:`);
     // Nothing connects without the relay: the visitor still waits.
     await expect(chat.widget.getByRole('status').filter({ hasText: /^Connected$/ })).toHaveCount(0);
+    // What the notice says is true: once Peerdesk can be reached, the console renews the
+    // credentials by itself and the chat connects, with no reload; the notice goes.
+    await chat.helper.context().unroute('**/api/ice');
+    await expect(chat.widget.getByRole('status').filter({ hasText: /^Connected$/ })).toHaveCount(
+      1,
+      { timeout: 60_000 },
+    );
+    await chat.visitorSays('hello once the console renewed by itself');
+    await expect(notice).toHaveCount(0);
   } finally {
     await shortLived.stop();
   }

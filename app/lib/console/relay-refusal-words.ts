@@ -2,7 +2,9 @@
  * B5: the console's words when the TURN server refused this console's credentials
  * (app/lib/peer/relay-refusal.ts): what happened, why when it can be told, and what
  * to do. A relay-only helper cannot reach anyone without the relay, so the notice
- * says the chat cannot connect rather than leave "Connecting…" unexplained.
+ * says the chat cannot connect rather than leave "Connecting…" unexplained. Expired
+ * credentials renew themselves (SPEC.md SP-IR1: the console retries every 5 s and the
+ * chat's link is retried with the fresh ones), so the words say that, not "reload".
  *
  * Exports: `relayRefusalInWords(refusal, formatTime)`.
  */
@@ -19,8 +21,9 @@ export function relayRefusalInWords(
   if (refusal.expiredAt !== null) {
     return (
       `${server} refused this console's relay credentials: they expired at ` +
-      `${formatTime(refusal.expiredAt)} (${answer}). This chat cannot connect through ` +
-      'the relay: reload the console to get new credentials.'
+      `${formatTime(refusal.expiredAt)} (${answer}). The console keeps asking Peerdesk ` +
+      'for fresh ones and tries this chat again with them by itself; until then it cannot ' +
+      'connect through the relay. If this stays, the console cannot reach Peerdesk.'
     );
   }
   if (refusal.code === 401 || refusal.code === 403) {

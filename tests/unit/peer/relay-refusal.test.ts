@@ -33,13 +33,15 @@ describe('relay refusals (B5)', () => {
     expect(relayRefusal({ ...error, url: 'turn:other:3478' }, servers, 2e12).expiredAt).toBeNull();
   });
 
-  it('says what happened, when, and what to do', () => {
+  it('says what happened, when, and that the console renews by itself (no reload)', () => {
     const error = { url: 'turn:127.0.0.1:3478?transport=udp', code: 401, text: 'Unauthorized.' };
     const expired = relayRefusalInWords(relayRefusal(error, servers, 1_800_000_000_000), at);
     expect(expired).toBe(
       "The relay server (turn:127.0.0.1:3478) refused this console's relay credentials: they " +
-        `expired at ${at('2023-11-14T22:13:20Z')} (TURN error 401 Unauthorized). This chat ` +
-        'cannot connect through the relay: reload the console to get new credentials.',
+        `expired at ${at('2023-11-14T22:13:20Z')} (TURN error 401 Unauthorized). ` +
+        'The console keeps asking Peerdesk for fresh ones and tries this chat again with them ' +
+        'by itself; until then it cannot connect through the relay. If this stays, the ' +
+        'console cannot reach Peerdesk.',
     );
     const wrong = relayRefusalInWords(relayRefusal(error, servers, 1_600_000_000_000), at);
     expect(wrong).toContain('may not share the same secret');
