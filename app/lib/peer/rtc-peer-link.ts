@@ -49,6 +49,8 @@ export type RtcPeerLinkOptions = {
   disconnectedGraceMs?: number;
   /** B5: a TURN server refused this side's credentials (relay-refusal.ts). */
   onRelayRefused?: (error: RelayError) => void;
+  /** The page's DTLS certificate (page-certificate.ts); the connection makes one if none. */
+  certificate?: () => RTCCertificate | undefined;
 };
 
 export const RTC_PEER_LINK_DEFAULTS = {
@@ -98,9 +100,11 @@ class RtcPeerLink implements PeerLink {
     this.#disconnectedGraceMs =
       options.disconnectedGraceMs ?? RTC_PEER_LINK_DEFAULTS.disconnectedGraceMs;
     const Connection = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+    const certificate = options.certificate?.();
     this.#pc = new Connection({
       iceServers: options.iceServers.map((server) => ({ ...server })),
       iceTransportPolicy: options.relayOnly ? 'relay' : 'all',
+      ...(certificate === undefined ? {} : { certificates: [certificate] }),
     });
     this.#pc.onicecandidate = (event) => {
       const candidate = event.candidate;

@@ -13,6 +13,7 @@ import {
   type VisitorToService,
 } from '../../../protocol/index.ts';
 import { IceRenewal } from '../peer/ice-renewal.ts';
+import { pageCertificate, warmPageCertificate } from '../peer/page-certificate.ts';
 import { rtcPeerLinkFactory } from '../peer/rtc-peer-link.ts';
 import { SignalClient, type WebSocketConstructor } from '../signal/signal-client.ts';
 import { ChatSession } from './chat-session.ts';
@@ -65,6 +66,7 @@ export class BrowserParticipant {
     },
   ) {
     exposeResourceCounts(globalThis);
+    warmPageCertificate();
     // Staff only (visitors get no TURN credentials): GET /api/ice before they lapse.
     this.#iceRenewal =
       kind.kind === 'staff'
@@ -191,14 +193,16 @@ export class BrowserParticipant {
       chatId,
       self,
       service: this.hub,
-      links: (ice) => rtcPeerLinkFactory(ice),
+      links: (ice) => rtcPeerLinkFactory({ ...ice, certificate: pageCertificate }),
       store: countedStore(this.events.store ?? indexeddbChatStore),
       locks: webClientIdLocks(navigator.locks),
       staffNotesStore: this.kind.kind === 'staff',
       // CHAT.md CH-V1: every staff session signs what it writes, so a helper who takes the
       // chat over later can tell this member's lines from the visitor's claims.
       sign: this.kind.kind === 'staff',
-      files: await this.#files(),
+      // Opened (and swept) beside the document's load: awaited first, it held a helper's
+      // first chat back by the whole sweep (benchmark S5 accept → open).
+      files: this.#files(),
     });
     this.#opening.delete(chatId);
     countResource('sessions', 1);

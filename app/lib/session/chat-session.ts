@@ -88,8 +88,9 @@ export type ChatSessionOptions = {
   staffNotesStore?: boolean;
   /** CH-V1: a staff session signs what it writes, with a key pair kept in its store. */
   sign?: boolean;
-  /** Where attachments' bytes are kept (F13); memory when not given. */
-  files?: FileStore;
+  /** Where attachments' bytes are kept (F13); memory when not given. A promise is
+   * awaited beside the document's load, not before it (benchmark S5). */
+  files?: FileStore | Promise<FileStore>;
   /** The attachment size cap (F13, CHAT.md CH-X2). */
   maxAttachmentBytes?: number;
 };
@@ -110,6 +111,16 @@ export type SessionState =
 
 export type SendResult = { ok: true; id: string } | { ok: false; code: SendRefusal };
 export type SendRefusal = 'empty' | 'message_too_long' | 'not_writable' | 'doc_too_large';
+
+/** How long presence changes gather before one awareness update carries them. */
+export const PRESENCE_COALESCE_MS = 50;
+/** A signed line not written by then shows as pending anyway. */
+const UNSENT_SHOW_MS = 100;
+
+type SessionTimers = {
+  presence: ReturnType<typeof setTimeout> | null;
+  unsent: ReturnType<typeof setTimeout> | null;
+};
 
 const PROBLEMS = {
   too_many_client_ids:
@@ -150,6 +161,8 @@ export class ChatSession {
   #problem: string | null = null;
   #view: SessionView | null = null;
   #notifyQueued = false;
+  #filesQueued = false;
+  readonly #timers: SessionTimers = { presence: null, unsent: null };
   #saving: Promise<void> = Promise.resolve();
   readonly #signer: MessageSigner | null;
   /** CH-V2: signed writes, one after the other, so consecutive messages keep their order. */
@@ -180,7 +193,15 @@ export class ChatSession {
     // structs of its own id from outside (yjs Transaction cleanup), and y-indexeddb
     // applies the stored updates as a remote transaction.
     doc.clientID = clientId;
-    const session = new ChatSession(options, doc, store, notes, lock, signer);
+    const files = await options.files;
+    const session = new ChatSession(
+      files === undefined ? options : { ...options, files },
+      doc,
+      store,
+      notes,
+      lock,
+      signer,
+    );
     session.#restoreHistory(storedHistory);
     return session;
   }
@@ -224,7 +245,7 @@ export class ChatSession {
     this.#reads = new ReadTracker(() => this.#markRead());
     this.files = new FileTransfers({
       // CH-X14: every file this chat stores or finds is claimed by it, to be freed after it ends.
-      store: forChat(options.files ?? memoryFileStore(), options.chatId),
+      store: forChat(fileStoreOf(options.files), options.chatId),
       maxBytes: options.maxAttachmentBytes ?? LIMITS.defaultAttachmentBytes,
       // CH-X13: monitors (read-only participants) serve no file and are never asked for one.
       mayServe: () => this.#state.status !== 'read-only',
@@ -261,12 +282,14 @@ export class ChatSession {
       options.service.subscribe((event) => this.#onService(event)),
     );
     const changed = () => this.#changed();
-    const syncFiles = () => void this.files.sync(this.#attachments());
+    // The attachments are looked for after the update's task, not inside it: a
+    // receiver's ack goes out as soon as the update is applied (benchmark S5).
+    const syncFiles = () => this.#syncFilesSoon();
     doc.on('update', changed);
     this.replica.notesDoc.on('update', changed);
     doc.on('update', syncFiles);
     this.#unsubscribe.push(() => doc.off('update', syncFiles), this.files.subscribe(changed));
-    syncFiles();
+    void this.files.sync(this.#attachments());
     this.replica.awareness.on('change', changed);
     this.#unsubscribe.push(
       () => doc.off('update', changed),
@@ -317,7 +340,10 @@ export class ChatSession {
       this.#unsent.push(unsent);
       this.#writeSigned(unsent);
       this.#applyPresence();
-      this.#changed();
+      // The view shows the line once it is written (done() in #writeSigned), so the
+      // update goes on the data channel before the page renders; a signature that
+      // takes long still shows it pending after UNSENT_SHOW_MS.
+      this.#showUnsentLater();
       return { ok: true, id: localId };
     }
     const result = this.replica.post({ kind: 'text', body }, this.#historySeq());
@@ -405,6 +431,8 @@ export class ChatSession {
   async destroy(): Promise<void> {
     if (this.#state.status === 'destroyed') return;
     this.#state = { status: 'destroyed' };
+    this.#clearTimer('presence');
+    this.#clearTimer('unsent');
     for (const off of this.#unsubscribe.splice(0)) off();
     this.#links.destroy();
     this.files.destroy();
@@ -561,6 +589,7 @@ export class ChatSession {
   #end(state: Extract<SessionState, { status: 'ended' }>): void {
     if (this.#state.status === 'ended' || this.#state.status === 'destroyed') return;
     this.#state = state;
+    this.#clearTimer('presence');
     this.replica.setPresence(null);
     this.#links.destroy();
     this.#changed();
@@ -670,6 +699,7 @@ export class ChatSession {
     const done = () => {
       this.#inFlight.delete(unsent.localId);
       this.#unsent = this.#unsent.filter((u) => u !== unsent);
+      if (this.#unsent.length === 0) this.#clearTimer('unsent');
       this.#changed();
     };
     this.#signing = this.#signing.then(async () => {
@@ -706,7 +736,18 @@ export class ChatSession {
 
   #focused = false;
 
+  /** Presence (typing, draft, focus, page) goes out at most once per PRESENCE_COALESCE_MS
+   * and only when it changed: a keystroke and the Send right after it put no awareness
+   * frame ahead of the message, and a visitor's page is not re-rendered per keystroke. */
   #applyPresence(): void {
+    if (this.#state.status !== 'live' || this.#timers.presence !== null) return;
+    this.#timers.presence = setTimeout(() => {
+      this.#timers.presence = null;
+      this.#flushPresence();
+    }, PRESENCE_COALESCE_MS);
+  }
+
+  #flushPresence(): void {
     if (this.#state.status !== 'live') return;
     const draft = this.#presence.draft;
     const state: AwarenessState = {
@@ -716,7 +757,31 @@ export class ChatSession {
     // F10: only the visitor's draft is previewed, and only when the service allows it.
     if (this.#role === 'visitor' && this.#typingPreview && draft !== '') state.draft = draft;
     if (this.#presence.page !== undefined) state.page = this.#presence.page;
+    if (samePresence(this.replica.awareness.getLocalState(), state)) return;
     this.replica.setPresence(state);
+  }
+
+  #showUnsentLater(): void {
+    this.#timers.unsent ??= setTimeout(() => {
+      this.#timers.unsent = null;
+      this.#changed();
+    }, UNSENT_SHOW_MS);
+  }
+
+  #syncFilesSoon(): void {
+    if (this.#filesQueued) return;
+    this.#filesQueued = true;
+    queueMicrotask(() => {
+      this.#filesQueued = false;
+      if (this.#state.status === 'destroyed') return;
+      void this.files.sync(this.#attachments());
+    });
+  }
+
+  #clearTimer(which: keyof SessionTimers): void {
+    const timer = this.#timers[which];
+    if (timer !== null) clearTimeout(timer);
+    this.#timers[which] = null;
   }
 
   /** F9: moves this participant's read mark up to the last seen message of others. */
@@ -829,4 +894,18 @@ async function loadSigner(store: ChatStore): Promise<MessageSigner | null> {
 
 function randomClientId(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]!;
+}
+
+/** Whether the awareness already holds this presence (its fields, in any order). */
+function samePresence(current: unknown, next: AwarenessState): boolean {
+  if (current === null || typeof current !== 'object') return false;
+  const now = current as Record<string, unknown>;
+  const keys = Object.keys(next) as (keyof AwarenessState)[];
+  if (Object.keys(now).length !== keys.length) return false;
+  return keys.every((key) => JSON.stringify(now[key]) === JSON.stringify(next[key]));
+}
+
+/** The file store `open` awaited (a promise never reaches the constructor). */
+function fileStoreOf(files: ChatSessionOptions['files']): FileStore {
+  return files === undefined || files instanceof Promise ? memoryFileStore() : files;
 }

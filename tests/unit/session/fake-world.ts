@@ -390,9 +390,16 @@ export function openSession(
   });
 }
 
-/** Lets queued microtasks and timers run until `check` holds. */
-export async function until(what: string, check: () => boolean, rounds = 2000): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
+/** Lets queued microtasks and timers run until `check` holds: at least `rounds` turns of
+ * the event loop and at least `ms` (a session's presence waits PRESENCE_COALESCE_MS). */
+export async function until(
+  what: string,
+  check: () => boolean,
+  rounds = 2000,
+  ms = 2000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (let i = 0; i < rounds || Date.now() < deadline; i++) {
     if (check()) return;
     await new Promise((resolve) => setImmediate(resolve));
   }

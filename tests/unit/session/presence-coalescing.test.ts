@@ -1,0 +1,81 @@
+/**
+ * Presence (CHAT.md CH-W1) is coalesced: what the reply box does between two awareness
+ * updates goes out as one, at most every PRESENCE_COALESCE_MS, and nothing goes out
+ * when it ends where it began. So a keystroke and the Send right after it put no
+ * awareness frame ahead of the message (benchmark S5 round trip), for the visitor's
+ * plain writes and a helper's signed ones (CH-V2).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
+import { FakeService, openSession, until, type Member } from './fake-world.ts';
+
+const VERA: Member = { id: 'v1', role: 'visitor', name: 'Vera' };
+const ALICE: Member = { id: 'a1', role: 'helper', name: 'Alice' };
+
+const sessions: ChatSession[] = [];
+afterEach(async () => {
+  for (const s of sessions.splice(0)) await s.destroy();
+});
+
+async function linked(extra: { sign?: boolean } = {}): Promise<[ChatSession, ChatSession]> {
+  const service = new FakeService();
+  service.join(VERA);
+  service.join(ALICE);
+  const vera = await openSession(service, VERA);
+  const alice = await openSession(service, ALICE, extra);
+  sessions.push(vera, alice);
+  await until('linked', () => vera.view.connection.status === 'connected');
+  await until('linked', () => alice.view.connection.status === 'connected');
+  for (const s of [vera, alice]) s.setVisibility({ pageVisible: true, chatOpen: true });
+  await until('present', () => vera.view.presence.length === 1 && alice.view.presence.length === 1);
+  return [vera, alice];
+}
+
+/** What `to` receives from its peer, in order: awareness updates (with the peer's draft)
+ * and document updates. */
+function arrivals(to: ChatSession): string[] {
+  const log: string[] = [];
+  to.replica.awareness.on('update', (_: unknown, origin: unknown) => {
+    if (origin === 'local') return;
+    const peer = to.view.presence[0];
+    log.push(`presence ${peer?.typing === true ? 'typing' : 'idle'} ${peer?.draft ?? ''}`);
+  });
+  to.doc.on('update', (_: Uint8Array, origin: unknown) => {
+    if (origin !== null) log.push('message');
+  });
+  return log;
+}
+
+describe('presence coalescing', () => {
+  it('CH-W1 a draft typed and sent at once sends the message and no presence (visitor)', async () => {
+    const [vera, alice] = await linked();
+    const log = arrivals(alice);
+    vera.setDraft('my printer');
+    expect(vera.send('my printer')).toMatchObject({ ok: true });
+    vera.setDraft('');
+    await until('alice has it', () => alice.view.messages.some((m) => m.body === 'my printer'));
+    expect(log[0]).toBe('message');
+    // Typing began and ended within one window, so it never went out: the first presence
+    // Alice gets is the next draft's.
+    vera.setDraft('thanks');
+    await until('the next draft', () => log.some((l) => l.startsWith('presence')));
+    expect(log.filter((l) => l.startsWith('presence'))).toEqual(['presence typing thanks']);
+  });
+
+  it('CH-W1 CH-V2 a helper’s signed line goes out before its presence', async () => {
+    const [vera, alice] = await linked({ sign: true });
+    const log = arrivals(vera);
+    alice.setDraft('Hello Vera');
+    expect(alice.send('Hello Vera')).toMatchObject({ ok: true });
+    await until('vera has it', () => vera.view.messages.some((m) => m.body === 'Hello Vera'));
+    expect(log[0]).toBe('message');
+  });
+
+  it('CH-W1 keystrokes within one window make one awareness update, with the last draft', async () => {
+    const [vera, alice] = await linked();
+    const log = arrivals(alice);
+    for (const draft of ['m', 'my', 'my p', 'my pr']) vera.setDraft(draft);
+    await until('draft', () => alice.view.presence[0]?.draft === 'my pr');
+    expect(log).toEqual(['presence typing my pr']);
+  });
+});
