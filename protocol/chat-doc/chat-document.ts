@@ -9,6 +9,7 @@ import type * as Y from 'yjs';
 import { LIMITS } from '../limits.ts';
 import { refuse, type Refusal } from './chat-errors.ts';
 import {
+  isPlainMessageEntry,
   MessageEntry,
   META,
   ReadEntry,
@@ -214,8 +215,11 @@ export class ChatDocument {
     if (item === undefined || item.deleted) return undefined;
     let entry = this.#decoded.get(item);
     if (entry === undefined) {
-      const parsed = v.safeParse(MessageEntry, raw);
-      entry = parsed.success ? parsed.output : null;
+      if (isPlainMessageEntry(raw)) entry = raw;
+      else {
+        const parsed = v.safeParse(MessageEntry, raw);
+        entry = parsed.success ? parsed.output : null;
+      }
       this.#decoded.set(item, entry);
     }
     if (entry === null) return undefined;
