@@ -7,12 +7,26 @@
  * events costs a few sets and one frame per subscriber, and a flush costs the rows
  * that changed, not the whole board. With nobody subscribed nothing is marked.
  */
-import type { BoardChat, BoardChanges, BoardStaff } from '../../protocol/index.ts';
+import type { BoardChat, BoardChanges, BoardStaff, ServiceToStaff } from '../../protocol/index.ts';
 import { LIMITS } from '../../protocol/index.ts';
-import type { Board } from './board.ts';
-import type { ConnId } from './events.ts';
-import type { ChatState } from './state.ts';
+import type { DeadlineKey } from './deadlines.ts';
+import type { ConnId, CoreConfig } from './events.ts';
+import type { AccountRecord, ChatMetaRecord } from './records.ts';
+import type { ChatState, ConnOwner, StaffState } from './state.ts';
 import { canWatch } from './state.ts';
+
+/** What the feed reads of the board, and the two things it does through it. */
+export interface BoardFeedHost {
+  readonly now: number;
+  readonly config: Pick<CoreConfig, 'boardNoticeMs'>;
+  readonly chats: ReadonlyMap<string, ChatState>;
+  readonly accounts: ReadonlyMap<string, AccountRecord>;
+  readonly staff: ReadonlyMap<string, StaffState>;
+  readonly conns: ReadonlyMap<ConnId, ConnOwner>;
+  readonly meta: { get(chatId: string): ChatMetaRecord };
+  schedule(at: number, key: DeadlineKey): void;
+  send(conn: ConnId, message: ServiceToStaff): void;
+}
 
 const PAGE = LIMITS.maxBoardRowsPerFrame;
 
@@ -27,7 +41,7 @@ export class BoardFeed {
   readonly #shownStaff = new Set<string>();
   #dueAt: number | null = null;
 
-  constructor(readonly board: Board) {}
+  constructor(private readonly board: BoardFeedHost) {}
 
   get subscriberCount(): number {
     return this.#subscribers.size;
@@ -133,7 +147,7 @@ export class BoardFeed {
   #schedule(): void {
     if (this.#dueAt !== null) return;
     this.#dueAt = this.board.now + this.board.config.boardNoticeMs;
-    this.board.deadlines.push(this.#dueAt, { kind: 'board' });
+    this.board.schedule(this.#dueAt, { kind: 'board' });
   }
 
   /** Sends the changes in frames of at most `maxBoardRowsPerFrame` rows of each kind;

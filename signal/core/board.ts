@@ -14,7 +14,7 @@ import type {
 import { ERRORS } from '../../protocol/index.ts';
 import { BoardFeed } from './board-feed.ts';
 import { ChatMetaBook } from './chat-meta.ts';
-import { DeadlineHeap } from './deadlines.ts';
+import { DeadlineHeap, type DeadlineKey } from './deadlines.ts';
 import type { ConnId, CoreConfig, Effect, IdSource, Stat } from './events.ts';
 import { HelperIndex } from './helper-index.ts';
 import { QueueNotices, type QueueNoticeHost } from './queue-notices.ts';
@@ -86,6 +86,11 @@ export class Board {
 
   send(conn: ConnId | null, msg: ServiceToVisitor | ServiceToStaff): void {
     if (conn !== null) this.out.push({ kind: 'send', conn, msg });
+  }
+
+  /** A deadline the switchboard's `tick` acts on at `at`. */
+  schedule(at: number, key: DeadlineKey): void {
+    this.deadlines.push(at, key);
   }
 
   error(conn: ConnId, code: ErrorCode, ref: string, chatId?: string): void {
@@ -527,7 +532,7 @@ function noticeHost(board: Board): QueueNoticeHost {
     visitorConn: (visitorId) => board.visitorConn(visitorId),
     paceOf: (department) => board.acceptPace.get(department)?.intervalMs ?? null,
     helpersOnline: () => board.helpers.onlineCount,
-    schedule: (at, key) => board.deadlines.push(at, key),
+    schedule: (at, key) => board.schedule(at, key),
     send: (conn, message) => board.send(conn, message),
   };
 }

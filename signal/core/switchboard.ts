@@ -31,7 +31,7 @@ import type { StaffState } from './state.ts';
 import { newStaff, retireParticipant } from './state.ts';
 import { visitorHello, visitorMessage } from './visitor-handlers.ts';
 import { monitorMessage } from './monitor-handlers.ts';
-import { chatMetaMessage } from './chat-meta.ts';
+import { chatMetaMessage } from './chat-meta-handlers.ts';
 import { queueWaitDue } from './queue-wait-alert.ts';
 
 export function createSwitchboard(

@@ -22,7 +22,7 @@ import { toAccountRecord, type StoredAccount } from '../../storage/storage.ts';
 import type { HttpResponse } from '../../transport/transport.ts';
 import { json, jsonError } from '../json-response.ts';
 import { decodeJsonBody } from '../request-body.ts';
-import type { AdminContext, AdminDeps, AdminRoute } from './admin-api.ts';
+import type { AdminContext, AdminDeps, AdminRoute } from './admin-route.ts';
 
 const DEFAULT_LINK_TTL_MS = 72 * 60 * 60 * 1000;
 

@@ -7,7 +7,7 @@
 import { LiftBlockBody, type AdminBlock } from '../../../protocol/index.ts';
 import { json, jsonError } from '../json-response.ts';
 import { decodeJsonBody } from '../request-body.ts';
-import type { AdminDeps, AdminRoute } from './admin-api.ts';
+import type { AdminDeps, AdminRoute } from './admin-route.ts';
 
 function blocksInForce(deps: AdminDeps, now: number): AdminBlock[] {
   const nicknames = new Map(deps.storage.listAccounts().map((a) => [a.id, a.nickname]));

@@ -16,7 +16,7 @@ import {
 import type { StoredResponse, StoredSuggestion } from '../../storage/canned-store.ts';
 import { json, jsonError } from '../json-response.ts';
 import { decodeJsonBody } from '../request-body.ts';
-import type { AdminContext, AdminRoute } from './admin-api.ts';
+import type { AdminContext, AdminRoute } from './admin-route.ts';
 
 const STAFF = ['trainee', 'helper', 'monitor', 'admin'] as const;
 const SUGGESTERS = ['helper', 'monitor', 'admin'] as const;

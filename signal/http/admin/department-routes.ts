@@ -16,7 +16,7 @@ import { LIMITS } from '../../../protocol/index.ts';
 import type { HttpResponse } from '../../transport/transport.ts';
 import { json, jsonError } from '../json-response.ts';
 import { decodeJsonBody } from '../request-body.ts';
-import type { AdminContext, AdminDeps, AdminRoute } from './admin-api.ts';
+import type { AdminContext, AdminDeps, AdminRoute } from './admin-route.ts';
 
 function listed(deps: AdminDeps): AdminDepartment[] {
   return deps.admin.departments();

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { ForgetVisitorBody } from '../../../protocol/index.ts';
 import { json, jsonError } from '../json-response.ts';
 import { decodeJsonBody } from '../request-body.ts';
-import type { AdminRoute } from './admin-api.ts';
+import type { AdminRoute } from './admin-route.ts';
 
 /** What the audit keeps of the visitor: `sha256:` of the id or the lower-cased email. */
 export function forgottenDigest(body: ForgetVisitorBody): string {

@@ -17,7 +17,7 @@ import { normalizeOrigin } from '../../gateway/origin-policy.ts';
 import type { HttpRequest } from '../../transport/transport.ts';
 import { json, jsonError } from '../json-response.ts';
 import { decodeJsonBody } from '../request-body.ts';
-import type { AdminDeps, AdminRoute } from './admin-api.ts';
+import type { AdminDeps, AdminRoute } from './admin-route.ts';
 
 /** The service's origin as pages reach it: PUBLIC_ORIGIN, else the request's Host. */
 export function serviceOrigin(deps: Pick<AdminDeps, 'publicOrigin'>, req: HttpRequest): string {

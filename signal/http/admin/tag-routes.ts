@@ -7,7 +7,7 @@
 import * as v from 'valibot';
 import { TagStatsQuery, tagStatsCsv } from '../../../protocol/index.ts';
 import { json, jsonError } from '../json-response.ts';
-import type { AdminRoute } from './admin-api.ts';
+import type { AdminRoute } from './admin-route.ts';
 
 /** A query string as an object of its first values; repeated or unknown keys reach the
  * strict schema, which refuses unknown ones. */

@@ -592,7 +592,7 @@ function queueOrder(a: ViewChat, b: ViewChat): number {
 describe('switchboard model', () => {
   const numRuns = Number(process.env.FC_RUNS ?? 1000);
   const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
-  it(`SP-Q1 SP-Q2 SP-Q3 SP-O1 SP-O2 SP-O3 SP-O6 SP-L1 B2 SP-Q6 SP-S1 SP-P2 SP-P4 the invariants hold after every step of ${numRuns} random sequences`, () => {
+  it(`SP-Q1 SP-Q2 SP-Q3 SP-O1 SP-O2 SP-O3 SP-O6 SP-L1 SP-B2 SP-Q6 SP-S1 SP-P2 SP-P4 the invariants hold after every step of ${numRuns} random sequences`, () => {
     fc.assert(
       fc.property(fc.array(command, { minLength: 5, maxLength: 80, size: 'max' }), (commands) => {
         const run = new Run();
