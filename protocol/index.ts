@@ -13,6 +13,7 @@ export * from './room-messages.ts';
 export * from './canned-responses.ts';
 export * from './staff-messages.ts';
 export * from './decode.ts';
+export * from './hot-frames.ts';
 export * from './chat-doc/index.ts';
 export * from './admin-requests.ts';
 export * from './admin-views.ts';

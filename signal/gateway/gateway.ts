@@ -3,7 +3,8 @@
  * It turns socket events into core events and carries out the core's effects. On
  * the way in it checks origins and per-IP connection rates at upgrade, limits each
  * socket's message rate, decodes every frame against its endpoint's schema
- * (SPEC.md SP-W1) and does the hello handshake itself (SP-H1–SP-H3, SP-V1). Every dependency is
+ * (SPEC.md SP-W1; the hot `signal` frame through protocol/hot-frames.ts, proven equal)
+ * and does the hello handshake itself (SP-H1–SP-H3, SP-V1). Every dependency is
  * injected, the clock and the timer included, so tests drive it with a fake clock.
  */
 import {
@@ -11,6 +12,7 @@ import {
   StaffToService,
   VisitorToService,
   decodeFrame,
+  decodeSignalOut,
   errorMessage,
   isRoomRequest,
   type ErrorCode,
@@ -259,7 +261,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   /** Decodes and routes one text frame; returns the frame's `type` for error refs. */
   function handleFrame(client: Client, text: string): string | undefined {
     if (client.endpoint === 'visitor') {
-      const decoded = decodeFrame(VisitorToService, text);
+      const decoded = decodeFrame(VisitorToService, text, decodeSignalOut);
       if (!decoded.ok) return refuseFrame(client, decoded.code, decoded.ref);
       const msg = decoded.value;
       if (msg.type === 'hello')
@@ -268,7 +270,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       dispatch({ type: 'visitor_message', conn: client.id, msg }, client, msg.type);
       return msg.type;
     }
-    const decoded = decodeFrame(StaffToService, text);
+    const decoded = decodeFrame(StaffToService, text, decodeSignalOut);
     if (!decoded.ok) return refuseFrame(client, decoded.code, decoded.ref);
     const msg = decoded.value;
     if (msg.type === 'hello')
