@@ -6,7 +6,8 @@
  *   sending `signal` messages to the other through the relay (SPEC.md SP-R1–SP-R3);
  * - y-webrtc: two sockets subscribed to the pair's topic, `publish`ing signals in
  *   y-webrtc's own envelope (`{type:'signal', from, to, signal}`);
- * - PeerJS: two peers registered by id, sending OFFER/ANSWER/CANDIDATE to `dst`.
+ * - PeerJS: two peers registered by id, sending OFFER/ANSWER/CANDIDATE to `dst`;
+ * - the bare uWS relay (the floor): two sockets named by id, sending ours' frames.
  *
  * Frames are read with JSON.parse and a few field checks, the same light touch
  * for every server, so that client cost never tilts the comparison.
@@ -200,6 +201,62 @@ export function peerjsTarget(port: number): SignallingTarget {
   };
 }
 
+// ---- bare uWS relay -------------------------------------------------------------
+
+/** The floor (servers/relay-uws.ts): the same `signal` frames as ours sends, each
+ * socket named in its URL, no hello and no chat. */
+export function bareRelayTarget(port: number): SignallingTarget {
+  const all: WebSocket[] = [];
+  const endpoint = async (self: string, other: string, chatId: string): Promise<Endpoint> => {
+    const ep: Endpoint = {
+      send: (kind, body) => ws.send(JSON.stringify(signalFrame(chatId, other, kind, body))),
+      onSignal: () => undefined,
+      terminate: () => ws.terminate(),
+    };
+    const ws = await connect(`ws://127.0.0.1:${port}/relay?id=${self}`, (frame) => {
+      const kind = signalKindOf(frame);
+      if (kind !== null) ep.onSignal(kind);
+    });
+    all.push(ws);
+    return ep;
+  };
+  return {
+    get sockets() {
+      return all.length;
+    },
+    async addPairs(first, count) {
+      const pairs: Pair[] = [];
+      await inPool(count, CONNECT_CONCURRENCY / 2, async (i) => {
+        const n = first + i;
+        const [a, b] = await Promise.all([
+          endpoint(`a${n}`, `b${n}`, `chat-${n}`),
+          endpoint(`b${n}`, `a${n}`, `chat-${n}`),
+        ]);
+        pairs[i] = { a, b };
+      });
+      return pairs;
+    },
+    close: () => all.forEach((ws) => ws.terminate()),
+  };
+}
+
+/** Our `signal` frame (SPEC.md R1), as both ours and the bare relay are sent it. */
+function signalFrame(chatId: string, to: string, kind: SignalKind, body: string): object {
+  const data =
+    kind === 'candidate'
+      ? { kind: 'candidate', candidate: body, sdpMid: '0', sdpMLineIndex: 0 }
+      : { kind: 'description', type: kind, sdp: body };
+  return { type: 'signal', chatId, to, link: 'l1', data };
+}
+
+/** The kind of a relayed `signal` frame, or null for any other frame. */
+function signalKindOf(frame: Frame): SignalKind | null {
+  if (frame['type'] !== 'signal') return null;
+  const data = frame['data'] as Frame | undefined;
+  const kind = data?.['kind'] === 'candidate' ? 'candidate' : data?.['type'];
+  return isKind(kind) ? kind : null;
+}
+
 // ---- ours -----------------------------------------------------------------------
 
 const REQUEST = {
@@ -232,9 +289,8 @@ async function oursParty(
   p.ws = await connect(`ws://127.0.0.1:${port}/ws/${path}`, (frame) => {
     const type = frame['type'];
     if (type === 'signal') {
-      const data = frame['data'] as Frame | undefined;
-      const kind = data?.['kind'] === 'candidate' ? 'candidate' : data?.['type'];
-      if (isKind(kind)) p.endpoint?.onSignal(kind);
+      const kind = signalKindOf(frame);
+      if (kind !== null) p.endpoint?.onSignal(kind);
     } else if (type === 'offer') {
       p.ws.send(JSON.stringify({ type: 'accept', chatId: frame['chatId'] }));
     } else if (type === 'participants') {
@@ -289,13 +345,7 @@ export function oursTarget(port: number, sessions: readonly string[]): Signallin
     const to = p.peers.get(chatId);
     if (to === undefined) throw new Error(`no peer in ${chatId}`);
     const ep: Endpoint = {
-      send: (kind, body) => {
-        const data =
-          kind === 'candidate'
-            ? { kind: 'candidate', candidate: body, sdpMid: '0', sdpMLineIndex: 0 }
-            : { kind: 'description', type: kind, sdp: body };
-        p.ws.send(JSON.stringify({ type: 'signal', chatId, to, link: 'l1', data }));
-      },
+      send: (kind, body) => p.ws.send(JSON.stringify(signalFrame(chatId, to, kind, body))),
       onSignal: () => undefined,
       terminate: () => p.ws.terminate(),
     };

@@ -47,4 +47,5 @@ export type ServerKind =
   | 'peerjs'
   | 'queue'
   | 'chat-doc'
-  | 'room-uws';
+  | 'room-uws'
+  | 'relay-uws';

@@ -51,6 +51,15 @@ export type SpawnOptions = {
   env?: Record<string, string>;
 };
 
+/** BENCH_CPU_PROF=<folder>: servers of the kinds in BENCH_CPU_PROF_KINDS (default
+ * `service`) run under `--cpu-prof` and write their profile there when stopped. */
+function profileArgs(kind: ServerKind): string[] {
+  const dir = process.env['BENCH_CPU_PROF'];
+  if (dir === undefined || dir === '') return [];
+  const kinds = (process.env['BENCH_CPU_PROF_KINDS'] ?? 'service').split(',');
+  return kinds.includes(kind) ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** The soft open-file limit of processes started from here. */
 export function openFileLimit(): number {
   return Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim());
@@ -72,6 +81,7 @@ export async function startServerProcess(
     ...command,
     process.execPath,
     '--expose-gc',
+    ...profileArgs(kind),
     '--import',
     'tsx',
     CHILD_ENTRY,
@@ -151,7 +161,10 @@ export async function startServerProcess(
     settledHeap: () => call('gc', null, HeapReport),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGKILL');
+      // A profiled child must exit on its own to write its profile (it exits when
+      // the IPC channel closes); any other is killed.
+      if (profileArgs(kind).length > 0) child.disconnect();
+      else child.kill('SIGKILL');
       await within(`${kind} to exit`, exited, 10_000);
     },
   };

@@ -2,8 +2,9 @@
  * S2 signalling: a WebRTC-style exchange (a 3 KB offer, a 3 KB answer, five
  * candidates each way: ten) between the two ends of each pair, through our service
  * (a visitor and a helper in one chat), y-webrtc's signalling server and the PeerJS
- * server. Per contender and repetition one fresh server process; pairs are added
- * up to each size, memory is read after a full GC, then rounds are run with a
+ * server, and the floor: a bare uWS relay that forwards the same frames as ours by a
+ * lookup and nothing else (its own rows). Per contender and repetition one fresh
+ * server process; pairs are added up to each size, memory is read after a full GC, then rounds are run with a
  * bounded number in flight and timed from the offer to the last of the twelve
  * signals. Also, for our service only, join/leave cycles with a leak check.
  */
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import {
+  bareRelayTarget,
   oursHelpers,
   oursTarget,
   oursVisitorCycle,
@@ -69,9 +71,20 @@ const CONTENDERS: Contender[] = [
     options: (maxPairs) => ({ maxPeers: 2 * maxPairs + 100 }),
     target: (server) => peerjsTarget(server.port),
   },
+  {
+    name: 'bare uWS relay',
+    kind: 'relay-uws',
+    options: () => ({}),
+    target: (server) => bareRelayTarget(server.port),
+  },
 ];
 const OURS = CONTENDERS[0]!.name;
-const PEERS = CONTENDERS.slice(1).map((c) => c.name);
+/** The floor (servers/relay-uws.ts), not a peer: rows against it are its own. */
+const BARE = CONTENDERS[3]!.name;
+const PEERS = CONTENDERS.slice(1, 3).map((c) => c.name);
+
+/** How far above the bare relay ours may be (issue 17: within 1.3×). */
+const FLOOR_RATIO = 1.3;
 
 const SDP_BYTES = 3 * 1024;
 const CANDIDATES_EACH_WAY = 5;
@@ -197,6 +210,25 @@ export async function runS2(context: ScenarioContext, sizes: S2Sizes): Promise<R
         unit: 'rounds/s',
         better: 'higher',
         target: { on: 'ratio', max: 0.5 },
+      }),
+      // Issue 17: the same frames through a relay that only looks the addressee up.
+      rowFrom(samples, {
+        ...common,
+        peers: [BARE],
+        metric: `rounds per server CPU-second vs bare uWS relay @ ${pairs} pairs`,
+        figure: `rps@${pairs}`,
+        unit: 'rounds/s',
+        better: 'higher',
+        target: { on: 'ratio', max: FLOOR_RATIO },
+      }),
+      rowFrom(samples, {
+        ...common,
+        peers: [BARE],
+        metric: `round p99 vs bare uWS relay @ ${pairs} pairs`,
+        figure: `p99@${pairs}`,
+        unit: 'ms',
+        better: 'lower',
+        target: { on: 'ratio', max: FLOOR_RATIO },
       }),
     );
   }

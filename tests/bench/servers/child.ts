@@ -22,6 +22,7 @@ const starters: Record<
   queue: () => import('./queue.ts'),
   'chat-doc': () => import('./chat-doc.ts'),
   'room-uws': () => import('./room-uws.ts'),
+  'relay-uws': () => import('./relay-uws.ts'),
 };
 
 function tell(message: FromChild): void {
