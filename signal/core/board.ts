@@ -335,6 +335,14 @@ export class Board {
     this.#reindex(s);
   }
 
+  /** O5: the helper won its offer. The offer slot frees (O3) and the chat counts
+   * towards the limit (L1) in one change: the helper is re-filed once, not once as
+   * free and again as busy. */
+  staffAccepts(s: StaffState, chatId: string): void {
+    (s as MutableStaff).offer = null;
+    this.staffJoins(s, chatId, 'helper');
+  }
+
   /** The staff member is no longer in the chat, as helper or watcher. */
   staffLeaves(s: StaffState, chatId: string): void {
     const m = s as MutableStaff;

@@ -144,7 +144,6 @@ function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void
     return;
   }
   chat.offer = null;
-  board.updateStaff(s, { offer: null });
   board.dequeue(chat);
   const active: ActiveChat = {
     ...commonOf(chat),
@@ -155,7 +154,7 @@ function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void
   };
   admitParticipant(active, s.account.id, 'helper', s.account.name);
   board.chats.set(chat.chatId, active);
-  board.staffJoins(s, chat.chatId, 'helper');
+  board.staffAccepts(s, chat.chatId);
   board.noteAccept(chat.details.department);
   board.stat({
     name: 'accept',
