@@ -335,8 +335,8 @@ export class Board {
     this.#reindex(s);
   }
 
-  /** O5: the helper won its offer. The offer slot frees (O3) and the chat counts
-   * towards the limit (L1) in one change: the helper is re-filed once, not once as
+  /** SP-O5: the helper won its offer. The offer slot frees (SP-O3) and the chat counts
+   * towards the limit (SP-L1) in one change: the helper is re-filed once, not once as
    * free and again as busy. */
   staffAccepts(s: StaffState, chatId: string): void {
     (s as MutableStaff).offer = null;

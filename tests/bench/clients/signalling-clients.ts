@@ -240,7 +240,7 @@ export function bareRelayTarget(port: number): SignallingTarget {
   };
 }
 
-/** Our `signal` frame (SPEC.md R1), as both ours and the bare relay are sent it. */
+/** Our `signal` frame (SPEC.md SP-R1), as both ours and the bare relay are sent it. */
 function signalFrame(chatId: string, to: string, kind: SignalKind, body: string): object {
   const data =
     kind === 'candidate'
