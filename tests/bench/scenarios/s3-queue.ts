@@ -102,7 +102,8 @@ export async function runS3(context: ScenarioContext, sizes: S3Sizes): Promise<R
       metric: `reject → next offer p99 ${at}`,
       figure: 'rejectP99',
       unit: 'ms',
-      target: { on: 'ratio', max: 0.1 },
+      // Issue 17: "reject → next p99 ≤ 1×" the reference (request → offer is the 0.1×).
+      target: { on: 'ratio', max: 1 },
     }),
     rowFrom(samples, {
       ...spec,
