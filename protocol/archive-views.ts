@@ -146,6 +146,8 @@ export const Transcript = v.object({
   archivedAt: v.nullable(Timestamp),
   rating: v.nullable(ChatRating),
   tags: v.array(text(40)),
+  /** SP-PN3: when the visitor acknowledged the privacy notice; absent when they did not. */
+  privacyAcknowledgedAt: v.optional(Timestamp),
   messages: v.array(ArchivedMessage),
   files: v.array(ArchivedFile),
 });

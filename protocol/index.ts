@@ -22,3 +22,4 @@ export * from './ticket-api.ts';
 export * from './chat-rated.ts';
 export * from './privacy-requests.ts';
 export * from './visitor-data-export.ts';
+export * from './privacy-notice.ts';

@@ -23,6 +23,7 @@ import {
   SignalIn,
   SignalOut,
 } from './shared-messages.ts';
+import { PrivacyNotice } from './privacy-notice.ts';
 import { ChatRequestDetails } from './visitor-summary.ts';
 
 export const VisitorHello = v.strictObject({
@@ -66,6 +67,8 @@ export const ServiceToVisitor = v.variant('type', [
     typingPreview: v.boolean(),
     /** The attachment size cap in force (CH-X2, the admin's setting); the default when absent. */
     attachmentMaxBytes: v.optional(AttachmentCap),
+    /** SP-PN1: the notice the pre-chat form shows, when the service has one. */
+    privacyNotice: v.optional(v.nullable(PrivacyNotice)),
   }),
   v.strictObject({
     type: v.literal('queued'),

@@ -38,5 +38,7 @@ export const ChatRequestDetails = v.strictObject({
   browser: BrowserDetails,
   sessionStartedAt: Timestamp,
   landingPage: Url,
+  /** SP-PN2: the visitor ticked the privacy notice's acknowledgement. */
+  privacyAcknowledged: v.optional(v.literal(true)),
 });
 export type ChatRequestDetails = v.InferOutput<typeof ChatRequestDetails>;

@@ -8,7 +8,7 @@
  * Exports: `CONFIG_ENTRIES`, `ConfigEntry`, `TextSchema`.
  */
 import * as v from 'valibot';
-import { LIMITS } from '../protocol/index.ts';
+import { LIMITS, PRIVACY_NOTICE_MAX_LENGTH } from '../protocol/index.ts';
 import {
   boolean,
   iceServers,
@@ -385,6 +385,35 @@ export const CONFIG_ENTRIES = [
     default: '',
     description:
       'Community forum the widget links to after a chat (`https://` address); none when unset.',
+  }),
+  entry({
+    name: 'PRIVACY_NOTICE',
+    key: 'privacyNotice',
+    schema: orNull(
+      v.pipe(
+        v.string(),
+        v.maxLength(
+          PRIVACY_NOTICE_MAX_LENGTH,
+          `must be at most ${PRIVACY_NOTICE_MAX_LENGTH} characters`,
+        ),
+      ),
+    ),
+    default: '',
+    description:
+      'Privacy notice (plain text) the pre-chat form shows; the visitor must tick that they read it before a chat starts (SPEC.md SP-PN1–SP-PN3). Off when unset; `--demo` shows a demo notice.',
+  }),
+  entry({
+    name: 'PRIVACY_POLICY_URL',
+    key: 'privacyPolicyUrl',
+    schema: orNull(
+      v.pipe(
+        v.string(),
+        v.maxLength(LIMITS.maxUrlLength, `must be at most ${LIMITS.maxUrlLength} characters`),
+        v.check((s) => /^https?:\/\/[^\s]+$/.test(s), 'must be an http:// or https:// address'),
+      ),
+    ),
+    default: '',
+    description: 'Privacy policy the notice links to (`https://` address); no link when unset.',
   }),
   entry({
     name: 'QUEUE_WAIT_ALERT_MS',

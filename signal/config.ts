@@ -13,7 +13,7 @@
  * - `parseConfigVariable(name, text)`: one variable through its schema (admin settings).
  */
 import * as v from 'valibot';
-import type { IceServer } from '../protocol/index.ts';
+import type { IceServer, PrivacyNotice } from '../protocol/index.ts';
 import { CONFIG_ENTRIES, type ConfigEntry } from './config-table.ts';
 import type { CoreConfig } from './core/events.ts';
 import { DEFAULT_CORE_CONFIG } from './core/events.ts';
@@ -137,9 +137,17 @@ export function loadConfig(
           ? null
           : { secret: turnSecret, urls: turnUrls, ttlSeconds: turnTtlSeconds },
       demo: argv.includes('--demo'),
+      // SP-PN1: demo mode shows a notice unless one is configured.
+      privacyNotice: rest.privacyNotice ?? (argv.includes('--demo') ? DEMO_PRIVACY_NOTICE : null),
     },
   };
 }
+
+/** The notice `--demo` shows when PRIVACY_NOTICE is unset (SP-PN1). */
+export const DEMO_PRIVACY_NOTICE =
+  'This is a demo of Peerdesk. Your name, email, question and the chat are stored by this service ' +
+  'so the support team can help you and keep a transcript; the chat itself goes directly between ' +
+  'you and the helper. You can download or ask us to erase what is stored.';
 
 /** Secrets are never echoed back in an error message. */
 function shown(name: string, value: string | undefined): string {
@@ -151,6 +159,14 @@ function shown(name: string, value: string | undefined): string {
 function isTurnServer(server: IceServer): boolean {
   const urls = typeof server.urls === 'string' ? [server.urls] : server.urls;
   return urls.some((url) => /^turns?:/.test(url));
+}
+
+/** SP-PN1: the notice the widget shows, or null when there is none. */
+export function privacyNoticeOf(
+  config: Pick<Config, 'privacyNotice' | 'privacyPolicyUrl'>,
+): PrivacyNotice | null {
+  const text = config.privacyNotice?.trim() ?? '';
+  return text === '' ? null : { text, policyUrl: config.privacyPolicyUrl };
 }
 
 /** The switchboard's part of the configuration. */
@@ -167,6 +183,7 @@ export function toCoreConfig(config: Config): CoreConfig {
     typingPreview: config.typingPreview,
     queueWaitAlertMs: config.queueWaitAlertMs,
     attachmentMaxBytes: config.attachmentMaxBytes,
+    privacyNotice: privacyNoticeOf(config),
   };
 }
 

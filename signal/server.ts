@@ -14,7 +14,7 @@ import {
   loadVisitorTokenKey,
   newVisitorIdentity,
 } from './auth/visitor-token.ts';
-import { toCoreConfig, type Config } from './config.ts';
+import { privacyNoticeOf, toCoreConfig, type Config } from './config.ts';
 import type { CoreConfig, IdSource } from './core/events.ts';
 import { createSwitchboard } from './core/switchboard.ts';
 import type { ConnectionRole } from './gateway/connection.ts';
@@ -197,7 +197,7 @@ export async function startServer(
     settings.onChange((changed, current) => {
       Object.assign(live, current);
       originPolicyNow = createOriginPolicy(live);
-      gateway.notify({ type: 'config_changed', config: corePart(changed) });
+      gateway.notify({ type: 'config_changed', config: corePart(changed, live) });
     });
     const lockout = createSignInLockout(admin);
     const startedAt = now();
@@ -396,8 +396,12 @@ async function seed(
 }
 
 /** The settings the switchboard reads itself (SP-A7); the rest live in the shell. */
-function corePart(changed: Partial<LiveConfig>): Partial<CoreConfig> {
+function corePart(changed: Partial<LiveConfig>, current: Config): Partial<CoreConfig> {
   const core: Partial<CoreConfig> = {};
+  // SP-PN1: the notice is its text and its link together.
+  if (changed.privacyNotice !== undefined || changed.privacyPolicyUrl !== undefined) {
+    core.privacyNotice = privacyNoticeOf(current);
+  }
   if (changed.offerTimeoutMs !== undefined) core.offerTimeoutMs = changed.offerTimeoutMs;
   if (changed.typingPreview !== undefined) core.typingPreview = changed.typingPreview;
   if (changed.attachmentMaxBytes !== undefined)

@@ -25,6 +25,8 @@ export type LiveConfig = Pick<
   | 'forumUrl'
   | 'archiveRetentionDays'
   | 'queueWaitAlertMs'
+  | 'privacyNotice'
+  | 'privacyPolicyUrl'
 >;
 
 type Setting<K extends keyof LiveConfig> = {
@@ -138,6 +140,31 @@ export const SETTINGS = [
     format: (value: string | null) => value ?? '',
   }),
   setting({
+    name: 'PRIVACY_NOTICE',
+    key: 'privacyNotice',
+    label: 'Privacy notice before a chat',
+    description:
+      'Plain text the pre-chat form shows; visitors must tick that they read it before a chat starts (SP-PN1). Leave empty for none. Pages that connect next show it.',
+    parse: (text) => {
+      if (text.trim() === '') return { ok: true, value: null };
+      const parsed = parseConfigVariable('PRIVACY_NOTICE', text);
+      return parsed.ok ? { ok: true, value: parsed.value ?? null } : parsed;
+    },
+    format: (value: string | null) => value ?? '',
+  }),
+  setting({
+    name: 'PRIVACY_POLICY_URL',
+    key: 'privacyPolicyUrl',
+    label: 'Privacy policy link',
+    description: 'The page the privacy notice links to (https:// address); leave empty for none.',
+    parse: (text) => {
+      if (text.trim() === '') return { ok: true, value: null };
+      const parsed = parseConfigVariable('PRIVACY_POLICY_URL', text);
+      return parsed.ok ? { ok: true, value: parsed.value ?? null } : parsed;
+    },
+    format: (value: string | null) => value ?? '',
+  }),
+  setting({
     name: 'ARCHIVE_RETENTION_DAYS',
     key: 'archiveRetentionDays',
     label: 'Transcript retention (days)',
@@ -212,6 +239,8 @@ export function createLiveSettings(
     forumUrl: env.forumUrl,
     archiveRetentionDays: env.archiveRetentionDays,
     queueWaitAlertMs: env.queueWaitAlertMs,
+    privacyNotice: env.privacyNotice,
+    privacyPolicyUrl: env.privacyPolicyUrl,
   };
   const stored = new Map<string, string>();
   let current: LiveConfig = { ...defaults };

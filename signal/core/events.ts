@@ -6,6 +6,7 @@
 import type {
   ErrorCode,
   IceServer,
+  PrivacyNotice,
   RoomToService,
   ServiceToStaff,
   ServiceToVisitor,
@@ -139,6 +140,8 @@ export type CoreConfig = {
   /** SP-CR9: a visitor waiting in the queue this long is announced in the Contributors
    * room, once per wait; 0 turns the alert off. */
   queueWaitAlertMs: number;
+  /** SP-PN1: the privacy notice the widget shows before a chat, or null for none. */
+  privacyNotice: PrivacyNotice | null;
 };
 
 export const DEFAULT_CORE_CONFIG: CoreConfig = {
@@ -157,6 +160,7 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   queueWalkStep: 32,
   boardNoticeMs: 500,
   queueWaitAlertMs: 120_000,
+  privacyNotice: null,
 };
 
 /** Injected randomness (STYLE.md point 5): ids for chats, blocks and messages. */

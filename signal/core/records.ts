@@ -30,6 +30,8 @@ export type RequestDetails = {
   browser: BrowserDetails;
   sessionStartedAt: number;
   landingPage: string;
+  /** SP-PN2: when the visitor acknowledged the privacy notice; absent when they did not. */
+  privacyAcknowledgedAt?: number;
 };
 
 export type ParticipantRecord = {

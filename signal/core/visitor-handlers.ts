@@ -57,6 +57,7 @@ export function visitorHello(
     iceServers,
     typingPreview: board.config.typingPreview,
     attachmentMaxBytes: board.config.attachmentMaxBytes,
+    privacyNotice: board.config.privacyNotice,
   });
   resumeVisitor(board, v);
 }
@@ -143,6 +144,8 @@ function request(
       browser: msg.browser,
       sessionStartedAt: msg.sessionStartedAt,
       landingPage: msg.landingPage,
+      // SP-PN2: when the visitor acknowledged the privacy notice, by the service's clock.
+      ...(msg.privacyAcknowledged === true ? { privacyAcknowledgedAt: board.now } : {}),
     },
     enqueuedAt: board.now,
     returned: false,

@@ -154,6 +154,10 @@ function prepare(db: Db) {
       ON CONFLICT (chat_id) DO NOTHING`),
     rating: s('SELECT stars, comment, rated_at FROM chat_ratings WHERE chat_id = ?'),
     tags: s('SELECT tag FROM chat_tags WHERE chat_id = ? ORDER BY added_at, rowid'),
+    // SP-PN3: the time the visitor acknowledged the privacy notice, from the chat's record.
+    privacyAck: s(
+      "SELECT json_extract(record, '$.details.privacyAcknowledgedAt') FROM closed_chats WHERE chat_id = ?",
+    ),
     expiredTranscripts: s('SELECT chat_id FROM transcripts WHERE ended_at < ?'),
     deleteTranscript: s('DELETE FROM transcripts WHERE chat_id = ?'),
     deleteRatings: s('DELETE FROM chat_ratings WHERE rated_at < ?'),
@@ -272,9 +276,15 @@ export class ArchiveStore {
       archivedAt: row.archived_at,
       rating: this.rating(chatId),
       tags: this.tagsOf(chatId),
+      ...this.#privacyAck(chatId),
       messages: row.messages,
       files: row.files,
     };
+  }
+
+  #privacyAck(chatId: string): { privacyAcknowledgedAt?: number } {
+    const at: unknown = this.#q.privacyAck.pluck().get(chatId);
+    return typeof at === 'number' ? { privacyAcknowledgedAt: at } : {};
   }
 
   file(chatId: string, sha256: string): Uint8Array | null {

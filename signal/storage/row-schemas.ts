@@ -86,6 +86,7 @@ export const RequestDetailsJson = v.object({
   browser: BrowserDetails,
   sessionStartedAt: integer,
   landingPage: v.string(),
+  privacyAcknowledgedAt: v.optional(integer),
 });
 
 export const ParticipantJson = v.object({

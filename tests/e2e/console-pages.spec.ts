@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { SocketVisitor, closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
-import { ownService } from './support/widget-drivers.ts';
+import { PRIVACY_ACK, ownService } from './support/widget-drivers.ts';
 
 // The worker's service outlives a test: signed-in helpers must not stay available for the next.
 test.afterEach(closeAllContexts);
@@ -79,6 +79,7 @@ test('F11 page views show in the chat as notices; messages in a hidden tab count
   const widget = host.frameLocator('iframe[title="Chat"]');
   await widget.getByLabel('Name').fill('Vera');
   await widget.getByLabel('Question').fill('Which plan do I need?');
+  await widget.getByRole('checkbox', { name: PRIVACY_ACK }).check();
   await widget.getByRole('button', { name: 'Start chat' }).click();
 
   await offerCard(alice, 'Vera').getByRole('button', { name: 'Accept' }).click();

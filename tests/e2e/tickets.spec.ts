@@ -13,7 +13,7 @@ import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { closeAllContexts, signInHelper } from './console-steps.ts';
 import { cspViolations, recordCspViolations, startDemoChat } from './support/demo-chat.ts';
-import { LINK_TIMEOUT, ownService } from './support/widget-drivers.ts';
+import { LINK_TIMEOUT, PRIVACY_ACK, ownService } from './support/widget-drivers.ts';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../fixtures/smtp-sink.ts';
 import { XSS_CORPUS } from '../fixtures/xss-corpus.ts';
 import { Tripwires } from './support/tripwires.ts';
@@ -43,6 +43,7 @@ async function leaveMessage(browser: Browser, baseURL: string): Promise<Page> {
   await visitor.goto('/widget');
   await visitor.getByLabel('Name', { exact: true }).fill('Lena');
   await visitor.getByLabel('Question').fill('Printing is slow\nEvery page takes a minute.');
+  await visitor.getByRole('checkbox', { name: PRIVACY_ACK }).check();
   await visitor.getByRole('button', { name: 'Start chat' }).click();
   // Nobody is signed in: the queue says so and offers the message form instead.
   await expect(visitor.getByText('No helper is online right now.')).toBeVisible(LINK_TIMEOUT);

@@ -10,6 +10,7 @@
 import { expect } from './fixtures.ts';
 import {
   LINK_TIMEOUT,
+  PRIVACY_ACK,
   StaffSocket,
   conversation,
   fillPreChat,
@@ -180,6 +181,10 @@ test('on a phone-sized screen the form fits and works from the keyboard alone', 
   await visitor.keyboard.press('Tab');
   await expect(visitor.getByLabel('Question')).toBeFocused();
   await visitor.keyboard.type('Keyboard only');
+  // SP-PN2: the demo's privacy notice is acknowledged with the keyboard too.
+  await visitor.keyboard.press('Tab');
+  await expect(visitor.getByRole('checkbox', { name: PRIVACY_ACK })).toBeFocused();
+  await visitor.keyboard.press('Space');
   await visitor.keyboard.press('Tab');
   await expect(visitor.getByRole('button', { name: 'Start chat' })).toBeFocused();
   await visitor.keyboard.press('Enter');

@@ -61,6 +61,7 @@ async function anotherVisitor(browser: Browser, name: string, question: string):
   const frame = page.frameLocator('iframe[title="Chat with us"]');
   await frame.getByLabel('Name', { exact: true }).fill(name);
   await frame.getByLabel('Question').fill(question);
+  await frame.getByRole('checkbox', { name: 'I have read the privacy notice' }).check();
   await frame.getByRole('button', { name: 'Start chat' }).click();
   return page;
 }
@@ -78,6 +79,7 @@ try {
   const widget = visitor.frameLocator('iframe[title="Chat with us"]');
   await widget.getByLabel('Name', { exact: true }).fill('Petra');
   await widget.getByLabel('Question').fill('My printer prints blank pages');
+  await widget.getByRole('checkbox', { name: 'I have read the privacy notice' }).check();
   await widget.getByRole('button', { name: 'Start chat' }).click();
   await expect(widget.getByText(/in the queue/)).toBeVisible(WAIT);
 

@@ -33,7 +33,14 @@ export type HostContext = {
   pages: HostPageView[];
 };
 
-export type PreChat = { name: string; email: string; department: string; question: string };
+export type PreChat = {
+  name: string;
+  email: string;
+  department: string;
+  question: string;
+  /** SP-PN2: the visitor ticked the privacy notice's acknowledgement. */
+  privacyAcknowledged?: boolean;
+};
 export type LeftMessage = { name: string; email: string; department: string; message: string };
 
 export type WidgetControllerOptions = {
@@ -147,6 +154,7 @@ export class WidgetController {
       browser: this.#o.browser,
       sessionStartedAt: host.sessionStartedAt,
       landingPage: host.landingPage,
+      ...(form.privacyAcknowledged === true ? { privacyAcknowledged: true as const } : {}),
     };
     keepQuestion(this.#o.storage, this.#pending.question);
     this.#flush();

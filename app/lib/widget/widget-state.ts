@@ -4,7 +4,7 @@
  * message, the connection going up or down, or something the visitor did). The
  * widget page renders the state; widget-controller.ts feeds the events.
  */
-import type { Department, ServiceToVisitor } from '../../../protocol/index.ts';
+import type { Department, PrivacyNotice, ServiceToVisitor } from '../../../protocol/index.ts';
 
 export type WidgetPhase =
   /** Before the service's first welcome: nothing to show but "connecting". */
@@ -35,6 +35,8 @@ export type WidgetState = {
   departments: Department[];
   /** F10: helpers see the visitor's draft as it is typed (the service decides). */
   typingPreview: boolean;
+  /** SP-PN1: the notice the pre-chat form shows before a chat; null for none. */
+  privacyNotice: PrivacyNotice | null;
   /** A refusal from the service, worded for the visitor. */
   error: string | null;
 };
@@ -51,6 +53,7 @@ export const initialWidgetState: WidgetState = {
   service: 'connecting',
   departments: [],
   typingPreview: true,
+  privacyNotice: null,
   error: null,
 };
 
@@ -91,6 +94,7 @@ function onService(state: WidgetState, msg: ServiceToVisitor): WidgetState {
         service: 'online',
         departments: msg.departments,
         typingPreview: msg.typingPreview,
+        privacyNotice: msg.privacyNotice ?? null,
         // A returning visitor's queue place or chat follows the welcome (SPEC.md SP-V2).
         phase: phase.phase === 'starting' ? { phase: 'form' } : phase,
       };

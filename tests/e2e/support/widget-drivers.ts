@@ -64,8 +64,13 @@ export async function fillPreChat(
     await widget.getByLabel('Department').selectOption({ label: details.department });
   }
   await widget.getByLabel('Question').fill(details.question);
+  // SP-PN1: the e2e services run in demo mode, which shows a privacy notice (SP-PN2).
+  await widget.getByRole('checkbox', { name: PRIVACY_ACK }).check();
   await widget.getByRole('button', { name: 'Start chat' }).click();
 }
+
+/** The pre-chat form's acknowledgement of the privacy notice (SPEC.md SP-PN2). */
+export const PRIVACY_ACK = 'I have read the privacy notice';
 
 /** The widget's iframe on a host page (the /demo site). */
 export const chatFrame = (page: Page): FrameLocator =>

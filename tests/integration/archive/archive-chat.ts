@@ -49,12 +49,14 @@ export async function endedChat(
   lines: { visitor: string[]; helper: string[] },
   visitorName = 'Vera',
   tags: string[] = [],
+  /** More fields of the request (the privacy acknowledgement, SP-PN2). */
+  extra: Partial<Extract<VisitorToService, { type: 'request' }>> = {},
 ): Promise<EndedChat> {
   const visitor: VisitorClient = await service.visitor({
     headers: { 'x-forwarded-for': `198.51.100.${ipCounter++}` },
   });
   const welcome = await visitor.hello({ landingPage: 'https://help.example/' });
-  visitor.send(request(visitorName));
+  visitor.send({ ...request(visitorName), ...extra });
   const offer = await helper.next('offer');
   helper.send({ type: 'accept', chatId: offer.chatId });
   const atVisitor = await visitor.next('participants');

@@ -3,6 +3,7 @@ import { CONFIG_ENTRIES } from '../../../signal/config-table.ts';
 import {
   CONFIG_VARIABLES,
   loadConfig,
+  DEMO_PRIVACY_NOTICE,
   renderConfigTable,
   toCoreConfig,
   type Config,
@@ -112,6 +113,8 @@ describe('loadConfig', () => {
         ARCHIVE_FILE_BYTES: '1048576',
         ARCHIVE_WAIT_SECONDS: '30',
         FORUM_URL: 'https://forum.example.org/c/help',
+        PRIVACY_NOTICE: 'We keep your chat for a year.',
+        PRIVACY_POLICY_URL: 'https://example.org/privacy',
         SMTP_URL: 'smtps://peerdesk:pw@mail.example.org:465',
         MAIL_FROM: 'Help <help@example.org>',
         FOLLOW_UP_LINK_DAYS: '7',
@@ -167,6 +170,8 @@ describe('loadConfig', () => {
       ipRetentionDays: 2,
       archiveWaitSeconds: 30,
       forumUrl: 'https://forum.example.org/c/help',
+      privacyNotice: 'We keep your chat for a year.',
+      privacyPolicyUrl: 'https://example.org/privacy',
       smtpUrl: 'smtps://peerdesk:pw@mail.example.org:465',
       mailFrom: 'Help <help@example.org>',
       followUpLinkDays: 7,
@@ -275,6 +280,22 @@ describe('loadConfig', () => {
     const keys = CONFIG_ENTRIES.map((e) => e.key);
     expect(new Set(names).size).toBe(names.length);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('SP-PN1 the privacy notice is off by default, on with a demo text in demo mode, and never a javascript: link', () => {
+    expect(ok({}).privacyNotice).toBeNull();
+    expect(toCoreConfig(ok({})).privacyNotice).toBeNull();
+    expect(toCoreConfig(ok({}, ['--demo'])).privacyNotice).toEqual({
+      text: DEMO_PRIVACY_NOTICE,
+      policyUrl: null,
+    });
+    expect(
+      toCoreConfig(ok({ PRIVACY_NOTICE: ' Ours. ', PRIVACY_POLICY_URL: 'https://x.example/p' }))
+        .privacyNotice,
+    ).toEqual({ text: 'Ours.', policyUrl: 'https://x.example/p' });
+    expect(errors({ PRIVACY_POLICY_URL: 'javascript:alert(1)' }).join('\n')).toContain(
+      'PRIVACY_POLICY_URL',
+    );
   });
 
   it('renders the README table: header, then each variable as name, default or (unset), meaning', () => {
