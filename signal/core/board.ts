@@ -17,7 +17,7 @@ import { ChatMetaBook } from './chat-meta.ts';
 import { DeadlineHeap, type DeadlineKey } from './deadlines.ts';
 import type { ConnId, CoreConfig, Effect, IdSource, Stat } from './events.ts';
 import { HelperIndex } from './helper-index.ts';
-import { QueueNotices, type QueueNoticeHost } from './queue-notices.ts';
+import { QueueNotices, type QueueNoticeHost, type QueueView } from './queue-notices.ts';
 import { QueueList } from './queue-order.ts';
 import { armQueueWaitAlert } from './queue-wait-alert.ts';
 import { toRecord } from './chat-records.ts';
@@ -44,12 +44,23 @@ export class Board {
   readonly departments = new Map<string, DepartmentRecord>();
   readonly blocksByVisitor = new Map<string, number>();
   readonly blocksByIp = new Map<string, number>();
-  readonly chats = new Map<string, ChatState>();
+  readonly #chats = new Map<string, ChatState>();
+  /** Every open chat by id. Changed only by `enqueue`, `activate` and `closeChat`, which
+   * keep the queues, the board feed and the notices right with it. */
+  get chats(): ReadonlyMap<string, ChatState> {
+    return this.#chats;
+  }
   /** Each department's queue, offered chats included (positions count them, SP-Q3). */
-  readonly queues = new Map<string, QueueList<QueuedChat>>();
+  readonly #queues = new Map<string, QueueList<QueuedChat>>();
+  get queues(): ReadonlyMap<string, QueueView & Iterable<QueuedChat>> {
+    return this.#queues;
+  }
   /** Queued chats with no offer out, every department, in queue order: what dispatch
    * offers next (SP-O6), without walking past the chats already offered. */
-  readonly waiting = new QueueList<QueuedChat>();
+  readonly #waiting = new QueueList<QueuedChat>();
+  get waiting(): Iterable<QueuedChat> {
+    return this.#waiting;
+  }
   /** Who can be offered a chat now, best first (SP-O1, SP-O2); kept right by the staff methods below. */
   readonly helpers = new HelperIndex();
   readonly staff = new Map<string, StaffState>();
@@ -255,22 +266,24 @@ export class Board {
 
   // ---- queue (SP-Q1–SP-Q3, SP-Q7) -----------------------------------------------------
 
-  queueOf(department: string): QueueList<QueuedChat> {
-    let q = this.queues.get(department);
+  #queueOf(department: string): QueueList<QueuedChat> {
+    let q = this.#queues.get(department);
     if (q === undefined) {
       q = new QueueList();
-      this.queues.set(department, q);
+      this.#queues.set(department, q);
     }
     return q;
   }
 
-  /** Puts a chat in its place in the queue and tells its visitor (SP-Q1–SP-Q3). */
+  /** Puts a chat in its place in the queue (a new one, restored or returned: it replaces
+   * the chat of that id) and tells its visitor (SP-Q1–SP-Q3). */
   enqueue(chat: QueuedChat): void {
-    const q = this.queueOf(chat.details.department);
+    this.#chats.set(chat.chatId, chat);
+    const q = this.#queueOf(chat.details.department);
     this.feed.markChat(chat.chatId);
     q.insert(chat);
     if (chat.offer === null) {
-      this.waiting.insert(chat);
+      this.#waiting.insert(chat);
       this.#offersDue = true;
     }
     const position = q.rank(chat) + 1;
@@ -280,11 +293,19 @@ export class Board {
     armQueueWaitAlert(this, chat);
   }
 
+  /** Takes a chat out of its queue; the caller activates or closes it next. */
   dequeue(chat: QueuedChat): void {
-    const q = this.queues.get(chat.details.department);
+    const q = this.#queues.get(chat.details.department);
     if (q?.remove(chat) === true) this.notices.markStale(chat.details.department);
-    this.waiting.remove(chat);
+    this.#waiting.remove(chat);
     this.notices.forget(chat.chatId);
+  }
+
+  /** A chat becomes (or, after a restart, is again) active: it replaces the queued chat
+   * of that id, which the caller has dequeued. */
+  activate(chat: ActiveChat): void {
+    this.#chats.set(chat.chatId, chat);
+    this.feed.markChat(chat.chatId);
   }
 
   noteAccept(department: string): void {
@@ -385,7 +406,7 @@ export class Board {
     // Chats every ready helper has rejected stay where they are; the walk skips them.
     let skipped = 0;
     while (this.helpers.readyCount > 0) {
-      const chat = this.waiting.at(skipped);
+      const chat = this.#waiting.at(skipped);
       if (chat === undefined) return;
       const department = chat.details.department;
       const chosen = chooseHelper(this.helpers.ready(), chat.rejectedBy, (accountId) => {
@@ -401,7 +422,7 @@ export class Board {
     const expiresAt = this.now + this.config.offerTimeoutMs;
     chat.offer = { helperId: s.account.id, expiresAt };
     this.feed.markChat(chat.chatId);
-    this.waiting.remove(chat);
+    this.#waiting.remove(chat);
     this.updateStaff(s, { offer: chat.chatId, lastBusyAt: this.now });
     this.deadlines.push(expiresAt, { kind: 'offer', chatId: chat.chatId });
     this.send(s.conn, {
@@ -422,7 +443,7 @@ export class Board {
     const s = this.staff.get(chat.offer.helperId);
     chat.offer = null;
     this.feed.markChat(chat.chatId);
-    this.waiting.insert(chat);
+    this.#waiting.insert(chat);
     this.#offersDue = true;
     if (s === undefined || s.offer !== chat.chatId) return;
     this.updateStaff(s, { offer: null });
@@ -461,7 +482,7 @@ export class Board {
     }
     const v = this.visitors.get(chat.visitor.visitorId);
     if (v !== undefined && v.chatId === chat.chatId) v.chatId = null;
-    this.chats.delete(chat.chatId);
+    this.#chats.delete(chat.chatId);
     this.visitorView.delete(chat.chatId);
     this.feed.forgetChat(chat.chatId);
     this.meta.forget(chat.chatId);
@@ -492,7 +513,6 @@ export class Board {
       startedAt: chat.startedAt,
       participants: chat.participants,
     };
-    this.chats.set(chat.chatId, queued);
     this.enqueue(queued);
     this.persistChat(queued);
     this.broadcastParticipants(queued);

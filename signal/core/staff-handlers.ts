@@ -153,7 +153,7 @@ function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void
     invitations: new Map(),
   };
   admitParticipant(active, s.account.id, 'helper', s.account.name);
-  board.chats.set(chat.chatId, active);
+  board.activate(active);
   board.staffAccepts(s, chat.chatId);
   board.noteAccept(chat.details.department);
   board.stat({

@@ -71,11 +71,11 @@ function restore(board: Board, snapshot: Snapshot): void {
   const graceUntil = board.now + board.config.restartGraceMs;
   for (const record of snapshot.openChats) {
     const chat = fromRecord(record);
-    board.chats.set(chat.chatId, chat);
     const meta = snapshot.chatMeta?.[chat.chatId];
     if (meta !== undefined)
       board.meta.set(chat.chatId, { tags: [...meta.tags], label: meta.label });
     if (chat.status === 'queued') board.enqueue(chat);
+    else board.activate(chat);
     board.visitors.set(record.visitor.visitorId, {
       identity: record.visitor,
       conn: null,

@@ -161,7 +161,6 @@ function request(
       ],
     ]),
   };
-  board.chats.set(chat.chatId, chat);
   v.chatId = chat.chatId;
   board.enqueue(chat);
   board.persistChat(chat);
