@@ -16,7 +16,7 @@
  *    files in `CH_FILES`) cite CHAT; everything else cites SPEC. Read the dry run's lines
  *    for A, K, S, V and W when a new file cites them.
  * Left alone: feature IDs (F…, and B… unless the line is about blocks), benchmark
- * scenarios (S… in bench code, in the README, or on a line about a benchmark), strings
+ * scenarios (S… unless the line names SPEC.md or CHAT.md), strings
  * that are exactly an ID (a value in code), and anything neither document defines.
  */
 import { execFileSync } from 'node:child_process';
@@ -82,12 +82,9 @@ function place(
   if (family === 'B' && !/block/i.test(line)) return null;
   const own = OWN[file];
   if (own) return docs[own].has(id) ? own : null;
-  if (
-    family === 'S' &&
-    (/^tests\/bench\//.test(file) || file === 'README.md' || /bench|scenario/i.test(line))
-  ) {
-    return null;
-  }
+  // Since the rename, a bare S… names a benchmark scenario (S1–S11): only a document
+  // named on the line makes it a rule.
+  if (family === 'S') return null;
   const inSp = docs.SP.has(id);
   const inCh = docs.CH.has(id);
   if (!inSp && !inCh) return null;
