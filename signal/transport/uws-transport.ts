@@ -29,9 +29,11 @@ type UserData = { conn: UwsConnection };
 /**
  * One socket as the handlers see it, from open until its close is delivered. One
  * object per socket with its methods on the class prototype: no closures per socket
- * (SP-S1 measures memory per idle connection against bare uWS). The open connections
- * are chained through `prev`/`next` for graceful shutdown, since uWS cannot
- * enumerate its sockets: two fields on this object rather than a Set entry.
+ * (benchmark S1 measures memory per idle connection against bare uWS). The open
+ * connections are chained through `prev`/`next` for graceful shutdown, since uWS
+ * cannot enumerate its sockets: two fields on this object rather than a Set entry.
+ * (This build's own `app.close()` drops every socket without a close frame, 1006,
+ * not the 1012 a shutdown owes each client: tests/integration/uws-app-close.test.ts.)
  *
  * Sends are held until the end of the current I/O batch (the transport's `Outbox`)
  * and then written corked, one write per socket: a relayed signal is sent to

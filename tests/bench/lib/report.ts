@@ -39,6 +39,13 @@ same run.
   (3 KB offer, 3 KB answer, five candidates each way). y-webrtc's server gets the same round as
   \`publish\`es to a topic per pair, PeerJS as OFFER/ANSWER/CANDIDATE to \`dst\`. Rate and
   connection limits per IP are raised (all load comes from 127.0.0.1); nothing else is changed.
+  The floor has rows of its own ("vs bare uWS relay"): \`tests/bench/servers/relay-uws.ts\`
+  forwards ours' very frames by reading \`to\` and looking the socket up, nothing else (no hello,
+  membership check, schema or re-serialising). Ours decodes the hot \`signal\` frame with a
+  hand-written decoder (\`protocol/hot-frames.ts\`) that accepts exactly what the valibot schema
+  does and leaves every other frame and every refusal to the schema; a property test over the
+  malformed-frame corpus and generated frames proves the two equal
+  (\`tests/unit/protocol/hot-frames.property.test.ts\`).
 - S3 drives the core in process against a reference that scans every helper per offer and keeps
   the same rules and messages (positions and waits, SP-Q3/Q7); both build the same number of
   messages per call.
