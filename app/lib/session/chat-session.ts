@@ -342,7 +342,8 @@ export class ChatSession {
       this.#applyPresence();
       // The view shows the line once it is written (done() in #writeSigned), so the
       // update goes on the data channel before the page renders; a signature that
-      // takes long still shows it pending after UNSENT_SHOW_MS.
+      // takes long still shows it pending after UNSENT_SHOW_MS. A read of `view` has it now.
+      this.#view = null;
       this.#showUnsentLater();
       return { ok: true, id: localId };
     }

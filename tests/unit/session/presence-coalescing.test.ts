@@ -71,6 +71,14 @@ describe('presence coalescing', () => {
     expect(log[0]).toBe('message');
   });
 
+  it('CH-V2 a signed line is in the view as soon as it is sent, pending, before listeners hear of it', async () => {
+    const [, alice] = await linked({ sign: true });
+    expect(alice.view.messages).toEqual([]);
+    const sent = alice.send('One moment');
+    expect(sent).toMatchObject({ ok: true });
+    expect(alice.view.messages).toMatchObject([{ body: 'One moment', pending: true }]);
+  });
+
   it('CH-W1 keystrokes within one window make one awareness update, with the last draft', async () => {
     const [vera, alice] = await linked();
     const log = arrivals(alice);
