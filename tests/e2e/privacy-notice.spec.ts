@@ -2,7 +2,7 @@
  * F32 the privacy notice before a chat, as a visitor meets it (SPEC.md SP-PN1,
  * SP-PN2): demo mode shows one in the widget embedded on /demo. At 1280×720 and on a
  * 390×844 phone, keyboard only: the notice fits the panel (nothing wider than it, the
- * checkbox and "Start chat" reachable), "Start chat" without the tick says why in an
+ * checkbox and "Start chat" in view as the panel opens), "Start chat" without the tick says why in an
  * alert and puts the focus on the box, Space ticks it and Enter starts the chat; axe
  * finds no serious violation with the notice and with its error. Screenshots of the
  * pre-chat form with the notice at the three sizes.
@@ -57,6 +57,18 @@ for (const size of [SCREEN_SIZES[0], SCREEN_SIZES[2]]) {
     await expect(notice).toContainText('This is a demo of Peerdesk.');
     const box = widget.getByRole('checkbox', { name: PRIVACY_ACK });
     await expect(box).not.toBeChecked();
+    // As the panel opens, before any scrolling: the tick and "Start chat" are in view,
+    // inside the panel (they stay at its foot while a long form scrolls).
+    const panel = await visitor.locator('iframe[title="Chat with us"]').boundingBox();
+    expect(panel).not.toBeNull();
+    for (const control of [box, widget.getByRole('button', { name: 'Start chat' })]) {
+      const rect = await control.boundingBox();
+      expect(rect).not.toBeNull();
+      expect(rect!.y).toBeGreaterThanOrEqual(panel!.y);
+      expect(rect!.y + rect!.height).toBeLessThanOrEqual(
+        Math.min(panel!.y + panel!.height, size.height),
+      );
+    }
 
     // Keyboard only: the name field has the focus when the panel opens, or is tabbed to.
     const name = widget.getByLabel('Name', { exact: true });
