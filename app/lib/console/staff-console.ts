@@ -600,5 +600,7 @@ export class StaffConsole {
 
 /** Text and page messages written by someone else. */
 function othersMessages(view: SessionView): number {
-  return view.messages.filter((m) => !m.mine && m.kind !== 'system').length;
+  let count = 0;
+  for (const m of view.messages) if (!m.mine && m.kind !== 'system') count++;
+  return count;
 }

@@ -30,6 +30,32 @@ export function nextReadMark(
   return null;
 }
 
+/** A message where the conversation order puts it (by `seq`, then by id). */
+export type PlacedMessage = OrderedMessage & { readonly seq: number };
+
+function comesAfter(a: PlacedMessage, b: { seq: number; id: MessageId }): boolean {
+  return a.seq > b.seq || (a.seq === b.seq && a.id > b.id);
+}
+
+/**
+ * The same mark as `nextReadMark`, from the messages seen since the last call only
+ * (and the message of the current mark, undefined when there is none or it is gone):
+ * the mark only moves forward, so the last seen message of someone else among the new
+ * ones is the candidate. O(new) instead of O(messages): a long chat marks as it is read.
+ */
+export function laterReadMark(
+  fresh: readonly PlacedMessage[],
+  current: { seq: number; id: MessageId } | undefined,
+): MessageId | null {
+  let best: PlacedMessage | undefined;
+  for (const message of fresh) {
+    if (message.mine) continue;
+    if (best === undefined || comesAfter(message, best)) best = message;
+  }
+  if (best === undefined) return null;
+  return current === undefined || comesAfter(best, current) ? best.id : null;
+}
+
 /**
  * Who has read `messageId` and when: every participant whose mark is at or after
  * it. `order` maps message ids to their place in the conversation.

@@ -17,6 +17,8 @@ export type ChatVisibility = {
 export class ReadTracker {
   readonly #onScreen = new Set<string>();
   readonly #seen = new Set<string>();
+  /** Seen since the last `takeFresh`, in the order they were seen. */
+  #fresh: string[] = [];
   #visibility: ChatVisibility = { pageVisible: false, chatOpen: false };
 
   constructor(private readonly onSeen: () => void) {}
@@ -31,6 +33,13 @@ export class ReadTracker {
 
   get seen(): ReadonlySet<string> {
     return this.#seen;
+  }
+
+  /** The ids seen since the last call: a read mark is moved by these alone (O(new)). */
+  takeFresh(): string[] {
+    const fresh = this.#fresh;
+    this.#fresh = [];
+    return fresh;
   }
 
   setVisibility(visibility: ChatVisibility): void {
@@ -50,6 +59,7 @@ export class ReadTracker {
     for (const id of this.#onScreen) {
       if (!this.#seen.has(id)) {
         this.#seen.add(id);
+        this.#fresh.push(id);
         added = true;
       }
     }

@@ -36,7 +36,7 @@ import { forChat, memoryFileStore, type FileStore } from '../files/file-store.ts
 import { LinkManager, type LinkManagerOptions } from '../peer/link-manager.ts';
 import { relayRefusal, type RelayError, type RelayRefusal } from '../peer/relay-refusal.ts';
 import type { PeerLinkFactory } from '../peer/peer-link.ts';
-import { nextReadMark } from '../read-state/read-marks.ts';
+import { laterReadMark } from '../read-state/read-marks.ts';
 import { ReadTracker, type ChatVisibility } from '../read-state/read-tracker.ts';
 import { ChatReplica, type HistorySource, type ReplicaEvent } from './chat-replica.ts';
 import { EarlierCopies } from './earlier-copies.ts';
@@ -53,6 +53,7 @@ import type { ServiceEvent, ServiceMessage, ServicePort } from './service-port.t
 import { decodeNotes, encodeNotes, type KnownAuthor, type SessionNotes } from './session-notes.ts';
 import {
   buildSessionView,
+  MessageViewReuse,
   type ConnectionView,
   type SessionView,
   type UnsentMessage,
@@ -160,6 +161,8 @@ export class ChatSession {
   #relayRefusal: RelayRefusal | null = null;
   #problem: string | null = null;
   #view: SessionView | null = null;
+  /** Message views kept between builds of the view (benchmark S8). */
+  readonly #viewReuse = new MessageViewReuse();
   #notifyQueued = false;
   #filesQueued = false;
   readonly #timers: SessionTimers = { presence: null, unsent: null };
@@ -788,12 +791,18 @@ export class ChatSession {
   /** F9: moves this participant's read mark up to the last seen message of others. */
   #markRead(): void {
     if (this.#state.status !== 'live' || !this.#reads.visible) return;
+    const fresh = this.#reads.takeFresh();
+    if (fresh.length === 0) return;
+    // Only the messages seen since the last mark are looked at (O(new), benchmark S8).
     const bindings = this.replica.bindings;
-    const messages = this.replica.chat
-      .messages()
-      .map((m) => ({ id: m.id, mine: bindings.author(m.authorClient)?.id === this.self }));
-    const current = this.replica.chat.readStates(this.replica.bindings).get(this.self)?.upTo;
-    const upTo = nextReadMark(messages, this.#reads.seen, current);
+    const chat = this.replica.chat;
+    const placed = (id: string) => {
+      const m = chat.message(id);
+      return m && { id: m.id, seq: m.seq, mine: bindings.author(m.authorClient)?.id === this.self };
+    };
+    const seen = fresh.map(placed).filter((m) => m !== undefined);
+    const current = chat.readStates(bindings).get(this.self)?.upTo;
+    const upTo = laterReadMark(seen, current === undefined ? undefined : placed(current));
     if (upTo !== null) this.replica.markRead(upTo);
   }
 
@@ -852,6 +861,7 @@ export class ChatSession {
       canWriteNotes:
         (this.#role === 'helper' || this.#role === 'monitor') &&
         bindings.author(this.doc.clientID)?.id === this.self,
+      reuse: this.#viewReuse,
     });
   }
 

@@ -118,19 +118,43 @@ export type ViewParts = {
   problem: string | null;
   notes: readonly StaffNote[];
   canWriteNotes: boolean;
+  /** The views of the previous build of the same session, reused where unchanged. */
+  reuse?: MessageViewReuse;
 };
+
+/**
+ * What one session's view keeps between builds (benchmark S8): the author views and the
+ * message views of the last build. A message whose view would come out the same (same
+ * entry, author, pending and read state) keeps its object, so a keyed list of a long chat
+ * (Svelte's `each`) skips every message that did not change, and a rebuild allocates for
+ * the changed ones only.
+ */
+export class MessageViewReuse {
+  /** The last build's message views, in order. */
+  messages: readonly MessageView[] = [];
+  /** Per writer's client id, its author view while the service names it the same. */
+  readonly authors = new Map<number, AuthorView | null>();
+}
 
 export function buildSessionView(p: ViewParts): SessionView {
   const order = new Map(p.messages.map((m, i) => [m.id, i] as const));
   // One author view per writer and one reader list per band of the read marks, shared
   // by the messages (a long chat's view is rebuilt on every change: benchmark S8).
+  const reuse = p.reuse;
   const authorViews = new Map<number, AuthorView | null>();
   const author = (client: number): AuthorView | null => {
     let view = authorViews.get(client);
     if (view === undefined) {
       const known = p.authors.get(client);
-      view = known ? { id: known.id, role: known.role, name: known.name } : null;
+      const before = reuse?.authors.get(client);
+      view =
+        known === undefined
+          ? null
+          : before != null && sameAuthor(before, known)
+            ? before
+            : { id: known.id, role: known.role, name: known.name };
       authorViews.set(client, view);
+      reuse?.authors.set(client, view);
     }
     return view;
   };
@@ -150,19 +174,41 @@ export function buildSessionView(p: ViewParts): SessionView {
     }
     return list;
   };
-  const messages: MessageView[] = p.messages.map(({ author: _a, authorClient, ...m }, i) => {
+  const earlier = reuse?.messages ?? [];
+  /** The previous views by id, made only when the order changed. */
+  let earlierById: Map<string, MessageView> | null = null;
+  const previous = (id: MessageId, i: number): MessageView | undefined => {
+    const same = earlier[i];
+    if (same?.id === id) return same;
+    // Appended past the last build's end: new, unless the order changed before.
+    if (same === undefined) return earlierById?.get(id);
+    earlierById ??= new Map(earlier.map((view) => [view.id, view]));
+    return earlierById.get(id);
+  };
+  const messages: MessageView[] = p.messages.map((source, i) => {
+    const { author: _a, authorClient, ...m } = source;
     // Mine only when the service binds the writer's id to this participant (SP-P4).
     const mine = p.authors.get(authorClient)?.id === p.self;
     const localId = p.localIds?.get(m.id);
-    return {
-      ...m,
-      ...(localId === undefined ? {} : { localId }),
+    const view = {
       author: author(authorClient),
       mine,
       pending: mine && p.pending.has(m.id),
-      readBy: readBy(bands[i]!),
+      band: bands[i]!,
+      localId,
+    };
+    const before = previous(m.id, i);
+    if (before !== undefined && sameMessageView(before, source, view, nameOf)) return before;
+    return {
+      ...m,
+      ...(localId === undefined ? {} : { localId }),
+      author: view.author,
+      mine,
+      pending: view.pending,
+      readBy: readBy(view.band),
     };
   });
+  if (reuse) reuse.messages = messages;
   const me = p.participants.get(p.self);
   const selfView: AuthorView | null =
     me ?? (p.selfRole ? { id: p.self, role: p.selfRole, name: '' } : null);
@@ -227,4 +273,54 @@ export function buildSessionView(p: ViewParts): SessionView {
       .filter((h) => h.role === 'helper' && h.id !== p.self)
       .map((h) => ({ id: h.id, role: h.role, name: h.name })),
   };
+}
+
+function sameAuthor(view: AuthorView, known: KnownAuthor): boolean {
+  return view.id === known.id && view.role === known.role && view.name === known.name;
+}
+
+/** Fields of a message view that do not come from its entry. */
+const VIEW_FIELDS = new Set(['author', 'mine', 'pending', 'readBy', 'localId']);
+
+/** Whether `before` is what a build would make now of `source` (its entry's fields,
+ * compared by identity: decoded entries are kept per Yjs item) with this author,
+ * pending and read state. */
+function sameMessageView(
+  before: MessageView,
+  source: ChatMessage,
+  now: {
+    author: AuthorView | null;
+    mine: boolean;
+    pending: boolean;
+    band: readonly Reader[];
+    localId: string | undefined;
+  },
+  nameOf: (participant: string) => string,
+): boolean {
+  if (
+    before.author !== now.author ||
+    before.mine !== now.mine ||
+    before.pending !== now.pending ||
+    before.localId !== now.localId ||
+    before.readBy.length !== now.band.length
+  ) {
+    return false;
+  }
+  for (let i = 0; i < now.band.length; i++) {
+    const was = before.readBy[i]!;
+    const is = now.band[i]!;
+    if (was.participant !== is.participant || was.at !== is.at) return false;
+    if (was.name !== nameOf(is.participant)) return false;
+  }
+  let fields = 0;
+  for (const key in source) {
+    if (key === 'author' || key === 'authorClient') continue;
+    fields++;
+    if ((before as Record<string, unknown>)[key] !== (source as Record<string, unknown>)[key]) {
+      return false;
+    }
+  }
+  let kept = 0;
+  for (const key in before) if (!VIEW_FIELDS.has(key)) kept++;
+  return kept === fields;
 }

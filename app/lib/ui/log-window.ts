@@ -28,3 +28,13 @@ export function pinAfterScroll(atBottom: boolean, total: number, pinned: number 
 export function pinEarlier(total: number, pinned: number | null): number {
   return Math.max(0, firstShown(total, pinned) - LOG_PAGE);
 }
+
+/** Scrolled up to within half a screen of the top of what is shown, with earlier
+ * entries not rendered: they are added (LOG_PAGE more), as "Show earlier messages"
+ * would; the browser's scroll anchoring keeps the reader's place. */
+export function nearTopOfWindow(
+  box: { scrollTop: number; clientHeight: number },
+  first: number,
+): boolean {
+  return first > 0 && box.clientHeight > 0 && box.scrollTop < box.clientHeight / 2;
+}

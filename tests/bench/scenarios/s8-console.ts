@@ -151,7 +151,8 @@ async function acceptChats(
 /** `count` messages written in the chat's reply box by `page`'s helper, then waits
  * until `watcher` (a monitor watching the chat) shows the last one: staff writes are
  * signed one after the other (CHAT.md CH-V2) and a message reaches a watcher only once
- * it is in the writer's document. */
+ * it is in the writer's document. The console mounts the shown chat's log only, so
+ * the watcher shows the chat being written. */
 async function writeMessages(
   page: Page,
   watcher: Page,
@@ -159,7 +160,9 @@ async function writeMessages(
   count: number,
 ) {
   const { chatId, name } = chat;
-  await page.evaluate((id) => document.getElementById(`tab-${id}`)!.click(), chatId);
+  for (const shown of [page, watcher]) {
+    await shown.evaluate((id) => document.getElementById(`tab-${id}`)!.click(), chatId);
+  }
   await page.evaluate(
     async ({ chatId, name, count }) => {
       const box = document.getElementById(`reply-${chatId}`) as HTMLTextAreaElement;
@@ -247,6 +250,25 @@ async function profiling(page: Page, context: BrowserContext) {
   };
 }
 
+/** With S8_HEAP_SNAPSHOT=<dir>, a heap snapshot of the page (after full collections)
+ * is written there as s8-<name>.heapsnapshot, for chrome://inspect's Memory tab or a
+ * script: what the page holds beyond its documents. Without it, nothing is taken. */
+async function heapSnapshot(page: Page, context: BrowserContext, name: string): Promise<void> {
+  const dir = process.env.S8_HEAP_SNAPSHOT;
+  if (!dir) return;
+  const cdp = await context.newCDPSession(page);
+  const chunks: string[] = [];
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => chunks.push(chunk));
+  try {
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    writeFileSync(join(dir, `s8-${name}.heapsnapshot`), chunks.join(''));
+  } finally {
+    await cdp.detach();
+  }
+}
+
 /** The floor: every chat document the page stored, as bare Y.Docs, and what they hold. */
 async function bareDocsHeap(page: Page, context: BrowserContext, yjs: string) {
   await page.evaluate(yjs);
@@ -301,6 +323,7 @@ async function round(browser: Browser, sizes: S8Sizes, yjs: string, log: (l: str
     contexts.push(monitor.context);
     await monitor.page.getByRole('table', { name: 'Chats' }).waitFor();
     const heapBefore = await settledHeap(monitor.page, monitor.context);
+    await heapSnapshot(monitor.page, monitor.context, 'before');
 
     const own = await acceptChats(monitor.page, server.port, 'Own', sizes.ownChats, visitors);
     await unavailable(monitor.page);
@@ -335,6 +358,7 @@ async function round(browser: Browser, sizes: S8Sizes, yjs: string, log: (l: str
     // Every chat opened once before the heap is read: a helper's day visits them all.
     await switchTimes(monitor.page, [...ownIds, ...watchedIds]);
     const heapAfter = await settledHeap(monitor.page, monitor.context);
+    await heapSnapshot(monitor.page, monitor.context, 'after');
     const profile = await profiling(monitor.page, monitor.context);
     const ownSwitches = await switchTimes(monitor.page, cycle(ownIds));
     await profile.stop('own');

@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nextReadMark, readersByPlace, readersOf } from '../../../app/lib/read-state/read-marks.ts';
+import type { MessageId } from '../../../protocol/index.ts';
+import {
+  laterReadMark,
+  nextReadMark,
+  readersByPlace,
+  readersOf,
+} from '../../../app/lib/read-state/read-marks.ts';
 import { ReadTracker } from '../../../app/lib/read-state/read-tracker.ts';
 
 const msgs = [
@@ -68,5 +75,45 @@ describe('F9 read marks', () => {
     tracker.setOnScreen('c', true);
     expect([...tracker.seen]).toEqual(['b', 'c']);
     expect(calls).toBe(2);
+  });
+});
+
+describe('F9 read marks from what was seen since the last mark (S8: O(new))', () => {
+  it('F9 S8 fed the newly seen messages each time, the mark follows nextReadMark over all', () => {
+    // A conversation of 30 (some mine), messages seen in any order in batches; the mark
+    // moves as nextReadMark says given everything seen, and laterReadMark agrees.
+    const conversation = Array.from({ length: 30 }, (_, i) => ({
+      id: `m${String(i).padStart(2, '0')}` as MessageId,
+      seq: i + 1,
+      mine: i % 3 === 1,
+    }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.nat({ max: 29 }), { maxLength: 6 }), { maxLength: 12 }),
+        (batches) => {
+          const seen = new Set<MessageId>();
+          let mark: MessageId | undefined;
+          for (const batch of batches) {
+            const fresh = batch.map((i) => conversation[i]!).filter((m) => !seen.has(m.id));
+            for (const m of fresh) seen.add(m.id);
+            const expected = nextReadMark(conversation, seen, mark);
+            const current = conversation.find((m) => m.id === mark);
+            expect(laterReadMark(fresh, current)).toBe(expected);
+            if (expected !== null) mark = expected;
+          }
+        },
+      ),
+    );
+  });
+
+  it('F9 S8 the tracker hands out each newly seen id once', () => {
+    const tracker = new ReadTracker(() => {});
+    tracker.setOnScreen('a', true);
+    tracker.setVisibility({ pageVisible: true, chatOpen: true });
+    tracker.setOnScreen('b', true);
+    expect(tracker.takeFresh()).toEqual(['a', 'b']);
+    expect(tracker.takeFresh()).toEqual([]);
+    tracker.setOnScreen('c', true);
+    expect(tracker.takeFresh()).toEqual(['c']);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   LOG_PAGE,
   firstShown,
+  nearTopOfWindow,
   pinAfterScroll,
   pinEarlier,
 } from '../../../app/lib/ui/log-window.ts';
@@ -42,5 +43,15 @@ describe('log window', () => {
 
   it('never starts past the end of a log that shrank', () => {
     expect(firstShown(10, 500)).toBe(10);
+  });
+});
+
+describe('log window, scrolled up', () => {
+  it('near the top of a window with earlier entries, more are added; not at the start', () => {
+    expect(nearTopOfWindow({ scrollTop: 100, clientHeight: 600 }, 1900)).toBe(true);
+    expect(nearTopOfWindow({ scrollTop: 400, clientHeight: 600 }, 1900)).toBe(false);
+    expect(nearTopOfWindow({ scrollTop: 0, clientHeight: 600 }, 0)).toBe(false);
+    // A hidden log (no height) never loads.
+    expect(nearTopOfWindow({ scrollTop: 0, clientHeight: 0 }, 1900)).toBe(false);
   });
 });
