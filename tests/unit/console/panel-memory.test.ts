@@ -1,4 +1,4 @@
-/** What a chat's panel keeps while it is not mounted (app/lib/console/panel-memory.ts, S8). */
+/** What a chat's panel keeps while it is not mounted (app/lib/console/panel-memory.ts, benchmark S8). */
 import { describe, expect, it } from 'vitest';
 import { PanelMemories } from '../../../app/lib/console/panel-memory.ts';
 

@@ -78,8 +78,8 @@ describe('F9 read marks', () => {
   });
 });
 
-describe('F9 read marks from what was seen since the last mark (S8: O(new))', () => {
-  it('F9 S8 fed the newly seen messages each time, the mark follows nextReadMark over all', () => {
+describe('F9 read marks from what was seen since the last mark (benchmark S8: O(new))', () => {
+  it('F9 fed the newly seen messages each time, the mark follows nextReadMark over all', () => {
     // A conversation of 30 (some mine), messages seen in any order in batches; the mark
     // moves as nextReadMark says given everything seen, and laterReadMark agrees.
     const conversation = Array.from({ length: 30 }, (_, i) => ({
@@ -106,7 +106,7 @@ describe('F9 read marks from what was seen since the last mark (S8: O(new))', ()
     );
   });
 
-  it('F9 S8 the tracker hands out each newly seen id once', () => {
+  it('F9 the tracker hands out each newly seen id once', () => {
     const tracker = new ReadTracker(() => {});
     tracker.setOnScreen('a', true);
     tracker.setVisibility({ pageVisible: true, chatOpen: true });

@@ -81,8 +81,8 @@ function renewed(before: SessionView, after: SessionView): number[] {
   return after.messages.flatMap((m, i) => (old.get(m.id) === m ? [] : [i]));
 }
 
-describe('S8 message views are reused across rebuilds', () => {
-  it('S8 an unchanged chat keeps every message object; a new message is the only new one', () => {
+describe('benchmark S8: message views are reused across rebuilds', () => {
+  it('an unchanged chat keeps every message object; a new message is the only new one', () => {
     const w = world(200);
     const reuse = new MessageViewReuse();
     const first = buildSessionView(parts(w, reuse));
@@ -94,7 +94,7 @@ describe('S8 message views are reused across rebuilds', () => {
     expect(grown).toEqual(buildSessionView(parts(w)));
   });
 
-  it('S8 F9 a read mark renews only the messages whose readers changed', () => {
+  it('F9 a read mark renews only the messages whose readers changed', () => {
     const w = world(100);
     const reuse = new MessageViewReuse();
     w.reads = new Map([[VISITOR.id, { upTo: 'm39' as MessageId, at: 5 }]]);
@@ -107,7 +107,7 @@ describe('S8 message views are reused across rebuilds', () => {
     expect(after).toEqual(buildSessionView(parts(w)));
   });
 
-  it('S8 C7 a pending flag and a renamed author renew exactly their messages', () => {
+  it('CH-C7 a pending flag and a renamed author renew exactly their messages', () => {
     const w = world(20);
     const reuse = new MessageViewReuse();
     w.pending = new Set(['m1', 'm3'] as MessageId[]);
@@ -124,7 +124,7 @@ describe('S8 message views are reused across rebuilds', () => {
     expect(renamed).toEqual(buildSessionView(parts(w)));
   });
 
-  it('S8 an edited entry (a new Yjs item, a new decoded object) is never taken for the old one', () => {
+  it('an edited entry (a new Yjs item, a new decoded object) is never taken for the old one', () => {
     const w = world(10);
     const reuse = new MessageViewReuse();
     const before = buildSessionView(parts(w, reuse));
@@ -134,7 +134,7 @@ describe('S8 message views are reused across rebuilds', () => {
     expect(after.messages[4]!.body).toBe('changed');
   });
 
-  it('S8 after any sequence of changes the reused view equals a view built from scratch', () => {
+  it('after any sequence of changes the reused view equals a view built from scratch', () => {
     const change = fc.oneof(
       fc.record({ op: fc.constant('add' as const), count: fc.integer({ min: 1, max: 5 }) }),
       fc.record({ op: fc.constant('drop' as const), at: fc.nat() }),

@@ -1,4 +1,4 @@
-/** Where a reader was in a log, kept while the console shows another chat (S8). */
+/** Where a reader was in a log, kept while the console shows another chat (benchmark S8). */
 import { describe, expect, it } from 'vitest';
 import { freshLogPlace, resumeLog } from '../../../app/lib/ui/log-place.ts';
 
