@@ -1,6 +1,7 @@
 /** Which entries a long log renders (app/lib/ui/log-window.ts, issue 11, bench S8). */
 import { describe, expect, it } from 'vitest';
 import {
+  LOG_FIRST,
   LOG_PAGE,
   firstShown,
   nearTopOfWindow,
@@ -53,5 +54,18 @@ describe('log window, scrolled up', () => {
     expect(nearTopOfWindow({ scrollTop: 0, clientHeight: 600 }, 0)).toBe(false);
     // A hidden log (no height) never loads.
     expect(nearTopOfWindow({ scrollTop: 0, clientHeight: 0 }, 1900)).toBe(false);
+  });
+});
+
+describe('log window, first frame', () => {
+  it('a log appearing at its bottom renders LOG_FIRST entries, then the whole page', () => {
+    expect(LOG_FIRST).toBeLessThan(LOG_PAGE);
+    expect(firstShown(2000, null, LOG_FIRST)).toBe(2000 - LOG_FIRST);
+    expect(firstShown(20, null, LOG_FIRST)).toBe(0);
+    // Scrolled up meanwhile: what is shown stays; earlier ones come a page at a time.
+    expect(pinAfterScroll(false, 2000, null, LOG_FIRST)).toBe(2000 - LOG_FIRST);
+    expect(pinEarlier(2000, null, LOG_FIRST)).toBe(2000 - LOG_FIRST - LOG_PAGE);
+    // A pinned window is the same whatever the page.
+    expect(firstShown(2000, 1500, LOG_FIRST)).toBe(1500);
   });
 });
