@@ -424,6 +424,14 @@ export const CONFIG_ENTRIES = [
       'A visitor who has waited this long in the queue is announced in the Contributors room, once (0: never). An admin may change it live (Administration → Settings) for visitors who join the queue next.',
   }),
   entry({
+    name: 'CHAT_META_CHANGES_PER_10_SECONDS',
+    key: 'chatMetaChangesPer10Seconds',
+    schema: integer(1, 10000),
+    default: '20',
+    description:
+      'Tag and label changes one staff account may make in 10 seconds, over all chats; more get `rate_limited`.',
+  }),
+  entry({
     name: 'ROOM_MESSAGES_PER_MINUTE',
     key: 'roomMessagesPerMinute',
     schema: integer(1, 6000),

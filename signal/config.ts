@@ -182,6 +182,7 @@ export function toCoreConfig(config: Config): CoreConfig {
     maxChatLimit: config.maxChatLimit,
     typingPreview: config.typingPreview,
     queueWaitAlertMs: config.queueWaitAlertMs,
+    metaChangesPerWindow: config.chatMetaChangesPer10Seconds,
     attachmentMaxBytes: config.attachmentMaxBytes,
     privacyNotice: privacyNoticeOf(config),
   };

@@ -30,7 +30,7 @@ export function chatMetaMessage(
   if (!mayChangeMeta(chat, s)) {
     return board.error(conn, 'not_participant', msg.type, msg.chatId);
   }
-  if (!board.meta.allowChange(s.account.id, board.now)) {
+  if (!board.meta.allowChange(s.account.id, board.now, board.config.metaChangesPerWindow)) {
     return board.error(conn, 'rate_limited', msg.type, msg.chatId);
   }
   const before = board.meta.get(chat.chatId);

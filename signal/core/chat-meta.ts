@@ -6,15 +6,17 @@
  * message that carries them cannot change after it was made.
  */
 import type { ChatMeta } from '../../protocol/index.ts';
+import { DEFAULT_CORE_CONFIG } from './events.ts';
 import type { ChatMetaRecord } from './records.ts';
 
 /** Shared by every chat without metadata; nothing mutates a record (see above). */
 const NONE: ChatMetaRecord = { tags: [], label: '' };
 
-/** SP-K3: changes one staff member may make in one window, whatever the chat. A person
- * tags a chat a few times; a script that tags in a loop is stopped here, before the
- * database and every monitor's board pay for it. */
-export const META_CHANGES_PER_WINDOW = 20;
+/** SP-K3: changes one staff member may make in one window, whatever the chat, by
+ * default (CHAT_META_CHANGES_PER_10_SECONDS). A person tags a chat a few times; a script
+ * that tags in a loop is stopped here, before the database and every monitor's board
+ * pay for it. */
+export const META_CHANGES_PER_WINDOW = DEFAULT_CORE_CONFIG.metaChangesPerWindow;
 export const META_WINDOW_MS = 10_000;
 
 export class ChatMetaBook {
@@ -40,8 +42,9 @@ export class ChatMetaBook {
     return { type: 'chat_meta', chatId, tags: [...meta.tags], label: meta.label };
   }
 
-  /** Counts one change against the account's budget; false when it is spent. */
-  allowChange(accountId: string, now: number): boolean {
+  /** Counts one change against the account's budget of `limit` per window; false
+   * when it is spent. */
+  allowChange(accountId: string, now: number, limit: number): boolean {
     const window = this.#windows.get(accountId);
     if (window === undefined || now - window.start >= META_WINDOW_MS) {
       // Old windows go when a new one starts, so the map holds recent changers only.
@@ -52,6 +55,6 @@ export class ChatMetaBook {
       return true;
     }
     window.count += 1;
-    return window.count <= META_CHANGES_PER_WINDOW;
+    return window.count <= limit;
   }
 }

@@ -142,6 +142,8 @@ export type CoreConfig = {
   queueWaitAlertMs: number;
   /** SP-PN1: the privacy notice the widget shows before a chat, or null for none. */
   privacyNotice: PrivacyNotice | null;
+  /** SP-K3: tag and label changes one staff account may make per 10-second window. */
+  metaChangesPerWindow: number;
 };
 
 export const DEFAULT_CORE_CONFIG: CoreConfig = {
@@ -161,6 +163,7 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   boardNoticeMs: 500,
   queueWaitAlertMs: 120_000,
   privacyNotice: null,
+  metaChangesPerWindow: 20,
 };
 
 /** Injected randomness (STYLE.md point 5): ids for chats, blocks and messages. */
