@@ -7,7 +7,10 @@
  *
  * Visitors: one visitor WebSocket per payload, the protocol the widget speaks,
  * with the payload as name and question; the monitor board lists them all, the
- * helper's console offers them. Left messages: the corpus as names and messages,
+ * helper's console offers them; the corpus as the pre-chat email is refused
+ * (bad_frame) and queues nobody; the admin labels and tags each of those chats from a
+ * staff socket (the label as /label keeps it, the tag as /tag makes it) and the board
+ * shows every label and tag as text. Left messages: the corpus as names and messages,
  * left while nobody is available, becomes tickets; the console's ticket list shows
  * every subject and name. Room: a staff socket posts the corpus to the
  * Contributors room, which another helper has open; every message arrives as text.
@@ -18,6 +21,7 @@ import type { Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
 import { XSS_FULL_CORPUS } from '../fixtures/xss-corpus.ts';
 import { LIMITS } from '../../protocol/limits.ts';
+import { normalizeTag } from '../../protocol/chat-meta.ts';
 import { SocketVisitor, signInHelper } from './console-steps.ts';
 import { StaffSocket, isolatedTest as test } from './support/widget-drivers.ts';
 import { XssGuards } from './support/xss-guards.ts';
@@ -30,6 +34,9 @@ test.use({
     WS_MESSAGES_PER_SECOND: '10000',
     WS_MESSAGE_BURST: '10000',
     ROOM_MESSAGES_PER_MINUTE: '6000',
+    CHAT_META_CHANGES_PER_10_SECONDS: '10000',
+    // The admin (a staff socket from Node) signs in with the demo accounts' password.
+    ADMIN_PASSWORD: 'demo-pass',
   },
 });
 
@@ -38,6 +45,14 @@ const asName = (payload: string) => payload.slice(0, LIMITS.maxNameLength).trim(
 const asQuestion = (payload: string) => payload.slice(0, LIMITS.maxQuestionLength).trim();
 
 const asMessage = (payload: string) => payload.slice(0, LIMITS.maxLeftMessageLength).trim();
+
+/** A payload typed after /label: one line (staff-console.ts setLabel), cut to fit. */
+const asLabel = (payload: string) =>
+  payload
+    .replace(/\p{Cc}+/gu, ' ')
+    .trim()
+    .slice(0, LIMITS.maxLabelLength)
+    .trim();
 
 /** A ticket's subject: the first line of the message, at most 120 characters. */
 function subjectOf(text: string): string {
@@ -65,6 +80,16 @@ async function perPayload(
   return visitors;
 }
 
+/** A chat request as the widget sends it, less name, email and question. */
+const REQUEST = {
+  type: 'request',
+  department: 'general',
+  page: { url: 'https://example.test/pricing', title: 'Pricing' },
+  browser: { userAgent: 'E2E visitor', language: 'en-GB' },
+  sessionStartedAt: Date.now(),
+  landingPage: 'https://example.test/',
+};
+
 /** The visitor names in the board's Chats table, as text. */
 const boardNames = (page: Page) =>
   page
@@ -72,7 +97,21 @@ const boardNames = (page: Page) =>
     .locator('tbody th[scope="row"]')
     .evaluateAll((cells) => cells.map((cell) => cell.textContent ?? ''));
 
-test('F12 F30: 391 hostile visitor names and questions stay inert text on the monitor board and in the offer', async ({
+/** Each row of the board's Chats table: the visitor's name, the label and the tags. */
+const boardRows = (page: Page) =>
+  page
+    .getByRole('table', { name: 'Chats' })
+    .locator('tbody tr')
+    .evaluateAll((rows) =>
+      rows.map((row) => ({
+        name: row.querySelector('th')?.textContent ?? '',
+        // Less the visually hidden "Label:" before it.
+        label: row.querySelector('td.tags .label')?.textContent?.replace(/^Label:\s*/, '') ?? null,
+        tags: [...row.querySelectorAll('td.tags .chip > span')].map((s) => s.textContent ?? ''),
+      })),
+    );
+
+test('F1 F12 F14 F17 F30: 391 hostile visitor names, emails, questions, labels and tags stay inert text on the monitor board and in the offer', async ({
   browser,
   baseURL,
 }) => {
@@ -86,21 +125,32 @@ test('F12 F30: 391 hostile visitor names and questions stay inert text on the mo
   await available.click();
   await expect(available).toHaveAttribute('aria-checked', 'false');
 
+  const chatIds: string[] = [];
   const visitors = await perPayload(baseURL!, async (visitor, payload, i) => {
     visitor.send({
-      type: 'request',
+      ...REQUEST,
       name: asName(payload),
       email: `visitor${i}@example.test`,
-      department: 'general',
       question: asQuestion(payload),
-      page: { url: 'https://example.test/pricing', title: 'Pricing' },
-      browser: { userAgent: 'E2E visitor', language: 'en-GB' },
-      sessionStartedAt: Date.now(),
-      landingPage: 'https://example.test/',
     });
-    await visitor.next('queued', () => true, 30_000);
+    chatIds[i] = (await visitor.next('queued', () => true, 30_000)).chatId;
   });
 
+  // The pre-chat email: no payload is an address (the protocol's Email), so the
+  // service refuses each request with its code and queues nobody; no view shows one.
+  const prober = await SocketVisitor.connect(baseURL!);
+  for (const payload of XSS_FULL_CORPUS) {
+    prober.send({ ...REQUEST, name: 'Eve', email: payload, question: 'Hello' });
+  }
+  const refusals = () => prober.messages.filter((m) => m.type === 'error');
+  await expect.poll(() => refusals().length, { timeout: 30_000 }).toBe(XSS_FULL_CORPUS.length);
+  expect(new Set(refusals().map((m) => m.type === 'error' && m.code))).toEqual(
+    new Set(['bad_frame']),
+  );
+  expect(prober.messages.filter((m) => m.type === 'queued')).toEqual([]);
+  prober.close();
+
+  const admin = await StaffSocket.open(baseURL!, 'admin', { available: false });
   try {
     // The board shows every name, exactly as typed, as text.
     const expected = XSS_FULL_CORPUS.map(asName).sort();
@@ -125,9 +175,31 @@ test('F12 F30: 391 hostile visitor names and questions stay inert text on the mo
       expect(questions.has(offer.question), offer.question).toBe(true);
     }
 
+    // The admin labels and tags every queued chat (K3: monitors and admins may, from
+    // the board); the board shows each label and tag as text, on its own row.
+    const tagOf = XSS_FULL_CORPUS.map(normalizeTag);
+    for (const [i, chatId] of chatIds.entries()) {
+      admin.send({ type: 'label_set', chatId, label: asLabel(XSS_FULL_CORPUS[i]!) });
+      const tag = tagOf[i];
+      if (tag !== null && tag !== undefined) admin.send({ type: 'tag_add', chatId, tag });
+    }
+    const labelled = async () => (await boardRows(molly)).filter((r) => r.label !== null).length;
+    await expect.poll(labelled, { timeout: 60_000 }).toBe(XSS_FULL_CORPUS.length);
+    const rows = (await boardRows(molly)).map((r) => JSON.stringify(r)).sort();
+    const wanted = XSS_FULL_CORPUS.map((payload, i) =>
+      JSON.stringify({
+        name: asName(payload),
+        label: asLabel(payload),
+        tags: tagOf[i] ? [tagOf[i]] : [],
+      }),
+    ).sort();
+    expect(rows).toEqual(wanted);
+    expect(admin.messages.filter((m) => m.type === 'error')).toEqual([]);
+
     expect(await guards.fired(molly)).toEqual([]);
     expect(await guards.fired(alice)).toEqual([]);
   } finally {
+    admin.close();
     for (const visitor of visitors) visitor.close();
   }
 });

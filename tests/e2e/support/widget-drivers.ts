@@ -91,7 +91,12 @@ export class StaffSocket {
     });
   }
 
-  static async open(baseURL: string, nickname: string): Promise<StaffSocket> {
+  /** Signed in and welcomed; `available: false` for one who only watches or acts. */
+  static async open(
+    baseURL: string,
+    nickname: string,
+    { available = true }: { available?: boolean } = {},
+  ): Promise<StaffSocket> {
     const token = await signIn(baseURL, nickname);
     const socket = new WebSocket(`${baseURL.replace(/^http/, 'ws')}/ws/staff`);
     const staff = new StaffSocket(socket);
@@ -99,7 +104,7 @@ export class StaffSocket {
       socket.once('open', resolve);
       socket.once('error', reject);
     });
-    staff.send({ type: 'hello', v: 1, session: token, chats: [], available: true });
+    staff.send({ type: 'hello', v: 1, session: token, chats: [], available });
     await staff.next((m) => m.type === 'welcome');
     return staff;
   }
