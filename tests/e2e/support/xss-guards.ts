@@ -37,18 +37,25 @@ export class XssGuards {
     }, XSS_FLAG);
   }
 
-  /** Everything that shows a payload got through on this page (every frame), and
+  /** Everything that shows a payload got through on this page (every frame, or the
+   * top one only with `allFrames: false`, for a page that reads its own frames), and
    * anywhere the tripwires watch; empty when nothing fired. */
-  async fired(page: Page): Promise<string[]> {
+  async fired(page: Page, { allFrames = true }: { allFrames?: boolean } = {}): Promise<string[]> {
     const found: string[] = [...this.#tripwires.problems, ...this.#refused.flat()];
-    found.push(...(await cspViolations(page)).map((v) => `CSP violation: ${v}`));
-    for (const frame of page.frames()) {
+    const frames = allFrames ? page.frames() : [page.mainFrame()];
+    if (allFrames) found.push(...(await cspViolations(page)).map((v) => `CSP violation: ${v}`));
+    for (const frame of frames) {
       const state = await frame
         .evaluate((flag) => {
           const w = window as unknown as Record<string, unknown>;
-          return { flag: w[flag] ?? null, traps: (w.peerdeskXssTraps as string[]) ?? [] };
+          return {
+            flag: w[flag] ?? null,
+            traps: (w.peerdeskXssTraps as string[]) ?? [],
+            violations: (w.peerdeskCspViolations as string[]) ?? [],
+          };
         }, XSS_FLAG)
-        .catch(() => ({ flag: null, traps: [] as string[] }));
+        .catch(() => ({ flag: null, traps: [] as string[], violations: [] as string[] }));
+      if (!allFrames) found.push(...state.violations.map((v) => `CSP violation: ${v}`));
       if (state.flag !== null) found.push(`${XSS_FLAG} set in ${frame.url()}`);
       found.push(...state.traps.map((t) => `trapped ${t} in ${frame.url()}`));
     }
