@@ -41,7 +41,7 @@ async function threadBodies(page: Page, label: string): Promise<string[]> {
   return thread.locator('p.body').evaluateAll((ps) => ps.map((p) => p.textContent ?? ''));
 }
 
-test('F18 F25 TK6 TK7: 391 hostile ticket answers and canned responses stay text on the ticket, follow-up and admin pages and in the emails', async ({
+test('F18 F25 SP-TK6 SP-TK7: 391 hostile ticket answers and canned responses stay text on the ticket, follow-up and admin pages and in the emails', async ({
   browser,
 }) => {
   // Under a loaded 2-core machine (load 30) the calls and pages took over 5 minutes.

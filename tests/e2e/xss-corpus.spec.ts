@@ -175,7 +175,7 @@ test('F1 F12 F14 F17 F30: 391 hostile visitor names, emails, questions, labels a
       expect(questions.has(offer.question), offer.question).toBe(true);
     }
 
-    // The admin labels and tags every queued chat (K3: monitors and admins may, from
+    // The admin labels and tags every queued chat (SP-K3: monitors and admins may, from
     // the board); the board shows each label and tag as text, on its own row.
     const tagOf = XSS_FULL_CORPUS.map(normalizeTag);
     for (const [i, chatId] of chatIds.entries()) {
