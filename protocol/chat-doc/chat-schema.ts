@@ -52,7 +52,7 @@ export type MessageKind = v.InferOutput<typeof MessageKind>;
 export const Sha256Hex = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
 
 /**
- * What was attached (F13, CHAT.md X1-X3): the bytes never enter the document; they
+ * What was attached (F13, CHAT.md CH-X1–CH-X3): the bytes never enter the document; they
  * travel peer to peer as file frames (file-wire.ts) and are checked against `sha256`.
  * The name and type are the sender's claims: views show the name made safe and
  * preview only images whose bytes match `mime` (CH-X9).

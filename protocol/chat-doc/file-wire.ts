@@ -1,5 +1,5 @@
 /**
- * File frames (protocol/CHAT.md, "Attachments", X4-X8): an attachment's bytes go peer
+ * File frames (protocol/CHAT.md, "Attachments", CH-X4–CH-X8): an attachment's bytes go peer
  * to peer on the chat's data channel, beside the chat frames of wire.ts, never
  * through the service. Each frame is one data-channel message of at most 16 KiB.
  *
@@ -71,7 +71,7 @@ export function encodeFileFrame(frame: FileFrame): Uint8Array {
   }
 }
 
-/** X4-X6: a file frame, checked; anything else is a coded refusal. */
+/** CH-X4–CH-X6: a file frame, checked; anything else is a coded refusal. */
 export function decodeFileFrame(frame: Uint8Array): { ok: true; frame: FileFrame } | Refusal {
   if (frame.byteLength > LIMITS.maxChatFrameBytes) {
     return refuse('frame_too_large', `${frame.byteLength} bytes`);

@@ -1,7 +1,7 @@
 /**
  * F13 attachments, end to end, peer to peer: a visitor on /demo (the real widget)
  * and a helper in /console, each in a browser context of their own. Files travel
- * over the chat's data channel (CHAT.md X4-X12); every test compares SHA-256 of
+ * over the chat's data channel (CHAT.md CH-X4–CH-X12); every test compares SHA-256 of
  * what arrived with what was sent, and the tripwires fail it if a file name runs
  * script or anything is fetched from another host.
  */

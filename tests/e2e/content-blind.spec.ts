@@ -99,7 +99,7 @@ test('the service never sees a chat message or a file: a tap on its transport du
   await chat.visitorSays(said[2]!);
   await chat.helperSays(said[3]!);
 
-  // A file each way, over the chat's data channel (CHAT.md X4-X12).
+  // A file each way, over the chat's data channel (CHAT.md CH-X4–CH-X12).
   const visitorFile = randomBytes(48 * 1024);
   const helperFile = randomBytes(40 * 1024);
   await chat.widget.getByLabel('Attach a file').setInputFiles({

@@ -70,7 +70,7 @@ async function openTickets(helper: Page): Promise<Page> {
   return tickets;
 }
 
-test('F7 F25 TK6-TK8 a left message becomes a ticket; a helper answers by email; the visitor replies from the mailed link; the helper sees it', async ({
+test('F7 F25 SP-TK6–SP-TK8 a left message becomes a ticket; a helper answers by email; the visitor replies from the mailed link; the helper sees it', async ({
   browser,
 }) => {
   test.setTimeout(180_000);

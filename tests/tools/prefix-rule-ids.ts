@@ -96,7 +96,12 @@ function place(
   return null;
 }
 
+/** "X1-X3": a range written with a hyphen, which hides both ends from TOKEN. */
+const HYPHEN_RANGE = /(?<![\w#.\-/@])([A-Z]{1,2}\d{1,2})-([A-Z]{1,2}\d{1,2})(?![\w-])/g;
+
 function rewriteLine(file: string, line: string): string {
+  // A range takes an en dash first ("X1–X3"), so each end is read as an ID of its own.
+  line = line.replace(HYPHEN_RANGE, '$1–$2');
   return line.replace(TOKEN, (whole: string, family: string, number: string, index: number) => {
     // A string that is exactly the ID is a value in code ('L2' as a peer id), not a citation.
     const quote = line[index - 1];

@@ -1,7 +1,7 @@
 /**
  * F13: from a File the person picked, pasted or dropped to an attachment in the chat:
  * the size cap first (nothing is read past it), then the bytes, their SHA-256 and the
- * metadata the chat document keeps (CHAT.md X1-X3).
+ * metadata the chat document keeps (CHAT.md CH-X1–CH-X3).
  */
 import { LIMITS, type Attachment } from '../../../protocol/index.ts';
 import type { SendResult } from '../session/chat-session.ts';

@@ -1,5 +1,5 @@
 /**
- * F13: attachments' bytes, peer to peer (protocol/CHAT.md X4-X12). Every participant
+ * F13: attachments' bytes, peer to peer (protocol/CHAT.md CH-X4–CH-X12). Every participant
  * holds the files it sent or received (file-store.ts) and serves them to any peer
  * that asks; a participant that lacks a file the chat document lists asks its
  * linked peers, one at a time, and takes the chunks in order:

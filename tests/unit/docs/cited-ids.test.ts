@@ -18,8 +18,10 @@ const files = execFileSync('git', ['ls-files', 'signal', 'app', 'protocol', 'tes
 })
   .split('\n')
   .filter((path) => /\.(ts|svelte|md|mjs|js)$/.test(path))
-  // This file's own samples cite undefined IDs on purpose.
-  .filter((path) => path !== 'tests/unit/docs/cited-ids.test.ts');
+  // This file's samples, and the rename script's, cite undefined or bare IDs on purpose.
+  .filter(
+    (path) => !/^tests\/(unit\/docs\/cited-ids\.test|tools\/prefix-rule-ids)\.ts$/.test(path),
+  );
 
 const readme = read('README.md');
 const featureSection = readme.slice(readme.indexOf('## Feature IDs'));
@@ -51,9 +53,16 @@ const FEATURE_CITATION = /(?<![\w#-])([FB]\d{1,2})(?![\w-])/g;
 
 type Miss = { id: string; file: string };
 
+/** "X1-X3" or "SP-X1-X3": a range with a hyphen hides its ends from the scans above. */
+const HYPHEN_RANGE = /(?<![\w#./@])((?:SP-|CH-)?[A-Z]{1,2}\d{1,2})-([A-Z]{1,2}\d{1,2})(?![\w-])/g;
+
 function bareRuleIds(text: string): string[] {
   const found: string[] = [];
   for (const line of text.split('\n')) {
+    for (const m of line.matchAll(HYPHEN_RANGE)) {
+      const family = m[2]!.replace(/\d+$/, '');
+      if (families.has(family) || m[1]!.includes('-')) found.push(m[0]);
+    }
     for (const m of line.matchAll(BARE_CITATION)) {
       if (NOT_RULES.has(m[1]!) || !families.has(m[1]!) || ENGINES.has(m[0])) continue;
       // A string that is exactly the ID is a value in code ('L2' as a peer id).
@@ -118,6 +127,10 @@ describe('cited IDs', () => {
   it('the scan sees citations (it would catch a missing or a bare one)', () => {
     expect(files.length).toBeGreaterThan(200);
     const sample = 'see SP-Q3, SP-Q99 and CH-X2 for F13 and F77, not Q3; S5 and V8 are no rules';
+    expect(bareRuleIds('CHAT.md X4-X12, CH-X1-X3, CH-X1–CH-X3, F8–F10')).toEqual([
+      'X4-X12',
+      'CH-X1-X3',
+    ]);
     expect([...sample.matchAll(RULE_CITATION)].map((m) => m[1])).toEqual([
       'SP-Q3',
       'SP-Q99',

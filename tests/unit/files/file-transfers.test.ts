@@ -49,7 +49,7 @@ async function visitorHelperMonitor() {
   return { meta, bytes, helper, monitor, vh, hv, hm, mh };
 }
 
-describe('F13 attachments peer to peer (CHAT.md X2-X11)', () => {
+describe('F13 attachments peer to peer (CHAT.md CH-X2–CH-X11)', () => {
   it('CH-X6 CH-X7: a file arrives byte for byte, pulled with flow control and acknowledged in batches', async () => {
     const { meta, bytes } = await fileOf(3 * MB + 123);
     const sender = side();
