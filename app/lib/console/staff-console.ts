@@ -6,103 +6,33 @@
  * Svelte components only render `state` and call the actions.
  */
 import { LIMITS, normalizeTag } from '$protocol';
-import type {
-  Account,
-  AccountRole,
-  ChatRated,
-  ChatRole,
-  Department,
-  ServiceToStaff,
-  StaffToService,
-  VisitorSummary,
-} from '$protocol';
+import type { ServiceToStaff, StaffToService } from '$protocol';
 import type { SessionView } from '../session/session-view.ts';
 import type {
-  ArchiveUploadState,
   ConsoleChatSession,
   ConsoleConnection,
   Connect,
-  Offer,
   OfferAlerts,
 } from './console-ports.ts';
 import { followUpThenEnd } from './chat-end.ts';
 import { waitingSince } from './chat-summary.ts';
+import {
+  INITIAL_CONSOLE_STATE,
+  patchChat,
+  reduceServiceMessage,
+  withoutInvitation,
+  withTeamTags,
+  type ChatTab,
+  type StaffConsoleState,
+} from './console-state.ts';
 import { CONSOLE_COMMANDS, parseReply } from './slash-commands.ts';
-import { addSecurityEvent, EMPTY_BOARD, reduceBoard, type BoardState } from './monitor-board.ts';
-
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
-
-/** F16, SP-T2: another helper asks this one into a chat. */
-export type Invitation = {
-  chatId: string;
-  from: string;
-  expiresAt: number;
-  visitor: VisitorSummary;
-};
 
 const SEND_ERROR = 'The message could not be sent.';
 /** Replies held for a chat whose session is still opening (a few, typed in a second). */
 const PENDING_REPLIES_MAX = 20;
 
-/** How many ratings the console keeps to show (SP-U7). */
-const RATINGS_KEPT = 10;
-
-export type ChatTab = {
-  chatId: string;
-  role: ChatRole;
-  department: string;
-  startedAt: number;
-  visitor: VisitorSummary;
-  /** The chat's label (F14) and tags (F17): staff data kept at the service (SPEC.md
-   * SP-K1), shown as the service last told them (`chat_meta`). */
-  label: string;
-  tags: readonly string[];
-  /** Messages of others not yet seen in this tab. */
-  unread: number;
-  ended: { by: 'visitor' | 'helper' | 'service'; at: number } | null;
-  blocked: { until: number; ip: boolean } | null;
-  view: SessionView | null;
-  /** F14, SPEC.md SP-U7: the visitor's stars, once they rated the chat. */
-  rating?: number;
-  /** F27, SP-U1: where this console's upload of the ended chat stands (helpers only). */
-  archive?: ArchiveUploadState;
-};
-
-export type StaffConsoleState = {
-  connection: ConnectionState;
-  account: Account | null;
-  role: AccountRole | null;
-  maxChatLimit: number;
-  chatLimit: number;
-  available: boolean;
-  departments: readonly Department[];
-  offers: readonly Offer[];
-  invitations: readonly Invitation[];
-  chats: readonly ChatTab[];
-  selected: string | null;
-  /** A short line about what just happened to an offer ("Offer from Vera: taken by another helper"). */
-  notice: string | null;
-  /** The last refusal from the service, in words. */
-  error: string | null;
-  /** The live board (SPEC.md SP-M4), for monitors and admins; null for everyone else. */
-  board: BoardState | null;
-  /** Tags the team uses (SP-K7) and tags seen since, for `/tag` suggestions. */
-  teamTags: readonly string[];
-  /** SP-U7: ratings told since sign-in (monitors: every chat; helpers: their own), newest first. */
-  ratings: readonly ChatRated[];
-};
-
 /** What a reply-box command or a tag action did: done, or why not, in words. */
 export type CommandResult = { ok: true } | { ok: false; error: string };
-
-export const OFFER_CLOSED_REASONS = {
-  accepted: 'accepted',
-  rejected: 'rejected',
-  expired: 'expired without an answer',
-  cancelled: 'the visitor left the queue',
-  taken: 'taken by another helper',
-  unavailable: 'you are no longer available',
-} as const;
 
 /** Sends that could not reach the service. */
 export const OFFLINE_ERROR = 'Not connected to Peerdesk; try again when the console is connected.';
@@ -118,24 +48,7 @@ export function checkChatLimit(raw: number, max: number): LimitCheck {
 }
 
 export class StaffConsole {
-  #state: StaffConsoleState = {
-    connection: 'connecting',
-    account: null,
-    role: null,
-    maxChatLimit: 1,
-    chatLimit: 1,
-    available: false,
-    departments: [],
-    offers: [],
-    invitations: [],
-    chats: [],
-    selected: null,
-    notice: null,
-    error: null,
-    board: null,
-    teamTags: [],
-    ratings: [],
-  };
+  #state: StaffConsoleState = INITIAL_CONSOLE_STATE;
   readonly #listeners = new Set<(state: StaffConsoleState) => void>();
   readonly #sessions = new Map<string, ConsoleChatSession>();
   readonly #unsubscribe: (() => void)[] = [];
@@ -277,9 +190,8 @@ export class StaffConsole {
 
   /** SP-K7: the team's tags, fetched by the view, offered after the common ones. */
   addTeamTags(tags: readonly string[]): void {
-    const known = new Set(this.#state.teamTags);
-    const more = tags.filter((t) => !known.has(t));
-    if (more.length > 0) this.#update({ teamTags: [...this.#state.teamTags, ...more] });
+    const teamTags = withTeamTags(this.#state.teamTags, tags);
+    if (teamTags !== this.#state.teamTags) this.#update({ teamTags });
   }
 
   acceptInvitation(chatId: string): void {
@@ -370,132 +282,31 @@ export class StaffConsole {
     });
   }
 
+  /** What a service message changes: the pure reducer (console-state.ts), then its effects. */
   #onMessage(msg: ServiceToStaff): void {
-    switch (msg.type) {
-      case 'welcome': {
-        const monitor = msg.account.role === 'monitor' || msg.account.role === 'admin';
-        this.#update({
-          account: msg.account,
-          role: msg.account.role,
-          maxChatLimit: msg.maxChatLimit,
-          chatLimit: msg.account.chatLimit,
-          available: msg.available,
-          departments: msg.departments,
-          board: monitor ? (this.#state.board ?? EMPTY_BOARD) : null,
-        });
-        // SP-M4: every (re)connection starts with a fresh snapshot.
-        if (monitor) this.#send({ type: 'board_subscribe' });
-        this.#reported.clear();
-        return;
+    const { state, effects } = reduceServiceMessage(this.#state, msg, {
+      opening: this.#opening,
+      now: Date.now(),
+    });
+    if (state !== this.#state) this.#update(state);
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'alert':
+          this.#alerts.offer(effect.offer);
+          break;
+        case 'welcomed':
+          this.#reported.clear();
+          // SP-M4: every (re)connection starts with a fresh snapshot.
+          if (effect.monitor) this.#send({ type: 'board_subscribe' });
+          break;
+        case 'chat_over':
+          this.#pendingReplies.delete(effect.chatId);
+          break;
+        case 'opened':
+          this.#opening = null;
+          break;
       }
-      case 'board':
-      case 'board_changes':
-        this.#update({ board: reduceBoard(this.#state.board ?? EMPTY_BOARD, msg) });
-        return;
-      case 'chat_rated':
-        this.#update({ ratings: [msg, ...this.#state.ratings].slice(0, RATINGS_KEPT) });
-        this.#patchChat(msg.chatId, { rating: msg.stars });
-        return;
-      case 'security_event':
-        if (this.#state.board !== null) {
-          this.#update({ board: addSecurityEvent(this.#state.board, msg) });
-        }
-        return;
-      case 'promoted':
-        this.#update({ notice: `${msg.nickname} is now a helper and gets chat offers.` });
-        return;
-      case 'status':
-        this.#update({ available: msg.available, chatLimit: msg.chatLimit, role: msg.role });
-        return;
-      case 'offer': {
-        const offer: Offer = { chatId: msg.chatId, expiresAt: msg.expiresAt, visitor: msg.visitor };
-        const offers = [...this.#state.offers.filter((o) => o.chatId !== msg.chatId), offer];
-        this.#update({ offers, notice: null });
-        this.#alerts.offer(offer);
-        return;
-      }
-      case 'offer_closed': {
-        const offer = this.#state.offers.find((o) => o.chatId === msg.chatId);
-        const offers = this.#state.offers.filter((o) => o.chatId !== msg.chatId);
-        const name = offer?.visitor.name ?? 'a visitor';
-        this.#update({
-          offers,
-          notice: `Offer from ${name}: ${OFFER_CLOSED_REASONS[msg.reason]}.`,
-        });
-        return;
-      }
-      case 'invitation': {
-        const invitation: Invitation = {
-          chatId: msg.chatId,
-          from: msg.from,
-          expiresAt: msg.expiresAt,
-          visitor: msg.visitor,
-        };
-        this.#update({
-          invitations: [
-            ...this.#state.invitations.filter((i) => i.chatId !== msg.chatId),
-            invitation,
-          ],
-        });
-        this.#alerts.offer({ chatId: msg.chatId, expiresAt: msg.expiresAt, visitor: msg.visitor });
-        return;
-      }
-      case 'invitation_closed':
-        this.#dropInvitation(msg.chatId);
-        return;
-      case 'chat':
-        this.#onChat(msg);
-        return;
-      case 'chat_meta':
-        this.#patchChat(msg.chatId, { tags: msg.tags, label: msg.label });
-        this.addTeamTags(msg.tags);
-        return;
-      case 'department_changed':
-        this.#patchChat(msg.chatId, { department: msg.department });
-        return;
-      case 'ended':
-        this.#pendingReplies.delete(msg.chatId);
-        this.#patchChat(msg.chatId, { ended: { by: msg.by, at: msg.at } });
-        return;
-      case 'left':
-        this.#pendingReplies.delete(msg.chatId);
-        this.#patchChat(msg.chatId, { ended: { by: 'helper', at: Date.now() } });
-        return;
-      case 'blocked_visitor':
-        this.#patchChat(msg.chatId, { blocked: { until: msg.until, ip: msg.ip } });
-        return;
-      case 'error':
-        this.#update({ error: msg.message });
-        return;
-      default:
-        return;
     }
-  }
-
-  #onChat(msg: Extract<ServiceToStaff, { type: 'chat' }>): void {
-    const existing = this.#chat(msg.chatId);
-    const chat: ChatTab = {
-      chatId: msg.chatId,
-      role: msg.role,
-      department: msg.department,
-      startedAt: msg.startedAt,
-      visitor: msg.visitor,
-      label: existing?.label ?? '',
-      tags: existing?.tags ?? [],
-      unread: existing?.unread ?? 0,
-      ended: null,
-      blocked: existing?.blocked ?? null,
-      view: existing?.view ?? null,
-    };
-    const chats = existing
-      ? this.#state.chats.map((c) => (c.chatId === msg.chatId ? chat : c))
-      : [...this.#state.chats, chat];
-    const offers = this.#state.offers.filter((o) => o.chatId !== msg.chatId);
-    const invitations = this.#state.invitations.filter((i) => i.chatId !== msg.chatId);
-    const open = this.#opening === msg.chatId;
-    if (open) this.#opening = null;
-    const selected = open ? msg.chatId : (this.#state.selected ?? msg.chatId);
-    this.#update({ chats, offers, invitations, selected });
   }
 
   #sendMessage(chatId: string, text: string): CommandResult {
@@ -569,7 +380,7 @@ export class StaffConsole {
   }
 
   #dropInvitation(chatId: string): void {
-    this.#update({ invitations: this.#state.invitations.filter((i) => i.chatId !== chatId) });
+    this.#update({ invitations: withoutInvitation(this.#state.invitations, chatId) });
   }
 
   #chat(chatId: string): ChatTab | undefined {
@@ -586,10 +397,8 @@ export class StaffConsole {
   }
 
   #patchChat(chatId: string, patch: Partial<ChatTab>): void {
-    if (this.#chat(chatId) === undefined) return;
-    this.#update({
-      chats: this.#state.chats.map((c) => (c.chatId === chatId ? { ...c, ...patch } : c)),
-    });
+    const chats = patchChat(this.#state.chats, chatId, patch);
+    if (chats !== this.#state.chats) this.#update({ chats });
   }
 
   #update(patch: Partial<StaffConsoleState>): void {
