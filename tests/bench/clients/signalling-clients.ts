@@ -87,11 +87,41 @@ function waiter(): {
   };
 }
 
+/**
+ * A target whose pairs are two endpoints made alike, `a<n>` and `b<n>`, connected two
+ * at a time with bounded concurrency (the peers: y-webrtc, PeerJS, the bare relay).
+ * `endpoint` opens one side of pair `n` and registers its socket in `all`.
+ */
+function symmetricTarget(
+  all: WebSocket[],
+  endpoint: (self: string, other: string, n: number) => Promise<Endpoint>,
+): SignallingTarget {
+  return {
+    get sockets() {
+      return all.length;
+    },
+    async addPairs(first, count) {
+      const pairs: Pair[] = [];
+      await inPool(count, CONNECT_CONCURRENCY / 2, async (i) => {
+        const n = first + i;
+        const [a, b] = await Promise.all([
+          endpoint(`a${n}`, `b${n}`, n),
+          endpoint(`b${n}`, `a${n}`, n),
+        ]);
+        pairs[i] = { a, b };
+      });
+      return pairs;
+    },
+    close: () => all.forEach((ws) => ws.terminate()),
+  };
+}
+
 // ---- y-webrtc -------------------------------------------------------------------
 
 export function yWebrtcTarget(port: number): SignallingTarget {
   const all: WebSocket[] = [];
-  const endpoint = async (topic: string, self: string, other: string): Promise<Endpoint> => {
+  const endpoint = async (self: string, other: string, n: number): Promise<Endpoint> => {
+    const topic = `pair-${n}`;
     const w = waiter();
     const ep: Endpoint = {
       send: (kind, body) => {
@@ -127,24 +157,7 @@ export function yWebrtcTarget(port: number): SignallingTarget {
     await pong;
     return ep;
   };
-  return {
-    get sockets() {
-      return all.length;
-    },
-    async addPairs(first, count) {
-      const pairs: Pair[] = [];
-      await inPool(count, CONNECT_CONCURRENCY / 2, async (i) => {
-        const n = first + i;
-        const [a, b] = await Promise.all([
-          endpoint(`pair-${n}`, `a${n}`, `b${n}`),
-          endpoint(`pair-${n}`, `b${n}`, `a${n}`),
-        ]);
-        pairs[i] = { a, b };
-      });
-      return pairs;
-    },
-    close: () => all.forEach((ws) => ws.terminate()),
-  };
+  return symmetricTarget(all, endpoint);
 }
 
 // ---- PeerJS ---------------------------------------------------------------------
@@ -184,21 +197,7 @@ export function peerjsTarget(port: number): SignallingTarget {
     await opened;
     return ep;
   };
-  return {
-    get sockets() {
-      return all.length;
-    },
-    async addPairs(first, count) {
-      const pairs: Pair[] = [];
-      await inPool(count, CONNECT_CONCURRENCY / 2, async (i) => {
-        const n = first + i;
-        const [a, b] = await Promise.all([endpoint(`a${n}`, `b${n}`), endpoint(`b${n}`, `a${n}`)]);
-        pairs[i] = { a, b };
-      });
-      return pairs;
-    },
-    close: () => all.forEach((ws) => ws.terminate()),
-  };
+  return symmetricTarget(all, endpoint);
 }
 
 // ---- bare uWS relay -------------------------------------------------------------
@@ -207,7 +206,8 @@ export function peerjsTarget(port: number): SignallingTarget {
  * socket named in its URL, no hello and no chat. */
 export function bareRelayTarget(port: number): SignallingTarget {
   const all: WebSocket[] = [];
-  const endpoint = async (self: string, other: string, chatId: string): Promise<Endpoint> => {
+  const endpoint = async (self: string, other: string, n: number): Promise<Endpoint> => {
+    const chatId = `chat-${n}`;
     const ep: Endpoint = {
       send: (kind, body) => ws.send(JSON.stringify(signalFrame(chatId, other, kind, body))),
       onSignal: () => undefined,
@@ -220,24 +220,7 @@ export function bareRelayTarget(port: number): SignallingTarget {
     all.push(ws);
     return ep;
   };
-  return {
-    get sockets() {
-      return all.length;
-    },
-    async addPairs(first, count) {
-      const pairs: Pair[] = [];
-      await inPool(count, CONNECT_CONCURRENCY / 2, async (i) => {
-        const n = first + i;
-        const [a, b] = await Promise.all([
-          endpoint(`a${n}`, `b${n}`, `chat-${n}`),
-          endpoint(`b${n}`, `a${n}`, `chat-${n}`),
-        ]);
-        pairs[i] = { a, b };
-      });
-      return pairs;
-    },
-    close: () => all.forEach((ws) => ws.terminate()),
-  };
+  return symmetricTarget(all, endpoint);
 }
 
 /** Our `signal` frame (SPEC.md SP-R1), as both ours and the bare relay are sent it. */
