@@ -4,7 +4,7 @@
  * a follow-up is ended only once a peer holds it, so the visitor is not cut off
  * before it arrives.
  */
-import type { SessionView } from '../session/session-view.ts';
+import type { MessageView, SessionView } from '../session/session-view.ts';
 import type { ConsoleChatSession } from './console-ports.ts';
 
 /** How recently the visitor must have written for the chat to look unfinished. */
@@ -19,11 +19,9 @@ export const DEFAULT_FOLLOW_UP =
 
 export function visitorMayNotBeDone(view: SessionView | null, now: number): boolean {
   if (view === null) return false;
-  const last = view.messages
-    .filter((m) => m.author?.role === 'visitor' && m.kind === 'text')
-    .at(-1);
+  const last = view.messageSummary.visitorLastTextAt;
   const typing = view.presence.some((p) => p.role === 'visitor' && p.typing);
-  return typing || (last !== undefined && now - last.at < STILL_TALKING_MS);
+  return typing || (last !== null && now - last < STILL_TALKING_MS);
 }
 
 export type Timers = {
@@ -57,9 +55,24 @@ export function followUpThenEnd(
   const timer = timers.setTimeout(finish, deadlineMs);
   off = session.subscribe((view) => {
     // A signed write (CHAT.md CH-V2) gets its id when written: `send` returned a local one.
-    const message = view.messages.find((m) => m.id === sent.id || m.localId === sent.id);
+    const message = newestFirst(view, (m) => m.id === sent.id || m.localId === sent.id);
     if (message !== undefined && !message.pending) finish();
   });
   if (done) off();
   return true;
+}
+
+/** The newest message of `view` that `match` takes, read from the end a window at a
+ * time: a message just sent is among the last, and a long chat makes no view per
+ * message for it (benchmark S8). */
+function newestFirst(
+  view: SessionView,
+  match: (message: MessageView) => boolean,
+): MessageView | undefined {
+  const WINDOW = 50;
+  for (let end = view.messageCount; end > 0; end -= WINDOW) {
+    const found = view.messagesBetween(Math.max(0, end - WINDOW), end).findLast((m) => match(m));
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

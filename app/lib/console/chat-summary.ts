@@ -11,15 +11,8 @@ import type { SessionView } from '../session/session-view.ts';
  * system notices neither start nor end the wait.
  */
 export function waitingSince(view: SessionView | null): number | null {
-  if (view === null) return null;
-  let since: number | null = null;
-  for (const message of view.messages) {
-    if (message.kind === 'page' || message.kind === 'system') continue;
-    const fromVisitor = message.author?.role === 'visitor' && !message.mine;
-    if (!fromVisitor) since = null;
-    else since ??= message.at;
-  }
-  return since;
+  // Counted as the view is built (message-views.ts): no view per message for a list row.
+  return view?.messageSummary.visitorWaitingSince ?? null;
 }
 
 /** Whether the visitor is typing right now. */

@@ -58,3 +58,43 @@ export function splitConversation(view: SessionView | null): SplitConversation {
     unverified: fromCopies.some((e) => e.earlier?.helper === true && !e.earlier.verified),
   };
 }
+
+/** The console's log of a chat as ChatLog renders it: a window of its entries. */
+export type ConversationLog = {
+  /** Entries in all, the earlier part included. */
+  count: number;
+  /** How many of them are the earlier conversation (0: none). */
+  earlierCount: number;
+  newestMine: boolean;
+  /** The entries from index `from` on, made for those only (benchmark S8). */
+  from(from: number): LogEntry[];
+  sources: EarlierHistoryView['sources'];
+  unverified: boolean;
+};
+
+/** The log of `view`: without an earlier part (nearly every chat) it reads the view's
+ * window of messages, so a long chat makes views for what is rendered only; with one,
+ * the split conversation (a chat taken over, CH-K9). */
+export function conversationLog(view: SessionView | null): ConversationLog {
+  const history = view?.earlierHistory;
+  if (view === null || history == null) {
+    return {
+      count: view?.messageCount ?? 0,
+      earlierCount: 0,
+      newestMine: view?.messageSummary.newestMine ?? false,
+      from: (from) => view?.messagesBetween(from) ?? [],
+      sources: [],
+      unverified: false,
+    };
+  }
+  const split = splitConversation(view);
+  const all = split.earlier.length === 0 ? split.live : [...split.earlier, ...split.live];
+  return {
+    count: all.length,
+    earlierCount: split.earlier.length,
+    newestMine: all.at(-1)?.mine ?? false,
+    from: (from) => (from <= 0 ? all : all.slice(from)),
+    sources: split.sources,
+    unverified: split.unverified,
+  };
+}

@@ -117,6 +117,8 @@ export type SendRefusal = 'empty' | 'message_too_long' | 'not_writable' | 'doc_t
 export const PRESENCE_COALESCE_MS = 50;
 /** A signed line not written by then shows as pending anyway. */
 const UNSENT_SHOW_MS = 100;
+/** How many signed writes keep the local id `send` returned (CH-V2): the newest. */
+export const WRITTEN_AS_KEPT = 100;
 
 type SessionTimers = {
   presence: ReturnType<typeof setTimeout> | null;
@@ -173,6 +175,9 @@ export class ChatSession {
   readonly #inFlight = new Set<string>();
   /** CH-V2: the id each signed message got when written, by the local id `send` returned. */
   readonly #writtenAs = new Map<string, string>();
+  /** F13: ids of messages written since the attachments were last looked for; null:
+   * look at every message (the session's first look). */
+  #unreadForFiles: Set<string> | null = null;
 
   /** Loads the stored document and notes, picks the client id, starts listening. */
   static async open(options: ChatSessionOptions): Promise<ChatSession> {
@@ -291,7 +296,13 @@ export class ChatSession {
     doc.on('update', changed);
     this.replica.notesDoc.on('update', changed);
     doc.on('update', syncFiles);
-    this.#unsubscribe.push(() => doc.off('update', syncFiles), this.files.subscribe(changed));
+    this.#unsubscribe.push(
+      () => doc.off('update', syncFiles),
+      this.files.subscribe(changed),
+      this.replica.chat.onMessagesWritten((ids) => {
+        for (const id of ids) this.#unreadForFiles?.add(id);
+      }),
+    );
     void this.files.sync(this.#attachments());
     // The view lists the others' presence only: a change of this participant's own
     // (the chat shown or not, typing) rebuilds nothing (a chat switch, benchmark S8).
@@ -403,8 +414,15 @@ export class ChatSession {
     return { ok: true, id: result.id };
   }
 
+  /** F13: the attachments of the messages written since the last call (every message's
+   * at first): a long chat's change reads its new messages, not all of them (benchmark S8). */
   #attachments(): Attachment[] {
-    return this.replica.chat.messages().flatMap((m) => (m.attachment ? [m.attachment] : []));
+    const chat = this.replica.chat;
+    const fresh = this.#unreadForFiles;
+    this.#unreadForFiles = new Set();
+    const messages =
+      fresh === null ? chat.messages() : [...fresh].flatMap((id) => chat.message(id) ?? []);
+    return messages.flatMap((m) => (m.attachment ? [m.attachment] : []));
   }
 
   /** The reply box changed: typing indicator, and the visitor's live draft (F10). */
@@ -740,9 +758,19 @@ export class ChatSession {
         prepared.id,
         sig === undefined ? prepared.entry : { ...prepared.entry, sig },
       );
-      if (written.ok) this.#writtenAs.set(written.id, unsent.localId);
+      if (written.ok) this.#rememberWrittenAs(written.id, unsent.localId);
       done();
     });
+  }
+
+  /** CH-V2: the local id a signed message was sent as, by its written id, for the newest
+   * WRITTEN_AS_KEPT: `send`'s caller looks for it soon after (a follow-up before ending,
+   * chat-end.ts), and a shift of messages does not grow the map (benchmark S8). */
+  #rememberWrittenAs(id: string, localId: string): void {
+    this.#writtenAs.set(id, localId);
+    if (this.#writtenAs.size > WRITTEN_AS_KEPT) {
+      this.#writtenAs.delete(this.#writtenAs.keys().next().value!);
+    }
   }
 
   #focused = false;
@@ -852,6 +880,7 @@ export class ChatSession {
       canWrite: this.#state.status === 'live' || this.#state.status === 'binding',
       connection: this.#connection(),
       messages: this.replica.chat.messages(bindings),
+      entry: (id) => this.replica.chat.message(id, bindings),
       pending: new Set(this.replica.pending()),
       localIds: this.#writtenAs,
       unsent: this.#unsent,

@@ -14,7 +14,7 @@ import type {
   ReadEntry,
   StaffNote,
 } from '../../../protocol/index.ts';
-import { readersByPlace, type Reader } from '../read-state/read-marks.ts';
+import { messageViews, type MessageSummary, type MessageViewReuse } from './message-views.ts';
 import type { KnownAuthor } from './session-notes.ts';
 import type { HistorySource } from './chat-replica.ts';
 import type { EarlierLine } from './earlier-copies.ts';
@@ -70,7 +70,18 @@ export type SessionView = {
   /** Whether this participant may write now: visitor or helper, client id bound (CH-C11). */
   canWrite: boolean;
   connection: ConnectionView;
-  messages: MessageView[];
+  /** Every message's view (unsent ones last), made when first read: the widget's and
+   * the archive's. The console reads a window (`messagesBetween`) and the summary, so
+   * a long chat it does not show holds no view per message (benchmark S8). */
+  readonly messages: MessageView[];
+  /** How many messages `messages` holds. */
+  messageCount: number;
+  /** The views of messages `from` up to `to` (excluded; the end when left out). */
+  messagesBetween: (from: number, to?: number) => MessageView[];
+  /** What lists and counts read of the messages (chat list, unread, chat end). */
+  messageSummary: MessageSummary;
+  /** The messages' distinct authors. */
+  writers: readonly AuthorView[];
   presence: PresenceView[];
   earlierHistory: EarlierHistoryView | null;
   /** The last refusal of a peer's bytes, for the console's diagnostics. */
@@ -100,6 +111,9 @@ export type ViewParts = {
   canWrite: boolean;
   connection: ConnectionView;
   messages: readonly ChatMessage[];
+  /** A message's current entry by id: given, the view keeps the ids only and reads
+   * the entries of the messages it makes views of again (message-views.ts). */
+  entry?: (id: MessageId) => ChatMessage | undefined;
   pending: ReadonlySet<MessageId>;
   /** Written id → the local id `send` returned (signed writes, CH-V2). */
   localIds?: ReadonlyMap<string, string>;
@@ -122,25 +136,11 @@ export type ViewParts = {
   reuse?: MessageViewReuse;
 };
 
-/**
- * What one session's view keeps between builds (benchmark S8): the author views and the
- * message views of the last build. A message whose view would come out the same (same
- * entry, author, pending and read state) keeps its object, so a keyed list of a long chat
- * (Svelte's `each`) skips every message that did not change, and a rebuild allocates for
- * the changed ones only.
- */
-export class MessageViewReuse {
-  /** The last build's message views, in order. */
-  messages: readonly MessageView[] = [];
-  /** Per writer's client id, its author view while the service names it the same. */
-  readonly authors = new Map<number, AuthorView | null>();
-}
+export { MessageViewReuse, type MessageSummary } from './message-views.ts';
 
 export function buildSessionView(p: ViewParts): SessionView {
-  const order = new Map(p.messages.map((m, i) => [m.id, i] as const));
-  // One author view per writer and one reader list per band of the read marks, shared
-  // by the messages (a long chat's view is rebuilt on every change: benchmark S8).
   const reuse = p.reuse;
+  // One author view per writer, kept while the service names it the same.
   const authorViews = new Map<number, AuthorView | null>();
   const author = (client: number): AuthorView | null => {
     let view = authorViews.get(client);
@@ -159,102 +159,52 @@ export function buildSessionView(p: ViewParts): SessionView {
     return view;
   };
   const nameOf = (participant: string) => p.participants.get(participant)?.name ?? participant;
-  const others = new Map([...p.reads].filter(([participant]) => participant !== p.self));
-  const bands = readersByPlace(
-    p.messages.map((m) => m.id),
-    order,
-    others,
-  );
-  const named = new Map<readonly Reader[], MessageView['readBy']>();
-  const readBy = (band: readonly Reader[]): MessageView['readBy'] => {
-    let list = named.get(band);
-    if (list === undefined) {
-      list = Object.freeze(band.map((r) => ({ ...r, name: nameOf(r.participant) })));
-      named.set(band, list);
-    }
-    return list;
-  };
-  const earlier = reuse?.messages ?? [];
-  /** The previous views by id, made only when the order changed. */
-  let earlierById: Map<string, MessageView> | null = null;
-  const previous = (id: MessageId, i: number): MessageView | undefined => {
-    const same = earlier[i];
-    if (same?.id === id) return same;
-    // Appended past the last build's end: new, unless the order changed before.
-    if (same === undefined) return earlierById?.get(id);
-    earlierById ??= new Map(earlier.map((view) => [view.id, view]));
-    return earlierById.get(id);
-  };
-  const messages: MessageView[] = p.messages.map((source, i) => {
-    const { author: _a, authorClient, ...m } = source;
-    // Mine only when the service binds the writer's id to this participant (SP-P4).
-    const mine = p.authors.get(authorClient)?.id === p.self;
-    const localId = p.localIds?.get(m.id);
-    const view = {
-      author: author(authorClient),
-      mine,
-      pending: mine && p.pending.has(m.id),
-      band: bands[i]!,
-      localId,
-    };
-    const before = previous(m.id, i);
-    if (before !== undefined && sameMessageView(before, source, view, nameOf)) return before;
-    return {
-      ...m,
-      ...(localId === undefined ? {} : { localId }),
-      author: view.author,
-      mine,
-      pending: view.pending,
-      readBy: readBy(view.band),
-    };
-  });
-  if (reuse) reuse.messages = messages;
   const me = p.participants.get(p.self);
   const selfView: AuthorView | null =
     me ?? (p.selfRole ? { id: p.self, role: p.selfRole, name: '' } : null);
-  for (const u of p.unsent) {
-    messages.push({
-      id: u.localId as MessageId,
-      kind: 'text',
-      body: u.body,
-      at: u.at,
-      seq: Number.MAX_SAFE_INTEGER,
-      author: selfView,
-      mine: true,
-      pending: true,
-      readBy: [],
-    });
-  }
+  const unsent: MessageView[] = p.unsent.map((u) => ({
+    id: u.localId as MessageId,
+    kind: 'text',
+    body: u.body,
+    at: u.at,
+    seq: Number.MAX_SAFE_INTEGER,
+    author: selfView,
+    mine: true,
+    pending: true,
+    readBy: [],
+  }));
+  const views = messageViews({
+    self: p.self,
+    messages: p.messages,
+    ...(p.entry ? { entry: p.entry } : {}),
+    pending: p.pending,
+    ...(p.localIds ? { localIds: p.localIds } : {}),
+    marks: new Map([...p.reads].filter(([participant]) => participant !== p.self)),
+    author,
+    mineClient: (client) => p.authors.get(client)?.id === p.self,
+    nameOf,
+    unsent,
+    ...(reuse ? { reuse } : {}),
+  });
   const presence: PresenceView[] = [];
   for (const [id, state] of p.presence) {
     const who = p.participants.get(id);
     if (who) presence.push({ ...who, ...state });
   }
-  const inTranscript = new Set(p.messages.map((m) => m.id));
   return {
     chatId: p.chatId,
     self: selfView,
     canWrite: p.canWrite,
     connection: p.connection,
-    messages,
+    get messages() {
+      return views.all();
+    },
+    messageCount: views.count,
+    messagesBetween: views.between,
+    messageSummary: views.summary,
+    writers: views.writers,
     presence,
-    earlierHistory:
-      p.earlierHistory === null
-        ? null
-        : {
-            helperLinesUnverified: p.earlierHistory.some((l) => !l.verified),
-            lines: p.earlierHistory.map((line) => ({
-              ...line,
-              // An unverified line names nobody: its client id is only the visitor's claim,
-              // and might even be a current helper's.
-              author: line.verified ? author(line.authorClient) : null,
-              alsoInTranscript: inTranscript.has(line.id),
-            })),
-            sources: p.earlierSources.map(({ from, peer }) => {
-              const who = p.participants.get(peer) ?? p.formerParticipants?.get(peer);
-              return { from, id: peer, name: who?.name ?? peer, role: who?.role ?? null };
-            }),
-          },
+    earlierHistory: earlierView(p, author),
     lastRefusal: p.lastRefusal,
     relayRefusal: p.relayRefusal ?? null,
     problem: p.problem,
@@ -279,48 +229,25 @@ function sameAuthor(view: AuthorView, known: KnownAuthor): boolean {
   return view.id === known.id && view.role === known.role && view.name === known.name;
 }
 
-/** Fields of a message view that do not come from its entry. */
-const VIEW_FIELDS = new Set(['author', 'mine', 'pending', 'readBy', 'localId']);
-
-/** Whether `before` is what a build would make now of `source` (its entry's fields,
- * compared by identity: decoded entries are kept per Yjs item) with this author,
- * pending and read state. */
-function sameMessageView(
-  before: MessageView,
-  source: ChatMessage,
-  now: {
-    author: AuthorView | null;
-    mine: boolean;
-    pending: boolean;
-    band: readonly Reader[];
-    localId: string | undefined;
-  },
-  nameOf: (participant: string) => string,
-): boolean {
-  if (
-    before.author !== now.author ||
-    before.mine !== now.mine ||
-    before.pending !== now.pending ||
-    before.localId !== now.localId ||
-    before.readBy.length !== now.band.length
-  ) {
-    return false;
-  }
-  for (let i = 0; i < now.band.length; i++) {
-    const was = before.readBy[i]!;
-    const is = now.band[i]!;
-    if (was.participant !== is.participant || was.at !== is.at) return false;
-    if (was.name !== nameOf(is.participant)) return false;
-  }
-  let fields = 0;
-  for (const key in source) {
-    if (key === 'author' || key === 'authorClient') continue;
-    fields++;
-    if ((before as Record<string, unknown>)[key] !== (source as Record<string, unknown>)[key]) {
-      return false;
-    }
-  }
-  let kept = 0;
-  for (const key in before) if (!VIEW_FIELDS.has(key)) kept++;
-  return kept === fields;
+/** The earlier conversation a visitor kept (CH-K3, CH-K9), its lines judged. */
+function earlierView(
+  p: ViewParts,
+  author: (client: number) => AuthorView | null,
+): EarlierHistoryView | null {
+  if (p.earlierHistory === null) return null;
+  const inTranscript = new Set(p.messages.map((m) => m.id));
+  return {
+    helperLinesUnverified: p.earlierHistory.some((l) => !l.verified),
+    lines: p.earlierHistory.map((line) => ({
+      ...line,
+      // An unverified line names nobody: its client id is only the visitor's claim,
+      // and might even be a current helper's.
+      author: line.verified ? author(line.authorClient) : null,
+      alsoInTranscript: inTranscript.has(line.id),
+    })),
+    sources: p.earlierSources.map(({ from, peer }) => {
+      const who = p.participants.get(peer) ?? p.formerParticipants?.get(peer);
+      return { from, id: peer, name: who?.name ?? peer, role: who?.role ?? null };
+    }),
+  };
 }

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitConversation } from '../../../app/lib/console/earlier-conversation.ts';
 import type { MessageView, SessionView } from '../../../app/lib/session/session-view.ts';
+import { viewOfMessages } from '../support/session-views.ts';
 import type { MessageId } from '../../../protocol/index.ts';
 
 const vera = { id: 'vera', role: 'visitor' as const, name: 'Vera' };
@@ -44,8 +45,7 @@ function line(id: string, seq: number, helper: boolean, verified: boolean) {
 }
 
 function view(messages: MessageView[], lines: ReturnType<typeof line>[] | null): SessionView {
-  return {
-    messages,
+  return viewOfMessages(messages, {
     earlierHistory:
       lines === null
         ? null
@@ -54,7 +54,7 @@ function view(messages: MessageView[], lines: ReturnType<typeof line>[] | null):
             lines,
             sources: [{ from: 'visitor', id: 'vera', name: 'Vera', role: 'visitor' }],
           },
-  } as unknown as SessionView;
+  });
 }
 
 describe('the earlier conversation in the console', () => {

@@ -15,6 +15,7 @@ import { waitingSince as unansweredSince } from '../../../app/lib/console/chat-s
 import { StaffConsole } from '../../../app/lib/console/staff-console.ts';
 import type { ConsoleChatSession, ConsoleEvents } from '../../../app/lib/console/console-ports.ts';
 import type { SessionView } from '../../../app/lib/session/session-view.ts';
+import { viewOfMessages } from '../support/session-views.ts';
 
 const row = (chatId: string, patch: Partial<BoardChat> = {}): BoardChat => ({
   chatId,
@@ -80,7 +81,7 @@ describe('unanswered time (SP-M5)', () => {
     at,
     author: { id: role, role, name: role },
   });
-  const view = (messages: object[]) => ({ messages }) as unknown as SessionView;
+  const view = (messages: object[]) => viewOfMessages(messages);
 
   it('SP-M5 is the oldest visitor message after the last helper message; page views do not count', () => {
     expect(unansweredSince(view([]))).toBeNull();
@@ -197,7 +198,7 @@ describe('StaffConsole for monitors', () => {
     };
     events().onSession(session);
     const author = (role: string) => ({ id: role, role, name: role });
-    const push = (messages: object[]) => listener!({ messages } as unknown as SessionView);
+    const push = (messages: object[]) => listener!(viewOfMessages(messages));
     push([{ id: 'a', kind: 'text', at: 10, author: author('visitor') }]);
     push([{ id: 'a', kind: 'text', at: 10, author: author('visitor') }]);
     push([

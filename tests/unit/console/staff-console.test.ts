@@ -21,6 +21,7 @@ import {
 } from '../../../app/lib/console/chat-end.ts';
 import { formatDuration, secondsLeft } from '../../../app/lib/console/time-format.ts';
 import type { SessionView } from '../../../app/lib/session/session-view.ts';
+import { viewOfMessages } from '../support/session-views.ts';
 
 const visitor: VisitorSummary = {
   visitorId: 'v1',
@@ -187,13 +188,11 @@ function fakeSession(chatId: string) {
     attach: async () => ({ ok: false, code: 'not_writable' }),
   };
   const push = (others: number) =>
-    listener!({
-      messages: Array.from({ length: others }, (_, i) => ({
-        id: `m${i}`,
-        kind: 'text',
-        mine: false,
-      })),
-    } as unknown as SessionView);
+    listener!(
+      viewOfMessages(
+        Array.from({ length: others }, (_, i) => ({ id: `m${i}`, kind: 'text', mine: false })),
+      ),
+    );
   return { session, push };
 }
 
@@ -312,10 +311,10 @@ describe('console helpers', () => {
   });
 
   it('F19 a visitor who wrote a moment ago may not be done', () => {
-    const view = {
-      messages: [{ kind: 'text', at: 1000, author: { id: 'v1', role: 'visitor', name: 'Vera' } }],
-      presence: [],
-    } as unknown as SessionView;
+    const view = viewOfMessages(
+      [{ kind: 'text', at: 1000, author: { id: 'v1', role: 'visitor', name: 'Vera' } }],
+      { presence: [] },
+    );
     expect(visitorMayNotBeDone(view, 2000)).toBe(true);
     expect(visitorMayNotBeDone(view, 1000 + 3 * 60 * 1000)).toBe(false);
     expect(visitorMayNotBeDone(null, 0)).toBe(false);
@@ -339,7 +338,7 @@ describe('F19 follow-up before the end', () => {
         return () => (listener = null);
       },
     };
-    const view = () => ({ messages: [{ id: 'm1', pending }] }) as unknown as SessionView;
+    const view = () => viewOfMessages([{ id: 'm1', pending }]);
     const due: (() => void)[] = [];
     const timers: Timers = {
       setTimeout: (run) => due.push(run),
