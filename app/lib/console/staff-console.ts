@@ -409,7 +409,6 @@ export class StaffConsole {
 
 /** Text and page messages written by someone else. */
 function othersMessages(view: SessionView): number {
-  let count = 0;
-  for (const m of view.messages) if (!m.mine && m.kind !== 'system') count++;
-  return count;
+  // Counted as the view is built (message-views.ts): no view per message of a long chat.
+  return view.messageSummary.fromOthers;
 }
