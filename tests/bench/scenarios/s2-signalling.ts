@@ -265,10 +265,12 @@ export type ChurnSizes = { cycles: number; helpers: number };
 export const CHURN_FULL: ChurnSizes = { cycles: 10_000, helpers: 50 };
 export const CHURN_SMOKE: ChurnSizes = { cycles: 500, helpers: 20 };
 
-/** How long a visitor who left is remembered (SP-V2), and how long an offer's deadline
- * stays in the core's deadline heap after the offer was accepted (removed lazily,
- * when due): both short here, so that the check after the cycles can wait them
- * out; the defaults are a minute and 20 s. */
+/** How long a visitor who left is remembered (SP-V2), and how long an offer's and a
+ * queue-wait alert's deadlines (SP-O4, SP-CR9) stay in the core's deadline heap after
+ * the chat left the queue (removed lazily, when due): all short here, so that the
+ * check after the cycles can wait them out; the defaults are a minute, 20 s and two
+ * minutes. (With the queue-wait alert at its default, every cycle of the last two
+ * minutes held its deadline, about 170 B, and the row read as a leak.) */
 const CHURN_GRACE_MS = 1000;
 
 /**
@@ -289,7 +291,11 @@ export async function runS2Churn(
       dataDir,
       helpers: sizes.helpers,
       chatLimit: 1,
-      env: { VISITOR_GRACE_MS: String(CHURN_GRACE_MS), OFFER_TIMEOUT_MS: String(CHURN_GRACE_MS) },
+      env: {
+        VISITOR_GRACE_MS: String(CHURN_GRACE_MS),
+        OFFER_TIMEOUT_MS: String(CHURN_GRACE_MS),
+        QUEUE_WAIT_ALERT_MS: String(CHURN_GRACE_MS),
+      },
     },
     { maxSockets: sizes.helpers * 3 },
   );
