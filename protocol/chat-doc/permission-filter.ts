@@ -14,19 +14,27 @@
  *   origin is the visitor's own, whose place was itself checked when it came in.
  * The chat schema (chat-schema.ts) keeps every entry one plain-value struct in a
  * root map, so the checks are exact without lookups or waiting for dependencies.
+ *
+ * Two readers, one verdict (benchmark S6: the receiver decodes the update again to
+ * apply it, so decoding it twice into Yjs structs cost a transcript load as much as the
+ * apply). `scanAccepts` (update-scan.ts) reads the bytes in place, and vouches only for
+ * an update that Yjs decodes without error and that every rule accepts. Whatever it
+ * cannot vouch for (a refusal, a rare content kind, bytes it does not follow) goes to
+ * `filterDecodedUpdate`, which decodes with Yjs and names the refusal. A property test
+ * (tests/unit/chat-doc/update-scan.property.test.ts) holds the two to the same verdicts.
  */
-import * as v from 'valibot';
 import * as Y from 'yjs';
 import { LIMITS } from '../limits.ts';
 import { refuse, type Verdict } from './chat-errors.ts';
-import {
-  isPlainMessageEntry,
-  MessageEntry,
-  ReadEntry,
-  ROOT,
-  messageIdClient,
-} from './chat-schema.ts';
+import { ROOT } from './chat-schema.ts';
 import type { BoundParticipant, ParticipantBindings } from './participant-bindings.ts';
+import { scanAccepts } from './update-scan.ts';
+import {
+  checkSeqBound,
+  checkVisitorItem,
+  isMessageEntry,
+  type VisitorItemView,
+} from './visitor-write-rules.ts';
 
 export type UpdateSource = {
   /** The participant at the other end of the link the bytes came in on. */
@@ -44,7 +52,23 @@ export type UpdateSource = {
 
 /** Decides whether `update` may be applied. Never throws, whatever the bytes. */
 export function filterUpdate(update: Uint8Array, source: UpdateSource): Verdict {
-  const { sender, bindings } = source;
+  const early = refuseBeforeDecoding(update, source);
+  if (early !== null) return early;
+  if (scanAccepts(update, source)) return { ok: true };
+  return judgeDecoded(update, source);
+}
+
+/**
+ * The same verdict from Yjs's own decode alone, without the scan: what every update
+ * the scan does not vouch for gets, and the oracle the scan is tested against.
+ */
+export function filterDecodedUpdate(update: Uint8Array, source: UpdateSource): Verdict {
+  return refuseBeforeDecoding(update, source) ?? judgeDecoded(update, source);
+}
+
+/** What is refused whatever the bytes say: no sender, a monitor, too many bytes. */
+function refuseBeforeDecoding(update: Uint8Array, source: UpdateSource): Verdict | null {
+  const { sender } = source;
   if (sender === undefined) return refuse('unknown_sender', 'no participant at this link');
   if (sender.role === 'monitor') return refuse('read_only', `monitor ${sender.id}`);
   const max =
@@ -54,6 +78,12 @@ export function filterUpdate(update: Uint8Array, source: UpdateSource): Verdict 
   if (update.byteLength > max) {
     return refuse('update_too_large', `${update.byteLength} bytes, at most ${max}`);
   }
+  return null;
+}
+
+function judgeDecoded(update: Uint8Array, source: UpdateSource): Verdict {
+  const { bindings } = source;
+  const sender = source.sender as BoundParticipant;
   let decoded: { structs: Array<Y.Item | Y.GC | Y.Skip>; ds: { clients: Map<number, unknown> } };
   try {
     decoded = Y.decodeUpdate(update);
@@ -70,43 +100,30 @@ export function filterUpdate(update: Uint8Array, source: UpdateSource): Verdict 
         return refuse('foreign_delete', `deletes structs of client ${client}`);
       }
     }
-    if (source.seqBound !== undefined) return checkSeqBound(decoded.structs, source.seqBound);
+    if (source.seqBound !== undefined) return seqsWithin(decoded.structs, source.seqBound);
   }
   return { ok: true };
 }
 
-/**
- * CH-S8: a visitor numbers its messages, so it could claim any `seq` and sort its words
- * after every later reply, or tie with them. Each message it sends may be at most one
- * above the highest the receiver holds, counting the lower ones of the same update
- * in order (a sync reply carries many). A deleted message leaves a gap in the numbers
- * that a late receiver cannot see, so each deleted message entry, held or carried,
- * allows one more. An honest visitor is never further ahead than that but for what is
- * still on its way, which the replica waits for (CH-C12).
- */
-function checkSeqBound(
+/** CH-S8 (visitor-write-rules.ts) on decoded structs. */
+function seqsWithin(
   structs: ReadonlyArray<Y.Item | Y.GC | Y.Skip>,
   bound: { highest: number; deleted: number },
 ): Verdict {
   const seqs: number[] = [];
-  let deleted = bound.deleted;
+  let carried = 0;
   for (const struct of structs) {
     if (!(struct instanceof Y.Item)) continue;
     const content = struct.content;
     if (content instanceof Y.ContentDeleted && (struct.parent as unknown) === ROOT.messages) {
-      deleted += content.len;
+      carried += content.len;
     }
     if (!(content instanceof Y.ContentAny)) continue;
     for (const value of content.arr) if (isMessageEntry(value)) seqs.push(value.seq);
   }
-  seqs.sort((a, b) => a - b);
-  let allowed = bound.highest + 1 + deleted;
-  for (const seq of seqs) {
-    if (seq > allowed) return refuse('seq_ahead', `seq ${seq} where at most ${allowed}`);
-    allowed = Math.max(allowed, seq + 1 + deleted);
-  }
-  return { ok: true };
+  return checkSeqBound(seqs, carried, bound);
 }
+
 function checkStruct(
   struct: Y.Item | Y.GC | Y.Skip,
   sender: BoundParticipant,
@@ -126,58 +143,26 @@ function checkStruct(
   // A visitor's structs obey the visitor rules whoever relays them, so one
   // helper's mistake cannot spread.
   if (author?.role === 'visitor' && struct instanceof Y.Item) {
-    return checkVisitorItem(struct, author);
+    return checkVisitorItem(viewOf(struct), author);
   }
   return { ok: true };
 }
 
-/** What a visitor may write: its own messages and its own read state (CHAT.md CH-A4–CH-A7). */
-function checkVisitorItem(item: Y.Item, owner: BoundParticipant): Verdict {
-  const where = `struct ${item.id.client}:${item.id.clock}`;
+function viewOf(item: Y.Item): VisitorItemView {
   const content = item.content;
-  if (!(content instanceof Y.ContentAny) && !(content instanceof Y.ContentDeleted)) {
-    return refuse('forbidden_content', `${where} carries ${content.constructor.name}`);
-  }
-  const values = content instanceof Y.ContentAny ? content.arr : [];
-  if (item.origin !== null || item.rightOrigin !== null) {
-    for (const neighbour of [item.origin, item.rightOrigin]) {
-      if (neighbour !== null && !owner.clientIds.has(neighbour.client)) {
-        return refuse('foreign_origin', `${where} follows ${neighbour.client}:${neighbour.clock}`);
-      }
-    }
-    // Its place is its origin's, which is the visitor's own: a message or its read state.
-    return values.every((x) => isVisitorMessage(x) || v.is(ReadEntry, x))
-      ? { ok: true }
-      : refuse('invalid_entry', `${where} is neither a message nor a read state`);
-  }
-  // Decoded parents are root names (strings) or ids of nested types.
-  const parent: unknown = item.parent;
-  const key = item.parentSub;
-  if (parent === ROOT.messages && key !== null) {
-    if (messageIdClient(key) !== item.id.client) {
-      return refuse('forbidden_location', `${where} writes message key ${key.slice(0, 48)}`);
-    }
-    return values.every(isVisitorMessage)
-      ? { ok: true }
-      : refuse('invalid_entry', `${where} is not a valid visitor message`);
-  }
-  if (parent === ROOT.reads && key === owner.id) {
-    return values.every((x) => v.is(ReadEntry, x))
-      ? { ok: true }
-      : refuse('invalid_entry', `${where} is not a valid read state`);
-  }
-  const place =
-    typeof parent === 'string' ? `${parent.slice(0, 40)}[${key ?? ''}]` : 'a nested type';
-  return refuse('forbidden_location', `${where} writes to ${place.slice(0, 120)}`);
-}
-
-/** Visitors write text, page views and attachments; `system` notes and signatures
- * (CH-V2) are staff's. */
-function isVisitorMessage(value: unknown): boolean {
-  return isMessageEntry(value) && value.kind !== 'system' && value.sig === undefined;
-}
-
-/** The schema's verdict, the common text line checked without it (benchmark S6). */
-function isMessageEntry(value: unknown): value is MessageEntry {
-  return isPlainMessageEntry(value) || v.is(MessageEntry, value);
+  const any = content instanceof Y.ContentAny;
+  return {
+    id: item.id,
+    origin: item.origin,
+    rightOrigin: item.rightOrigin,
+    // Decoded parents are root names (strings) or ids of nested types.
+    parent: item.parent as unknown as string | Y.ID | null,
+    parentSub: item.parentSub,
+    content: any
+      ? 'any'
+      : content instanceof Y.ContentDeleted
+        ? 'deleted'
+        : content.constructor.name,
+    values: any ? content.arr : [],
+  };
 }
