@@ -29,6 +29,7 @@ import { refuse, type Verdict } from './chat-errors.ts';
 import { ROOT } from './chat-schema.ts';
 import type { BoundParticipant, ParticipantBindings } from './participant-bindings.ts';
 import { scanAccepts } from './update-scan.ts';
+import type { UpdateSource } from './update-source.ts';
 import {
   checkSeqBound,
   checkVisitorItem,
@@ -36,19 +37,7 @@ import {
   type VisitorItemView,
 } from './visitor-write-rules.ts';
 
-export type UpdateSource = {
-  /** The participant at the other end of the link the bytes came in on. */
-  readonly sender: BoundParticipant | undefined;
-  readonly bindings: ParticipantBindings;
-  /** `update`: one transaction, small. `step2`: a sync reply, up to a whole document. */
-  readonly message: 'update' | 'step2';
-  /**
-   * CH-S8: the highest `seq` the receiver holds (its document, and the earlier history it
-   * shows, CH-K6), and how many deleted messages its document holds. Given, a visitor's
-   * messages may not run ahead of them (`seq_ahead`).
-   */
-  readonly seqBound?: { highest: number; deleted: number };
-};
+export type { UpdateSource } from './update-source.ts';
 
 /** Decides whether `update` may be applied. Never throws, whatever the bytes. */
 export function filterUpdate(update: Uint8Array, source: UpdateSource): Verdict {

@@ -20,7 +20,7 @@ import * as decoding from 'lib0/decoding';
 import { LIMITS } from '../limits.ts';
 import { ROOT } from './chat-schema.ts';
 import type { BoundParticipant, ParticipantBindings } from './participant-bindings.ts';
-import type { UpdateSource } from './permission-filter.ts';
+import type { UpdateSource } from './update-source.ts';
 import {
   checkSeqBound,
   checkVisitorItem,
