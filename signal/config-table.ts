@@ -468,4 +468,12 @@ export const CONFIG_ENTRIES = [
     description:
       'Days a follow-up link works after it was issued (each email carries a fresh one); an older link gets `follow_up_expired`.',
   }),
+  entry({
+    name: 'FOLLOW_UP_REQUESTS_PER_MINUTE',
+    key: 'followUpRequestsPerMinute',
+    schema: integer(1, 100_000),
+    default: '60',
+    description:
+      'Visitor requests to the follow-up API (starting, reading, replying, downloading) per client IP per minute; more get 429 `rate_limited`.',
+  }),
 ] as const;

@@ -29,7 +29,15 @@ import { TicketStore } from './ticket-store.ts';
 export type FollowUpServiceDeps = {
   database: Database;
   storage: Pick<Storage, 'findAccountById'>;
-  config: Pick<Config, 'dataDir' | 'smtpUrl' | 'mailFrom' | 'trustedProxies' | 'followUpLinkDays'>;
+  config: Pick<
+    Config,
+    | 'dataDir'
+    | 'smtpUrl'
+    | 'mailFrom'
+    | 'trustedProxies'
+    | 'followUpLinkDays'
+    | 'followUpRequestsPerMinute'
+  >;
   sessions: Sessions;
   verifyVisitor(token: string): string | null;
   /** The service's public origin, for the links in emails. */
@@ -100,6 +108,7 @@ export function createFollowUpService(deps: FollowUpServiceDeps): FollowUpServic
     verifyVisitor: deps.verifyVisitor,
     clientIp: createClientIpResolver(deps.config.trustedProxies),
     now: deps.now,
+    visitorPerIpPerMinute: deps.config.followUpRequestsPerMinute,
     exportVisitor: (visitorId) =>
       exportVisitorData(deps.database, visitorId, transcripts, deps.now()),
   });

@@ -50,8 +50,9 @@ export type TicketRouteDeps = {
   now(): number;
   /** SP-PV8: everything stored about a visitor (signal/privacy/visitor-export.ts). */
   exportVisitor?(visitorId: string): unknown;
-  /** Visitor requests per client IP per minute (reads, replies and link requests). */
-  visitorPerIpPerMinute?: number;
+  /** Visitor requests per client IP per minute (reads, replies and link requests):
+   * FOLLOW_UP_REQUESTS_PER_MINUTE. */
+  visitorPerIpPerMinute: number;
 };
 
 type Method = 'GET' | 'POST' | 'PATCH';
@@ -79,7 +80,7 @@ function followUpToken(req: HttpRequest): string | null {
 
 export function createTicketRoutes(deps: TicketRouteDeps): ExtraRoutes {
   const limiter = createRateLimiter({
-    limit: deps.visitorPerIpPerMinute ?? 60,
+    limit: deps.visitorPerIpPerMinute,
     windowMs: 60_000,
   });
   const f = deps.followUps;

@@ -119,6 +119,7 @@ describe('loadConfig', () => {
         SMTP_URL: 'smtps://peerdesk:pw@mail.example.org:465',
         MAIL_FROM: 'Help <help@example.org>',
         FOLLOW_UP_LINK_DAYS: '7',
+        FOLLOW_UP_REQUESTS_PER_MINUTE: '600',
       },
       ['--demo'],
     );
@@ -177,6 +178,7 @@ describe('loadConfig', () => {
       smtpUrl: 'smtps://peerdesk:pw@mail.example.org:465',
       mailFrom: 'Help <help@example.org>',
       followUpLinkDays: 7,
+      followUpRequestsPerMinute: 600,
     });
   });
 
