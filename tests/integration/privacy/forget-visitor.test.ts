@@ -20,16 +20,13 @@ import { forgottenDigest } from '../../../signal/http/admin/privacy-routes.ts';
 import { mailFolder } from '../../../signal/mail/mailer.ts';
 import { databaseFile } from '../../../signal/storage/sqlite-storage.ts';
 import { api, endedChat, errorCode, staffClient, upload } from '../archive/archive-chat.ts';
-import { ADMIN_NICKNAME, ADMIN_PASSWORD, startService, type Service } from '../harness.ts';
+import { ADMIN_NICKNAME, ADMIN_PASSWORD, type Service } from '../harness.ts';
+import { requestChat, startPrivacyService } from './privacy-service.ts';
 
 let service: Service;
 
 beforeAll(async () => {
-  service = await startService({
-    transport: 'ws',
-    demo: true,
-    env: { TRUSTED_PROXIES: '127.0.0.1' },
-  });
+  service = await startPrivacyService();
 });
 afterAll(async () => {
   await service.close();
@@ -64,18 +61,11 @@ async function blockedAndLifted(
   email: string,
   ip: string,
 ): Promise<string> {
-  const visitor = await service.visitor({ headers: { 'x-forwarded-for': ip } });
-  const welcome = await visitor.hello({ landingPage: 'https://help.example/' });
-  visitor.send({
-    type: 'request',
+  const { visitor, welcome } = await requestChat(service, {
     name: 'Zephyrine',
     email,
-    department: 'general',
     question: 'me again',
-    page: { url: 'https://help.example/', title: 'Help' },
-    browser: { userAgent: 'Mozilla/5.0 Test', language: 'en-GB' },
-    sessionStartedAt: Date.now() - 1000,
-    landingPage: 'https://help.example/',
+    ip,
   });
   const offer = await alice.next('offer');
   alice.send({ type: 'accept', chatId: offer.chatId });
@@ -276,18 +266,11 @@ describe('forget this visitor (F32, SP-PV1–SP-PV3)', () => {
 
   it('SP-PV3 a visitor in a chat right now is refused (409 visitor_chatting) and nothing is erased', async () => {
     const admin = await service.signIn(ADMIN_NICKNAME, ADMIN_PASSWORD);
-    const visitor = await service.visitor({ headers: { 'x-forwarded-for': '198.51.100.200' } });
-    const welcome = await visitor.hello({ landingPage: 'https://help.example/' });
-    visitor.send({
-      type: 'request',
+    const { visitor, welcome } = await requestChat(service, {
       name: 'Quilla',
       email: 'quilla@example.org',
-      department: 'general',
       question: 'Still there?',
-      page: { url: 'https://help.example/', title: 'Help' },
-      browser: { userAgent: 'Mozilla/5.0 Test', language: 'en-GB' },
-      sessionStartedAt: Date.now() - 1000,
-      landingPage: 'https://help.example/',
+      ip: '198.51.100.200',
     });
     await visitor.next('queued');
     const refused = await api(service, 'POST', '/api/admin/privacy/forget', admin, {

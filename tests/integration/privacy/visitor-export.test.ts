@@ -19,18 +19,15 @@ import {
   upload,
   type EndedChat,
 } from '../archive/archive-chat.ts';
-import { startService, type Service, type StaffClient } from '../harness.ts';
+import type { Service, StaffClient } from '../harness.ts';
+import { requestChat, startPrivacyService } from './privacy-service.ts';
 
 let service: Service;
 let alice: StaffClient;
 let aliceToken: string;
 
 beforeAll(async () => {
-  service = await startService({
-    transport: 'ws',
-    demo: true,
-    env: { TRUSTED_PROXIES: '127.0.0.1' },
-  });
+  service = await startPrivacyService();
   alice = await staffClient(service, 'alice');
   aliceToken = await service.signIn('alice', DEMO_PASSWORD);
 });
@@ -107,20 +104,13 @@ async function leaveMessage(visitorToken: string, message: string): Promise<void
 
 /** The same visitor comes back, asks for a chat, and Alice blocks them. */
 async function blockedVisit(visitorToken: string): Promise<void> {
-  const visitor = await service.visitor();
-  const welcome = await visitor.hello({ token: visitorToken });
-  expect(welcome.v).toBe(PROTOCOL_VERSION);
-  visitor.send({
-    type: 'request',
+  const { visitor, welcome } = await requestChat(service, {
     name: 'Zephyrine',
     email: 'zephyrine@example.org',
-    department: 'general',
     question: 'am I blocked?',
-    page: { url: 'https://help.example/', title: 'Help' },
-    browser: { userAgent: 'Mozilla/5.0 Test', language: 'en-GB' },
-    sessionStartedAt: Date.now() - 1000,
-    landingPage: 'https://help.example/',
+    token: visitorToken,
   });
+  expect(welcome.v).toBe(PROTOCOL_VERSION);
   const offer = await alice.next('offer');
   alice.send({ type: 'accept', chatId: offer.chatId });
   await visitor.next('chat');

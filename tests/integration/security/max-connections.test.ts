@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { SignalData } from '../../../protocol/index.ts';
 import { DEMO_PASSWORD } from '../../../signal/auth/accounts.ts';
-import { startService, type Service } from '../harness.ts';
+import type { Service } from '../harness.ts';
+import { requestChat, startPrivacyService } from '../privacy/privacy-service.ts';
 
 const SDP: SignalData = { kind: 'description', type: 'offer', sdp: 'v=0\r\n' };
 
@@ -16,11 +17,7 @@ describe.each(['uws', 'ws'] as const)('connection limit on %s (SP-W5)', (transpo
   let service: Service;
 
   beforeEach(async () => {
-    service = await startService({
-      transport,
-      demo: true,
-      env: { MAX_CONNECTIONS: '3', TRUSTED_PROXIES: '127.0.0.1' },
-    });
+    service = await startPrivacyService({ transport, env: { MAX_CONNECTIONS: '3' } });
   });
   afterEach(async () => {
     await service.close();
@@ -30,18 +27,11 @@ describe.each(['uws', 'ws'] as const)('connection limit on %s (SP-W5)', (transpo
     const token = await service.signIn('alice', DEMO_PASSWORD);
     const alice = await service.staff();
     await alice.hello(token, { available: true });
-    const vera = await service.visitor({ headers: { 'x-forwarded-for': '198.51.100.7' } });
-    await vera.hello({ landingPage: 'https://help.example/' });
-    vera.send({
-      type: 'request',
+    const { visitor: vera } = await requestChat(service, {
       name: 'Vera',
       email: 'vera@example.org',
-      department: 'general',
       question: 'Is it full?',
-      page: { url: 'https://help.example/', title: 'Help' },
-      browser: { userAgent: 'Mozilla/5.0 Test', language: 'en-GB' },
-      sessionStartedAt: Date.now() - 1000,
-      landingPage: 'https://help.example/',
+      ip: '198.51.100.7',
     });
     const offer = await alice.next('offer');
     alice.send({ type: 'accept', chatId: offer.chatId });
