@@ -87,6 +87,7 @@ export function createMailWorld(options: { smtpUrl: string; mailer?: Mailer }): 
       mailFrom: 'Peerdesk <help@peerdesk.test>',
       trustedProxies: [],
       followUpLinkDays: 30,
+      followUpRequestsPerMinute: 60,
     },
     sessions: createSessions(storage, { ttlMs: 3_600_000 }),
     verifyVisitor: () => null,
