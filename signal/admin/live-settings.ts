@@ -144,7 +144,7 @@ export const SETTINGS = [
     key: 'privacyNotice',
     label: 'Privacy notice before a chat',
     description:
-      'Plain text the pre-chat form shows; visitors must tick that they read it before a chat starts (SP-PN1). Leave empty for none. Pages that connect next show it.',
+      'Plain text (no formatting; line breaks are kept) the pre-chat form shows; visitors must tick that they have read it before a chat starts. Leave empty for none. Pages that connect next show it.',
     parse: (text) => {
       if (text.trim() === '') return { ok: true, value: null };
       const parsed = parseConfigVariable('PRIVACY_NOTICE', text);
@@ -156,7 +156,8 @@ export const SETTINGS = [
     name: 'PRIVACY_POLICY_URL',
     key: 'privacyPolicyUrl',
     label: 'Privacy policy link',
-    description: 'The page the privacy notice links to (https:// address); leave empty for none.',
+    description:
+      'The page the privacy notice links to as “Read the privacy policy” (an http:// or https:// address); leave empty for none.',
     parse: (text) => {
       if (text.trim() === '') return { ok: true, value: null };
       const parsed = parseConfigVariable('PRIVACY_POLICY_URL', text);

@@ -3,7 +3,8 @@
  * person: an admin creates a helper who signs in and takes a chat; demotes a helper
  * to trainee, who then gets no offers; creates a department the widget lists; lifts
  * a block so the visitor can chat again; changes the offer timeout and the next
- * offer shows it; copies the embed snippet and allows another origin, whose page
+ * offer shows it; writes a privacy notice and policy link the next visitor's widget
+ * shows; copies the embed snippet and allows another origin, whose page
  * then embeds the widget. Every control is found by role and label; every wait is
  * for a condition.
  */
@@ -11,6 +12,7 @@ import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { SocketVisitor, closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
 import { startService, type RunningService } from './support/service.ts';
+import { shoot } from './support/screenshots.ts';
 import { LINK_TIMEOUT, StaffSocket, fillPreChat } from './support/widget-drivers.ts';
 
 const ADMIN_PASSWORD = 'admin-e2e-password';
@@ -169,6 +171,58 @@ test('SP-A7 a new offer timeout shows on the next offer, without a restart', asy
     '20000',
   );
   await yuri.leave();
+});
+
+test('SP-A7 SP-PN1 a privacy notice of two paragraphs and a policy link set on the Settings page reach the next visitor, fitting every screen size', async ({
+  browser,
+}, testInfo) => {
+  const admin = await adminAt(browser, 'Settings');
+  const notice = [
+    'We keep your name, question and this chat for 30 days so that we can follow up.',
+    'Ask us to erase them at any time.',
+  ].join('\n');
+  // Several lines to write: a box of several rows (a one-line field hid most of it).
+  const box = admin.getByRole('textbox', { name: 'Privacy notice before a chat' });
+  expect(await box.evaluate((e) => [e.tagName, (e as HTMLTextAreaElement).rows])).toEqual([
+    'TEXTAREA',
+    5,
+  ]);
+  await box.fill(notice);
+  await expect(box).toHaveAccessibleDescription(new RegExp(`${notice.length} of 2000 characters`));
+  // The demo's long default is behind a disclosure, not spelled out in the hint.
+  await expect(
+    admin
+      .getByRole('group')
+      .filter({ hasText: 'Show the default of privacy notice before a chat' }),
+  ).toHaveCount(1);
+  await admin
+    .getByRole('textbox', { name: 'Privacy policy link' })
+    .fill('https://example.org/privacy');
+  await admin.getByRole('button', { name: 'Save settings' }).click();
+  await expect(admin.getByRole('status')).toHaveText('Saved; the change applies now.');
+  await box.scrollIntoViewIfNeeded();
+  await shoot(admin, 'admin-settings-privacy', (f) => testInfo.outputPath(f));
+
+  const visitor = await (await browser.newContext({ baseURL: own.url })).newPage();
+  await visitor.goto('/widget');
+  const shown = visitor.getByRole('region', { name: 'Privacy notice' });
+  await expect(shown).toContainText(notice, LINK_TIMEOUT);
+  // Its two paragraphs stay two lines.
+  expect(
+    await shown
+      .locator('p')
+      .first()
+      .evaluate((p) => (p as HTMLElement).innerText),
+  ).toBe(notice);
+  await expect(shown.getByRole('link', { name: 'Read the privacy policy' })).toHaveAttribute(
+    'href',
+    'https://example.org/privacy',
+  );
+
+  for (const label of ['Privacy notice before a chat', 'Privacy policy link']) {
+    await admin.getByRole('button', { name: `Restore the default of ${label}` }).click();
+    await expect(admin.getByRole('status')).toHaveText(`${label}: back to the default.`);
+  }
 });
 
 test('SP-A7 the admin copies the embed snippet and allows another origin, whose page then embeds the widget', async ({
