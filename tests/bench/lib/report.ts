@@ -100,12 +100,16 @@ same run.
   on a chat in the list until a message posted from the next animation frame runs, i.e. after
   that frame's style, layout and paint; p95 per round, against one frame at 60 Hz (16.7 ms). Heap
   growth is V8's used heap after full collections (over CDP) with every chat loaded and opened,
-  minus the same when signed in before any chat. The floor loads Yjs into the same page and reads
+  minus the same for the console up with no chats: that baseline is read after a first chat was
+  accepted, shown, written in, ended and its tab closed (its session released), so the console's
+  code for showing a chat has run and is compiled before it; what grows afterwards is what the
+  chats hold, not that code (about 3 MB, counted as growth until then). The floor loads Yjs into the same page and reads
   every stored chat document back from its IndexedDB into bare Y.Docs, kept referenced. One
   round and no warm-up: a round writes 11,000 signed messages through the reply box. Beside the
   switch, the same wait for a frame without a switch is reported: on a loaded machine that alone
   can exceed 16.7 ms. A log renders its newest 100 entries (\`app/lib/ui/log-window.ts\`; "Show
-  earlier messages" adds more), so a switch lays out at most that many.
+  earlier messages" adds more), so a switch lays out at most that many, and a chat's view makes a
+  view object for the rendered messages only (\`app/lib/session/message-views.ts\`).
 - S9 sends one 10 MB file (random bytes) in headless Chromium on both cores, as S5. Ours: a fresh
   service per repetition, a helper in the console and a visitor in the widget; the helper's page
   hands the file to "Attach a file", and the time runs from that \`change\` until the visitor's page
