@@ -131,7 +131,7 @@ export const SETTINGS = [
     name: 'FORUM_URL',
     key: 'forumUrl',
     label: 'Community forum link',
-    description: 'Shown to visitors after a chat (F24); leave empty for none.',
+    description: 'Linked in the widget after a chat, below the survey; leave empty for none.',
     parse: (text) => {
       if (text.trim() === '') return { ok: true, value: null };
       const parsed = parseConfigVariable('FORUM_URL', text);
