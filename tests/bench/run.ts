@@ -215,7 +215,8 @@ async function main(): Promise<number> {
   if (mode === 'full') {
     // `--only` replaces its scenarios' rows and keeps the others from the last run.
     const kept = only === undefined ? [] : previousRows().filter((r) => !only.includes(r.scenario));
-    const merged = [...kept, ...rows].sort(
+    const run = { date: machine.date, loadAtStart: machine.loadAtStart };
+    const merged = [...kept, ...rows.map((row) => ({ ...row, run }))].sort(
       (a, b) =>
         SCENARIOS.findIndex((s) => s.id === a.scenario) -
         SCENARIOS.findIndex((s) => s.id === b.scenario),

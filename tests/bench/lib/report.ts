@@ -163,8 +163,9 @@ export function renderSection(rows: readonly ResultRow[], machine: Machine): str
     '',
     INTRO,
     '',
-    `Last full run: ${machine.date}, ${machine.nproc} cores (${machine.cpu}), Node ${machine.node}, ` +
-      `load average at start ${machine.loadAtStart} (other work shares this machine: figures are noisy).`,
+    `Machine: ${machine.nproc} cores (${machine.cpu}), Node ${machine.node}; other work shares ` +
+      `it, so figures are noisy. When each scenario last ran, with the load average at its ` +
+      `start: ${runsOf(rows)}.`,
     '',
     '| Scenario | Metric | Unit | Ours: median (min–max) | Peer: median (min–max) | Others (median) | Ratio | Target | Pass |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -189,6 +190,19 @@ export function renderSection(rows: readonly ResultRow[], machine: Machine): str
     );
   }
   return lines.join('\n');
+}
+
+/** "S1 2026-12-05 (load 1.9 2.0 2.1); S2 …": one entry per scenario, in table order. */
+export function runsOf(rows: readonly ResultRow[]): string {
+  const seen = new Map<string, string>();
+  for (const row of rows) {
+    if (seen.has(row.scenario)) continue;
+    seen.set(
+      row.scenario,
+      row.run === undefined ? 'not recorded' : `${row.run.date} (load ${row.run.loadAtStart})`,
+    );
+  }
+  return [...seen].map(([scenario, when]) => `${scenario} ${when}`).join('; ');
 }
 
 /** Replaces the section where it is, or inserts it just before `## Configuration`.

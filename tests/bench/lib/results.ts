@@ -32,6 +32,10 @@ export type ResultRow = {
   pass: boolean | null;
   /** Every contender's median and min–max, ours included. */
   contenders: Record<string, { median: number; min: number; max: number; n: number }>;
+  /** When the row was measured and how loaded the machine was: an `--only` run
+   * replaces some scenarios' rows and keeps the others, so each row says which run it
+   * is from (rows written before this was recorded have none). */
+  run?: { date: string; loadAtStart: string };
 };
 
 export type RowSpec = {
