@@ -39,7 +39,14 @@ export async function consoleHelper(
 ): Promise<Page> {
   const token = await signIn(baseURL, nickname);
   const context = await browser.newContext({ baseURL });
-  await context.addInitScript((t) => sessionStorage.setItem('peerdesk.console.token', t), token);
+  // The service's documents only: a new page's first about:blank frame has no storage
+  // of its own, and writing to it throws "Access is denied" (a page error).
+  await context.addInitScript(
+    ({ t, origin }) => {
+      if (location.origin === origin) sessionStorage.setItem('peerdesk.console.token', t);
+    },
+    { t: token, origin: new URL(baseURL).origin },
+  );
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   await page.goto('/console');
