@@ -1,0 +1,300 @@
+/**
+ * Issue 16: the full XSS corpus (tests/fixtures/xss-corpus.ts, 391 payloads) through ONE
+ * real chat, typed by people: a visitor in the widget on /demo, a helper in /console
+ * whose display name (set by the admin) is itself hostile, and Molly, a monitor,
+ * watching. Each side sends its half of the corpus as messages through its own reply
+ * box without waiting for each to arrive, then its half as file names; the three
+ * views agree entry by entry (Y.Doc order, CHAT.md) and show every payload and name
+ * as text. After the chat: the archive's search list and the archived transcript, and
+ * the transcript email the service sent to a real SMTP sink, opened in Chromium with
+ * the service's page policy and without. Under the guards (support/xss-guards.ts): no
+ * script ran, no request went to another host, the CSP reported no violation.
+ */
+import type { Browser, BrowserContext, Locator } from '@playwright/test';
+import { XSS_FULL_CORPUS } from '../fixtures/xss-corpus.ts';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../fixtures/smtp-sink.ts';
+import { closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
+import { expect } from './fixtures.ts';
+import { watchChat } from './support/monitor-watch.ts';
+import { LINK_TIMEOUT, conversation, fillPreChat, isolatedTest } from './support/widget-drivers.ts';
+import { XssGuards } from './support/xss-guards.ts';
+import {
+  attachedName,
+  bubblesOf,
+  readWholeLog,
+  shownFileName,
+  type LogEntry,
+} from './support/xss-chat-views.ts';
+import {
+  STAFF_PASSWORD,
+  callApi,
+  emailBodies,
+  formattedText,
+  openEmails,
+  squeeze,
+  staffToken,
+} from './support/xss-views.ts';
+
+/** A service of the test's own that mails through a real SMTP server (the sink). */
+const test = isolatedTest.extend<{ sink: SmtpSink }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form.
+  sink: async ({}, use) => {
+    const sink = await startSmtpSink();
+    try {
+      await use(sink);
+    } finally {
+      await sink.stop();
+    }
+  },
+  serviceEnv: async ({ sink }, use) => use({ SMTP_URL: sink.url, ADMIN_PASSWORD: STAFF_PASSWORD }),
+});
+
+test.afterEach(closeAllContexts);
+
+/** The helper's display name, as the admin typed it on the accounts page (80 at most). */
+const HOSTILE_NAME = `<img src="https://evil.test/n.png" onerror="alert('name')">Al"i'ce`;
+const VISITOR = 'Mallory';
+const VISITOR_EMAIL = 'mallory@example.test';
+
+/** The admin renames Alice (PATCH /api/admin/accounts/:id, what the accounts page sends). */
+async function renameAlice(baseURL: string, name: string): Promise<void> {
+  const auth = `Bearer ${await staffToken(baseURL, 'admin')}`;
+  const { accounts } = await callApi<{ accounts: { id: string; nickname: string }[] }>(
+    baseURL,
+    auth,
+    'GET',
+    '/api/admin/accounts',
+  );
+  const alice = accounts.find((a) => a.nickname === 'alice');
+  expect(alice, 'the demo account alice').toBeDefined();
+  await callApi(baseURL, auth, 'PATCH', `/api/admin/accounts/${alice!.id}`, { name });
+}
+
+/** Polls a whole-log read until it holds `bubbles` bubbles; returns that read. */
+async function untilBubbles(log: Locator, bubbles: number, what: string): Promise<LogEntry[]> {
+  let last: LogEntry[] = [];
+  await expect
+    .poll(
+      async () => {
+        last = await readWholeLog(log);
+        return bubblesOf(last).length;
+      },
+      { message: `${what}: bubbles`, timeout: 180_000, intervals: [1_000, 2_000, 5_000] },
+    )
+    .toBe(bubbles);
+  return last;
+}
+
+/** Every bubble's formatted markup and file name, for comparing views (`who` differs:
+ * "You" on the writer's side). */
+const comparable = (entries: readonly LogEntry[]) =>
+  bubblesOf(entries).map((b) => ({ html: b.html, file: b.file?.name ?? null }));
+
+function expectInert(entries: readonly LogEntry[], view: string): void {
+  for (const bubble of bubblesOf(entries)) {
+    expect(bubble.foreign, `${view}: ${bubble.text.slice(0, 80)}`).toEqual([]);
+    for (const href of bubble.hrefs) expect(href, view).toMatch(/^(https?:|mailto:)/);
+  }
+}
+
+async function visitorContext(browser: Browser, baseURL: string, guards: XssGuards) {
+  const context = await browser.newContext({ baseURL });
+  await guards.watch(context);
+  return context;
+}
+
+test('F8 F12 F13 F23 F27 issue 16: the full XSS corpus as chat messages and file names stays inert text in the widget, console, watch view, archive and transcript email', async ({
+  browser,
+  baseURL: serviceURL,
+  sink,
+}) => {
+  test.setTimeout(600_000);
+  const baseURL = serviceURL!;
+  const guards = new XssGuards(new URL(baseURL).origin);
+  const prepare = (context: BrowserContext) => guards.watch(context);
+  await renameAlice(baseURL, HOSTILE_NAME);
+  const helper = await signInHelper(browser, 'alice', { baseURL, prepare });
+  // Molly, a monitor not taking chats, watched from her sign-in page on.
+  const monitor = await signInHelper(browser, 'molly', { baseURL, prepare });
+  const available = monitor.getByRole('switch', { name: 'Available for chats' });
+  await available.click();
+  await expect(available).toHaveAttribute('aria-checked', 'false');
+  const visitorPage = await (await visitorContext(browser, baseURL, guards)).newPage();
+  await visitorPage.goto('/demo/');
+  await visitorPage.getByRole('button', { name: 'Chat with us' }).click();
+  const widget = visitorPage.frameLocator('iframe[title="Chat with us"]');
+  await fillPreChat(widget, { name: VISITOR, email: VISITOR_EMAIL, question: 'Hello' });
+  await offerCard(helper, VISITOR).getByRole('button', { name: 'Accept' }).click(LINK_TIMEOUT);
+  await helper.getByRole('tab', { name: new RegExp(`^${VISITOR}`) }).click();
+  const panel = helper.getByRole('tabpanel', { name: VISITOR });
+  const consoleLog = panel.getByRole('log', { name: `Conversation with ${VISITOR}` });
+  const watchLog = await watchChat(monitor, VISITOR);
+  const widgetLog = conversation(widget);
+
+  // Issue 16 item 4: the hostile display name, as text, where the visitor sees it.
+  await expect(widgetLog.getByText(`${HOSTILE_NAME} joined the chat`, { exact: true })).toBeVisible(
+    LINK_TIMEOUT,
+  );
+  for (const log of [widgetLog, consoleLog, watchLog]) {
+    await expect(log.locator('.bubble').first()).toContainText('Hello', LINK_TIMEOUT);
+  }
+
+  await test.step('messages: each side types its half, nobody waits for arrival', async () => {
+    const widgetBox = widget.getByLabel('Your message');
+    const consoleBox = panel.getByLabel('Your message');
+    for (const [i, text] of XSS_FULL_CORPUS.entries()) {
+      const box = i % 2 === 0 ? widgetBox : consoleBox;
+      // Enter sends and empties the box at once; a message the box kept would be
+      // overwritten by the next and missed by the count below.
+      await box.fill(text);
+      await box.press('Enter');
+    }
+  });
+  const messages = 1 + XSS_FULL_CORPUS.length;
+  const views = await test.step('messages: the three views agree, item by item', async () => {
+    const read = {
+      widget: await untilBubbles(widgetLog, messages, 'widget'),
+      console: await untilBubbles(consoleLog, messages, 'console'),
+      watch: await untilBubbles(watchLog, messages, 'watch view'),
+    };
+    expect(comparable(read.widget)).toEqual(comparable(read.console));
+    expect(comparable(read.watch)).toEqual(comparable(read.console));
+    // Every payload is on screen as the text its markdown reads as, once.
+    const shown = bubblesOf(read.console)
+      .slice(1)
+      .map((b) => b.text)
+      .sort();
+    expect(shown).toEqual(XSS_FULL_CORPUS.map(formattedText).sort());
+    for (const [view, entries] of Object.entries(read)) expectInert(entries, view);
+    expect(
+      bubblesOf(read.widget)
+        .slice(1)
+        .filter((b) => b.who !== 'You')
+        .map((b) => b.who),
+    ).toEqual(Array(Math.floor(XSS_FULL_CORPUS.length / 2)).fill(HOSTILE_NAME));
+    return read;
+  });
+  // The entries that are not bubbles, told apart from duplicates: the host page the
+  // visitor was on when the chat started (a `page` line of the document, CHAT.md), shown
+  // in every view, and the widget's own notice that the helper joined (helper-notices.ts).
+  const notices = (entries: readonly LogEntry[]) =>
+    entries.flatMap((e) => (e.kind === 'notice' ? [e.text] : []));
+  expect(notices(views.widget)).toEqual([
+    `${HOSTILE_NAME} joined the chat`,
+    'You viewed: Foxfire Support — Home',
+  ]);
+  for (const staffView of [views.console, views.watch]) {
+    expect(notices(staffView)).toEqual([
+      expect.stringMatching(new RegExp(`^${VISITOR} is viewing Foxfire Support — Home`)),
+    ]);
+  }
+  for (const page of [visitorPage, helper, monitor]) expect(await guards.fired(page)).toEqual([]);
+  await test.step('files: each side attaches its half of the corpus as names', async () => {
+    const picked = XSS_FULL_CORPUS.map((name, i) => ({
+      name,
+      mimeType: 'text/plain',
+      // A few bytes, different for each (an attachment is known by its SHA-256).
+      buffer: Buffer.from(`file ${i}\n`),
+    }));
+    await Promise.all([
+      widget.getByLabel('Attach a file').setInputFiles(picked.filter((_, i) => i % 2 === 0)),
+      panel.getByLabel('Attach a file').setInputFiles(picked.filter((_, i) => i % 2 === 1)),
+    ]);
+  });
+  const total = messages + XSS_FULL_CORPUS.length;
+  await test.step('files: names are text and download names path-free, in every view', async () => {
+    const read = {
+      widget: await untilBubbles(widgetLog, total, 'widget'),
+      console: await untilBubbles(consoleLog, total, 'console'),
+      watch: await untilBubbles(watchLog, total, 'watch view'),
+    };
+    expect(comparable(read.widget)).toEqual(comparable(read.console));
+    expect(comparable(read.watch)).toEqual(comparable(read.console));
+    const expected = XSS_FULL_CORPUS.map(shownFileName).sort();
+    for (const [view, entries] of Object.entries(read)) {
+      const files = bubblesOf(entries).flatMap((b) => (b.file ? [b.file] : []));
+      expect(files.map((f) => f.name).sort(), view).toEqual(expected);
+      for (const file of files) {
+        if (file.download === null) continue;
+        expect(file.download, view).toBe(file.name);
+        expect(file.download, view).not.toMatch(/[/\\\u202a-\u202e\u2066-\u2069]/);
+      }
+      expectInert(entries, view);
+    }
+    // The sender has each of its own files: every one is offered for download there.
+    for (const entries of [read.widget, read.console]) {
+      const own = bubblesOf(entries).filter((b) => b.file && b.who === 'You');
+      expect(own.filter((b) => b.file!.download === null)).toEqual([]);
+    }
+  });
+  for (const page of [visitorPage, helper, monitor]) expect(await guards.fired(page)).toEqual([]);
+
+  await test.step('after the chat: the console archives it', async () => {
+    await panel.getByRole('button', { name: 'End chat' }).click();
+    await helper
+      .getByRole('dialog', { name: 'End this chat?' })
+      .getByRole('button', { name: 'End chat' })
+      .click();
+    await expect(panel.getByRole('status').filter({ hasText: 'The chat has ended' })).toContainText(
+      'The transcript is archived.',
+      { timeout: 60_000 },
+    );
+  });
+  await test.step('archive: the search list and the transcript show it all as text', async () => {
+    await helper.goto('/console/archive?text=alert');
+    const result = helper.getByRole('list', { name: 'Transcripts found' }).getByRole('article');
+    await expect(result.getByRole('link')).toHaveText(`${VISITOR} with ${HOSTILE_NAME}`, {
+      timeout: 30_000,
+    });
+    // The snippet around the word found: payload text, shown as text.
+    await expect(result.locator('.snippet')).toContainText('alert');
+    expect(await guards.fired(helper)).toEqual([]);
+    await result.getByRole('link').click();
+    const transcript = helper.getByRole('list', { name: `Conversation with ${VISITOR}` });
+    const entries = await untilBubbles(transcript, total, 'archived transcript');
+    const bubbles = bubblesOf(entries);
+    expect(
+      bubbles
+        .filter((b) => b.html !== null)
+        .map((b) => b.text)
+        .sort(),
+    ).toEqual(['Hello', ...XSS_FULL_CORPUS].map(formattedText).sort());
+    // The archive names each file as it was attached (not the download name), as text.
+    expect(bubbles.flatMap((b) => (b.file ? [b.file.name] : [])).sort()).toEqual(
+      XSS_FULL_CORPUS.map(attachedName).sort(),
+    );
+    expectInert(entries, 'archived transcript');
+    expect(await guards.fired(helper)).toEqual([]);
+  });
+  await test.step('the transcript email, opened in Chromium, is inert', async () => {
+    let mail: ReceivedMail | undefined;
+    await expect
+      .poll(
+        () =>
+          (mail = sink.received.find(
+            (m) => m.to.includes(VISITOR_EMAIL) && m.parsed.subject === 'Your chat transcript',
+          )),
+        { timeout: 60_000 },
+      )
+      .toBeDefined();
+    const html = typeof mail!.parsed.html === 'string' ? mail!.parsed.html : '';
+    for (const csp of [true, false]) {
+      const reader = await openEmails(browser, baseURL, guards, [html], csp);
+      const [body] = await emailBodies(reader);
+      expect(body!.fired).toEqual([]);
+      expect(body!.foreign).toEqual([]);
+      for (const href of body!.hrefs) expect(href).toMatch(/^(https?:|mailto:)/);
+      expect([...body!.formatted].sort()).toEqual(
+        ['Hello', ...XSS_FULL_CORPUS].map(formattedText).sort(),
+      );
+      // Each file's line names it as text.
+      const text = squeeze(body!.text);
+      const missing = XSS_FULL_CORPUS.map(attachedName).filter(
+        (name) => !text.includes(squeeze(name)),
+      );
+      expect(missing).toEqual([]);
+      expect(await guards.fired(reader, { allFrames: false })).toEqual([]);
+      await reader.context().close();
+    }
+  });
+});
