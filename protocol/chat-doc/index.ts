@@ -13,3 +13,4 @@ export * from './transcript-signatures.ts';
 export * from './staff-notes.ts';
 export * from './message-signature.ts';
 export * from './file-wire.ts';
+export * from './file-names.ts';

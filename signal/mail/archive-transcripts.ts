@@ -5,7 +5,7 @@
  *
  * Exports: `archiveTranscripts(archive)` → `TranscriptSource`, `toTranscriptLines`.
  */
-import type { ArchivedMessage } from '../../protocol/index.ts';
+import { safeFileName, type ArchivedMessage } from '../../protocol/index.ts';
 import type { TranscriptArchive } from '../archive/transcript-archive.ts';
 import type { TranscriptLine, TranscriptSource } from './transcript-source.ts';
 
@@ -20,7 +20,8 @@ export function toTranscriptLines(messages: readonly ArchivedMessage[]): Transcr
       m.kind === 'page' && m.page !== undefined
         ? `${m.page.title || m.page.url} (${m.page.url})`
         : m.kind === 'attachment' && m.attachment !== undefined
-          ? m.attachment.name
+          ? // CH-X10: the name the chat showed, not the one sent.
+            safeFileName(m.attachment.name)
           : m.body,
     at: m.at,
   }));

@@ -18,13 +18,7 @@ import { expect } from './fixtures.ts';
 import { watchChat } from './support/monitor-watch.ts';
 import { LINK_TIMEOUT, conversation, fillPreChat, isolatedTest } from './support/widget-drivers.ts';
 import { XssGuards } from './support/xss-guards.ts';
-import {
-  attachedName,
-  bubblesOf,
-  readWholeLog,
-  shownFileName,
-  type LogEntry,
-} from './support/xss-chat-views.ts';
+import { bubblesOf, readWholeLog, shownFileName, type LogEntry } from './support/xss-chat-views.ts';
 import {
   STAFF_PASSWORD,
   callApi,
@@ -293,9 +287,10 @@ test('F8 F12 F13 F23 F27 issue 16: the full XSS corpus as chat messages and file
         .map((b) => b.text)
         .sort(),
     ).toEqual(['Hello', ...XSS_FULL_CORPUS].map(formattedText).sort());
-    // The archive names each file as it was attached (not the download name), as text.
+    // CH-X10: the archive names each file as the chat showed it (no bidi override turns
+    // a name around), as text.
     expect(bubbles.flatMap((b) => (b.file ? [b.file.name] : [])).sort()).toEqual(
-      XSS_FULL_CORPUS.map(attachedName).sort(),
+      XSS_FULL_CORPUS.map(shownFileName).sort(),
     );
     expectInert(entries, 'archived transcript');
     expect(await guards.fired(helper)).toEqual([]);
@@ -321,9 +316,9 @@ test('F8 F12 F13 F23 F27 issue 16: the full XSS corpus as chat messages and file
       expect([...body!.formatted].sort()).toEqual(
         ['Hello', ...XSS_FULL_CORPUS].map(formattedText).sort(),
       );
-      // Each file's line names it as text.
+      // Each file's line names it as the chat showed it (CH-X10), as text.
       const text = squeeze(body!.text);
-      const missing = XSS_FULL_CORPUS.map(attachedName).filter(
+      const missing = XSS_FULL_CORPUS.map(shownFileName).filter(
         (name) => !text.includes(squeeze(name)),
       );
       expect(missing).toEqual([]);

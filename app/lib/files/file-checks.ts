@@ -1,7 +1,8 @@
 /**
  * F13: what a receiver checks about a file before it shows or stores it: its SHA-256
  * (CH-X7), whether its bytes are the raster image its type claims (CH-X9: only then is it
- * previewed), and a file name safe to offer for download (CH-X10).
+ * previewed). The name a file is shown and saved under (CH-X10) is `safeFileName` in
+ * protocol/chat-doc/file-names.ts: the service's archive and emails use it too.
  */
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -44,28 +45,6 @@ export function previewable(claimedMime: string, bytes: Uint8Array): boolean {
 /** True when the claimed type is one we would preview, were the bytes right. */
 export function claimsImage(mime: string): boolean {
   return IMAGE_MAGIC.some((m) => m.mime === mime.trim().toLowerCase());
-}
-
-const UNSAFE_NAME_CHARACTERS =
-  // Path separators, characters Windows forbids, controls, bidi controls, zero-width ones:
-  // matching control characters is the point here.
-  // eslint-disable-next-line no-control-regex
-  /[/\\:*?"<>|\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-
-/**
- * CH-X10: a name to save the file under: no path, no control or bidi characters (an
- * `invoice\u202Efdp.exe` shows as what it is), no leading dots, at most 120
- * characters with the extension kept.
- */
-export function safeFileName(name: string): string {
-  let clean = name.normalize('NFC').replace(UNSAFE_NAME_CHARACTERS, '_').trim();
-  clean = clean.replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
-  if (clean.length > 120) {
-    const dot = clean.lastIndexOf('.');
-    const ext = dot > 0 && clean.length - dot <= 10 ? clean.slice(dot) : '';
-    clean = clean.slice(0, 120 - ext.length) + ext;
-  }
-  return clean === '' ? 'file' : clean;
 }
 
 export function formatBytes(bytes: number): string {

@@ -6,7 +6,7 @@
  * the whole Y.Doc-ordered list is rendered, then reads every entry of it at once.
  */
 import type { Locator } from '@playwright/test';
-import { safeFileName } from '../../../app/lib/files/file-checks.ts';
+import { safeFileName } from '../../../protocol/chat-doc/file-names.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
 import { FORMATTED_ELEMENTS } from './xss-views.ts';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { MessageEntry } from '../../../protocol/index.ts';
-import { previewable, safeFileName, sniffImageType } from '../../../app/lib/files/file-checks.ts';
+import { previewable, sniffImageType } from '../../../app/lib/files/file-checks.ts';
+import { safeFileName } from '../../../protocol/chat-doc/file-names.ts';
 import { XSS_FULL_CORPUS } from '../../fixtures/xss-corpus.ts';
 import { noisePng } from '../../fixtures/sample-files.ts';
 
