@@ -1,29 +1,14 @@
 /** The console's pure reducer (console-state.ts): each service message gives a new state
  * and the effects the console runs, with no connection, session or clock behind it. */
 import { describe, expect, it } from 'vitest';
-import type { ServiceToStaff, VisitorSummary } from '../../../protocol/index.ts';
+import { VERA as visitor } from '../support/visitor-summary.ts';
+import type { ServiceToStaff } from '../../../protocol/index.ts';
 import { CHAT_ERROR_CODES } from '../../../protocol/chat-doc/chat-errors.ts';
 import {
   INITIAL_CONSOLE_STATE,
   reduceServiceMessage,
   type StaffConsoleState,
 } from '../../../app/lib/console/console-state.ts';
-
-const visitor: VisitorSummary = {
-  visitorId: 'v1',
-  name: 'Vera',
-  email: null,
-  department: 'general',
-  question: 'Help?',
-  page: { url: 'https://example.test/', title: 'Home' },
-  browser: { userAgent: 'UA', language: 'en' },
-  ip: '127.0.0.1',
-  sessionStartedAt: 1,
-  landingPage: 'https://example.test/',
-  firstVisitAt: 1,
-  firstLandingPage: 'https://example.test/',
-  requestedAt: 2,
-};
 
 const quiet = { opening: null, now: 1_000 };
 

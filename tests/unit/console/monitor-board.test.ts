@@ -2,6 +2,7 @@
  * service's snapshot and changes, the actions a monitor sends, and the helper's
  * unanswered-time reports (SP-M5). No socket, no browser. */
 import { describe, expect, it } from 'vitest';
+import { VERA } from '../support/visitor-summary.ts';
 import { FileTransfers } from '../../../app/lib/files/file-transfers.ts';
 import { memoryFileStore } from '../../../app/lib/files/file-store.ts';
 import type { BoardChat, ServiceToStaff, StaffToService } from '../../../protocol/index.ts';
@@ -132,21 +133,7 @@ const chatMsg = (role: 'monitor' | 'helper'): ServiceToStaff => ({
   role,
   department: 'general',
   startedAt: 5,
-  visitor: {
-    visitorId: 'v1',
-    name: 'Vera',
-    email: null,
-    department: 'general',
-    question: 'Help?',
-    page: { url: 'https://example.test/', title: 'Home' },
-    browser: { userAgent: 'UA', language: 'en' },
-    ip: '127.0.0.1',
-    sessionStartedAt: 1,
-    landingPage: 'https://example.test/',
-    firstVisitAt: 1,
-    firstLandingPage: 'https://example.test/',
-    requestedAt: 2,
-  },
+  visitor: VERA,
 });
 
 describe('StaffConsole for monitors', () => {

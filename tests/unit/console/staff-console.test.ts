@@ -3,7 +3,8 @@
 import { FileTransfers } from '../../../app/lib/files/file-transfers.ts';
 import { memoryFileStore } from '../../../app/lib/files/file-store.ts';
 import { describe, expect, it } from 'vitest';
-import type { ServiceToStaff, StaffToService, VisitorSummary } from '../../../protocol/index.ts';
+import { VERA as visitor } from '../support/visitor-summary.ts';
+import type { ServiceToStaff, StaffToService } from '../../../protocol/index.ts';
 import {
   OFFLINE_ERROR,
   StaffConsole,
@@ -22,22 +23,6 @@ import {
 import { formatDuration, secondsLeft } from '../../../app/lib/console/time-format.ts';
 import type { SessionView } from '../../../app/lib/session/session-view.ts';
 import { viewOfMessages } from '../support/session-views.ts';
-
-const visitor: VisitorSummary = {
-  visitorId: 'v1',
-  name: 'Vera',
-  email: null,
-  department: 'general',
-  question: 'Help?',
-  page: { url: 'https://example.test/', title: 'Home' },
-  browser: { userAgent: 'UA', language: 'en' },
-  ip: '127.0.0.1',
-  sessionStartedAt: 1,
-  landingPage: 'https://example.test/',
-  firstVisitAt: 1,
-  firstLandingPage: 'https://example.test/',
-  requestedAt: 2,
-};
 
 function setup(online = true) {
   const sent: StaffToService[] = [];
