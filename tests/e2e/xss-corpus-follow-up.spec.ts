@@ -10,12 +10,18 @@
  * limit off (the refusal is proven in tests/integration/tickets/).
  */
 import type { Page } from '@playwright/test';
-import { LIMITS, type FollowUpStarted } from '../../protocol/index.ts';
+import { LIMITS } from '../../protocol/index.ts';
 import { XSS_FULL_CORPUS } from '../fixtures/xss-corpus.ts';
-import { SocketVisitor } from './console-steps.ts';
 import { expect, test } from './fixtures.ts';
 import { XssGuards } from './support/xss-guards.ts';
-import { callApi, serviceWithMailFolder, staffPage, staffToken } from './support/xss-views.ts';
+import {
+  callApi,
+  leaveMessage,
+  serviceWithMailFolder,
+  staffPage,
+  startFollowUp,
+  staffToken,
+} from './support/xss-views.ts';
 
 /** What the service keeps of a reply: the form sends it trimmed, within the limit. */
 const asReply = (p: string) => p.slice(0, LIMITS.maxTicketMessageLength).trim();
@@ -70,21 +76,8 @@ test('SP-TK5 SP-TK6 SP-TK9: 391 hostile visitor replies sent through the follow-
   const guards = new XssGuards(new URL(baseURL).origin);
   try {
     // Nobody is signed in: the visitor leaves a message, which becomes a ticket.
-    const visitor = await SocketVisitor.connect(baseURL);
-    const welcome = await visitor.next('welcome');
-    visitor.send({
-      type: 'leave_message',
-      name: 'Lena',
-      email: 'lena@example.test',
-      department: 'general',
-      message: 'Printing is slow',
-    });
-    const left = await visitor.next('message_left');
-    visitor.close();
-    const started = await callApi<FollowUpStarted>(baseURL, '', 'POST', '/api/follow-up/start', {
-      visitorToken: welcome.token,
-      messageId: left.id,
-    });
+    const left = await leaveMessage(baseURL);
+    const started = await startFollowUp(baseURL, left);
 
     // The visitor's follow-up page: every payload typed into the reply form and sent.
     const context = await browser.newContext({ baseURL });

@@ -13,9 +13,8 @@
  * by the admin; the admin's page shows every title and body as text.
  */
 import type { Page } from '@playwright/test';
-import { CANNED_CATEGORIES, LIMITS, type FollowUpStarted } from '../../protocol/index.ts';
+import { CANNED_CATEGORIES, LIMITS } from '../../protocol/index.ts';
 import { XSS_FULL_CORPUS } from '../fixtures/xss-corpus.ts';
-import { SocketVisitor } from './console-steps.ts';
 import { expect, test } from './fixtures.ts';
 import { XssGuards } from './support/xss-guards.ts';
 import {
@@ -23,9 +22,11 @@ import {
   emailBodies,
   inBatches,
   formattedText,
+  leaveMessage,
   openEmails,
   serviceWithMailFolder,
   staffPage,
+  startFollowUp,
   staffToken,
 } from './support/xss-views.ts';
 
@@ -51,17 +52,7 @@ test('F18 F25 SP-TK6 SP-TK7: 391 hostile ticket answers and canned responses sta
   const guards = new XssGuards(new URL(baseURL).origin);
   try {
     // Nobody is signed in: the visitor leaves a message, which becomes a ticket.
-    const visitor = await SocketVisitor.connect(baseURL);
-    const welcome = await visitor.next('welcome');
-    visitor.send({
-      type: 'leave_message',
-      name: 'Lena',
-      email: 'lena@example.test',
-      department: 'general',
-      message: 'Printing is slow',
-    });
-    const left = await visitor.next('message_left');
-    visitor.close();
+    const left = await leaveMessage(baseURL);
 
     const bearer = `Bearer ${await staffToken(baseURL, 'alice')}`;
     const { tickets } = await callApi<{ tickets: { id: string }[] }>(
@@ -76,10 +67,7 @@ test('F18 F25 SP-TK6 SP-TK7: 391 hostile ticket answers and canned responses sta
     await inBatches(answers, 16, (body) =>
       callApi(baseURL, bearer, 'POST', `/api/tickets/${ticketId}/answers`, { body }),
     );
-    const started = await callApi<FollowUpStarted>(baseURL, '', 'POST', '/api/follow-up/start', {
-      visitorToken: welcome.token,
-      messageId: left.id,
-    });
+    const started = await startFollowUp(baseURL, left);
 
     // The helper's ticket page: the visitor's message, then every answer, as text.
     const helper = await staffPage(

@@ -14,7 +14,9 @@ import {
   type BlockNode,
   type InlineNode,
 } from '../../../app/lib/messages/message-format.ts';
+import type { FollowUpStarted } from '../../../protocol/index.ts';
 import { XSS_FLAG } from '../../fixtures/xss-corpus.ts';
+import { SocketVisitor } from '../console-steps.ts';
 import { startService } from './service.ts';
 import type { XssGuards } from './xss-guards.ts';
 
@@ -90,6 +92,31 @@ export async function callApi<T>(
     response.status,
   );
   return JSON.parse(text) as T;
+}
+
+/** What a visitor who left a message holds: their token and the message's id. */
+export type LeftMessage = { visitorToken: string; messageId: string };
+
+/** Nobody is signed in: Lena leaves a message over the widget's socket, which becomes
+ * a ticket (SP-TK1). */
+export async function leaveMessage(baseURL: string): Promise<LeftMessage> {
+  const visitor = await SocketVisitor.connect(baseURL);
+  const welcome = await visitor.next('welcome');
+  visitor.send({
+    type: 'leave_message',
+    name: 'Lena',
+    email: 'lena@example.test',
+    department: 'general',
+    message: 'Printing is slow',
+  });
+  const left = await visitor.next('message_left');
+  visitor.close();
+  return { visitorToken: welcome.token, messageId: left.id };
+}
+
+/** SP-TK3: the follow-up link of the ticket the message became, as the widget asks for it. */
+export function startFollowUp(baseURL: string, left: LeftMessage): Promise<FollowUpStarted> {
+  return callApi<FollowUpStarted>(baseURL, '', 'POST', '/api/follow-up/start', left);
 }
 
 /** Runs `act` on every item, `size` at a time (HTTP calls in parallel rather than
