@@ -169,6 +169,19 @@ test('F8 F12 F13 F23 F27 issue 16: the full XSS corpus as chat messages and file
     await expect(log.locator('.bubble').first()).toContainText('Hello', LINK_TIMEOUT);
   }
 
+  /** The three views once each shows `count` bubbles: the same entries in the same order
+   * (Y.Doc order, CHAT.md), compared item by item. */
+  const threeViewsAgree = async (count: number) => {
+    const read = {
+      widget: await untilBubbles(widgetLog, count, 'widget'),
+      console: await untilBubbles(consoleLog, count, 'console'),
+      watch: await untilBubbles(watchLog, count, 'watch view'),
+    };
+    expect(comparable(read.widget)).toEqual(comparable(read.console));
+    expect(comparable(read.watch)).toEqual(comparable(read.console));
+    return read;
+  };
+
   await test.step('messages: each side types its half, nobody waits for arrival', async () => {
     const widgetFrame = visitorPage
       .frames()
@@ -180,13 +193,7 @@ test('F8 F12 F13 F23 F27 issue 16: the full XSS corpus as chat messages and file
   });
   const messages = 1 + XSS_FULL_CORPUS.length;
   const views = await test.step('messages: the three views agree, item by item', async () => {
-    const read = {
-      widget: await untilBubbles(widgetLog, messages, 'widget'),
-      console: await untilBubbles(consoleLog, messages, 'console'),
-      watch: await untilBubbles(watchLog, messages, 'watch view'),
-    };
-    expect(comparable(read.widget)).toEqual(comparable(read.console));
-    expect(comparable(read.watch)).toEqual(comparable(read.console));
+    const read = await threeViewsAgree(messages);
     // Every payload is on screen as the text its markdown reads as, once.
     const shown = bubblesOf(read.console)
       .slice(1)
@@ -231,13 +238,7 @@ test('F8 F12 F13 F23 F27 issue 16: the full XSS corpus as chat messages and file
   });
   const total = messages + XSS_FULL_CORPUS.length;
   await test.step('files: names are text and download names path-free, in every view', async () => {
-    const read = {
-      widget: await untilBubbles(widgetLog, total, 'widget'),
-      console: await untilBubbles(consoleLog, total, 'console'),
-      watch: await untilBubbles(watchLog, total, 'watch view'),
-    };
-    expect(comparable(read.widget)).toEqual(comparable(read.console));
-    expect(comparable(read.watch)).toEqual(comparable(read.console));
+    const read = await threeViewsAgree(total);
     const expected = XSS_FULL_CORPUS.map(shownFileName).sort();
     for (const [view, entries] of Object.entries(read)) {
       const files = bubblesOf(entries).flatMap((b) => (b.file ? [b.file] : []));
