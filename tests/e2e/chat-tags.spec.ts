@@ -103,7 +103,10 @@ test('F17 /tag with a keyboard suggestion gives a chip the board shows too; the 
   expect(socketText).not.toMatch(/chat_meta|crash|flash|\/ta/);
   const data = dataMessages(received);
   expect(data.some((m) => m.payload.includes('Thanks, one moment'))).toBe(true);
-  expect(data.some((m) => /\/ta|crash|flash|tga/.test(m.payload))).toBe(false);
+  // Four letters or more: the payloads are binary, and random message ids and client ids
+  // spell any three letters now and then ("tga" failed a CI run that leaked nothing). Every
+  // draft above passed through "/tag" or "/tga", so a typing preview would still show here.
+  expect(data.filter((m) => /\/tag|\/tga|crash|flash/.test(m.payload))).toEqual([]);
 
   // F22: the Common issues page charts the tags of this service's chats; the CSV has them.
   await molly.getByRole('link', { name: 'Administration' }).click();
