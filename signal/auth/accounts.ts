@@ -8,7 +8,8 @@
  * - `ensureAdmin(storage, { nickname, password, now, defaultChatLimit })` →
  *   Promise<`{ created: false } | { created: true, account, generatedPassword }`>
  * - `ensureDefaultDepartment(storage)`, `seedDemo(storage, options)`
- * - `DEMO_PASSWORD`, `DEMO_ACCOUNTS`, `DEMO_DEPARTMENTS`, `DEFAULT_DEPARTMENT`
+ * - `DEMO_PASSWORD`, `DEMO_ACCOUNTS`, `DEMO_DEPARTMENTS`, `DEFAULT_DEPARTMENT`,
+ *   `DEMO_SCRYPT_PARAMS` (the demo accounts' published password needs no costly hash)
  * - `publicAccount(account)` → the protocol's `Account` (no hash, no dates)
  */
 import { randomBytes } from 'node:crypto';
@@ -137,14 +138,24 @@ export function ensureDefaultDepartment(storage: Storage): void {
 }
 
 /** Seeds the demo departments and accounts; running it again changes nothing. */
+/**
+ * The demo accounts' password is printed on the sign-in page and in the README, so a
+ * costly hash of it guards nothing; at the default cost the four of them took 1.5–4 s
+ * of every demo start on a loaded machine (each e2e test's own service), and every
+ * demo sign-in paid the default cost again. Accounts created or re-passworded later
+ * get the default cost.
+ */
+export const DEMO_SCRYPT_PARAMS: ScryptParams = { logN: 10, r: 8, p: 1 };
+
 export async function seedDemo(storage: Storage, options: AccountOptions): Promise<void> {
+  const demoOptions = { ...options, scrypt: options.scrypt ?? DEMO_SCRYPT_PARAMS };
   const known = new Set(storage.listDepartments().map((department) => department.id));
   for (const department of DEMO_DEPARTMENTS) {
     if (!known.has(department.id)) storage.upsertDepartment(department);
   }
   for (const demo of DEMO_ACCOUNTS) {
     if (storage.findAccountByNickname(demo.nickname) !== null) continue;
-    const result = await createAccount(storage, { ...demo, password: DEMO_PASSWORD }, options);
+    const result = await createAccount(storage, { ...demo, password: DEMO_PASSWORD }, demoOptions);
     if (!result.ok && result.error !== 'nickname_taken') {
       throw new Error(`could not create the demo account ${demo.nickname}: ${result.error}`);
     }

@@ -2,13 +2,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEMO_ACCOUNTS,
   DEMO_PASSWORD,
+  DEMO_SCRYPT_PARAMS,
   createAccount,
   ensureAdmin,
   ensureDefaultDepartment,
   publicAccount,
   seedDemo,
 } from '../../../signal/auth/accounts.ts';
-import { FAST_SCRYPT_PARAMS, verifyPassword } from '../../../signal/auth/passwords.ts';
+import {
+  DEFAULT_SCRYPT_PARAMS,
+  FAST_SCRYPT_PARAMS,
+  verifyPassword,
+} from '../../../signal/auth/passwords.ts';
 import { openSqliteStorage, type SqliteStorage } from '../../../signal/storage/sqlite-storage.ts';
 
 let storage: SqliteStorage;
@@ -126,6 +131,27 @@ describe('accounts', () => {
     expect(
       (await ensureAdmin(storage, { ...options, nickname: 'admin', password: null })).created,
     ).toBe(true);
+  });
+
+  it('the demo accounts (published password) get a cheap hash; the admin and new accounts the default cost', async () => {
+    const production = { now: 1000, defaultChatLimit: 3 };
+    await seedDemo(storage, production);
+    await ensureAdmin(storage, { ...production, nickname: 'admin', password: 'admin-pass-1' });
+    const created = await createAccount(
+      storage,
+      { nickname: 'newcomer', password: 'password1' },
+      production,
+    );
+    if (!created.ok) throw new Error(created.error);
+    const costOf = (nickname: string) =>
+      storage.findAccountByNickname(nickname)?.passwordHash.split('$').slice(1, 4).map(Number);
+    const { logN, r, p } = DEMO_SCRYPT_PARAMS;
+    for (const demo of DEMO_ACCOUNTS) expect(costOf(demo.nickname)).toEqual([logN, r, p]);
+    const { logN: n15, r: r8, p: p1 } = DEFAULT_SCRYPT_PARAMS;
+    expect(costOf('admin')).toEqual([n15, r8, p1]);
+    expect(costOf('newcomer')).toEqual([n15, r8, p1]);
+    const alice = storage.findAccountByNickname('alice');
+    expect(await verifyPassword(DEMO_PASSWORD, alice?.passwordHash ?? '')).toBe(true);
   });
 
   it('publicAccount drops the hash and dates', async () => {
