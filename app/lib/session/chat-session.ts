@@ -115,6 +115,11 @@ export type SendRefusal = 'empty' | 'message_too_long' | 'not_writable' | 'doc_t
 
 /** How long presence changes gather before one awareness update carries them. */
 export const PRESENCE_COALESCE_MS = 50;
+/** How long messages seen gather before one read mark (F9) covers them: a visitor reading
+ * a quick exchange writes one update, not one per message, which the helper would apply,
+ * acknowledge and render while its next message waits (benchmark S5 round trip), and
+ * which would stay in the document for good. */
+export const READ_MARK_COALESCE_MS = 250;
 /** A signed line not written by then shows as pending anyway. */
 const UNSENT_SHOW_MS = 100;
 /** How many signed writes keep the local id `send` returned (CH-V2): the newest. */
@@ -123,6 +128,7 @@ export const WRITTEN_AS_KEPT = 100;
 type SessionTimers = {
   presence: ReturnType<typeof setTimeout> | null;
   unsent: ReturnType<typeof setTimeout> | null;
+  read: ReturnType<typeof setTimeout> | null;
 };
 
 const PROBLEMS = {
@@ -167,7 +173,7 @@ export class ChatSession {
   readonly #viewReuse = new MessageViewReuse();
   #notifyQueued = false;
   #filesQueued = false;
-  readonly #timers: SessionTimers = { presence: null, unsent: null };
+  readonly #timers: SessionTimers = { presence: null, unsent: null, read: null };
   #saving: Promise<void> = Promise.resolve();
   readonly #signer: MessageSigner | null;
   /** CH-V2: signed writes, one after the other, so consecutive messages keep their order. */
@@ -250,7 +256,7 @@ export class ChatSession {
       );
     }
     this.#state = this.#stateFromList(notes.participants);
-    this.#reads = new ReadTracker(() => this.#markRead());
+    this.#reads = new ReadTracker(() => this.#markReadSoon());
     this.files = new FileTransfers({
       // CH-X14: every file this chat stores or finds is claimed by it, to be freed after it ends.
       store: forChat(fileStoreOf(options.files), options.chatId),
@@ -462,6 +468,7 @@ export class ChatSession {
     this.#state = { status: 'destroyed' };
     this.#clearTimer('presence');
     this.#clearTimer('unsent');
+    this.#clearTimer('read');
     for (const off of this.#unsubscribe.splice(0)) off();
     this.#links.destroy();
     this.files.destroy();
@@ -821,6 +828,14 @@ export class ChatSession {
     const timer = this.#timers[which];
     if (timer !== null) clearTimeout(timer);
     this.#timers[which] = null;
+  }
+
+  /** F9: one read mark for what is seen within READ_MARK_COALESCE_MS. */
+  #markReadSoon(): void {
+    this.#timers.read ??= setTimeout(() => {
+      this.#timers.read = null;
+      this.#markRead();
+    }, READ_MARK_COALESCE_MS);
   }
 
   /** F9: moves this participant's read mark up to the last seen message of others. */
