@@ -35,8 +35,8 @@ export type SendResult = 'sent' | 'backpressure' | 'dropped';
 /** One open WebSocket. Valid from `open` until `close` is delivered, once. */
 export interface SocketConnection {
   readonly id: number;
-  readonly remoteAddress: string;
-  /** What `upgrade` accepted with (the gateway's per-socket state lives here). */
+  /** What `upgrade` accepted with (the gateway's per-socket state lives here, and
+   * what it needs of the upgrade request, such as the client's address). */
   readonly data: unknown;
   send(text: string): SendResult;
   /** Bytes queued but not yet written. */

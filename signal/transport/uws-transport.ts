@@ -21,73 +21,74 @@ import {
 } from './transport.ts';
 import { loadUwsNative, type UwsModule } from './uws-native.ts';
 
-/** What uWS keeps for us on each socket (`getUserData()`, which in this build is the
- * uWS socket object itself, with these properties copied onto it at upgrade). One
- * property: everything else is on the connection. */
-type UserData = { conn: UwsConnection };
+/**
+ * What uWS keeps for us on each socket (`getUserData()`; in this build the uWS socket
+ * object itself, onto which these properties are copied at upgrade, into one
+ * out-of-object property array of three slots, which they fill). `conn` is what the
+ * handlers see; `prev` and `next` chain the open sockets for graceful shutdown, since
+ * uWS cannot enumerate its sockets. (This build's own `app.close()` drops every
+ * socket without a close frame, 1006, not the 1012 a shutdown owes each client:
+ * tests/integration/uws-app-close.test.ts.)
+ */
+type UserData = { conn: UwsConnection; prev: UserData | null; next: UserData | null };
 
 /**
- * One socket as the handlers see it, from open until its close is delivered. One
- * object per socket with its methods on the class prototype: no closures per socket
- * (benchmark S1 measures memory per idle connection against bare uWS). The open
- * connections are chained through `prev`/`next` for graceful shutdown, since uWS
- * cannot enumerate its sockets: two fields on this object rather than a Set entry.
- * (This build's own `app.close()` drops every socket without a close frame, 1006,
- * not the 1012 a shutdown owes each client: tests/integration/uws-app-close.test.ts.)
+ * One socket as the handlers see it, from open until its close is delivered: four
+ * plain fields, the methods on the prototype, no closures and nothing else per socket
+ * (benchmark S1 measures memory per idle connection against bare uWS). `ws` is null
+ * before open and from the close on, which is also what "closed" means here.
  *
  * Sends are held until the end of the current I/O batch (the transport's `Outbox`)
  * and then written corked, one write per socket: a relayed signal is sent to
  * another socket than the one whose message is being handled, and corking a second
  * socket inside a uWS callback flushes the first, so without holding every relayed
  * frame cost a system call of its own (SP-S2). Order per socket is kept; a close
- * writes what is held first.
+ * writes what is held first. What is held lives in a `Held` from the outbox's pool,
+ * on the socket only while it holds something, so an idle socket carries one null.
  */
-class UwsConnection implements SocketConnection {
-  /** Set in `open`. */
+abstract class UwsConnection implements SocketConnection {
+  /** Set in `open`, cleared in `close`; the uWS socket must not be touched after it. */
   ws: Uws.WebSocket<UserData> | null = null;
-  /** Set in `close`; the uWS socket must not be touched after it. */
-  closed = false;
-  prev: UwsConnection | null = null;
-  next: UwsConnection | null = null;
-  /** Texts sent since the last flush, in order; null when none (no array kept). */
-  held: string[] | null = null;
-  /** Their size in UTF-16 code units (bytes, for the ASCII JSON most frames are). */
-  heldBytes = 0;
+  /** Texts sent since the last flush; null when none. */
+  held: Held | null = null;
 
   constructor(
     readonly id: number,
-    readonly remoteAddress: string,
     readonly data: unknown,
-    readonly outbox: Outbox,
   ) {}
+
+  /** The transport's outbox: one per transport, so on its subclass's prototype. */
+  protected abstract get outbox(): Outbox;
 
   send(text: string): SendResult {
     const ws = this.ws;
-    if (this.closed || ws === null) return 'dropped';
+    if (ws === null) return 'dropped';
+    const heldBytes = this.held === null ? 0 : this.held.bytes;
     // A big frame is written now, as uWS would, after what is held: holding is for
     // the many small frames of signalling, and the kernel takes big ones best.
-    if (this.heldBytes + text.length > HOLD_LIMIT_BYTES) {
+    if (heldBytes + text.length > HOLD_LIMIT_BYTES) {
       this.flush();
-      if (this.closed) return 'dropped';
+      if (this.ws === null) return 'dropped';
       let status = 2;
       ws.cork(() => {
         status = ws.send(text, false, false);
       });
       return SEND_STATUS[status] ?? 'dropped';
     }
+    const outbox = this.outbox;
     const buffered = ws.getBufferedAmount();
     // uWS's own rule (it drops a frame once the socket's buffer is over the limit),
     // applied now so that the caller knows.
-    if (buffered > this.outbox.maxBackpressureBytes) return 'dropped';
+    if (buffered > outbox.maxBackpressureBytes) return 'dropped';
     // 'backpressure' as uWS means it: this frame waits behind others for the socket.
-    const result: SendResult = buffered + this.heldBytes > 0 ? 'backpressure' : 'sent';
-    if (this.held === null) {
-      this.held = [text];
-      this.outbox.hold(this);
-    } else {
-      this.held.push(text);
+    const result: SendResult = buffered + heldBytes > 0 ? 'backpressure' : 'sent';
+    let held = this.held;
+    if (held === null) {
+      held = outbox.hold(this);
+      this.held = held;
     }
-    this.heldBytes += text.length;
+    held.texts.push(text);
+    held.bytes += text.length;
     return result;
   }
 
@@ -96,26 +97,30 @@ class UwsConnection implements SocketConnection {
     const held = this.held;
     if (held === null) return;
     this.held = null;
-    this.heldBytes = 0;
     const ws = this.ws;
-    if (this.closed || ws === null) return;
     let dropped = false;
-    ws.cork(() => {
-      for (const text of held) if (ws.send(text, false, false) === 2) dropped = true;
-    });
+    if (ws !== null) {
+      const texts = held.texts;
+      ws.cork(() => {
+        for (const text of texts) if (ws.send(text, false, false) === 2) dropped = true;
+      });
+    }
+    this.outbox.release(held);
     // The buffer filled between the send and the flush: the frame must not vanish
     // silently, so the socket goes (the gateway closes it first when it sees it).
-    if (dropped) ws.end(1011, 'send buffer full');
+    if (dropped) ws?.end(1011, 'send buffer full');
   }
 
   bufferedAmount(): number {
-    return this.closed || this.ws === null ? 0 : this.ws.getBufferedAmount() + this.heldBytes;
+    const ws = this.ws;
+    return ws === null ? 0 : ws.getBufferedAmount() + (this.held?.bytes ?? 0);
   }
 
   close(code: number, reason: string): void {
-    if (this.closed || this.ws === null) return;
+    if (this.ws === null) return;
     this.flush();
-    this.ws.end(code, closeReason(reason));
+    // flush() may have closed the socket (its buffer was full).
+    this.ws?.end(code, closeReason(reason));
   }
 }
 
@@ -123,6 +128,17 @@ class UwsConnection implements SocketConnection {
 const HOLD_LIMIT_BYTES = 16 * 1024;
 
 const SEND_STATUS: Record<number, SendResult> = { 0: 'backpressure', 1: 'sent', 2: 'dropped' };
+
+/** The texts one socket holds until the flush, and their size in UTF-16 code units
+ * (bytes, for the ASCII JSON most frames are). */
+class Held {
+  readonly texts: string[] = [];
+  bytes = 0;
+}
+
+/** Held buffers kept for reuse: enough for every socket of a busy batch; a burst
+ * beyond it is left to the garbage collector. */
+const HELD_POOL_LIMIT = 1024;
 
 /**
  * The connections holding sends, written out once the I/O batch that made them is
@@ -133,6 +149,7 @@ class Outbox {
   constructor(readonly maxBackpressureBytes: number) {}
 
   #holding: UwsConnection[] = [];
+  #free: Held[] = [];
   #scheduled = false;
   readonly #flushAll = (): void => {
     this.#scheduled = false;
@@ -141,11 +158,21 @@ class Outbox {
     for (const conn of holding) conn.flush();
   };
 
-  hold(conn: UwsConnection): void {
+  /** A held buffer for `conn`, which is flushed at the end of the batch. */
+  hold(conn: UwsConnection): Held {
     this.#holding.push(conn);
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(this.#flushAll);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#flushAll);
+    }
+    return this.#free.pop() ?? new Held();
+  }
+
+  /** A flushed buffer back to the pool. */
+  release(held: Held): void {
+    held.texts.length = 0;
+    held.bytes = 0;
+    if (this.#free.length < HELD_POOL_LIMIT) this.#free.push(held);
   }
 
   /** Writes everything held now (shutdown). */
@@ -154,29 +181,29 @@ class Outbox {
   }
 }
 
-/** The open connections, newest first, linked through the connections themselves. */
-class OpenConnections {
-  #head: UwsConnection | null = null;
+/** The open sockets, newest first, linked through their user data. */
+class OpenSockets {
+  #head: UserData | null = null;
 
-  add(conn: UwsConnection): void {
-    conn.next = this.#head;
-    if (this.#head !== null) this.#head.prev = conn;
-    this.#head = conn;
+  add(socket: UserData): void {
+    socket.next = this.#head;
+    if (this.#head !== null) this.#head.prev = socket;
+    this.#head = socket;
   }
 
-  delete(conn: UwsConnection): void {
-    if (conn.prev !== null) conn.prev.next = conn.next;
-    else if (this.#head === conn) this.#head = conn.next;
+  delete(socket: UserData): void {
+    if (socket.prev !== null) socket.prev.next = socket.next;
+    else if (this.#head === socket) this.#head = socket.next;
     else return; // not in the list
-    if (conn.next !== null) conn.next.prev = conn.prev;
-    conn.prev = null;
-    conn.next = null;
+    if (socket.next !== null) socket.next.prev = socket.prev;
+    socket.prev = null;
+    socket.next = null;
   }
 
-  /** A copy, so that closing one while walking is safe. */
-  toArray(): UwsConnection[] {
+  /** Their connections, copied, so that closing one while walking is safe. */
+  connections(): UwsConnection[] {
     const all: UwsConnection[] = [];
-    for (let c = this.#head; c !== null; c = c.next) all.push(c);
+    for (let s = this.#head; s !== null; s = s.next) all.push(s.conn);
     return all;
   }
 }
@@ -207,8 +234,13 @@ export function createUwsTransportWith(
   let listenSocket: Uws.us_listen_socket | null = null;
   let closing = false;
   // uWS cannot enumerate its sockets; graceful shutdown needs them.
-  const sockets = new OpenConnections();
+  const sockets = new OpenSockets();
   const outbox = new Outbox(options.maxBackpressureBytes);
+  class Connection extends UwsConnection {
+    protected get outbox(): Outbox {
+      return outbox;
+    }
+  }
   const pendingResponses = new Set<Uws.HttpResponse>();
 
   app.ws<UserData>(`${options.wsPathPrefix}*`, {
@@ -246,7 +278,9 @@ export function createUwsTransportWith(
         return;
       }
       const userData: UserData = {
-        conn: new UwsConnection(++nextId, remoteAddress, decision.data, outbox),
+        conn: new Connection(++nextId, decision.data),
+        prev: null,
+        next: null,
       };
       res.upgrade(
         userData,
@@ -258,15 +292,16 @@ export function createUwsTransportWith(
     },
 
     open: (ws) => {
-      const conn = ws.getUserData().conn;
+      const socket = ws.getUserData();
+      const conn = socket.conn;
       conn.ws = ws;
-      sockets.add(conn);
+      sockets.add(socket);
       guard(conn, () => handlers.open(conn));
     },
 
     message: (ws, message, isBinary) => {
       const conn = ws.getUserData().conn;
-      if (conn.closed) return;
+      if (conn.ws === null) return;
       const byteLength = message.byteLength;
       if (byteLength > options.maxPayloadBytes) {
         ws.end(1009, 'message too big');
@@ -279,18 +314,19 @@ export function createUwsTransportWith(
     },
 
     close: (ws, code) => {
-      const conn = ws.getUserData().conn;
-      conn.closed = true;
-      sockets.delete(conn);
+      const socket = ws.getUserData();
+      const conn = socket.conn;
+      sockets.delete(socket);
       // uWS calls close once per socket; a socket that never opened was never seen.
       if (conn.ws === null) return;
+      // From here the connection is closed: sends are dropped, the uWS socket (dead
+      // once this returns) is no longer reachable from what the handlers may keep.
+      conn.ws = null;
       try {
         handlers.close(conn, code);
       } catch (error) {
         warn(error);
       }
-      // The handlers may keep the connection; the dead uWS socket need not stay with it.
-      conn.ws = null;
     },
   });
 
@@ -380,7 +416,7 @@ export function createUwsTransportWith(
       }
       outbox.flushNow();
       // end() calls the close handler at once, which removes the socket from the set.
-      for (const conn of sockets.toArray()) conn.close(code, reason);
+      for (const conn of sockets.connections()) conn.close(code, reason);
       for (const res of [...pendingResponses]) res.close();
       // Let the close frames go out before the sockets are dropped.
       await new Promise((resolve) => setTimeout(resolve, 50));

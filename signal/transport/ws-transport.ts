@@ -206,10 +206,10 @@ class WsTransport implements Transport {
       return;
     }
     const data = decision.data;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onOpen(ws, remoteAddress, data));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onOpen(ws, data));
   }
 
-  private onOpen(ws: WebSocket, remoteAddress: string, data: unknown): void {
+  private onOpen(ws: WebSocket, data: unknown): void {
     const maxBackpressure = this.options.maxBackpressureBytes;
     const socket: OpenSocket = {
       ws,
@@ -217,7 +217,6 @@ class WsTransport implements Transport {
       closed: false,
       conn: {
         id: ++this.nextId,
-        remoteAddress,
         data,
         send(text) {
           if (socket.closed || ws.readyState !== ws.OPEN) return 'dropped';

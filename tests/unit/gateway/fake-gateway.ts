@@ -149,7 +149,6 @@ export function fakeGateway(overrides: Partial<GatewayConfig> = {}): Harness {
       if (!decision.accept) throw new Error(`refused ${decision.status}`);
       const socket: FakeSocket = {
         id: ++nextId,
-        remoteAddress,
         data: decision.data,
         sent: [],
         closed: null,
