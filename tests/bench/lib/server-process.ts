@@ -33,8 +33,9 @@ export type ServerProcess = {
   call<T>(command: string, payload: unknown, schema: v.GenericSchema<unknown, T>): Promise<T>;
   /** Full garbage collection in the child, then its RSS in bytes. */
   settledRss(): Promise<number>;
-  /** Full garbage collection in the child, then its own report of what is in use. */
-  settledHeap(): Promise<HeapReport>;
+  /** Full garbage collection in the child, then its own report of what is in use;
+   * `touchYoung` first writes every page of V8's young generation (see child.ts). */
+  settledHeap(options?: { touchYoung?: boolean }): Promise<HeapReport>;
   stop(): Promise<void>;
 };
 
@@ -42,6 +43,8 @@ const HeapReport = v.object({
   heapUsed: v.number(),
   external: v.number(),
   arrayBuffers: v.number(),
+  /** V8's new space, reserved (it is part of RSS once touched). */
+  youngGeneration: v.number(),
 });
 export type HeapReport = v.InferOutput<typeof HeapReport>;
 
@@ -158,7 +161,7 @@ export async function startServerProcess(
       await call('gc', null, HeapReport);
       return rssBytes(pid);
     },
-    settledHeap: () => call('gc', null, HeapReport),
+    settledHeap: (options = {}) => call('gc', options, HeapReport),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       // A profiled child must exit on its own to write its profile (it exits when

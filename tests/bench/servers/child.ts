@@ -5,6 +5,7 @@
  * loads here (the runner refuses to report on the pure-JS fallback), then answers
  * the runner's commands until it is killed.
  */
+import { getHeapSpaceStatistics } from 'node:v8';
 import { describeTransport } from '../../../signal/transport/uws-native.ts';
 import type { FromChild, ServerKind, StartedServer } from '../lib/child-protocol.ts';
 
@@ -25,6 +26,25 @@ const starters: Record<
   'relay-uws': () => import('./relay-uws.ts'),
 };
 
+function youngGenerationBytes(): number {
+  return getHeapSpaceStatistics()
+    .filter((space) => space.space_name === 'new_space')
+    .reduce((sum, space) => sum + space.space_size, 0);
+}
+
+/**
+ * Allocates short-lived objects worth twice the young generation, so that every page
+ * of it has been written and counts in RSS, whatever ran before. Without it, RSS grows
+ * as allocation reaches young-generation pages for the first time, which is V8's
+ * fixed reservation being filled in, not memory the objects kept (S1).
+ */
+function touchYoungGeneration(): void {
+  const ring: object[] = new Array<object>(64);
+  // 64-byte objects (five fields), each dead once the ring wraps.
+  const count = Math.ceil((2 * youngGenerationBytes()) / 64);
+  for (let i = 0; i < count; i++) ring[i & 63] = { a: i, b: i, c: i, d: i, e: i };
+}
+
 function tell(message: FromChild): void {
   process.send?.(message);
 }
@@ -36,16 +56,22 @@ async function main(): Promise<void> {
   const started = await module.start(JSON.parse(json ?? '{}') as unknown);
   const commands: Record<string, (payload: unknown) => Promise<unknown>> = {
     ...started.commands,
-    gc: () => {
+    gc: (payload) => {
       // Full collections twice: the second frees what the first one's finalizers left.
       const gc = (globalThis as { gc?: () => void }).gc;
       if (gc === undefined) throw new Error('the child needs --expose-gc');
+      if ((payload as { touchYoung?: unknown } | null)?.touchYoung === true) {
+        touchYoungGeneration();
+      }
       gc();
       gc();
       // The process's own report, after the collections: the JS heap in use is the
       // figure that shows a leak of JS objects; RSS also holds pages V8 keeps.
       const { heapUsed, external, arrayBuffers } = process.memoryUsage();
-      return Promise.resolve({ heapUsed, external, arrayBuffers });
+      // The young generation's reserved size: it grows while many objects survive
+      // (connections being accepted) and a full GC does not give it back.
+      const youngGeneration = youngGenerationBytes();
+      return Promise.resolve({ heapUsed, external, arrayBuffers, youngGeneration });
     },
   };
   process.on(
