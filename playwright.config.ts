@@ -7,6 +7,8 @@ const executablePath = chromiumPath(process.env['CHROMIUM_PATH']);
 
 export default defineConfig({
   testDir: 'tests/e2e',
+  // Builds the service once for every test's own service (tests/e2e/support/service-bundle.ts).
+  globalSetup: './tests/e2e/global-setup.ts',
   // Each worker runs a real service plus a browser, and each has its own service, so
   // the two never share helpers or chats (tests that depend on queue state also get a
   // service of their own: isolatedTest). On the 2-core CI machine two workers ran 86

@@ -1,6 +1,7 @@
 /**
- * Starts the REAL signal service for end-to-end tests: `signal/main.ts --demo` on a
- * free loopback port, with a fresh data folder, serving the built app from build/.
+ * Starts the REAL signal service for end-to-end tests: `signal/main.ts --demo` (as the
+ * run's bundle of it, support/service-bundle.ts, when there is one) on a free loopback
+ * port, with a fresh data folder, serving the built app from build/.
  * Readiness is a condition (GET /healthz answers ok), polled; never a fixed sleep.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../fixtures/service-process.ts';
+import { SERVICE_BUNDLE_ENV } from './service-bundle.ts';
 
 export type RunningService = {
   /** `http://127.0.0.1:PORT`, no trailing slash. */
@@ -76,31 +78,31 @@ async function startOnce(
 ): Promise<RunningService> {
   const dataDir = data?.dataDir ?? (await mkdtemp(join(tmpdir(), 'peerdesk-e2e-')));
   const url = `http://127.0.0.1:${port}`;
-  // `node --import tsx` rather than the tsx CLI: one process, so a stop signal (and
-  // the SIGKILL of last resort) reaches the service itself, not a wrapper.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'signal/main.ts', '--demo', ...(options.args ?? [])],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        // Every browser context signs in from 127.0.0.1; the per-IP default (10 a
-        // minute) is meant for the internet, not for a suite of e2e tests. A test of
-        // the limit itself passes its own value in `options.env`.
-        HTTP_SIGNIN_PER_IP_PER_MINUTE: '1000',
-        // The widget may be framed by the service itself and the allowed embedding
-        // origins only (frame-ancestors): the tests' "other origin" host site is
-        // localhost at the same port (tests/e2e/widget-embed.spec.ts).
-        ALLOWED_ORIGINS: `http://localhost:${port}`,
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  // The run's bundle of the service when the global setup built one (service-bundle.ts),
+  // else the sources through `node --import tsx` rather than the tsx CLI: one process
+  // either way, so a stop signal (and the SIGKILL of last resort) reaches the service
+  // itself, not a wrapper.
+  const bundle = process.env[SERVICE_BUNDLE_ENV];
+  const entry = bundle === undefined ? ['--import', 'tsx', 'signal/main.ts'] : [bundle];
+  const child = spawn(process.execPath, [...entry, '--demo', ...(options.args ?? [])], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      // Every browser context signs in from 127.0.0.1; the per-IP default (10 a
+      // minute) is meant for the internet, not for a suite of e2e tests. A test of
+      // the limit itself passes its own value in `options.env`.
+      HTTP_SIGNIN_PER_IP_PER_MINUTE: '1000',
+      // The widget may be framed by the service itself and the allowed embedding
+      // origins only (frame-ancestors): the tests' "other origin" host site is
+      // localhost at the same port (tests/e2e/widget-embed.spec.ts).
+      ALLOWED_ORIGINS: `http://localhost:${port}`,
+      ...options.env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
