@@ -409,10 +409,14 @@ export class Board {
       const chat = this.#waiting.at(skipped);
       if (chat === undefined) return;
       const department = chat.details.department;
-      const chosen = chooseHelper(this.helpers.ready(), chat.rejectedBy, (accountId) => {
-        const only = this.helperDepartments.get(accountId);
-        return only === undefined || only.has(department);
-      });
+      // SP-A3 narrows the helpers only when some are limited to departments.
+      const chosen =
+        this.helperDepartments.size === 0
+          ? chooseHelper(this.helpers.ready(), chat.rejectedBy)
+          : chooseHelper(this.helpers.ready(), chat.rejectedBy, (accountId) => {
+              const only = this.helperDepartments.get(accountId);
+              return only === undefined || only.has(department);
+            });
       if (chosen === null) skipped++;
       else this.offer(chat, this.staff.get(chosen.accountId)!);
     }

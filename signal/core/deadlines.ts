@@ -24,51 +24,72 @@ export type DeadlineKey =
   /** SP-CR9: a visitor queued since `enqueuedAt` has waited long enough to be announced. */
   | { kind: 'queue_wait'; chatId: string; enqueuedAt: number };
 
-export type Deadline = { at: number; key: DeadlineKey };
-
+/** Times and keys in two parallel arrays, moved by hole-sifting: a push or pop
+ * allocates nothing (no entry object per deadline, no array per swap), so a walk that
+ * schedules one step per millisecond leaves no garbage for the next scavenge. */
 export class DeadlineHeap {
-  readonly #items: Deadline[] = [];
+  readonly #at: number[] = [];
+  readonly #keys: DeadlineKey[] = [];
+  /** When the deadline `popDue` returned last was due. */
+  #poppedAt = 0;
 
   get size(): number {
-    return this.#items.length;
+    return this.#at.length;
   }
 
   push(at: number, key: DeadlineKey): void {
-    const items = this.#items;
-    items.push({ at, key });
-    let i = items.length - 1;
+    const times = this.#at;
+    const keys = this.#keys;
+    let i = times.length;
+    times.push(at);
+    keys.push(key);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (items[parent]!.at <= items[i]!.at) break;
-      [items[parent], items[i]] = [items[i]!, items[parent]!];
+      if (times[parent]! <= at) break;
+      times[i] = times[parent]!;
+      keys[i] = keys[parent]!;
       i = parent;
     }
+    times[i] = at;
+    keys[i] = key;
   }
 
-  peek(): Deadline | undefined {
-    return this.#items[0];
+  /** The earliest deadline's time, or null when there is none. */
+  nextAt(): number | null {
+    return this.#at.length === 0 ? null : this.#at[0]!;
   }
 
-  /** Removes and returns the earliest deadline at or before `now`. */
-  popDue(now: number): Deadline | undefined {
-    const items = this.#items;
-    const top = items[0];
-    if (top === undefined || top.at > now) return undefined;
-    const last = items.pop()!;
-    if (items.length > 0) {
-      items[0] = last;
+  /** Removes and returns the key of the earliest deadline at or before `now`
+   * (`poppedAt` says when it was due), or undefined when none is due. */
+  popDue(now: number): DeadlineKey | undefined {
+    const times = this.#at;
+    const keys = this.#keys;
+    if (times.length === 0 || times[0]! > now) return undefined;
+    const top = keys[0]!;
+    this.#poppedAt = times[0]!;
+    const lastAt = times.pop()!;
+    const lastKey = keys.pop()!;
+    const n = times.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < items.length && items[l]!.at < items[m]!.at) m = l;
-        if (r < items.length && items[r]!.at < items[m]!.at) m = r;
-        if (m === i) break;
-        [items[m], items[i]] = [items[i]!, items[m]!];
+        const m = r < n && times[r]! < times[l]! ? r : l;
+        if (times[m]! >= lastAt) break;
+        times[i] = times[m]!;
+        keys[i] = keys[m]!;
         i = m;
       }
+      times[i] = lastAt;
+      keys[i] = lastKey;
     }
     return top;
+  }
+
+  /** When the deadline last returned by `popDue` was due. */
+  get poppedAt(): number {
+    return this.#poppedAt;
   }
 }

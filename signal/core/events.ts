@@ -219,7 +219,10 @@ export interface Switchboard {
   view(): SwitchboardView;
   /** For tests; built on demand, not a hot path. */
   indexes(): SwitchboardIndexes;
-  handle(event: CoreEvent, now: number): Effect[];
+  /** The effects of one event, in order. The array is the core's own and is reused by
+   * the next call (no array per event, issue 17): carry it out, or copy it, before
+   * calling `handle` again. */
+  handle(event: CoreEvent, now: number): readonly Effect[];
   /** The earliest time `tick` has work to do, or null. The shell sets one timer for it. */
   nextDeadline(): number | null;
 }

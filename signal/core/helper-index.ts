@@ -61,8 +61,8 @@ export class HelperIndex {
     return this.#online.size;
   }
 
-  /** The ready helpers, best first. */
-  ready(): Iterable<Candidate> {
+  /** The ready helpers, best first (iterate, or `find` without allocating). */
+  ready(): Iterable<Candidate> & Pick<SortedList<Candidate>, 'find'> {
     return this.#ready;
   }
 }

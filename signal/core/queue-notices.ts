@@ -21,8 +21,9 @@ export interface QueueView {
   readonly size: number;
   /** 0-based position, or -1 when not queued. */
   rank(chat: QueuedChat): number;
-  /** The queued chats from 0-based `index` on, in order. */
-  from(index: number): Iterable<QueuedChat>;
+  /** Copies up to `max` queued chats from 0-based `index` on, in order, into the start
+   * of `into`; returns how many (SortedList.copyFrom: no iterator per chat). */
+  copyFrom(index: number, max: number, into: (QueuedChat | undefined)[]): number;
 }
 
 /** All the notices need of the board: narrow, so they depend on no board internals
@@ -56,6 +57,8 @@ export class QueueNotices {
   readonly #walk: string[] = [];
   #walkIndex = 0;
   #stepAt: number | null = null;
+  /** The chats of the current step, reused from step to step. */
+  readonly #batch: (QueuedChat | undefined)[] = [];
 
   constructor(private readonly board: QueueNoticeHost) {}
 
@@ -114,12 +117,17 @@ export class QueueNotices {
       const q = this.board.queue(department);
       const pace = this.#pace(department);
       if (q !== undefined) {
-        for (const chat of q.from(this.#walkIndex)) {
+        const batch = this.#batch;
+        const n = q.copyFrom(this.#walkIndex, budget, batch);
+        for (let i = 0; i < n; i++) {
+          const chat = batch[i]!;
           this.#walkIndex++;
           const conn = this.board.visitorConn(chat.visitor.visitorId);
           if (conn !== null) this.#send(chat, conn, this.#walkIndex, pace);
-          if (--budget === 0) break;
         }
+        budget -= n;
+        // Nothing of the walk is kept alive by the scratch array once the step is done.
+        batch.fill(undefined, 0, n);
       }
       if (budget > 0 || q === undefined || this.#walkIndex >= q.size) {
         this.#walk.shift();

@@ -31,14 +31,17 @@ export function isReadyForOffer(s: StaffState): boolean {
   return isHelperOnline(s) && s.offer === null && s.chats.size < s.account.chatLimit;
 }
 
-/** The best candidate not excluded that takes the chat's department (SP-A3), or null. `sorted` must be in `compareCandidates` order. */
+const takesEvery = (): boolean => true;
+
+/** The best candidate not excluded that takes the chat's department (SP-A3), or null.
+ * `sorted` must be in `compareCandidates` order (a SortedList or an array). */
 export function chooseHelper(
-  sorted: Iterable<Candidate>,
+  sorted: { find(test: (candidate: Candidate) => boolean): Candidate | undefined },
   excluded: ReadonlySet<string>,
-  takes: (accountId: string) => boolean = () => true,
+  takes: (accountId: string) => boolean = takesEvery,
 ): Candidate | null {
-  for (const candidate of sorted) {
-    if (!excluded.has(candidate.accountId) && takes(candidate.accountId)) return candidate;
-  }
-  return null;
+  return (
+    sorted.find((candidate) => !excluded.has(candidate.accountId) && takes(candidate.accountId)) ??
+    null
+  );
 }

@@ -43,20 +43,30 @@ export function createSwitchboard(
   const board = new Board(config, ids);
   board.now = now;
   restore(board, snapshot);
+  // Every call's effects go into this one array, emptied first (see `emptied`).
+  const out: Effect[] = [];
   return {
-    handle(event: CoreEvent, at: number): Effect[] {
+    handle(event: CoreEvent, at: number): readonly Effect[] {
       board.now = Math.max(board.now, at);
-      board.out = [];
+      board.out = emptied(out);
       handle(board, event);
       board.settle();
       return board.out;
     },
     nextDeadline(): number | null {
-      return board.deadlines.peek()?.at ?? null;
+      return board.deadlines.nextAt();
     },
     view: () => viewOf(board),
     indexes: () => indexesOf(board),
   };
+}
+
+/** Empties the pooled effects array by popping, which keeps its backing store for the
+ * next call (setting `length = 0` would drop it, and the next event would grow a new
+ * one). Popping also lets go of the last call's effects, so none stays alive. */
+function emptied(out: Effect[]): Effect[] {
+  while (out.length > 0) out.pop();
+  return out;
 }
 
 /** Rebuilds the state from what storage kept (SP-S1, SP-S2). Everyone starts offline with
@@ -225,11 +235,11 @@ function disconnected(board: Board, conn: ConnId): void {
 
 function tick(board: Board): void {
   for (
-    let due = board.deadlines.popDue(board.now);
-    due !== undefined;
-    due = board.deadlines.popDue(board.now)
+    let key = board.deadlines.popDue(board.now);
+    key !== undefined;
+    key = board.deadlines.popDue(board.now)
   ) {
-    const { at, key } = due;
+    const at = board.deadlines.poppedAt;
     switch (key.kind) {
       case 'offer':
         expireOffer(board, key.chatId, at);

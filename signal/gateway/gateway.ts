@@ -351,7 +351,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     draining = true;
     try {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-        let effects: Effect[];
+        let effects: readonly Effect[];
         try {
           effects = deps.switchboard.handle(next.event, deps.now());
         } catch (error) {

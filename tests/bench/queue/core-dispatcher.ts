@@ -73,7 +73,7 @@ export function createCoreDispatcher(helpers: number, chatLimit: number): QueueD
   }
 
   /** Reads the offers out of a call's effects; returns the messages it sent. */
-  function read(effects: Effect[]): number {
+  function read(effects: readonly Effect[]): number {
     let messages = 0;
     for (const effect of effects) {
       if (effect.kind !== 'send') continue;

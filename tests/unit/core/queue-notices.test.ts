@@ -29,7 +29,11 @@ function fakeHost(chats: QueuedChat[]) {
       return chats.length;
     },
     rank: (chat) => chats.indexOf(chat),
-    from: (index) => chats.slice(index),
+    copyFrom(index, max, into) {
+      const some = chats.slice(index, index + max);
+      some.forEach((chat, i) => (into[i] = chat));
+      return some.length;
+    },
   };
   const host: QueueNoticeHost & { now: number; pace: number | null } = {
     now: 1000,

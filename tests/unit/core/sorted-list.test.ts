@@ -59,3 +59,27 @@ describe('SortedList', () => {
     );
   });
 });
+
+describe('SortedList reads that allocate nothing', () => {
+  it('copyFrom copies a window in order, and find returns the first match', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 5000 }), { maxLength: 1500 }),
+        fc.nat({ max: 1600 }),
+        fc.nat({ max: 80 }),
+        fc.integer({ min: 0, max: 5000 }),
+        (values, index, max, above) => {
+          const list = new SortedList(byValue);
+          for (const x of values) list.insert(x);
+          const model = [...values].sort(byValue);
+          const into: (number | undefined)[] = [-1, -1];
+          const n = list.copyFrom(index, max, into);
+          expect(n).toBe(model.slice(index, index + max).length);
+          expect(into.slice(0, n)).toEqual(model.slice(index, index + max));
+          expect(list.find((x) => x > above)).toBe(model.find((x) => x > above));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -246,7 +246,8 @@ class Run {
 
   exec(cmd: Command): Effect[] {
     const handle = (e: Parameters<typeof this.core.handle>[0]) =>
-      this.apply(this.core.handle(e, this.now));
+      // A copy: the core reuses its array on the next call, and commands combine theirs.
+      this.apply([...this.core.handle(e, this.now)]);
     const vConn = (v: number) => this.visitorConn[v] ?? null;
     const sConn = (s: number) => this.staffConn[s] ?? null;
     const staffMsg = (
