@@ -110,7 +110,7 @@ function invite(
   if (ts.chats.size >= ts.account.chatLimit)
     return board.error(conn, 'at_chat_limit', 'invite', chat.chatId);
   const expiresAt = board.now + board.config.inviteTimeoutMs;
-  chat.invitations.set(target.id, { from: s.account.id, expiresAt });
+  board.invite(chat, target.id, { from: s.account.id, expiresAt });
   board.deadlines.push(expiresAt, { kind: 'invite', chatId: chat.chatId, helperId: target.id });
   board.send(ts.conn, {
     type: 'invitation',

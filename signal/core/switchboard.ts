@@ -221,9 +221,7 @@ function disconnected(board: Board, conn: ConnId): void {
     const chat = board.chats.get(chatId);
     if (chat !== undefined) board.removeStaffFromChat(chat, s.account.id);
   }
-  for (const chat of board.chats.values()) {
-    if (chat.status === 'active') chat.invitations.delete(s.account.id);
-  }
+  board.dropInvitationsOf(s.account.id);
   const graceUntil = board.now + board.config.helperGraceMs;
   board.updateStaff(s, { graceUntil });
   board.deadlines.push(graceUntil, { kind: 'staff', accountId: s.account.id });

@@ -93,6 +93,25 @@ describe('invitations', () => {
     expect(d.last(bob, 'error')?.code).toBe('no_invitation');
   });
 
+  it('SP-I2 an invitee who drops loses every invitation it held, answered or not', () => {
+    const { d, alice, chatId } = activeChat();
+    // alice's second chat, so bob holds invitations to two.
+    d.fromVisitor(d.visitor('v2'), requestMsg());
+    const second = d.pendingOffer(alice)!;
+    d.fromStaff(alice, { type: 'accept', chatId: second });
+    const bob = d.staff(account('bob'));
+    d.fromStaff(alice, { type: 'invite', chatId, nickname: 'bob' });
+    d.fromStaff(alice, { type: 'invite', chatId: second, nickname: 'bob' });
+    expect(d.of(bob, 'invitation')).toHaveLength(2);
+    d.fromStaff(bob, { type: 'invite_accept', chatId });
+    d.disconnect(bob);
+    const back = d.staff(account('bob'));
+    d.fromStaff(back, { type: 'invite_accept', chatId: second });
+    expect(d.last(back, 'error')).toMatchObject({ code: 'no_invitation', chatId: second });
+    // The chat bob joined before dropping is still his (SP-G2 grace).
+    expect(d.last(back, 'status')?.activeChats).toEqual([chatId]);
+  });
+
   it('SP-I3 SP-L3 the inviter may leave and the chat stays with the invitee; invitee limits hold', () => {
     const { d, alice, visitor, chatId } = activeChat();
     const bob = d.staff(account('bob', 'helper', 1), { available: false });
