@@ -47,8 +47,14 @@ same run.
   malformed-frame corpus and generated frames proves the two equal
   (\`tests/unit/protocol/hot-frames.property.test.ts\`).
 - S3 drives the core in process against a reference that scans every helper per offer and keeps
-  the same rules and messages (positions and waits, SP-Q3/Q7); both build the same number of
-  messages per call.
+  the same rules and messages (positions and waits, SP-Q3/Q7); the reference tells positions on
+  every change, ours folds them into one walk per \`queueNoticeMs\` (the "messages built" row).
+  Each run first does 2,000 untimed cycles of the same work in the same process, so the timed
+  ones see V8's optimised code: without them the accept and reject paths were compiled inside
+  the timed window, and each compile job took the pinned core from the main thread for up to
+  85 ms, which set the p99s. The full invariant check (every chat of the core's view) runs
+  after the setup, among the warm-up cycles and after the timed ones, not between timed calls:
+  the calls after it ran on cold caches (\`tests/bench/servers/queue.ts\`).
 - S4 restarts the service (1012 to every socket, a new process on the same port) under 5,000
   \`SignalClient\`s from the app with their jittered reconnect policy.
 - S5 runs in headless Chromium, which may use both cores (pinned to the load generator's core,
