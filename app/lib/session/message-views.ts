@@ -7,7 +7,7 @@
  * message's view is made when something reads it: `between(from, to)` for a window,
  * `all()` for the widget and the archive (short chats, or once).
  */
-import type { ChatMessage, ChatRole, MessageId, ReadEntry } from '../../../protocol/index.ts';
+import type { ChatMessage, MessageId, ReadEntry } from '../../../protocol/index.ts';
 import type { Reader } from '../read-state/read-marks.ts';
 import type { AuthorView, MessageView } from './session-view.ts';
 
@@ -98,7 +98,6 @@ export function messageViews(s: MessageSource): MessageViews {
   }
   const summary = emptySummary();
   const writers = new Set<AuthorView>();
-  const roleOf = (m: ChatMessage): ChatRole | undefined => s.author(m.authorClient)?.role;
   for (let i = 0; i < sourceCount; i++) {
     const m = s.messages[i]!;
     ids[i] = m.id;
@@ -114,11 +113,30 @@ export function messageViews(s: MessageSource): MessageViews {
         });
       }
     }
-    tally(summary, m.kind, m.at, roleOf(m) === 'visitor', s.mineClient(m.authorClient));
+    tally(summary, m.kind, m.at, author?.role === 'visitor', s.mineClient(m.authorClient));
   }
   for (const u of s.unsent) tally(summary, u.kind, u.at, u.author?.role === 'visitor', true);
   // Newest mark first: the readers of message i are the marks at or after it.
   placed.sort((a, b) => b.upTo - a.upTo);
+  // What the views are made from later. Not `s` itself: the closures below live as long
+  // as the view, and `s.messages` (every entry decoded for this build, 2,000 objects in a
+  // long chat) would live with them although the entries are read again by id.
+  const { messages: _all, ...rest } = s;
+  const source: ViewSource = { ...rest, kept: s.entry === undefined ? s.messages : null };
+  return windowOf(source, ids, placed, { summary, writers: [...writers] });
+}
+
+/** A build's source without its messages (kept only when they cannot be read again). */
+type ViewSource = Omit<MessageSource, 'messages'> & { kept: readonly ChatMessage[] | null };
+
+/** The views of a build, made on demand from the ids in order and the placed marks. */
+function windowOf(
+  s: ViewSource,
+  ids: readonly MessageId[],
+  placed: readonly { upTo: number; rank: number; reader: Reader }[],
+  counts: { summary: MessageSummary; writers: AuthorView[] },
+): MessageViews {
+  const sourceCount = ids.length;
   const bands = new Map<number, MessageView['readBy']>();
   const readBy = (i: number): MessageView['readBy'] => {
     let k = 0;
@@ -135,9 +153,7 @@ export function messageViews(s: MessageSource): MessageViews {
     }
     return band;
   };
-  // Kept for later reads: the entries themselves only when they cannot be read again.
-  const kept = s.entry === undefined ? s.messages : null;
-  const entryAt = (i: number): ChatMessage | undefined => kept?.[i] ?? s.entry?.(ids[i]!);
+  const entryAt = (i: number): ChatMessage | undefined => s.kept?.[i] ?? s.entry?.(ids[i]!);
   const reuse = s.reuse;
   reuse?.nextBuild();
   const built = new Map<number, MessageView | null>();
@@ -164,8 +180,8 @@ export function messageViews(s: MessageSource): MessageViews {
   };
   return {
     count,
-    summary,
-    writers: [...writers],
+    summary: counts.summary,
+    writers: counts.writers,
     between,
     all: () => (everything ??= between(0)),
   };
@@ -192,7 +208,7 @@ export function tally(
 }
 
 function messageView(
-  s: MessageSource,
+  s: ViewSource,
   source: ChatMessage,
   readBy: MessageView['readBy'],
   reuse: MessageViewReuse | undefined,

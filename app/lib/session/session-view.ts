@@ -139,13 +139,15 @@ export type ViewParts = {
 export { MessageViewReuse, type MessageSummary } from './message-views.ts';
 
 export function buildSessionView(p: ViewParts): SessionView {
-  const reuse = p.reuse;
+  // The closures made here live as long as the view: none may refer to `p`, whose
+  // `messages` (every entry decoded for this build) would then live with it (S8).
+  const { reuse, authors, participants, self } = p;
   // One author view per writer, kept while the service names it the same.
   const authorViews = new Map<number, AuthorView | null>();
   const author = (client: number): AuthorView | null => {
     let view = authorViews.get(client);
     if (view === undefined) {
-      const known = p.authors.get(client);
+      const known = authors.get(client);
       const before = reuse?.authors.get(client);
       view =
         known === undefined
@@ -158,7 +160,7 @@ export function buildSessionView(p: ViewParts): SessionView {
     }
     return view;
   };
-  const nameOf = (participant: string) => p.participants.get(participant)?.name ?? participant;
+  const nameOf = (participant: string) => participants.get(participant)?.name ?? participant;
   const me = p.participants.get(p.self);
   const selfView: AuthorView | null =
     me ?? (p.selfRole ? { id: p.self, role: p.selfRole, name: '' } : null);
@@ -179,9 +181,9 @@ export function buildSessionView(p: ViewParts): SessionView {
     ...(p.entry ? { entry: p.entry } : {}),
     pending: p.pending,
     ...(p.localIds ? { localIds: p.localIds } : {}),
-    marks: new Map([...p.reads].filter(([participant]) => participant !== p.self)),
+    marks: new Map([...p.reads].filter(([participant]) => participant !== self)),
     author,
-    mineClient: (client) => p.authors.get(client)?.id === p.self,
+    mineClient: (client) => authors.get(client)?.id === self,
     nameOf,
     unsent,
     ...(reuse ? { reuse } : {}),
@@ -213,14 +215,14 @@ export function buildSessionView(p: ViewParts): SessionView {
       body: n.body,
       at: n.at,
       author: author(n.authorClient),
-      mine: p.authors.get(n.authorClient)?.id === p.self,
+      mine: authors.get(n.authorClient)?.id === self,
     })),
     canWriteNotes: p.canWriteNotes,
     watchers: [...p.participants.values()]
-      .filter((w) => w.role === 'monitor' && w.id !== p.self)
+      .filter((w) => w.role === 'monitor' && w.id !== self)
       .map((w) => ({ id: w.id, role: w.role, name: w.name })),
     helpers: [...p.participants.values()]
-      .filter((h) => h.role === 'helper' && h.id !== p.self)
+      .filter((h) => h.role === 'helper' && h.id !== self)
       .map((h) => ({ id: h.id, role: h.role, name: h.name })),
   };
 }
