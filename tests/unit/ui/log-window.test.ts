@@ -7,7 +7,9 @@ import {
   nearTopOfWindow,
   pinAfterScroll,
   pinEarlier,
+  upAtTop,
 } from '../../../app/lib/ui/log-window.ts';
+import { FIT_MIN, fitCount } from '../../../app/lib/ui/log-fit.ts';
 
 describe('log window', () => {
   it('renders everything of a short log and the newest page of a long one', () => {
@@ -17,15 +19,15 @@ describe('log window', () => {
   });
 
   it('follows new entries at the bottom: the window slides', () => {
-    expect(firstShown(2001, pinAfterScroll(true, 2001, null))).toBe(2001 - LOG_PAGE);
+    expect(firstShown(2001, pinAfterScroll(true, true, 2001, null))).toBe(2001 - LOG_PAGE);
   });
 
   it('keeps what is shown once the reader scrolls up, while entries arrive below', () => {
-    const pinned = pinAfterScroll(false, 2000, null);
+    const pinned = pinAfterScroll(true, false, 2000, null);
     expect(pinned).toBe(2000 - LOG_PAGE);
     expect(firstShown(2050, pinned)).toBe(2000 - LOG_PAGE);
     // Scrolling further up keeps the same pin.
-    expect(pinAfterScroll(false, 2050, pinned)).toBe(pinned);
+    expect(pinAfterScroll(false, false, 2050, pinned)).toBe(pinned);
   });
 
   it('adds a page of earlier entries at a time, down to the first', () => {
@@ -38,8 +40,22 @@ describe('log window', () => {
   });
 
   it('returns to the newest page when the reader is back at the bottom', () => {
-    expect(pinAfterScroll(true, 2000, 1500)).toBeNull();
+    expect(pinAfterScroll(false, true, 2000, 1500)).toBeNull();
     expect(firstShown(2000, null)).toBe(2000 - LOG_PAGE);
+  });
+
+  it('"Show earlier messages" pressed at the bottom stays: a scroll there does not trim', () => {
+    // The reader at the bottom presses the button: the log pins a page further up, and
+    // the scroll its growth causes finds the reader still at the bottom.
+    const pinned = pinEarlier(2000, null);
+    expect(pinAfterScroll(true, true, 2000, pinned)).toBe(pinned);
+    expect(firstShown(2000, pinAfterScroll(true, true, 2000, pinned))).toBe(2000 - 2 * LOG_PAGE);
+  });
+
+  it('adds `step` entries at a time when asked for fewer than a page', () => {
+    expect(pinEarlier(2000, null, 20, 20)).toBe(2000 - 40);
+    expect(pinEarlier(2000, 1500, 20, 20)).toBe(1480);
+    expect(pinEarlier(30, null, 20, 20)).toBe(0);
   });
 
   it('never starts past the end of a log that shrank', () => {
@@ -63,9 +79,39 @@ describe('log window, first frame', () => {
     expect(firstShown(2000, null, LOG_FIRST)).toBe(2000 - LOG_FIRST);
     expect(firstShown(20, null, LOG_FIRST)).toBe(0);
     // Scrolled up meanwhile: what is shown stays; earlier ones come a page at a time.
-    expect(pinAfterScroll(false, 2000, null, LOG_FIRST)).toBe(2000 - LOG_FIRST);
+    expect(pinAfterScroll(true, false, 2000, null, LOG_FIRST)).toBe(2000 - LOG_FIRST);
     expect(pinEarlier(2000, null, LOG_FIRST)).toBe(2000 - LOG_FIRST - LOG_PAGE);
     // A pinned window is the same whatever the page.
     expect(firstShown(2000, 1500, LOG_FIRST)).toBe(1500);
+  });
+});
+
+describe('log window, up at the top', () => {
+  it('a wheel turned up or an upward key at offset 0 asks for earlier entries', () => {
+    expect(upAtTop({ scrollTop: 0 }, 1900, { deltaY: -40 })).toBe(true);
+    expect(upAtTop({ scrollTop: 0 }, 1900, { key: 'PageUp' })).toBe(true);
+    expect(upAtTop({ scrollTop: 0 }, 1900, { key: 'ArrowUp' })).toBe(true);
+    expect(upAtTop({ scrollTop: 0 }, 1900, { key: 'Home' })).toBe(true);
+  });
+
+  it('not going up, not at the top, or nothing earlier: nothing', () => {
+    expect(upAtTop({ scrollTop: 0 }, 1900, { deltaY: 40 })).toBe(false);
+    expect(upAtTop({ scrollTop: 0 }, 1900, { key: 'ArrowDown' })).toBe(false);
+    expect(upAtTop({ scrollTop: 3 }, 1900, { deltaY: -40 })).toBe(false);
+    expect(upAtTop({ scrollTop: 0 }, 0, { deltaY: -40 })).toBe(false);
+  });
+});
+
+describe('log fit: what a console log renders at its bottom (benchmark S8)', () => {
+  it('a screen and a half of entries of the measured height', () => {
+    expect(fitCount({ height: 480, entryPx: 60 })).toBe(12);
+    expect(fitCount({ height: 700, entryPx: 70 })).toBe(15);
+  });
+
+  it('LOG_FIRST before anything was measured; never fewer than FIT_MIN nor more than LOG_PAGE', () => {
+    expect(fitCount(null)).toBe(LOG_FIRST);
+    expect(fitCount({ height: 0, entryPx: 60 })).toBe(LOG_FIRST);
+    expect(fitCount({ height: 100, entryPx: 400 })).toBe(FIT_MIN);
+    expect(fitCount({ height: 5000, entryPx: 10 })).toBe(LOG_PAGE);
   });
 });
