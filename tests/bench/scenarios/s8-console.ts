@@ -3,17 +3,23 @@
  * monitor's working day at its heaviest: three chats of her own with 2,000
  * messages each, and ten chats of another helper with 500 messages each, watched in
  * tabs. Figures from that page:
- * - switch time: from the click on a chat in the list until the frame that shows it
- *   has been rendered (a message posted from the next animation frame callback runs
- *   after that frame's style, layout and paint), p95 over the switches of one
- *   round: between the own chats, and between the watched ones. Target: one frame
- *   at 60 Hz (16.7 ms), reported as the ratio p95 ÷ 16.7 ms ≤ 1.
+ * - switch time: the work of the frame a switch lands in: the click on a chat in the
+ *   list at the start of a frame (where Chromium handles input) until that frame has
+ *   been styled, laid out and painted (a message posted from the frame's callback runs
+ *   after it), p95 over the switches of one round: between the own chats, and between
+ *   the watched ones. Target: one frame at 60 Hz (16.7 ms), reported as the ratio
+ *   p95 ÷ 16.7 ms ≤ 1: then the switch shows at the next refresh. (Timed from a click
+ *   between frames to the next frame, an empty frame took a whole refresh, 16.7 ms,
+ *   by itself.) Beside it, the same frame without a click, and (logged) the frame after
+ *   the switch's, which shows work a switch leaves behind.
  * - heap growth: the page's JS heap (V8's used size after full collections, over
  *   CDP) once every chat is loaded and has been opened, minus the same figure for the
- *   console up with no chats. That baseline is read after a first chat was accepted,
- *   shown, written in, ended and its tab closed (its session released, issue 11 point
- *   6): the console's code for a chat has run and is compiled by then, so what grows
- *   afterwards is what the chats hold, not the code that shows any chat. The floor is what the same documents take as bare
+ *   console up with no chats. That baseline is read after a warm-up: a chat of the
+ *   monitor's own and one she watches, each written in (200 lines), switched between,
+ *   then ended or no longer watched and closed (their sessions released, issue 11
+ *   point 6): the console's code for a chat and a watched chat has run and is compiled
+ *   by then, so what grows afterwards is what the chats hold, not the code that shows
+ *   any chat. The floor is what the same documents take as bare
  *   Y.Docs in the same page: Yjs is loaded into it, the documents' stored updates are
  *   read back from the page's own IndexedDB (y-indexeddb keeps every update the
  *   console applied) into fresh Y.Docs that stay referenced, and the heap is read
@@ -184,20 +190,10 @@ async function writeMessages(
     .waitFor({ timeout: SETUP_TIMEOUT_MS, state: 'attached' });
 }
 
-/** A first chat taken, shown, written in, ended and closed: the code that shows a chat
- * has run (and is compiled) before the heap's baseline is read; nothing of the chat
- * stays (its session is released when its tab is closed). */
-async function warmUp(page: Page, port: number, visitors: QueueVisitor[]): Promise<string> {
-  const chats = await acceptChats(page, port, 'Warm-up', 1, visitors);
-  const chatId = [...chats.values()][0]!;
-  await page.evaluate((id) => document.getElementById(`tab-${id}`)!.click(), chatId);
+/** Ends `chatId`, shown in `page` (its helper's console), and closes its tab. */
+async function endAndClose(page: Page, chatId: string): Promise<void> {
   const panel = page.locator(`#panel-${chatId}`);
-  const reply = panel.getByRole('textbox', { name: 'Your message', exact: true });
-  for (let i = 1; i <= 3; i++) {
-    await reply.fill(`Warm-up line ${i}`);
-    await reply.press('Enter');
-  }
-  await panel.getByText('Warm-up line 3').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.evaluate((id) => document.getElementById(`tab-${id}`)!.click(), chatId);
   await panel.getByRole('button', { name: 'End chat', exact: true }).click();
   await page
     .getByRole('dialog', { name: 'End this chat?' })
@@ -205,12 +201,51 @@ async function warmUp(page: Page, port: number, visitors: QueueVisitor[]): Promi
     .click();
   await panel.getByRole('button', { name: 'Close tab', exact: true }).click();
   await panel.waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
-  return chatId;
+}
+
+/** Lines written in each warm-up chat: enough for the code that writes, signs, syncs
+ * and shows them to have run hot (and be compiled) before the baseline. */
+const WARM_UP_LINES = 200;
+
+/** Before the heap's baseline, the monitor works a chat of her own and watches one of
+ * `helper`'s: each taken, shown, written in, switched between, then ended (or no longer
+ * watched) and closed. The code that shows and writes a chat and a watched chat has run
+ * (and is compiled) by then; nothing of the chats stays (a session is released when its
+ * tab is closed). The warm-up chats' ids: their stored documents are not in the floor. */
+async function warmUp(
+  monitor: Page,
+  helper: Page,
+  port: number,
+  visitors: QueueVisitor[],
+): Promise<string[]> {
+  const own = [...(await acceptChats(monitor, port, 'Warm-up', 1, visitors)).values()][0]!;
+  await writeMessages(monitor, monitor, { chatId: own, name: 'Warm-up' }, WARM_UP_LINES);
+  // The offer goes to the helper only while the monitor takes none.
+  await available(monitor, false);
+  const watched = await acceptChats(helper, port, 'Warm-up watched', 1, visitors);
+  await available(monitor, true);
+  await watchAll(monitor, watched);
+  const watchedId = [...watched.values()][0]!;
+  const name = 'Warm-up watched';
+  await writeMessages(helper, monitor, { chatId: watchedId, name }, WARM_UP_LINES);
+  await switchTimes(monitor, [own, watchedId, own, watchedId]);
+  const watchPanel = monitor.locator(`#panel-${watchedId}`);
+  await watchPanel.getByRole('button', { name: 'Stop watching', exact: true }).click();
+  await watchPanel.waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
+  await endAndClose(helper, watchedId);
+  await endAndClose(monitor, own);
+  return [own, watchedId];
+}
+
+/** Switches "Available for chats" to `on` (an offer goes to one available helper). */
+async function available(page: Page, on: boolean): Promise<void> {
+  const toggle = page.getByRole('switch', { name: 'Available for chats' });
+  if ((await toggle.getAttribute('aria-checked')) !== String(on)) await toggle.click();
+  await page.locator(`[role="switch"][aria-checked="${on}"]`).waitFor({ timeout: STEP_TIMEOUT_MS });
 }
 
 async function unavailable(page: Page): Promise<void> {
-  await page.getByRole('switch', { name: 'Available for chats' }).click();
-  await page.locator('[role="switch"][aria-checked="false"]').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await available(page, false);
 }
 
 /** Watch from the board every chat of `chats` (name → chat id), each in its tab. */
@@ -224,37 +259,56 @@ async function watchAll(page: Page, chats: Map<string, string>): Promise<void> {
   }
 }
 
-/** Switch times (ms) over `order`: click the chat's tab, time to the rendered frame.
- * Before each switch, the same wait without a click (`idle`): what a frame costs on
- * this machine at this moment, so a slow spell of the machine shows as such. */
-function switchTimes(page: Page, order: string[]): Promise<{ switches: number[]; idle: number[] }> {
+/**
+ * Switch times (ms) over `order`. A switch is timed as the work of the frame it lands in:
+ * the click on the chat's tab at the start of a frame (an animation frame callback, where
+ * Chromium handles input before drawing), until that frame has been styled, laid out
+ * and painted (a message posted from the callback runs after it). At most 16.7 ms: the
+ * switch shows at the next refresh. Timing from a click between frames to the next
+ * frame would add the wait for the display's refresh, up to a whole frame, which is
+ * no work of the page. Before each switch, the same frame without a click (`idle`):
+ * what an empty frame costs in this page at that moment. `after`: from the end of the
+ * switch's frame to the end of the next one (one refresh, 16.7 ms, unless the switch
+ * left work behind), and `idleAfter` the same without a switch.
+ */
+function switchTimes(
+  page: Page,
+  order: string[],
+): Promise<{ switches: number[]; idle: number[]; after: number[]; idleAfter: number[] }> {
   return page.evaluate(async (order) => {
-    const frame = (): Promise<void> =>
+    /** `act` at the start of the next frame; the time until that frame is drawn. */
+    const frameWith = (act: () => void): Promise<number> =>
       new Promise((resolve) =>
         requestAnimationFrame(() => {
+          const started = performance.now();
+          act();
           const channel = new MessageChannel();
-          channel.port1.onmessage = () => resolve();
+          channel.port1.onmessage = () => resolve(performance.now() - started);
           channel.port2.postMessage(null);
         }),
       );
+    const nothing = () => {};
     const switches: number[] = [];
     const idle: number[] = [];
+    const after: number[] = [];
+    const idleAfter: number[] = [];
     for (const chatId of order) {
       // Settle between switches (untimed): two frames.
-      await frame();
-      await frame();
-      let started = performance.now();
-      await frame();
-      idle.push(performance.now() - started);
+      await frameWith(nothing);
+      await frameWith(nothing);
+      idle.push(await frameWith(nothing));
+      let drawn = performance.now();
+      await frameWith(nothing);
+      idleAfter.push(performance.now() - drawn);
       const tab = document.getElementById(`tab-${chatId}`)!;
-      started = performance.now();
-      tab.click();
-      await frame();
-      switches.push(performance.now() - started);
+      switches.push(await frameWith(() => tab.click()));
+      drawn = performance.now();
+      await frameWith(nothing);
+      after.push(performance.now() - drawn);
       const panel = document.getElementById(`panel-${chatId}`)!;
       if (panel.hidden) throw new Error(`chat ${chatId} not shown after its switch`);
     }
-    return { switches, idle };
+    return { switches, idle, after, idleAfter };
   }, order);
 }
 
@@ -296,16 +350,20 @@ async function heapSnapshot(page: Page, context: BrowserContext, name: string): 
   }
 }
 
-/** The floor: every chat document the page stored (but the warm-up chat's, which the
+/** The floor: every chat document the page stored (but the warm-up chats', which the
  * baseline had already let go of), as bare Y.Docs, and what they hold. */
-async function bareDocsHeap(page: Page, context: BrowserContext, yjs: string, skip: string) {
+async function bareDocsHeap(page: Page, context: BrowserContext, yjs: string, skip: string[]) {
   await page.evaluate(yjs);
   const before = await settledHeap(page, context);
   const stats = await page.evaluate(async (skip) => {
     const Y = (globalThis as unknown as { benchYjs: typeof Yjs }).benchYjs;
     const names = (await indexedDB.databases())
       .map((d) => d.name ?? '')
-      .filter((n) => n.startsWith('peerdesk-chat-') && !n.startsWith(`peerdesk-chat-${skip}-`));
+      .filter(
+        (n) =>
+          n.startsWith('peerdesk-chat-') &&
+          !skip.some((chatId) => n.startsWith(`peerdesk-chat-${chatId}-`)),
+      );
     const docs: Yjs.Doc[] = [];
     let bytes = 0;
     for (const name of names) {
@@ -350,7 +408,9 @@ async function round(browser: Browser, sizes: S8Sizes, yjs: string, log: (l: str
     const monitor = await consolePage(browser, baseURL, info.monitorSessions[0]!);
     contexts.push(monitor.context);
     await monitor.page.getByRole('table', { name: 'Chats' }).waitFor();
-    const warmUpChat = await warmUp(monitor.page, server.port, visitors);
+    const helper = await consolePage(browser, baseURL, info.sessions[0]!);
+    contexts.push(helper.context);
+    const warmUpChats = await warmUp(monitor.page, helper.page, server.port, visitors);
     const heapBefore = await settledHeap(monitor.page, monitor.context);
     await heapSnapshot(monitor.page, monitor.context, 'before');
 
@@ -366,8 +426,6 @@ async function round(browser: Browser, sizes: S8Sizes, yjs: string, log: (l: str
     }
     log(`    own chats written`);
 
-    const helper = await consolePage(browser, baseURL, info.sessions[0]!);
-    contexts.push(helper.context);
     const watched = await acceptChats(
       helper.page,
       server.port,
@@ -392,12 +450,15 @@ async function round(browser: Browser, sizes: S8Sizes, yjs: string, log: (l: str
     const ownSwitches = await switchTimes(monitor.page, cycle(ownIds));
     await profile.stop('own');
     const watchedSwitches = await switchTimes(monitor.page, cycle(watchedIds));
+    const both = (pick: (times: typeof ownSwitches) => number[]) =>
+      percentile([...pick(ownSwitches), ...pick(watchedSwitches)], 95).toFixed(1);
     log(
       `    switch p95 ${percentile(ownSwitches.switches, 95).toFixed(1)} / ` +
         `${percentile(watchedSwitches.switches, 95).toFixed(1)} ms, an empty frame p95 ` +
-        `${percentile([...ownSwitches.idle, ...watchedSwitches.idle], 95).toFixed(1)} ms`,
+        `${both((t) => t.idle)} ms; the frame after p95 ${both((t) => t.after)} ms ` +
+        `(without a switch ${both((t) => t.idleAfter)} ms)`,
     );
-    const floor = await bareDocsHeap(monitor.page, monitor.context, yjs, warmUpChat);
+    const floor = await bareDocsHeap(monitor.page, monitor.context, yjs, warmUpChats);
     // With S8_HEAP_SNAPSHOT: the page with the bare documents too, to set against 'after'.
     await heapSnapshot(monitor.page, monitor.context, 'floor');
     log(
