@@ -58,6 +58,8 @@ export type S8Sizes = {
   watchedMessages: number;
   /** Times each chat is switched to, per round. */
   visitsPerChat: number;
+  /** Lines written in each warm-up chat before the heap's baseline. */
+  warmUpLines: number;
 };
 export const S8_FULL: S8Sizes = {
   ownChats: 3,
@@ -65,6 +67,7 @@ export const S8_FULL: S8Sizes = {
   watchedChats: 10,
   watchedMessages: 500,
   visitsPerChat: 10,
+  warmUpLines: 200,
 };
 export const S8_SMOKE: S8Sizes = {
   ownChats: 3,
@@ -72,6 +75,7 @@ export const S8_SMOKE: S8Sizes = {
   watchedChats: 2,
   watchedMessages: 20,
   visitsPerChat: 2,
+  warmUpLines: 5,
 };
 
 const OURS = 'ours (console page)';
@@ -203,12 +207,9 @@ async function endAndClose(page: Page, chatId: string): Promise<void> {
   await panel.waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
 }
 
-/** Lines written in each warm-up chat: enough for the code that writes, signs, syncs
- * and shows them to have run hot (and be compiled) before the baseline. */
-const WARM_UP_LINES = 200;
-
 /** Before the heap's baseline, the monitor works a chat of her own and watches one of
- * `helper`'s: each taken, shown, written in, switched between, then ended (or no longer
+ * `helper`'s: each taken, shown, written in (`lines`: at full size enough for the code
+ * that writes, signs, syncs and shows them to run hot), switched between, then ended (or no longer
  * watched) and closed. The code that shows and writes a chat and a watched chat has run
  * (and is compiled) by then; nothing of the chats stays (a session is released when its
  * tab is closed). The warm-up chats' ids: their stored documents are not in the floor. */
@@ -217,9 +218,10 @@ async function warmUp(
   helper: Page,
   port: number,
   visitors: QueueVisitor[],
+  lines: number,
 ): Promise<string[]> {
   const own = [...(await acceptChats(monitor, port, 'Warm-up', 1, visitors)).values()][0]!;
-  await writeMessages(monitor, monitor, { chatId: own, name: 'Warm-up' }, WARM_UP_LINES);
+  await writeMessages(monitor, monitor, { chatId: own, name: 'Warm-up' }, lines);
   // The offer goes to the helper only while the monitor takes none.
   await available(monitor, false);
   const watched = await acceptChats(helper, port, 'Warm-up watched', 1, visitors);
@@ -227,7 +229,7 @@ async function warmUp(
   await watchAll(monitor, watched);
   const watchedId = [...watched.values()][0]!;
   const name = 'Warm-up watched';
-  await writeMessages(helper, monitor, { chatId: watchedId, name }, WARM_UP_LINES);
+  await writeMessages(helper, monitor, { chatId: watchedId, name }, lines);
   await switchTimes(monitor, [own, watchedId, own, watchedId]);
   const watchPanel = monitor.locator(`#panel-${watchedId}`);
   await watchPanel.getByRole('button', { name: 'Stop watching', exact: true }).click();
@@ -410,7 +412,13 @@ async function round(browser: Browser, sizes: S8Sizes, yjs: string, log: (l: str
     await monitor.page.getByRole('table', { name: 'Chats' }).waitFor();
     const helper = await consolePage(browser, baseURL, info.sessions[0]!);
     contexts.push(helper.context);
-    const warmUpChats = await warmUp(monitor.page, helper.page, server.port, visitors);
+    const warmUpChats = await warmUp(
+      monitor.page,
+      helper.page,
+      server.port,
+      visitors,
+      sizes.warmUpLines,
+    );
     const heapBefore = await settledHeap(monitor.page, monitor.context);
     await heapSnapshot(monitor.page, monitor.context, 'before');
 
@@ -532,12 +540,12 @@ export async function runS8(context: ScenarioContext, sizes: S8Sizes): Promise<R
     return [
       rowFrom(samples, {
         ...switchSpec,
-        metric: `chat switch to the next frame, p95: own chats (${sizes.ownChats} × ${sizes.ownMessages} messages)`,
+        metric: `chat switch, the work of its frame, p95: own chats (${sizes.ownChats} × ${sizes.ownMessages} messages)`,
         figure: 'ownSwitchP95',
       }),
       rowFrom(samples, {
         ...switchSpec,
-        metric: `chat switch to the next frame, p95: watched chats (${sizes.watchedChats} × ${sizes.watchedMessages} messages)`,
+        metric: `chat switch, the work of its frame, p95: watched chats (${sizes.watchedChats} × ${sizes.watchedMessages} messages)`,
         figure: 'watchedSwitchP95',
       }),
       rowFrom(samples, {
