@@ -25,7 +25,6 @@ import {
   messageSigner,
   type EarlierHistory,
   type MessageSigner,
-  type IceServer,
   type PageView,
   type FormerParticipant,
   type Participant,
@@ -33,11 +32,12 @@ import {
 } from '../../../protocol/index.ts';
 import { FileTransfers } from '../files/file-transfers.ts';
 import { forChat, memoryFileStore, type FileStore } from '../files/file-store.ts';
-import { LinkManager, type LinkManagerOptions } from '../peer/link-manager.ts';
+import type { LinkManagerEvent, LinkManagerOptions } from '../peer/link-manager.ts';
 import { relayRefusal, type RelayError, type RelayRefusal } from '../peer/relay-refusal.ts';
 import type { PeerLinkFactory } from '../peer/peer-link.ts';
 import { laterReadMark } from '../read-state/read-marks.ts';
 import { ReadTracker, type ChatVisibility } from '../read-state/read-tracker.ts';
+import { ChatLinks, type IceConfig } from './chat-links.ts';
 import { ChatReplica, type HistorySource, type ReplicaEvent } from './chat-replica.ts';
 import { EarlierCopies } from './earlier-copies.ts';
 import {
@@ -59,12 +59,7 @@ import {
   type UnsentMessage,
 } from './session-view.ts';
 
-export type IceConfig = {
-  iceServers: readonly IceServer[];
-  relayOnly: boolean;
-  /** B5: the TURN server refused the credentials (set by the session for its links). */
-  onRelayRefused?: (error: RelayError) => void;
-};
+export type { IceConfig };
 
 export type ChatSessionOptions = {
   chatId: string;
@@ -146,7 +141,9 @@ export class ChatSession {
   readonly #o: ChatSessionOptions;
   readonly #store: ChatStore;
   #notesStore: ChatStore | null = null;
-  readonly #links: LinkManager;
+  readonly #links: ChatLinks;
+  /** The links are the session's (ChatLinks.adopt): from the service's first list on. */
+  #adopted = false;
   readonly #reads: ReadTracker;
   readonly #listeners = new Set<(view: SessionView) => void>();
   readonly #unsubscribe: (() => void)[] = [];
@@ -155,7 +152,6 @@ export class ChatSession {
   #state: SessionState;
   #role: ChatRole | undefined;
   #online = false;
-  #ice: IceConfig = { iceServers: [], relayOnly: false };
   #typingPreview = true;
   /** The service has sent our participant list since the session started. */
   #listedByService = false;
@@ -187,6 +183,17 @@ export class ChatSession {
 
   /** Loads the stored document and notes, picks the client id, starts listening. */
   static async open(options: ChatSessionOptions): Promise<ChatSession> {
+    // The links first, beside the document's load (chat-links.ts, benchmark S5).
+    const links = new ChatLinks(options);
+    try {
+      return await ChatSession.#load(options, links);
+    } catch (error) {
+      links.destroy();
+      throw error;
+    }
+  }
+
+  static async #load(options: ChatSessionOptions, links: ChatLinks): Promise<ChatSession> {
     const doc = new Y.Doc();
     const store = options.store(chatStoreName(options.chatId, options.self), doc);
     await store.whenLoaded;
@@ -215,6 +222,7 @@ export class ChatSession {
       notes,
       lock,
       signer,
+      links,
     );
     session.#restoreHistory(storedHistory);
     return session;
@@ -227,6 +235,7 @@ export class ChatSession {
     notes: SessionNotes,
     lock: { release(): void } | null,
     signer: MessageSigner | null,
+    links: ChatLinks,
   ) {
     this.#o = options;
     this.#signer = signer;
@@ -265,36 +274,13 @@ export class ChatSession {
       mayServe: () => this.#state.status !== 'read-only',
       mayAsk: (peer) => this.#notes.participants.find((p) => p.id === peer)?.role !== 'monitor',
     });
-    this.#links = new LinkManager({
-      chatId: this.chatId,
-      createLink: (init) =>
-        this.#o.links({ ...this.#ice, onRelayRefused: (e) => this.#onRelayRefused(e) })(init),
-      sendSignal: (msg) => this.#o.service.send(msg),
-      ...options.linkOptions,
-    });
+    this.#links = links;
     this.#unsubscribe.push(
-      this.#links.subscribe((event) => {
-        if (event.type !== 'link-open') return;
-        // A link is up: whatever the relay refused before, it relays now.
-        if (this.#relayRefusal !== null) {
-          this.#relayRefusal = null;
-          this.#changed();
-        }
-        performance.mark(LINK_OPEN_MARK, { detail: { chatId: this.chatId, peer: event.peer } });
-        this.replica.connect(peerChatLink(event.peer, event.link));
-        this.files.connect(event.peer, event.link);
-        // CH-K1: a helper who joined after a requeue gets what only the visitor holds.
-        if (this.#role === 'visitor' && this.replica.holdsUnboundStructs()) {
-          this.replica.sendHistory(event.peer);
-        }
-        // CH-K8: and a staff peer's copy first, when one is still in the chat.
-        if (this.#role === 'helper' || this.#role === 'monitor') {
-          this.replica.sendStaffCopy(event.peer, this.#earlier.best());
-        }
-      }),
       this.replica.onEvent((event) => this.#onReplica(event)),
       options.service.subscribe((event) => this.#onService(event)),
     );
+    // The links are adopted at the service's first participant list (#onParticipants):
+    // the replica must know whom a link goes to before it reads what came on it.
     const changed = () => this.#changed();
     // The attachments are looked for after the update's task, not inside it: a
     // receiver's ack goes out as soon as the update is applied (benchmark S5).
@@ -323,6 +309,26 @@ export class ChatSession {
       () => this.replica.notesDoc.off('update', changed),
       () => this.replica.awareness.off('change', presenceChanged),
     );
+  }
+
+  #onLinkOpen(event: Extract<LinkManagerEvent, { type: 'link-open' }>): void {
+    if (this.#state.status === 'destroyed') return;
+    // A link is up: whatever the relay refused before, it relays now.
+    if (this.#relayRefusal !== null) {
+      this.#relayRefusal = null;
+      this.#changed();
+    }
+    performance.mark(LINK_OPEN_MARK, { detail: { chatId: this.chatId, peer: event.peer } });
+    this.replica.connect(peerChatLink(event.peer, event.link));
+    this.files.connect(event.peer, event.link);
+    // CH-K1: a helper who joined after a requeue gets what only the visitor holds.
+    if (this.#role === 'visitor' && this.replica.holdsUnboundStructs()) {
+      this.replica.sendHistory(event.peer);
+    }
+    // CH-K8: and a staff peer's copy first, when one is still in the chat.
+    if (this.#role === 'helper' || this.#role === 'monitor') {
+      this.replica.sendStaffCopy(event.peer, this.#earlier.best());
+    }
   }
 
   get state(): SessionState {
@@ -486,11 +492,9 @@ export class ChatSession {
 
   #onService(event: ServiceEvent): void {
     if (this.#state.status === 'destroyed') return;
-    if (event.type === 'ice') {
-      // SPEC.md SP-IR1: renewed TURN credentials; the links made from now on use them.
-      this.#ice = { iceServers: event.iceServers, relayOnly: event.relayOnly };
-      return;
-    }
+    // ICE servers, participants and signals reach the links on their own subscription
+    // (chat-links.ts); the session handles the rest.
+    if (event.type === 'ice') return;
     if (event.type === 'status') {
       this.#online = event.online;
       if (!event.online) this.#bindSentFor = null;
@@ -503,26 +507,17 @@ export class ChatSession {
   #onServiceMessage(msg: ServiceMessage): void {
     switch (msg.type) {
       case 'welcome':
-        this.#ice = {
-          iceServers: msg.iceServers,
-          // B5: the service decides whether staff use relay-only ICE; visitors never do.
-          relayOnly: 'relayOnly' in msg ? msg.relayOnly : false,
-        };
         if ('typingPreview' in msg) this.#typingPreview = msg.typingPreview;
         // CH-X2: the admin's attachment cap, as the service says it (the default otherwise).
         this.files.setMaxBytes(
           msg.attachmentMaxBytes ?? this.#o.maxAttachmentBytes ?? LIMITS.defaultAttachmentBytes,
         );
         this.#bindSentFor = null;
-        this.#links.resume();
         this.#bind();
         this.#bindForNotes();
         return;
       case 'participants':
         if (msg.chatId === this.chatId) this.#onParticipants(msg);
-        return;
-      case 'signal':
-        if (msg.chatId === this.chatId) this.#links.handleSignal(msg);
         return;
       case 'ended':
         if (msg.chatId === this.chatId) this.#end({ status: 'ended', by: msg.by, at: msg.at });
@@ -550,8 +545,14 @@ export class ChatSession {
     this.#listedByService = true;
     const former = msg.former ?? [];
     this.replica.setParticipants(msg.participants, former);
-    this.#links.setParticipants(msg);
     this.#role = this.replica.role;
+    if (!this.#adopted) {
+      this.#adopted = true;
+      this.#links.adopt({
+        onOpen: (event) => this.#onLinkOpen(event),
+        onRelayRefused: (error) => this.#onRelayRefused(error),
+      });
+    }
     const me = msg.participants.find((p) => p.id === this.self);
     const bound = me?.clientIds.filter((c) => c === this.doc.clientID) ?? [];
     this.#notes = {
@@ -634,7 +635,7 @@ export class ChatSession {
   /** B5: the TURN server refused this participant's credentials; the view says so. */
   #onRelayRefused(error: RelayError): void {
     if (this.#state.status === 'destroyed') return;
-    this.#relayRefusal = relayRefusal(error, this.#ice.iceServers, (this.#o.now ?? Date.now)());
+    this.#relayRefusal = relayRefusal(error, this.#links.iceServers, (this.#o.now ?? Date.now)());
     this.#changed();
   }
 
