@@ -71,11 +71,11 @@ export function rowFrom(samples: Samples, spec: RowSpec): ResultRow {
     if (better) best = { name: peer, value };
   }
   const denominator = best === null ? 0 : spec.better === 'lower' ? best.value.median : ours.median;
-  // No ratio against nothing (a peer with none of a count, such as violations).
-  const ratio =
-    best === null || denominator === 0
-      ? null
-      : (spec.better === 'lower' ? ours.median : best.value.median) / denominator;
+  const numerator = best === null ? 0 : spec.better === 'lower' ? ours.median : best.value.median;
+  // No ratio against nothing (a peer with none of a count, such as violations), nor
+  // from a figure below zero: a growth measured as negative (RSS given back between
+  // readings) is a failed reading, and a negative ratio would pass any upper bound.
+  const ratio = best === null || denominator <= 0 || numerator < 0 ? null : numerator / denominator;
   const judged =
     spec.target === undefined ? null : spec.target.on === 'ratio' ? ratio : ours.median;
   return {
