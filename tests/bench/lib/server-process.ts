@@ -31,8 +31,9 @@ export type ServerProcess = {
   rssBytes(): number;
   /** Runs a command in the child and parses its result with `schema`. */
   call<T>(command: string, payload: unknown, schema: v.GenericSchema<unknown, T>): Promise<T>;
-  /** Full garbage collection in the child, then its RSS in bytes. */
-  settledRss(): Promise<number>;
+  /** Full garbage collection in the child, then its RSS in bytes (`touchYoung`: as
+   * for `settledHeap`). */
+  settledRss(options?: { touchYoung?: boolean }): Promise<number>;
   /** Full garbage collection in the child, then its own report of what is in use;
    * `touchYoung` first writes every page of V8's young generation (see child.ts). */
   settledHeap(options?: { touchYoung?: boolean }): Promise<HeapReport>;
@@ -52,6 +53,8 @@ export type SpawnOptions = {
   /** Sockets the child will hold at most: its open-file limit is raised to fit. */
   maxSockets?: number;
   env?: Record<string, string>;
+  /** Node and V8 flags for the child (before the entry). */
+  nodeArgs?: string[];
 };
 
 /** BENCH_CPU_PROF=<folder>: servers of the kinds in BENCH_CPU_PROF_KINDS (default
@@ -84,6 +87,7 @@ export async function startServerProcess(
     ...command,
     process.execPath,
     '--expose-gc',
+    ...(spawnOptions.nodeArgs ?? []),
     ...profileArgs(kind),
     '--import',
     'tsx',
@@ -157,8 +161,8 @@ export async function startServerProcess(
     cpuSeconds: () => cpuSeconds(pid),
     rssBytes: () => rssBytes(pid),
     call,
-    async settledRss() {
-      await call('gc', null, HeapReport);
+    async settledRss(options = {}) {
+      await call('gc', options, HeapReport);
       return rssBytes(pid);
     },
     settledHeap: (options = {}) => call('gc', options, HeapReport),

@@ -258,13 +258,34 @@ async function latencyAtLoad(
   return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 
-/** RSS growth per connection, after full GCs, as connections are added up to each count. */
+/** Connections opened and closed before the base reading: what the first sockets
+ * set up once (code compiled, uWS's buffers, lazily loaded modules) is then in the
+ * base, not in the figure. Few, so that the freed sockets' memory, which the
+ * allocator reuses, hides little of what the measured ones cost. */
+const WARM_UP_CONNECTIONS = OPEN_CONCURRENCY;
+
+/**
+ * RSS growth per connection as connections are added up to each count. The base is
+ * read after a warm-up (connections opened and closed), and every reading after the
+ * child has written every page of its young generation and run two full GCs, the
+ * same for every contender: the young generation is a fixed reservation that RSS
+ * would otherwise count page by page as allocation first reaches it, which made our
+ * figure (whose start-up had grown it to 16 MB) mostly V8's and let readings fall
+ * below a base read right after start-up.
+ */
 async function memoryPerIdle(
   server: ServerProcess,
   target: EchoTarget,
   counts: readonly number[],
 ): Promise<Map<number, number>> {
-  const base = await server.settledRss();
+  const warmUp: EchoConnection[] = [];
+  await inPool(WARM_UP_CONNECTIONS, OPEN_CONCURRENCY, async (i) => {
+    warmUp[i] = await openEchoConnection(target, server.port, () => undefined);
+  });
+  for (const connection of warmUp) connection.terminate();
+  const steady = { touchYoung: true };
+  await server.settledRss(steady);
+  const base = await server.settledRss(steady);
   const connections: EchoConnection[] = [];
   const perConnection = new Map<number, number>();
   try {
@@ -273,7 +294,7 @@ async function memoryPerIdle(
       await inPool(count - from, OPEN_CONCURRENCY, async (i) => {
         connections[from + i] = await openEchoConnection(target, server.port, () => undefined);
       });
-      perConnection.set(count, ((await server.settledRss()) - base) / count);
+      perConnection.set(count, ((await server.settledRss(steady)) - base) / count);
     }
   } finally {
     for (const connection of connections) connection?.terminate();
