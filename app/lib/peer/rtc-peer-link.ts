@@ -24,6 +24,7 @@
  */
 import type { IceServer } from '../../../protocol/index.ts';
 import { isRelayRefusal, type RelayError } from './relay-refusal.ts';
+import { connectionConfig } from './warm-connection.ts';
 import type {
   LinkSignal,
   PeerLink,
@@ -51,6 +52,8 @@ export type RtcPeerLinkOptions = {
   onRelayRefused?: (error: RelayError) => void;
   /** The page's DTLS certificate (page-certificate.ts); the connection makes one if none. */
   certificate?: () => RTCCertificate | undefined;
+  /** A connection made ahead for these same ICE settings (warm-connection.ts), if any. */
+  warm?: () => RTCPeerConnection | undefined;
 };
 
 export const RTC_PEER_LINK_DEFAULTS = {
@@ -100,12 +103,8 @@ class RtcPeerLink implements PeerLink {
     this.#disconnectedGraceMs =
       options.disconnectedGraceMs ?? RTC_PEER_LINK_DEFAULTS.disconnectedGraceMs;
     const Connection = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
-    const certificate = options.certificate?.();
-    this.#pc = new Connection({
-      iceServers: options.iceServers.map((server) => ({ ...server })),
-      iceTransportPolicy: options.relayOnly ? 'relay' : 'all',
-      ...(certificate === undefined ? {} : { certificates: [certificate] }),
-    });
+    this.#pc =
+      options.warm?.() ?? new Connection(connectionConfig(options, options.certificate?.()));
     this.#pc.onicecandidate = (event) => {
       const candidate = event.candidate;
       // null ends gathering; an empty candidate is the end-of-candidates marker.

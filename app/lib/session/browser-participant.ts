@@ -15,6 +15,12 @@ import {
 import { IceRenewal } from '../peer/ice-renewal.ts';
 import { pageCertificate, warmPageCertificate } from '../peer/page-certificate.ts';
 import { rtcPeerLinkFactory } from '../peer/rtc-peer-link.ts';
+import {
+  discardWarmConnection,
+  takeWarmConnection,
+  warmConnection,
+  type WarmIce,
+} from '../peer/warm-connection.ts';
 import { SignalClient, type WebSocketConstructor } from '../signal/signal-client.ts';
 import { ChatSession } from './chat-session.ts';
 import { indexeddbChatStore, type ChatStoreFactory } from './chat-store.ts';
@@ -56,6 +62,8 @@ export class BrowserParticipant {
   #self: string | null = null;
   #closed = false;
   readonly #iceRenewal: IceRenewal | null;
+  /** The ICE settings links are made with now: the welcome's, then renewed ones (SP-IR1). */
+  #ice: WarmIce | null = null;
 
   constructor(
     readonly kind: ParticipantKind,
@@ -72,7 +80,12 @@ export class BrowserParticipant {
       kind.kind === 'staff'
         ? new IceRenewal({
             fetchIce: () => fetchIce(kind.session),
-            apply: (ice) => this.hub.renewIce(ice),
+            apply: (ice) => {
+              // A warm connection made with the old credentials is of no use now.
+              this.#ice = ice;
+              discardWarmConnection();
+              this.hub.renewIce(ice);
+            },
             now: () => Date.now(),
             timers: {
               setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -104,6 +117,10 @@ export class BrowserParticipant {
             },
       onMessage: (msg) => {
         if (msg.type === 'welcome') {
+          this.#ice = {
+            iceServers: msg.iceServers,
+            relayOnly: 'relayOnly' in msg ? msg.relayOnly : false,
+          };
           // SPEC.md SP-IR1: a staff welcome's TURN credentials are renewed before they lapse.
           this.#iceRenewal?.track(msg.iceServers);
           this.#self = 'visitorId' in msg ? msg.visitorId : msg.account.id;
@@ -111,6 +128,14 @@ export class BrowserParticipant {
             token = msg.token;
             kind.onToken(msg.token);
           }
+        }
+        if (
+          (msg.type === 'offer' || msg.type === 'invitation' || msg.type === 'chat') &&
+          this.#ice !== null
+        ) {
+          // Benchmark S5: a chat offered (or given) will link soon; its candidates are
+          // gathered meanwhile (warm-connection.ts).
+          warmConnection(this.#ice, pageCertificate());
         }
         this.hub.deliver(msg);
         if (msg.type === 'chat') {
@@ -125,6 +150,9 @@ export class BrowserParticipant {
           // pushed in a microtask queued before this one).
           held.delete(msg.chatId);
           setResourceCount('heldChats', held.size);
+          // Nothing left to link (the answering side of a chat that never linked left
+          // its warm connection untaken): none is kept until the next offer.
+          if (held.size === 0) discardWarmConnection();
           const chatId = msg.chatId;
           queueMicrotask(() => void this.release(chatId));
           // CH-X14: this chat's files are freed once the retention after its end passes.
@@ -156,6 +184,7 @@ export class BrowserParticipant {
   async close(): Promise<void> {
     this.#closed = true;
     this.#iceRenewal?.stop();
+    discardWarmConnection();
     this.#client.close();
     for (const chatId of [...this.sessions.keys()]) await this.release(chatId);
   }
@@ -193,7 +222,12 @@ export class BrowserParticipant {
       chatId,
       self,
       service: this.hub,
-      links: (ice) => rtcPeerLinkFactory({ ...ice, certificate: pageCertificate }),
+      links: (ice) =>
+        rtcPeerLinkFactory({
+          ...ice,
+          certificate: pageCertificate,
+          warm: () => takeWarmConnection(ice),
+        }),
       store: countedStore(this.events.store ?? indexeddbChatStore),
       locks: webClientIdLocks(navigator.locks),
       staffNotesStore: this.kind.kind === 'staff',
