@@ -69,14 +69,29 @@ same run.
   the page renders (a signed line is shown once written), presence is coalesced to one
   awareness update per 50 ms and only when it changed (a keystroke and its Send put no frame
   ahead of the message), and the receiver's ack is no longer held by a scan of every message
-  for attachments; the ack is sent synchronously on receipt. A CPU profile of the console
-  still puts most of each round trip in Svelte's re-render of the chat and the forced layout of
-  the log's scroll to the bottom (console components), and on a loaded machine in the data
-  channel's own delivery. On accept → open: the chat document loads beside the file store's
-  open and sweep (a helper's first chat waited for the sweep), and every link of a page reuses
-  one DTLS certificate made at page start; what remains on the helper's side is the console's
-  render of the new chat (about 450 ms of Svelte flush at load average 17) and the session
-  opening before its link starts (links are not yet started beside the document's load).
+  for attachments; the ack is sent synchronously on receipt. y-indexeddb's write of an update
+  runs in a microtask after the update's frames (\`storeAfterTheFrames\`, chat-store.ts), and a
+  reader's read marks are coalesced to one per 250 ms (\`READ_MARK_COALESCE_MS\`): a Chromium
+  trace showed the visitor's per-message read mark reaching the helper ahead of the next ack,
+  which then waited 20–30 ms while the helper applied, acknowledged and rendered it. What
+  remains (trace, per round trip): the helper's page is busy for almost all of it: the form's
+  \`requestSubmit\` forces a style and layout of the console inside Chromium's submit path,
+  before the submit event, Svelte renders the pending line and the log's scroll to the bottom
+  forces layout again, then the ack is read and the line re-rendered; the visitor acks within
+  1–3 ms of receipt and the frames cross in 1–3 ms each way. The floor for our design is the
+  helper's render of one line twice (pending, then delivered) plus one WebCrypto signature; a
+  bare echo renders nothing. On accept → open: the chat document loads beside the file store's
+  open and sweep, every link of a page reuses one DTLS certificate made at page start, the
+  links start beside the document's load (\`ChatLinks\`, chat-links.ts: the helper's
+  \`RTCPeerConnection\` now starts when its \`participants\` message is read, before its
+  IndexedDB has opened), and a connection made when a chat is offered
+  (\`warm-connection.ts\`, \`iceCandidatePoolSize\`, the same ICE servers and transport
+  policy, discarded when they change) gathers its candidates while the helper decides; not
+  with TURN credentials or relay-only (a refusal of expired credentials met while pooling
+  reached no link, and B5 needs the console to say it). What remains on the helper's side is
+  the console's render of the new chat (150–200 ms of Svelte flush on a loaded machine),
+  between the \`chat\` message and the \`participants\` one that starts the link, and the
+  service's relay of each signal under load.
 - S6 plays a chat between a visitor's and a helper's replica in one process: ours through
   \`ChatDocument.postMessage\` and, on the receiving side, the permission filter
   (\`filterUpdate\`), the size budget and the apply, as the session's replica does; raw Yjs pushes
