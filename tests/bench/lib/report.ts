@@ -34,7 +34,27 @@ same run.
 - S1 "ours" is the service's WebSocket layer: \`signal/transport/uws-transport.ts\` with the
   service's default options and an echo at the transport interface. It is what our layer adds over
   bare uWS (per-socket state, the copy of each frame into a string, corked and checked sends, the
-  open-socket set for shutdown). The gateway and core behind it are measured in S2 and S4.
+  open-socket list for shutdown). The gateway and core behind it are measured in S2 and S4.
+  Issue 17: per socket there is one connection object of four plain fields (the uWS socket, id,
+  the gateway's data, held sends or null) and, in the uWS user data, its link and the two
+  shutdown links, which fill the property array the link costs anyway (this build's
+  \`app.close()\` drops sockets with 1006, not the 1012 a shutdown owes:
+  \`tests/integration/uws-app-close.test.ts\`). The JS heap per idle socket after two full GCs
+  went from 212 B to 130 B (bare uWS: 32 B, its socket object). Memory is read in a child
+  of its own (\`STEADY_MEMORY\` in \`s1-transport.ts\`, every contender alike): V8's young
+  generation fixed at 1 MB semi-spaces, its memory reducer off, glibc's trim threshold raised;
+  the base after a warm-up of 200 connections opened and closed, every reading after the child
+  has written its whole young generation and run two full GCs. Without that, V8 resized its
+  young generation (1 to 16 MB) and gave pages back between readings, moving RSS by megabytes
+  against 100–500 B a socket (one run read bare uWS at −0.75 KB; a ratio is no longer formed
+  from a negative figure). With it the 5,000 and 15,000 rows repeat within 0.01–0.02 KB. The
+  @1000 row says nothing: RSS does not grow at all for 1,000 sockets on either side (they fit
+  in pages the warm-up and start-up freed), so its 0.0 ratio is not a result. Our RSS per
+  socket below bare uWS's is the same effect at a larger count: our 98 B more of JS per socket
+  land in old-space pages that our start-up left partly free. CPU and latency run in a second
+  child with V8's defaults. The service sets no V8 flag: \`--max-semi-space-size=1\` would cut our
+  young generation from 16 MB to 2 MB, a fixed cost and not one per connection, and S2's CPU
+  with it was not measured.
 - S2 "ours" is the whole service: a visitor and a helper in one chat relay \`signal\` messages
   (3 KB offer, 3 KB answer, five candidates each way). y-webrtc's server gets the same round as
   \`publish\`es to a topic per pair, PeerJS as OFFER/ANSWER/CANDIDATE to \`dst\`. Rate and
@@ -107,6 +127,13 @@ same run.
   before the apply decodes it again: by CPU time in one process, filter 57 ms + apply 88 ms +
   \`messages()\` 9 ms against raw's 78 ms, so with this filter the floor is about 1.9x; below it
   needs a filter that reads the update format without building Yjs structs.
+  Since then the filter is a byte scan (\`protocol/chat-doc/update-scan.ts\`) and \`messages()\`
+  reads the map's items directly; at load 3–11, in one process, after the first loads:
+  filter 4–36 ms, apply 92–150 ms, read 28–100 ms (garbage collection moves it) against raw's
+  26–85 ms in all. The floor is Yjs's apply of the keyed map: each message is its own item with
+  its key, where raw Yjs's pushes from one client merge into a single item, so below about 2×
+  needs a different document shape (out of this issue's scope). The filter stays on every load:
+  CHAT.md's rules filter every update from a peer, and the load here is a helper's sync step 2.
 - S7 counts, in Chromium with an empty cache, the loader and every file the chat's first open
   loads (iframe document, JS, CSS), each compressed here with gzip (9) and brotli (11). Ours: the
   service's \`/demo\` host page, Chat with us pressed, until the pre-chat form shows. Rocket.Chat:

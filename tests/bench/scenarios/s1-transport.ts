@@ -1,15 +1,19 @@
 /**
  * S1 transport: our service's WebSocket layer (servers/echo-ours.ts says what that
  * covers) against a bare uWebSockets.js echo, `ws` and socket.io. Per contender and
- * repetition one fresh server process, in this order: memory per idle connection
- * at each connection count, CPU per million echoed messages (64 B, then 1 KB),
- * then latency at a fixed offered load.
+ * repetition a fresh server process for memory per idle connection at each connection
+ * count (with `STEADY_MEMORY`), then another for CPU per million echoed messages (64 B,
+ * then 1 KB) and latency at a fixed offered load.
  */
 import { inPool, pollUntil } from '../lib/deadline.ts';
 import type { Figures } from '../lib/repetitions.ts';
 import { interleave } from '../lib/repetitions.ts';
 import { rowFrom, type ResultRow } from '../lib/results.ts';
-import { startServerProcess, type ServerProcess } from '../lib/server-process.ts';
+import {
+  startServerProcess,
+  type ServerProcess,
+  type SpawnOptions,
+} from '../lib/server-process.ts';
 import { percentile } from '../lib/stats.ts';
 import type { ServerKind } from '../lib/child-protocol.ts';
 import {
@@ -75,16 +79,25 @@ export async function runS1(context: ScenarioContext, sizes: S1Sizes): Promise<R
     context.plan,
     async (name, round) => {
       const contender = byName.get(name)!;
-      const server = await startServerProcess(
-        contender.kind,
-        {},
-        {
-          maxSockets: Math.max(...sizes.idleConnections),
-        },
-      );
-      try {
+      const run = round.warmUp ? shrink(sizes) : sizes;
+      const start = async (spawn: SpawnOptions): Promise<ServerProcess> => {
+        const server = await startServerProcess(contender.kind, {}, spawn);
         context.requireNative(server);
-        return await measure(server, contender.target, round.warmUp ? shrink(sizes) : sizes);
+        return server;
+      };
+      const maxSockets = Math.max(...run.idleConnections);
+      // Memory in a process of its own, with V8's and malloc's page policies held still.
+      const memoryServer = await start({ maxSockets, ...STEADY_MEMORY });
+      const figures: Figures = {};
+      try {
+        const memory = await memoryPerIdle(memoryServer, contender.target, run.idleConnections);
+        for (const [count, bytes] of memory) figures[`mem@${count}`] = bytes;
+      } finally {
+        await memoryServer.stop();
+      }
+      const server = await start({ maxSockets });
+      try {
+        return { ...figures, ...(await measureTraffic(server, contender.target, run)) };
       } finally {
         await server.stop();
       }
@@ -148,20 +161,12 @@ function shrink(sizes: S1Sizes): S1Sizes {
   };
 }
 
-async function measure(
+async function measureTraffic(
   server: ServerProcess,
   target: EchoTarget,
   sizes: S1Sizes,
 ): Promise<Figures> {
   const figures: Figures = {};
-  // Memory first, in a process that has carried no traffic yet: what earlier phases
-  // leave behind (heap grown, then given back) would move RSS more than a thousand
-  // idle uWS sockets do.
-  const memory = await memoryPerIdle(server, target, sizes.idleConnections);
-  for (const [count, bytes] of memory) figures[`mem@${count}`] = bytes;
-  // The closes of the idle sockets are handled before the next measured window: the
-  // gc round trip goes through the child's event loop after them.
-  await server.settledHeap();
   for (const { bytes, count } of sizes.messages) {
     figures[`cpu@${bytes}`] = await cpuPerMillion(server, target, sizes, bytes, count);
   }
@@ -257,6 +262,20 @@ async function latencyAtLoad(
   for (const connection of connections) connection.terminate();
   return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
+
+/**
+ * How the memory child runs, for every contender alike (issue 17). Without these, RSS
+ * between two readings moved by megabytes against the 100–500 B a socket costs, and
+ * one run read bare uWS at −0.75 KB per socket: V8 resized its young generation (1 to
+ * 16 MB, by its own policy, fixed here at 1 MB semi-spaces), its memory reducer gave
+ * pages back on a timer (off here), and glibc trimmed freed heap (threshold raised).
+ * The service runs with V8's defaults; CPU and latency are measured in a child
+ * without these flags.
+ */
+const STEADY_MEMORY: SpawnOptions = {
+  nodeArgs: ['--no-memory-reducer', '--min-semi-space-size=1', '--max-semi-space-size=1'],
+  env: { MALLOC_TRIM_THRESHOLD_: String(2 ** 32 - 1) },
+};
 
 /** Connections opened and closed before the base reading: what the first sockets
  * set up once (code compiled, uWS's buffers, lazily loaded modules) is then in the
