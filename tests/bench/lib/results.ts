@@ -58,24 +58,32 @@ export function rowFrom(samples: Samples, spec: RowSpec): ResultRow {
   const spreadOf = (contender: string): Spread =>
     spread(samplesOf(samples, contender, spec.figure).map((x) => x * scale));
   const ours = spreadOf(spec.ours);
+  // A side with any repetition at zero or below has no reading to form a ratio from: a
+  // growth measured as negative (RSS given back between readings) is a failed reading,
+  // and a negative or zero ratio would pass any upper bound. S1 at 1,000 sockets read
+  // ours 0.0 (0.0–0.012 KB) against bare uWS 0.008 (0.0–0.044): both fit in pages freed
+  // before, nothing grew, and the row "passed" with a ratio of 0. A peer without a
+  // reading is shown but not compared against; the best peer with one is.
+  const noReading = (s: Spread) => s.min <= 0;
   const contenders: ResultRow['contenders'] = { [spec.ours]: ours };
+  const isBetter = (value: Spread, than: Spread | undefined) =>
+    than === undefined ||
+    (spec.better === 'lower' ? value.median < than.median : value.median > than.median);
   let best: { name: string; value: Spread } | null = null;
+  let shown: { name: string; value: Spread } | null = null;
   for (const peer of spec.peers) {
     const value = spreadOf(peer);
     contenders[peer] = value;
-    const better =
-      best === null ||
-      (spec.better === 'lower'
-        ? value.median < best.value.median
-        : value.median > best.value.median);
-    if (better) best = { name: peer, value };
+    if (isBetter(value, shown?.value)) shown = { name: peer, value };
+    if (!noReading(value) && isBetter(value, best?.value)) best = { name: peer, value };
   }
   const denominator = best === null ? 0 : spec.better === 'lower' ? best.value.median : ours.median;
   const numerator = best === null ? 0 : spec.better === 'lower' ? ours.median : best.value.median;
-  // No ratio against nothing (a peer with none of a count, such as violations), nor
-  // from a figure below zero: a growth measured as negative (RSS given back between
-  // readings) is a failed reading, and a negative ratio would pass any upper bound.
-  const ratio = best === null || denominator <= 0 || numerator < 0 ? null : numerator / denominator;
+  // No ratio against nothing (a peer with none of a count, such as violations).
+  const ratio =
+    best === null || noReading(ours) || denominator <= 0 ? null : numerator / denominator;
+  // The peer shown: the one compared against, else the best of those without a reading.
+  best ??= shown;
   const judged =
     spec.target === undefined ? null : spec.target.on === 'ratio' ? ratio : ours.median;
   return {

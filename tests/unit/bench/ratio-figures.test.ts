@@ -43,4 +43,28 @@ describe('rowFrom', () => {
     expect(row.ratio).toBeNull();
     expect(row.pass).toBeNull();
   });
+
+  it('forms no ratio when a repetition of either side read zero (nothing grew)', () => {
+    // S1 at 1,000 sockets: ours 0.0 (0.0–0.012 KB), bare uWS 0.008 (0.0–0.044).
+    const row = rowFrom(samples([0, 0, 12], [8, 0, 44]), spec);
+    expect(row.ratio).toBeNull();
+    expect(row.pass).toBeNull();
+    expect(rowFrom(samples([120, 130, 125], [100, 0, 100]), spec).ratio).toBeNull();
+    expect(rowFrom(samples([120, 0, 125], [100, 100, 100]), spec).ratio).toBeNull();
+  });
+
+  it('compares against the best peer with a reading, not one whose reading failed', () => {
+    // S2 at 100 pairs: y-webrtc read -12.40–7.80 KB per peer, PeerJS 3.86.
+    const three: Samples = new Map([
+      ['ours', new Map([['mem', [2.84, 2.84, 2.84]]])],
+      ['y-webrtc', new Map([['mem', [-12.4, 2.06, 7.8]]])],
+      ['PeerJS', new Map([['mem', [3.86, 3.86, 3.86]]])],
+    ]);
+    const row = rowFrom(three, { ...spec, peers: ['y-webrtc', 'PeerJS'] });
+    expect(row.peer).toBe('PeerJS');
+    expect(row.ratio).toBeCloseTo(2.84 / 3.86);
+    // With no peer read, the best one is shown, without a ratio.
+    const none = rowFrom(samples([5, 5, 5], [0, 0, 1]), spec);
+    expect([none.peer, none.ratio]).toEqual(['peer', null]);
+  });
 });
