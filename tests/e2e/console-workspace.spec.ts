@@ -10,6 +10,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { SocketVisitor, closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
+import { shoot } from './support/screenshots.ts';
 import { writeReplies } from './support/reply-filler.ts';
 
 test.afterEach(closeAllContexts);
@@ -188,7 +189,7 @@ test('below 900 px the panes stack behind one switcher', async ({ browser, baseU
 test('a long chat renders what fills its log; scrolling up brings the rest a screen at a time, also at the very top; back at the bottom it trims; "Show earlier messages" at the bottom stays', async ({
   browser,
   baseURL,
-}) => {
+}, testInfo) => {
   // 130 messages written a frame apart took over two minutes at load 40.
   test.setTimeout(300_000);
   const alice = await signInHelper(browser, 'alice');
@@ -239,5 +240,7 @@ test('a long chat renders what fills its log; scrolling up brings the rest a scr
   );
   await expect(items).toHaveCount(130);
   await expect(panel.getByText('Message to Ann 130:')).toBeInViewport();
+  // For a person to look at: test-results/<test>/long-chat-<width>.png
+  await shoot(alice, 'long-chat', testInfo.outputPath.bind(testInfo), 'Conversation');
   await ann.leave();
 });

@@ -144,19 +144,26 @@ same run.
 - S8 is one console page in Chromium (1440×900) at a room monitor's heaviest: three chats of her
   own with 2,000 messages each and ten of another helper's with 500 each, watched in tabs (a
   fresh service per round; visitors on bare WebSockets; the helpers write through the reply box;
-  a chat counts as written once a monitor watching it shows its last message). Switch time is from the click
-  on a chat in the list until a message posted from the next animation frame runs, i.e. after
-  that frame's style, layout and paint; p95 per round, against one frame at 60 Hz (16.7 ms). Heap
-  growth is V8's used heap after full collections (over CDP) with every chat loaded and opened,
-  minus the same for the console up with no chats: that baseline is read after a first chat was
-  accepted, shown, written in, ended and its tab closed (its session released), so the console's
-  code for showing a chat has run and is compiled before it; what grows afterwards is what the
-  chats hold, not that code (about 3 MB, counted as growth until then). The floor loads Yjs into the same page and reads
-  every stored chat document back from its IndexedDB into bare Y.Docs, kept referenced. One
-  round and no warm-up: a round writes 11,000 signed messages through the reply box. Beside the
-  switch, the same wait for a frame without a switch is reported: on a loaded machine that alone
-  can exceed 16.7 ms. A log renders its newest 100 entries (\`app/lib/ui/log-window.ts\`; "Show
-  earlier messages" adds more), so a switch lays out at most that many, and a chat's view makes a
+  a chat counts as written once a monitor watching it shows its last message). Switch time is the
+  work of the frame the switch lands in: the click on a chat in the list at the start of a frame
+  (where Chromium handles input), until that frame has been styled, laid out and painted (a
+  message posted from the frame's callback runs after it); p95 per round, against one frame at
+  60 Hz (16.7 ms): within it, the switch shows at the next refresh. Until 2026-12-07 the time ran
+  from a click between frames to the next frame, which counted the wait for the display's
+  refresh (a whole frame, 16.7 ms, when nothing happens) as the page's. Beside the switch, the
+  same frame without a click is reported; the run's log also shows the frame after the switch's
+  (work a switch leaves behind would show there). Heap growth is V8's used heap after full
+  collections (over CDP) with every chat loaded and opened, minus the same for the console up
+  with no chats: that baseline is read after a warm-up chat of her own (3 lines) and one she
+  watches (200 lines), switched between, then ended or no longer watched and closed (their
+  sessions released), so the console's code for showing and watching a chat has run and is
+  compiled before it; what grows afterwards is what the chats hold, not that code. The floor
+  loads Yjs into the same page and reads every stored chat document back from its IndexedDB into
+  bare Y.Docs, kept referenced. One round and no warm-up round: a round writes 11,000 signed
+  messages through the reply box. A console log renders, at its bottom, what fills it and half
+  a screen more (\`app/lib/ui/log-fit.ts\`, from the size of the log shown before), and earlier
+  messages a screenful at a time as the reader scrolls up (\`app/lib/ui/log-window.ts\`; "Show
+  earlier messages" adds 100), so a switch lays out about a dozen bubbles; a chat's view makes a
   view object for the rendered messages only (\`app/lib/session/message-views.ts\`).
 - S9 sends one 10 MB file (random bytes) in headless Chromium on both cores, as S5. Ours: a fresh
   service per repetition, a helper in the console and a visitor in the widget; the helper's page
