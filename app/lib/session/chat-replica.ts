@@ -11,6 +11,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import {
   ChatDocument,
+  decodeAwarenessUpdate,
   decodeEarlierHistory,
   DocSizeBudget,
   encodeMessage,
@@ -26,6 +27,7 @@ import {
   refuse,
   StaffNotesDocument,
   type AwarenessState,
+  type BoundParticipant,
   type ChatErrorCode,
   type ChatRole,
   type EarlierHistory,
@@ -87,6 +89,9 @@ class LinkState {
   /** CH-C12: updates from a visitor that ran ahead, in arrival order. */
   readonly held: { message: 'step2' | 'update'; update: Uint8Array }[] = [];
   heldTimer: ReturnType<typeof setTimeout> | null = null;
+  /** CH-C13: frames under a client id no list names yet, in arrival order. */
+  readonly unlisted: { kind: 'awareness' | 'step2' | 'update'; update: Uint8Array }[] = [];
+  unlistedTimer: ReturnType<typeof setTimeout> | null = null;
   constructor(readonly link: ChatLink) {}
 }
 
@@ -173,6 +178,48 @@ export class ChatReplica {
     this.#bindings = new ParticipantBindings(participants, former);
     for (const [peer, state] of this.#links) {
       if (!this.#bindings.participant(peer)) state.link.close('left');
+    }
+    // CH-C13: frames that waited for this list are judged by it, in order, once.
+    for (const state of this.#links.values()) this.#judgeUnlisted(state);
+  }
+
+  /**
+   * CH-C13: a peer sends under its new client id as soon as the service's echo of its
+   * `bind` reaches it; the same list reaches this replica over the WebSocket, which the
+   * data channel can beat. A frame whose foreign client ids are bound to nobody yet waits
+   * for the next list (at most 64 per link, 10 s); one that speaks for a client id bound
+   * to someone else is refused at once.
+   */
+  #mayBeUnlisted(clientIds: Iterable<number>, sender: BoundParticipant | undefined): boolean {
+    if (sender === undefined) return false;
+    let unlisted = false;
+    for (const c of clientIds) {
+      if (sender.clientIds.has(c)) continue;
+      if (this.#bindings.author(c) !== undefined) return false;
+      unlisted = true;
+    }
+    return unlisted;
+  }
+
+  #awaitList(state: LinkState, kind: 'awareness' | 'step2' | 'update', update: Uint8Array): void {
+    if (state.unlisted.length >= MAX_HELD_UPDATES) {
+      return this.#drop(state, refuse('foreign_struct', `${MAX_HELD_UPDATES} frames unlisted`));
+    }
+    state.unlisted.push({ kind, update });
+    state.unlistedTimer ??= setTimeout(() => {
+      state.unlistedTimer = null;
+      if (!state.closed) this.#judgeUnlisted(state);
+    }, this.#seqHoldMs);
+  }
+
+  #judgeUnlisted(state: LinkState): void {
+    if (state.unlisted.length === 0) return;
+    if (state.unlistedTimer !== null) clearTimeout(state.unlistedTimer);
+    state.unlistedTimer = null;
+    for (const { kind, update } of state.unlisted.splice(0)) {
+      if (state.closed) return;
+      if (kind === 'awareness') this.#onAwareness(state, update, true);
+      else this.#onUpdate(state, kind, update, true);
     }
   }
 
@@ -414,12 +461,19 @@ export class ChatReplica {
     this.#send(state, { type: 'sync-step2', update });
   }
 
-  #onUpdate(state: LinkState, message: 'step2' | 'update', update: Uint8Array): void {
+  /** `listed`: judged by the list that came after it waited (CH-C13). */
+  #onUpdate(
+    state: LinkState,
+    message: 'step2' | 'update',
+    update: Uint8Array,
+    listed = false,
+  ): void {
     // CH-C12: a later update may be what a held one waits for (a sync reply that crossed
     // a new write on a fresh link), so each is tried on its own; Yjs itself waits for
     // missing structs.
-    const outcome = this.#tryApply(state, message, update);
+    const outcome = this.#tryApply(state, message, update, listed);
     if (outcome === 'ahead') this.#hold(state, message, update);
+    else if (outcome === 'unlisted') this.#awaitList(state, message, update);
     else if (outcome === 'applied') this.#retryHeld();
   }
 
@@ -428,7 +482,8 @@ export class ChatReplica {
     state: LinkState,
     message: 'step2' | 'update',
     update: Uint8Array,
-  ): 'applied' | 'ahead' | 'dropped' {
+    listed = false,
+  ): 'applied' | 'ahead' | 'unlisted' | 'dropped' {
     const sender = this.#bindings.participant(state.link.peer);
     const verdict = filterUpdate(update, {
       sender,
@@ -437,6 +492,14 @@ export class ChatReplica {
       seqBound: { highest: this.highestSeq(), deleted: this.chat.deletedMessages() },
     });
     if (!verdict.ok && verdict.code === 'seq_ahead') return 'ahead';
+    if (
+      !verdict.ok &&
+      verdict.code === 'foreign_struct' &&
+      !listed &&
+      this.#mayBeUnlisted(Y.parseUpdateMeta(update).from.keys(), sender)
+    ) {
+      return 'unlisted';
+    }
     if (!verdict.ok) {
       this.#drop(state, verdict);
       return 'dropped';
@@ -517,12 +580,20 @@ export class ChatReplica {
     }
   }
 
-  #onAwareness(state: LinkState, update: Uint8Array): void {
+  /** `listed`: judged by the list that came after it waited (CH-C13). */
+  #onAwareness(state: LinkState, update: Uint8Array, listed = false): void {
     const sender = this.#bindings.participant(state.link.peer);
     // CH-W5: a monitor takes the visitor's states from a helper, who relays them.
     const relayed =
       this.role === 'monitor' && sender?.role === 'helper' ? this.#visitor() : undefined;
     const verdict = filterAwarenessUpdate(update, sender, relayed);
+    if (!verdict.ok && verdict.code === 'foreign_awareness' && !listed) {
+      const entries = decodeAwarenessUpdate(update);
+      const others = entries.ok
+        ? entries.entries.map((e) => e.clientId).filter((c) => !relayed?.clientIds.has(c))
+        : [];
+      if (this.#mayBeUnlisted(others, sender)) return this.#awaitList(state, 'awareness', update);
+    }
     if (!verdict.ok) return this.#drop(state, verdict);
     try {
       awarenessProtocol.applyAwarenessUpdate(this.awareness, update, state);
@@ -676,6 +747,9 @@ export class ChatReplica {
     state.held.length = 0;
     if (state.heldTimer !== null) clearTimeout(state.heldTimer);
     state.heldTimer = null;
+    state.unlisted.length = 0;
+    if (state.unlistedTimer !== null) clearTimeout(state.unlistedTimer);
+    state.unlistedTimer = null;
     if (this.#links.get(state.link.peer) === state) this.#links.delete(state.link.peer);
     const peer = this.#bindings.participant(state.link.peer);
     // A monitor's view of the visitor came through helpers (CH-W5): it goes with them.
