@@ -14,10 +14,10 @@ import {
   openSession,
   until,
   type Member,
+  ALICE,
+  VERA,
 } from './fake-world.ts';
 
-const VERA: Member = { id: 'v1', role: 'visitor', name: 'Vera' };
-const ALICE: Member = { id: 'a1', role: 'helper', name: 'Alice' };
 const BOB: Member = { id: 'b1', role: 'helper', name: 'Bob' };
 const MONA: Member = { id: 'm1', role: 'monitor', name: 'Mona' };
 

@@ -16,11 +16,9 @@ import {
   MemoryStores,
   openSession,
   until,
-  type Member,
+  ALICE,
+  VERA,
 } from './fake-world.ts';
-
-const VERA: Member = { id: 'v1', role: 'visitor', name: 'Vera' };
-const ALICE: Member = { id: 'a1', role: 'helper', name: 'Alice' };
 
 const sessions: ChatSession[] = [];
 afterEach(async () => {

@@ -113,6 +113,10 @@ class LoopLink implements PeerLink {
 
 export type Member = { id: string; role: ChatRole; name: string };
 
+/** The visitor and the helper most session tests chat between. */
+export const VERA: Member = { id: 'v1', role: 'visitor', name: 'Vera' };
+export const ALICE: Member = { id: 'a1', role: 'helper', name: 'Alice' };
+
 /** The switchboard of one chat, as far as sessions see it. */
 export class FakeService {
   online = true;

@@ -8,10 +8,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
 import { indexeddbChatStore } from '../../../app/lib/session/chat-store.ts';
-import { FakeLocks, FakeService, openSession, until, type Member } from './fake-world.ts';
-
-const VERA: Member = { id: 'v1', role: 'visitor', name: 'Vera' };
-const ALICE: Member = { id: 'a1', role: 'helper', name: 'Alice' };
+import { FakeLocks, FakeService, openSession, until, ALICE, VERA } from './fake-world.ts';
 
 const open: ChatSession[] = [];
 afterEach(async () => {

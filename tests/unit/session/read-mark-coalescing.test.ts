@@ -7,10 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
-import { FakeService, openSession, until, type Member } from './fake-world.ts';
-
-const VERA: Member = { id: 'v1', role: 'visitor', name: 'Vera' };
-const ALICE: Member = { id: 'a1', role: 'helper', name: 'Alice' };
+import { FakeService, openSession, until, ALICE, VERA } from './fake-world.ts';
 
 const sessions: ChatSession[] = [];
 afterEach(async () => {

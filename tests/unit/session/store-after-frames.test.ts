@@ -12,10 +12,7 @@ import type { IndexeddbPersistence } from 'y-indexeddb';
 import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
 import { indexeddbChatStore, storeAfterTheFrames } from '../../../app/lib/session/chat-store.ts';
 import type { PeerLinkFactory } from '../../../app/lib/peer/peer-link.ts';
-import { FakeService, loopLinks, openSession, until, type Member } from './fake-world.ts';
-
-const VERA: Member = { id: 'v1', role: 'visitor', name: 'Vera' };
-const ALICE: Member = { id: 'a1', role: 'helper', name: 'Alice' };
+import { FakeService, loopLinks, openSession, until, ALICE, VERA } from './fake-world.ts';
 
 const open: ChatSession[] = [];
 const restore: (() => void)[] = [];
