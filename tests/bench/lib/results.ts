@@ -77,11 +77,13 @@ export function rowFrom(samples: Samples, spec: RowSpec): ResultRow {
     if (isBetter(value, shown?.value)) shown = { name: peer, value };
     if (!noReading(value) && isBetter(value, best?.value)) best = { name: peer, value };
   }
-  const denominator = best === null ? 0 : spec.better === 'lower' ? best.value.median : ours.median;
-  const numerator = best === null ? 0 : spec.better === 'lower' ? ours.median : best.value.median;
-  // No ratio against nothing (a peer with none of a count, such as violations).
-  const ratio =
-    best === null || noReading(ours) || denominator <= 0 ? null : numerator / denominator;
+  // No ratio against nothing (a peer with none of a count, such as violations, has no
+  // reading). Both figures of a ratio have readings, so both are above zero.
+  let ratio: number | null = null;
+  if (best !== null && !noReading(ours)) {
+    ratio =
+      spec.better === 'lower' ? ours.median / best.value.median : best.value.median / ours.median;
+  }
   // The peer shown: the one compared against, else the best of those without a reading.
   best ??= shown;
   const judged =
