@@ -133,8 +133,10 @@ async function typeAndSend(scope: Page | Frame, texts: readonly string[]): Promi
 }
 
 /** One chat on the test's own service: Alice (renamed by the admin to HOSTILE_NAME) has
- * accepted Mallory, who asked "Hello" in the widget on /demo; Molly watches. */
-async function openCorpusChat(browser: Browser, baseURL: string, guards: XssGuards) {
+ * accepted Mallory, who asked "Hello" in the widget on /demo; Molly watches. Every
+ * context is under the returned guards. */
+async function openCorpusChat(browser: Browser, baseURL: string) {
+  const guards = new XssGuards(new URL(baseURL).origin);
   const prepare = (context: BrowserContext) => guards.watch(context);
   await renameAlice(baseURL, HOSTILE_NAME);
   const helper = await signInHelper(browser, 'alice', { baseURL, prepare });
@@ -178,7 +180,7 @@ async function openCorpusChat(browser: Browser, baseURL: string, guards: XssGuar
   const noneFired = async () => {
     for (const page of [visitorPage, helper, monitor]) expect(await guards.fired(page)).toEqual([]);
   };
-  return { helper, visitorPage, widget, panel, threeViewsAgree, noneFired };
+  return { baseURL, guards, helper, visitorPage, widget, panel, threeViewsAgree, noneFired };
 }
 
 type CorpusChat = Awaited<ReturnType<typeof openCorpusChat>>;
@@ -193,10 +195,8 @@ type Expected = { texts: readonly string[]; fileNames: readonly string[]; bubble
  */
 async function afterTheChat(
   browser: Browser,
-  baseURL: string,
-  guards: XssGuards,
   sink: SmtpSink,
-  { helper, panel }: CorpusChat,
+  { baseURL, guards, helper, panel }: CorpusChat,
   search: string,
   expected: Expected,
 ): Promise<void> {
@@ -278,9 +278,7 @@ test('F8 F12 F23 F27 issue 16: the full XSS corpus as chat messages stays inert 
 }) => {
   // One chat of 392 entries in three browser contexts: 8.5 min for twice this at load 20.
   test.setTimeout(720_000);
-  const baseURL = serviceURL!;
-  const guards = new XssGuards(new URL(baseURL).origin);
-  const chat = await openCorpusChat(browser, baseURL, guards);
+  const chat = await openCorpusChat(browser, serviceURL!);
   const { helper, visitorPage } = chat;
 
   await test.step('messages: each side types its half, nobody waits for arrival', async () => {
@@ -325,7 +323,7 @@ test('F8 F12 F23 F27 issue 16: the full XSS corpus as chat messages stays inert 
     ]);
   }
   await chat.noneFired();
-  await afterTheChat(browser, baseURL, guards, sink, chat, 'alert', {
+  await afterTheChat(browser, sink, chat, 'alert', {
     texts: XSS_FULL_CORPUS,
     fileNames: [],
     bubbles: messages,
@@ -339,9 +337,7 @@ test('F13 CH-X10 issue 16: the full XSS corpus as file names stays inert text in
 }) => {
   // 391 transfers in one chat: over 6 min at load 27.
   test.setTimeout(720_000);
-  const baseURL = serviceURL!;
-  const guards = new XssGuards(new URL(baseURL).origin);
-  const chat = await openCorpusChat(browser, baseURL, guards);
+  const chat = await openCorpusChat(browser, serviceURL!);
   const { widget, panel } = chat;
 
   await test.step('files: each side attaches its half of the corpus as names', async () => {
@@ -377,7 +373,7 @@ test('F13 CH-X10 issue 16: the full XSS corpus as file names stays inert text in
     }
   });
   await chat.noneFired();
-  await afterTheChat(browser, baseURL, guards, sink, chat, 'Hello', {
+  await afterTheChat(browser, sink, chat, 'Hello', {
     texts: [],
     fileNames: XSS_FULL_CORPUS,
     bubbles: total,
