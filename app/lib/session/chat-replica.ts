@@ -179,16 +179,17 @@ export class ChatReplica {
     for (const [peer, state] of this.#links) {
       if (!this.#bindings.participant(peer)) state.link.close('left');
     }
-    // CH-C13: frames that waited for this list are judged by it, in order, once.
-    for (const state of this.#links.values()) this.#judgeUnlisted(state);
+    // CH-C13: what this list binds is applied, what it binds to someone else refused;
+    // frames under ids it still names for nobody wait on, until their deadline.
+    for (const state of this.#links.values()) this.#judgeUnlisted(state, false);
   }
 
   /**
    * CH-C13: a peer sends under its new client id as soon as the service's echo of its
    * `bind` reaches it; the same list reaches this replica over the WebSocket, which the
    * data channel can beat. A frame whose foreign client ids are bound to nobody yet waits
-   * for the next list (at most 64 per link, 10 s); one that speaks for a client id bound
-   * to someone else is refused at once.
+   * for a list that binds them (at most 64 per link, 10 s after the first of them); one
+   * that speaks for a client id bound to someone else is refused at once.
    */
   #mayBeUnlisted(clientIds: Iterable<number>, sender: BoundParticipant | undefined): boolean {
     if (sender === undefined) return false;
@@ -208,18 +209,27 @@ export class ChatReplica {
     state.unlisted.push({ kind, update });
     state.unlistedTimer ??= setTimeout(() => {
       state.unlistedTimer = null;
-      if (!state.closed) this.#judgeUnlisted(state);
+      if (!state.closed) this.#judgeUnlisted(state, true);
     }, this.#seqHoldMs);
   }
 
-  #judgeUnlisted(state: LinkState): void {
+  /**
+   * Judges the waiting frames in arrival order. `final` (the deadline): an id still bound
+   * to nobody refuses its frame; otherwise such a frame waits on, under the running timer,
+   * since a list sent before the sender's `bind` (a monitor joining) may arrive after it.
+   */
+  #judgeUnlisted(state: LinkState, final: boolean): void {
     if (state.unlisted.length === 0) return;
-    if (state.unlistedTimer !== null) clearTimeout(state.unlistedTimer);
-    state.unlistedTimer = null;
+    if (final && state.unlistedTimer !== null) clearTimeout(state.unlistedTimer);
+    if (final) state.unlistedTimer = null;
     for (const { kind, update } of state.unlisted.splice(0)) {
       if (state.closed) return;
-      if (kind === 'awareness') this.#onAwareness(state, update, true);
-      else this.#onUpdate(state, kind, update, true);
+      if (kind === 'awareness') this.#onAwareness(state, update, final);
+      else this.#onUpdate(state, kind, update, final);
+    }
+    if (state.unlisted.length === 0 && state.unlistedTimer !== null) {
+      clearTimeout(state.unlistedTimer);
+      state.unlistedTimer = null;
     }
   }
 

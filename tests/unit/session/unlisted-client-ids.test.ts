@@ -4,7 +4,7 @@
  * WebSocket, which the data channel can beat (a visitor's widget reloading on another
  * page of the host site: its presence reached the helper first, and the helper's
  * console reset the visitor's link as "spoke for someone else"). A frame whose foreign
- * client ids are bound to nobody yet waits for the next list and is judged by it.
+ * client ids are bound to nobody yet waits for a list that binds them, for at most 10 s.
  */
 import * as Y from 'yjs';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
@@ -93,11 +93,48 @@ describe('CH-C13 frames under a client id no list names yet', () => {
     expect(refusals('h')).toEqual([]);
   });
 
-  it('are refused by the next list if it does not bind the id to their sender', () => {
+  it('wait on through a list that still binds the id to nobody (one sent before the bind)', () => {
+    linked();
+    send('v', 'h', { type: 'awareness', update: reloadedPresence() });
+    send('v', 'h', { type: 'sync-update', update: reloadedMessage() });
+    net.flush();
+    // A list the service sent before the visitor's bind (a monitor joined just then)
+    // reaches the helper after the visitor's frames: it must not refuse them.
+    net.peer('h').replica.setParticipants(list([visitorOld()]));
+    expect(refusals('h')).toEqual([]);
+    expect(net.link('h', 'v')?.open).toBe(true);
+    expect(texts()).not.toContain('Back again');
+
+    net.peer('h').replica.setParticipants(list([visitorOld(), RELOADED]));
+    expect(net.peer('h').replica.presence().get('v')).toMatchObject({ draft: 'still blank pages' });
+    expect(texts()).toContain('Back again');
+    expect(refusals('h')).toEqual([]);
+  });
+
+  it('are refused at once by a list that binds the id to someone else', () => {
+    linked();
+    send('v', 'h', { type: 'awareness', update: reloadedPresence() });
+    net.flush();
+    const helperIds = [net.peer('h').replica.doc.clientID, RELOADED];
+    net.peer('h').replica.setParticipants([
+      { id: 'v', role: 'visitor', clientIds: [visitorOld()] },
+      { id: 'h', role: 'helper', clientIds: helperIds },
+    ]);
+    expect(refusals('h')).toContainEqual(
+      expect.objectContaining({ peer: 'v', code: 'foreign_awareness' }),
+    );
+    expect(net.link('h', 'v')?.open).toBe(false);
+  });
+
+  it('are refused at their deadline when the lists meanwhile never bound the id', () => {
+    vi.useFakeTimers();
     linked();
     send('v', 'h', { type: 'awareness', update: reloadedPresence() });
     net.flush();
     net.peer('h').replica.setParticipants(list([visitorOld()]));
+    vi.advanceTimersByTime(9_999);
+    expect(refusals('h')).toEqual([]);
+    vi.advanceTimersByTime(1);
     expect(refusals('h')).toContainEqual(
       expect.objectContaining({ peer: 'v', code: 'foreign_awareness' }),
     );
