@@ -27,7 +27,10 @@ export default defineConfig({
     // console-chats.spec.ts (4 tests, one worker, a loaded machine): 55–63 s of CPU with
     // screenshots (its heaviest test twice over its 30 s limit), 48.5 s without, 45.2 s
     // with no trace at all. A failure still leaves its own screenshot (below).
-    trace: { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: false },
+    // In CI nobody can open a trace (only the run's output is kept), so none is recorded.
+    trace: process.env['CI']
+      ? 'off'
+      : { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: false },
     screenshot: 'only-on-failure',
   },
   projects: [
