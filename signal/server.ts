@@ -26,7 +26,7 @@ import { createAdminApi } from './http/admin/admin-api.ts';
 import { combineRoutes, createHttpHandler, MAX_HTTP_BODY_BYTES } from './http/http-handler.ts';
 import { createTranscriptArchive } from './archive/transcript-archive.ts';
 import { SWEEP_EVERY_MS, startArchiveSweep } from './archive/archive-sweep.ts';
-import { archiveUploadLimit, createArchiveRoutes } from './http/archive-routes.ts';
+import { createArchiveRoutes } from './http/archive-routes.ts';
 import { ArchiveStore } from './storage/archive-store.ts';
 import { iceServersFor } from './http/ice-servers.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
@@ -227,60 +227,61 @@ export async function startServer(
     sweepPrivacy();
     const retentionTimer = setInterval(sweepPrivacy, SWEEP_EVERY_MS);
     retentionTimer.unref();
+    const extraRoutes = combineRoutes(
+      createArchiveRoutes({
+        archive,
+        sessions,
+        visitorTokens,
+        settings: () => live,
+        now,
+        departments: () => storage.listDepartments(),
+        onRated: (chatId, rating, chat) =>
+          gateway.notify({
+            type: 'chat_rated',
+            chatId,
+            stars: rating.stars,
+            at: rating.at,
+            ...chat,
+          }),
+      }),
+      followUps.routes,
+      createAdminApi({
+        storage,
+        forgetVisitor: (target) => {
+          const result = eraseVisitor(storage.database, target);
+          if (result.ok) {
+            const { outboxIds, needles } = result.found;
+            result.erased['mailFiles'] = eraseMailFiles(
+              mailFolder(config.dataDir),
+              outboxIds,
+              needles,
+            );
+          }
+          return result;
+        },
+        admin,
+        chatMeta: storage.chatMeta,
+        canned,
+        sessions,
+        settings,
+        lockout,
+        notify: (event) => gateway.notify(event),
+        endAccount: (accountId) => gateway.endAccount(accountId),
+        originPolicy,
+        publicOrigin: config.publicOrigin,
+        defaultChatLimit: config.defaultChatLimit,
+        maxChatLimit: config.maxChatLimit,
+        now,
+        log: logger,
+        ...(options.scrypt === undefined ? {} : { scrypt: options.scrypt }),
+      }),
+    );
     const http = createHttpHandler({
       storage,
       sessions,
       config: live,
       lockout,
-      extraRoutes: combineRoutes(
-        createArchiveRoutes({
-          archive,
-          sessions,
-          visitorTokens,
-          settings: () => live,
-          now,
-          departments: () => storage.listDepartments(),
-          onRated: (chatId, rating, chat) =>
-            gateway.notify({
-              type: 'chat_rated',
-              chatId,
-              stars: rating.stars,
-              at: rating.at,
-              ...chat,
-            }),
-        }),
-        followUps.routes,
-        createAdminApi({
-          storage,
-          forgetVisitor: (target) => {
-            const result = eraseVisitor(storage.database, target);
-            if (result.ok) {
-              const { outboxIds, needles } = result.found;
-              result.erased['mailFiles'] = eraseMailFiles(
-                mailFolder(config.dataDir),
-                outboxIds,
-                needles,
-              );
-            }
-            return result;
-          },
-          admin,
-          chatMeta: storage.chatMeta,
-          canned,
-          sessions,
-          settings,
-          lockout,
-          notify: (event) => gateway.notify(event),
-          endAccount: (accountId) => gateway.endAccount(accountId),
-          originPolicy,
-          publicOrigin: config.publicOrigin,
-          defaultChatLimit: config.defaultChatLimit,
-          maxChatLimit: config.maxChatLimit,
-          now,
-          log: logger,
-          ...(options.scrypt === undefined ? {} : { scrypt: options.scrypt }),
-        }),
-      ),
+      extraRoutes,
       metrics,
       transportName: () => transport.name,
       startedAt,
@@ -308,12 +309,14 @@ export async function startServer(
         maxPayloadBytes: config.maxPayloadBytes,
         maxBackpressureBytes: config.maxBackpressureBytes,
         idleTimeoutSeconds: config.idleTimeoutSeconds,
-        // Archive uploads check their own limit (SP-U3) and answer `archive_too_large`
-        // up to a MiB over it; the transport cuts off anything larger.
-        maxHttpBodyBytes: Math.max(
-          MAX_HTTP_BODY_BYTES,
-          archiveUploadLimit(config.archiveFileBytes) + 1024 * 1024,
-        ),
+        // Each route's own limit, read per request (an admin may change the archive's):
+        // archive uploads answer `archive_too_large` up to a MiB over theirs (SP-U3),
+        // every other route `frame_too_large` up to twice its 16 KiB; the transport cuts
+        // off anything larger as soon as it arrives, chunked or declared.
+        httpBodyLimit: (path) => {
+          const own = extraRoutes.bodyLimit?.(path);
+          return own === undefined ? 2 * MAX_HTTP_BODY_BYTES : own + 1024 * 1024;
+        },
         httpRequestTimeoutMs: config.httpRequestTimeoutMs,
         wsPathPrefix: '/ws/',
       },

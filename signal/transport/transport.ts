@@ -67,7 +67,9 @@ export type TransportOptions = {
   maxBackpressureBytes: number;
   /** Seconds without traffic before a ping; a socket that does not answer is closed. */
   idleTimeoutSeconds: number;
-  maxHttpBodyBytes: number;
+  /** The largest request body a path takes: a larger one gets 413 and its connection is
+   * closed, as soon as its declared length or its bytes so far pass it. */
+  httpBodyLimit(path: string): number;
   /** A request whose headers and body have not all arrived by then gets 408 and its
    * connection is closed (slow clients, slow-loris); 10 s when not given. */
   httpRequestTimeoutMs?: number;

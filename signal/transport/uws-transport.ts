@@ -342,8 +342,9 @@ export function createUwsTransportWith(
       headers: readHeaders(req),
       remoteAddress: remoteAddressOf(res),
     };
+    const bodyLimit = options.httpBodyLimit(request.path);
     const declared = Number(request.headers['content-length'] ?? '0');
-    if (declared > options.maxHttpBodyBytes) {
+    if (declared > bodyLimit) {
       writeResponse(res, request.method, plainResponse(413, 'request body too large'), true);
       return;
     }
@@ -373,8 +374,12 @@ export function createUwsTransportWith(
     res.onData((chunk, isLast) => {
       if (finished) return;
       received += chunk.byteLength;
-      if (received > options.maxHttpBodyBytes) {
-        respond(plainResponse(413, 'request body too large'), true);
+      if (received > bodyLimit) {
+        // Not closed with the answer: uWS closes a connection at once, and a socket
+        // closed with the client's bytes unread sends a reset that can discard the 413.
+        // The rest of the body is read and dropped (onData is done with it) until the
+        // client stops or uWS's idle timeout ends the connection.
+        respond(plainResponse(413, 'request body too large'));
         return;
       }
       // The chunk is neutered when this callback returns: copy it.

@@ -112,7 +112,7 @@ class WsTransport implements Transport {
       headers: readHeaders(req),
       remoteAddress: normalizeIp(req.socket.remoteAddress ?? ''),
     };
-    const limit = this.options.maxHttpBodyBytes;
+    const limit = this.options.httpBodyLimit(request.path);
     if (Number(request.headers['content-length'] ?? '0') > limit) {
       this.writeResponse(res, request.method, plainResponse(413, 'request body too large'), true);
       return;

@@ -23,7 +23,7 @@ const BASE_OPTIONS: TransportOptions = {
   maxPayloadBytes: 1024,
   maxBackpressureBytes: 256 * 1024,
   idleTimeoutSeconds: 60,
-  maxHttpBodyBytes: 1024,
+  httpBodyLimit: () => 1024,
   wsPathPrefix: '/ws/',
 };
 
@@ -206,6 +206,26 @@ export function runTransportContract(name: string, factory: TransportFactory): v
       const ok = await fetch(s.url('/upload'), { method: 'POST', body: 'x'.repeat(1024) });
       expect(ok.status).toBe(204);
       expect(s.events.http[0]?.body.byteLength).toBe(1024);
+    });
+
+    it("takes each path's own body limit, and refuses a chunked body as soon as it passes it", async () => {
+      const s = await start({}, { httpBodyLimit: (path) => (path === '/big' ? 64 * 1024 : 1024) });
+      const big = await fetch(s.url('/big'), { method: 'POST', body: 'x'.repeat(60 * 1024) });
+      expect(big.status).toBe(204);
+      const small = await fetch(s.url('/small'), { method: 'POST', body: 'x'.repeat(2048) });
+      expect(small.status).toBe(413);
+      // A body of unknown length (chunked) that never ends: the 413 comes with its first
+      // bytes past the limit, not at the end of the body or of the request's time.
+      const endless = new ReadableStream<Uint8Array>({
+        pull: (controller) => controller.enqueue(new Uint8Array(4096)),
+      });
+      const chunked = await fetch(s.url('/small'), {
+        method: 'POST',
+        body: endless,
+        duplex: 'half',
+      } as RequestInit);
+      expect(chunked.status).toBe(413);
+      expect(s.events.http.map((r) => r.path)).toEqual(['/big']);
     });
 
     it('answers 500 when the HTTP handler throws and keeps serving', async () => {

@@ -32,7 +32,7 @@ export async function start(): Promise<StartedServer> {
       maxPayloadBytes: config.maxPayloadBytes,
       maxBackpressureBytes: config.maxBackpressureBytes,
       idleTimeoutSeconds: config.idleTimeoutSeconds,
-      maxHttpBodyBytes: MAX_HTTP_BODY_BYTES,
+      httpBodyLimit: () => MAX_HTTP_BODY_BYTES,
       wsPathPrefix: '/ws/',
     },
   );

@@ -7,8 +7,9 @@
  *   still sending its headers itself, after about 10 s and without an answer);
  *   meanwhile everyone else is served at once;
  * - huge headers: 431 (uWS resets the connection past its own limit, unanswered);
- *   a huge body: 413 at once when declared, and as soon as it passes the limit
- *   when it is not (chunked);
+ *   a huge body: 413 at once when declared, and as soon as it passes the route's
+ *   limit when it is not (chunked), with the connection kept to read the rest so
+ *   that the answer is not lost to a reset;
  * - a WebSocket frame trickled and never finished: the socket is closed by the
  *   hello timeout (4003 `hello_required`); a frame over the limit: 1009 (SP-W2, with
  *   more cases in malformed-frames.test.ts), and the service carries on.
@@ -93,7 +94,7 @@ describe.each(['uws', 'ws'] as const)('slow and huge requests on %s', (transport
     const client = rawClient(service.port);
     client.write(
       'POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
-        'Content-Length: 100000\r\n\r\n{',
+        'Content-Length: 10000\r\n\r\n{',
     );
     trickle(client, () => ' ');
     const after = await client.closed;
@@ -160,8 +161,9 @@ describe.each(['uws', 'ws'] as const)('slow and huge requests on %s', (transport
     }
     chunked.destroy();
     expect(chunked.received()).toMatch(/^HTTP\/1\.1 413 /);
-    // It stopped well before the attacker's gigabyte.
-    expect(sent).toBeLessThan(256 * 1024 * 1024);
+    // The route takes 16 KiB (the transport cuts off at 32 KiB, whatever the archive's
+    // limit): the answer came with the first chunks, not after megabytes.
+    expect(sent).toBeLessThan(4 * 1024 * 1024);
     await healthy(service);
   }, 30_000);
 
