@@ -1,11 +1,14 @@
 /**
- * Switching chats (issue 11, benchmark S8): the console mounts the shown chat's log
- * only, and a chat switched back to is as the helper left it. Alice, in the real
+ * Switching chats (issue 11, benchmark S8): the console keeps one chat panel mounted and
+ * swaps the chat it shows (the reply box stays the same element, with the shown chat's
+ * draft), it holds the shown chat's log only, and a chat switched back to is as the
+ * helper left it. Alice, in the real
  * console, has a long chat with Petra (the real widget on /demo, over WebRTC) and a
  * second chat. Scrolled up in Petra's chat with half a reply written, she switches to
- * the other chat: Petra's log is gone from the page; Petra writes meanwhile. Back in
- * Petra's chat, the same messages are where they were, the reply is still there, and
- * "New messages" offers what Petra wrote; it brings it into view.
+ * the other chat: Petra's log is gone from the page, the reply box and the staff note
+ * box are Ben's (empty); Petra writes meanwhile. Back in Petra's chat, the same messages
+ * are where they were, the reply and the note are still there, and "New messages" offers
+ * what Petra wrote; it brings it into view.
  */
 import { expect } from './fixtures.ts';
 import { SocketVisitor, offerCard } from './console-steps.ts';
@@ -19,7 +22,7 @@ import {
   isolatedTest as test,
 } from './support/widget-drivers.ts';
 
-test('a chat switched back to keeps its place, its draft and the "New messages" button', async ({
+test('a chat switched back to keeps its place, its drafts and the "New messages" button', async ({
   browser,
   baseURL,
 }, testInfo) => {
@@ -51,6 +54,8 @@ test('a chat switched back to keeps its place, its draft and the "New messages" 
   expect(offset).toBeGreaterThan(0);
   const rendered = await log.getByRole('listitem').count();
   await petra.getByLabel('Your message').fill('Half a reply');
+  await petra.getByLabel('Write a staff note').fill('Asked about the toner');
+  const replyBox = await petra.getByLabel('Your message').elementHandle();
 
   const ben = await SocketVisitor.connect(baseURL!);
   ben.request('Ben', 'Where is my parcel?');
@@ -62,6 +67,13 @@ test('a chat switched back to keeps its place, its draft and the "New messages" 
     alice.getByRole('log', { name: /^Conversation with/, includeHidden: true }),
   ).toHaveCount(1);
   await expect(alice.getByRole('log', { name: 'Conversation with Ben' })).toBeVisible();
+  // The same panel shows Ben's chat: its reply box was not made anew, and has Ben's draft.
+  const benPanel = alice.getByRole('tabpanel', { name: 'Ben' });
+  await expect(benPanel.getByLabel('Your message')).toHaveValue('');
+  await expect(benPanel.getByLabel('Write a staff note')).toHaveValue('');
+  expect(
+    await benPanel.getByLabel('Your message').evaluate((node, before) => node === before, replyBox),
+  ).toBe(true);
 
   // Petra writes while her chat is not shown.
   const visitorBox = widget.getByLabel('Your message');
@@ -71,8 +83,10 @@ test('a chat switched back to keeps its place, its draft and the "New messages" 
 
   await alice.getByRole('tab', { name: /Petra/ }).click();
   await expect(log.getByRole('listitem')).toHaveCount(rendered + 1);
-  expect(await log.evaluate((node) => node.scrollTop)).toBe(offset);
+  // Back at the offset once the log is laid out (MessageLog scrolls after layout).
+  await expect.poll(() => log.evaluate((node) => node.scrollTop)).toBe(offset);
   await expect(petra.getByLabel('Your message')).toHaveValue('Half a reply');
+  await expect(petra.getByLabel('Write a staff note')).toHaveValue('Asked about the toner');
   const jump = petra.getByRole('button', { name: 'New messages' });
   await expect(jump).toBeVisible();
   await expect(log.getByText('Are you still there?')).not.toBeInViewport();
