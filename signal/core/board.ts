@@ -305,7 +305,7 @@ export class Board {
     const q = this.#queues.get(chat.details.department);
     if (q?.remove(chat) === true) this.notices.markStale(chat.details.department);
     this.#waiting.remove(chat);
-    this.notices.forget(chat.chatId);
+    this.notices.forget(chat);
   }
 
   /** A chat becomes (or, after a restart, is again) active: it replaces the queued chat
@@ -544,6 +544,7 @@ export class Board {
       ...commonOf(chat),
       returned: true,
       status: 'queued',
+      told: null,
       offer: null,
       startedAt: chat.startedAt,
       participants: chat.participants,

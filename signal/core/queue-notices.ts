@@ -45,11 +45,7 @@ export interface QueueNoticeHost {
 const POSITIONS = { kind: 'positions' } as const;
 const POSITIONS_STEP = { kind: 'positions_step' } as const;
 
-type QueueStatus = { position: number; estimatedWaitMs: number | null; helpersOnline: number };
-
 export class QueueNotices {
-  /** What each queued visitor was last told, so only changes are sent. */
-  readonly #told = new Map<string, QueueStatus>();
   /** Departments changed since their last walk began. */
   readonly #stale = new Set<string>();
   #dueAt: number | null = null;
@@ -87,8 +83,8 @@ export class QueueNotices {
 
   /** Forgets what was told for a chat: it left the queue, or its visitor reconnected
    * and must be told again. */
-  forget(chatId: string): void {
-    this.#told.delete(chatId);
+  forget(chat: QueuedChat): void {
+    chat.told = null;
   }
 
   /** The `positions` deadline: the stale departments join the walk. */
@@ -147,9 +143,10 @@ export class QueueNotices {
   #send(chat: QueuedChat, conn: ConnId, position: number, pace: number | null): void {
     const estimatedWaitMs = pace === null ? null : Math.round(pace * position);
     const helpersOnline = this.board.helpersOnline();
-    const last = this.#told.get(chat.chatId);
+    // Only changes are sent: what was told last is kept on the chat (QueuedChat.told).
+    const last = chat.told;
     if (
-      last !== undefined &&
+      last !== null &&
       last.position === position &&
       last.estimatedWaitMs === estimatedWaitMs &&
       last.helpersOnline === helpersOnline
@@ -159,8 +156,7 @@ export class QueueNotices {
     // Updated in place: a walk of ten thousand visitors would otherwise leave ten
     // thousand new records alive in the young generation, each copied by the next
     // scavenge (milliseconds, landing on whichever request comes then).
-    if (last === undefined)
-      this.#told.set(chat.chatId, { position, estimatedWaitMs, helpersOnline });
+    if (last === null) chat.told = { position, estimatedWaitMs, helpersOnline };
     else {
       last.position = position;
       last.estimatedWaitMs = estimatedWaitMs;

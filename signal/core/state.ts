@@ -33,8 +33,15 @@ export type ChatCommon = {
   former: Map<string, ParticipantState>;
 };
 
+/** What a queued visitor was last told of its place and wait (SPEC.md SP-Q3, SP-Q7). */
+export type ToldPlace = { position: number; estimatedWaitMs: number | null; helpersOnline: number };
+
 export type QueuedChat = ChatCommon & {
   status: 'queued';
+  /** What its visitor was last told (queue-notices.ts), null before the first notice or
+   * after `forget`. Kept on the chat, updated in place: a walk over ten thousand queued
+   * visitors reads it with the chat instead of looking it up in a map by chat id. */
+  told: ToldPlace | null;
   /** The one offer out for this chat, if any (SPEC.md SP-O3). */
   offer: Offer | null;
   /** Set when the chat was active before (B3): its participants are kept for the next helper. */

@@ -71,7 +71,7 @@ function resumeVisitor(board: Board, v: VisitorState): void {
     return;
   }
   if (chat.status === 'queued') {
-    board.notices.forget(chat.chatId);
+    board.notices.forget(chat);
     board.notices.tell(chat);
   } else {
     board.sendChatTo(chat, v.identity.visitorId);
@@ -152,6 +152,7 @@ function request(
     rejectedBy: new Set(),
     former: new Map(),
     status: 'queued',
+    told: null,
     offer: null,
     startedAt: null,
     participants: new Map([

@@ -18,6 +18,7 @@ function queuedChat(i: number): QueuedChat {
     chatId: `c${i}`,
     visitor: { visitorId: `v${i}` },
     details: { department: 'general' },
+    told: null,
   } as unknown as QueuedChat;
 }
 
@@ -98,7 +99,7 @@ describe('queue notices through their host', () => {
     expect(sent.at(-1)!.message).toMatchObject({ position: 1, estimatedWaitMs: 10_000 });
 
     // Forgotten (its visitor reconnected): told again even though nothing changed.
-    notices.forget('c0');
+    notices.forget(chats[0]!);
     notices.tell(chats[0]!);
     expect(sent).toHaveLength(3);
   });
