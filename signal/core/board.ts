@@ -285,6 +285,7 @@ export class Board {
   /** Puts a chat in its place in the queue (a new one, restored or returned: it replaces
    * the chat of that id) and tells its visitor (SP-Q1–SP-Q3). */
   enqueue(chat: QueuedChat): void {
+    chat.visitorState = this.visitors.get(chat.visitor.visitorId) ?? null;
     this.#chats.set(chat.chatId, chat);
     const q = this.#queueOf(chat.details.department);
     this.feed.markChat(chat.chatId);
@@ -545,6 +546,7 @@ export class Board {
       returned: true,
       status: 'queued',
       told: null,
+      visitorState: null,
       offer: null,
       startedAt: chat.startedAt,
       participants: chat.participants,
@@ -593,7 +595,10 @@ function noticeHost(board: Board): QueueNoticeHost {
     },
     queue: (department) => board.queues.get(department),
     departments: () => board.queues.keys(),
-    visitorConn: (visitorId) => board.visitorConn(visitorId),
+    visitorConn: (chat) =>
+      chat.visitorState !== null
+        ? chat.visitorState.conn
+        : board.visitorConn(chat.visitor.visitorId),
     paceOf: (department) => board.acceptPace.get(department)?.intervalMs ?? null,
     helpersOnline: () => board.helpers.onlineCount,
     schedule: (at, key) => board.schedule(at, key),

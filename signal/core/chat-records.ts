@@ -63,5 +63,12 @@ export function fromRecord(r: OpenChatRecord): ChatState {
   if (r.status === 'active' && r.startedAt !== null) {
     return { ...common, status: 'active', startedAt: r.startedAt, invitations: new Map() };
   }
-  return { ...common, status: 'queued', told: null, offer: null, startedAt: r.startedAt };
+  return {
+    ...common,
+    status: 'queued',
+    told: null,
+    visitorState: null,
+    offer: null,
+    startedAt: r.startedAt,
+  };
 }

@@ -33,7 +33,8 @@ export interface QueueNoticeHost {
   readonly config: Pick<CoreConfig, 'queueNoticeMs' | 'queueWalkStep'>;
   queue(department: string): QueueView | undefined;
   departments(): Iterable<string>;
-  visitorConn(visitorId: string): ConnId | null;
+  /** Where the chat's visitor is connected now, or null. */
+  visitorConn(chat: QueuedChat): ConnId | null;
   /** Milliseconds between the department's recent accepts (SP-Q7), or null. */
   paceOf(department: string): number | null;
   helpersOnline(): number;
@@ -61,7 +62,7 @@ export class QueueNotices {
   /** Tells one queued visitor its position and wait now, if changed. `position` is
    * 1-based, when the caller knows it. */
   tell(chat: QueuedChat, position?: number): void {
-    const conn = this.board.visitorConn(chat.visitor.visitorId);
+    const conn = this.board.visitorConn(chat);
     if (conn === null) return;
     const department = chat.details.department;
     const at = position ?? (this.board.queue(department)?.rank(chat) ?? -1) + 1;
@@ -118,7 +119,7 @@ export class QueueNotices {
         for (let i = 0; i < n; i++) {
           const chat = batch[i]!;
           this.#walkIndex++;
-          const conn = this.board.visitorConn(chat.visitor.visitorId);
+          const conn = this.board.visitorConn(chat);
           if (conn !== null) this.#send(chat, conn, this.#walkIndex, pace);
         }
         budget -= n;

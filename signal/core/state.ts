@@ -42,6 +42,10 @@ export type QueuedChat = ChatCommon & {
    * after `forget`. Kept on the chat, updated in place: a walk over ten thousand queued
    * visitors reads it with the chat instead of looking it up in a map by chat id. */
   told: ToldPlace | null;
+  /** Its visitor's state (the connection notices go to), set by `Board.enqueue`, so a
+   * walk over ten thousand queued visitors does not look each up by id. The board keeps
+   * a visitor's state as long as it has an open chat (SP-Q5, SP-Q6). */
+  visitorState: VisitorState | null;
   /** The one offer out for this chat, if any (SPEC.md SP-O3). */
   offer: Offer | null;
   /** Set when the chat was active before (B3): its participants are kept for the next helper. */

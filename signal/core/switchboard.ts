@@ -84,8 +84,7 @@ function restore(board: Board, snapshot: Snapshot): void {
     const meta = snapshot.chatMeta?.[chat.chatId];
     if (meta !== undefined)
       board.meta.set(chat.chatId, { tags: [...meta.tags], label: meta.label });
-    if (chat.status === 'queued') board.enqueue(chat);
-    else board.activate(chat);
+    // The visitor first: a queued chat keeps a reference to its visitor's state (enqueue).
     board.visitors.set(record.visitor.visitorId, {
       identity: record.visitor,
       conn: null,
@@ -93,6 +92,8 @@ function restore(board: Board, snapshot: Snapshot): void {
       graceUntil,
       chatId: chat.chatId,
     });
+    if (chat.status === 'queued') board.enqueue(chat);
+    else board.activate(chat);
     board.deadlines.push(graceUntil, { kind: 'visitor', visitorId: record.visitor.visitorId });
     for (const p of chat.participants.values()) {
       if (p.role === 'visitor') continue;

@@ -153,6 +153,7 @@ function request(
     former: new Map(),
     status: 'queued',
     told: null,
+    visitorState: null,
     offer: null,
     startedAt: null,
     participants: new Map([

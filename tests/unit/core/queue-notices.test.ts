@@ -42,7 +42,7 @@ function fakeHost(chats: QueuedChat[]) {
     config: { queueNoticeMs: 500, queueWalkStep: 2 },
     queue: (department) => (department === 'general' ? queue : undefined),
     departments: () => ['general'],
-    visitorConn: (visitorId) => Number(visitorId.slice(1)),
+    visitorConn: (chat) => Number(chat.visitor.visitorId.slice(1)),
     paceOf() {
       return host.pace;
     },
