@@ -217,6 +217,29 @@ export class LinkManager {
     for (const peer of this.#peers.values()) this.#flush(peer);
   }
 
+  /**
+   * SPEC.md SP-IR1: renewed ICE servers. Every link not open starts a new attempt now,
+   * with them: one waiting out its back-off (grown to up to 30 s while expired TURN
+   * credentials were refused), and one under way, made with the old servers (a relay
+   * that refuses them gives it no path, and it would wait for its open timeout).
+   * Renewals come once per credential lifetime (an hour by default).
+   */
+  retryNow(): void {
+    const self = this.#self;
+    if (self === null || this.#destroyed) return;
+    for (const peer of this.#peers.values()) {
+      if (peer.slot.status === 'open' || !peer.online) continue;
+      peer.attempt = 0;
+      this.#drop(peer, 'replaced');
+      if (initiates(self.id, peer.id)) {
+        this.#startOffer(peer);
+      } else {
+        this.#send(peer, peer.lastLinkId ?? this.#o.newLinkId(), { kind: 'restart' });
+        this.#awaitOffer(peer, this.#o.openTimeoutMs);
+      }
+    }
+  }
+
   /** Ends every link of this chat (the chat ended or we left). */
   destroy(): void {
     if (this.#destroyed) return;

@@ -124,8 +124,10 @@ export class ChatLinks {
 
   #onService(event: ServiceEvent): void {
     if (event.type === 'ice') {
-      // SPEC.md SP-IR1: renewed TURN credentials; the links made from now on use them.
+      // SPEC.md SP-IR1: renewed TURN credentials; the links made from now on use them,
+      // and a link waiting to retry (the old ones refused) tries again now.
       this.#ice = { iceServers: event.iceServers, relayOnly: event.relayOnly };
+      this.manager.retryNow();
       return;
     }
     if (event.type !== 'message') return;

@@ -211,6 +211,59 @@ describe('link manager', () => {
     expect(delays.at(-1)?.attempt).toBe(0);
   });
 
+  it('SP-IR1 renewed ICE servers: a link waiting out its back-off tries again at once', () => {
+    const { manager, factory, clock, delays } = setup();
+    manager.setParticipants(
+      participants('a', [
+        ['a', 'helper'],
+        ['b', 'visitor'],
+      ]),
+    );
+    for (let i = 0; i < 3; i++) {
+      factory.links.at(-1)!.die('ice_failed');
+      clock.advance(1000 * (i + 1));
+    }
+    factory.links.at(-1)!.die('ice_failed');
+    // The fourth wait is 4 s under the pinned policy; fresh credentials end it now.
+    expect(factory.links).toHaveLength(4);
+    manager.retryNow();
+    expect(factory.links).toHaveLength(5);
+    expect(manager.slot('b')).toBe('connecting');
+    // An attempt under way was made with the old servers: it is replaced too.
+    manager.retryNow();
+    expect(factory.links[4]!.destroyedWith).toBe('replaced');
+    expect(factory.links).toHaveLength(6);
+    // The back-off starts over: a failure of the new attempt waits the first delay.
+    factory.links.at(-1)!.die('ice_failed');
+    expect(delays.at(-1)?.attempt).toBe(0);
+    // An open link is left alone.
+    clock.advance(1000);
+    factory.links.at(-1)!.open();
+    manager.retryNow();
+    expect(factory.links).toHaveLength(7);
+    expect(factory.links.at(-1)!.destroyedWith).toBeNull();
+  });
+
+  it('SP-IR1 on the answering side, renewed ICE servers ask the initiator for an offer at once', () => {
+    const { manager, factory, clock, sent } = setup();
+    manager.setParticipants(
+      participants('b', [
+        ['a', 'helper'],
+        ['b', 'visitor'],
+      ]),
+    );
+    manager.handleSignal(signal('a', 'L1', OFFER));
+    factory.links[0]!.die('ice_failed');
+    const before = sent.length;
+    manager.retryNow();
+    expect(sent.slice(before)).toEqual([
+      { type: 'signal', chatId: CHAT, to: 'a', link: 'L1', data: { kind: 'restart' } },
+    ]);
+    // Only once: the back-off's own restart was cancelled.
+    clock.advance(1000);
+    expect(sent.slice(before)).toHaveLength(1);
+  });
+
   it('an attempt that does not open in time is given up and retried', () => {
     const { manager, factory, clock, events } = setup();
     manager.setParticipants(
