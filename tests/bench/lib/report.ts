@@ -74,7 +74,16 @@ same run.
   the timed window, and each compile job took the pinned core from the main thread for up to
   85 ms, which set the p99s. The full invariant check (every chat of the core's view) runs
   after the setup, among the warm-up cycles and after the timed ones, not between timed calls:
-  the calls after it ran on cold caches (\`tests/bench/servers/queue.ts\`).
+  the calls after it ran on cold caches (\`tests/bench/servers/queue.ts\`). Issue 17 on reject →
+  next offer: a third of the timed rejects carry one step of the positions walk (32 notices);
+  the reference's reject tells nobody. A step's cost was two lookups per visitor in maps of ten
+  thousand (what it was last told, by chat id; its connection, by visitor id): both now sit on
+  the queued chat (\`told\`, \`visitorState\`), and in back-to-back runs of the cycles (load
+  11–14) a step's median fell from 0.021 to 0.010 ms, below the reference's reject median
+  (0.011–0.013 ms); rejects without a step take 0.007 ms. What is left above that in the
+  slowest 1% is the machine: in those runs the slowest rejects of both contenders were
+  0.05–30 ms preemptions (two cores shared by five sessions), which land on calls in
+  proportion to their length, so the p99 row moves with the load from run to run.
 - S4 restarts the service (1012 to every socket, a new process on the same port) under 5,000
   \`SignalClient\`s from the app with their jittered reconnect policy.
 - S5 runs in headless Chromium, which may use both cores (pinned to the load generator's core,
@@ -131,8 +140,20 @@ same run.
   reads the map's items directly; at load 3–11, in one process, after the first loads:
   filter 4–36 ms, apply 92–150 ms, read 28–100 ms (garbage collection moves it) against raw's
   26–85 ms in all. The floor is Yjs's apply of the keyed map: each message is its own item with
-  its key, where raw Yjs's pushes from one client merge into a single item, so below about 2×
-  needs a different document shape (out of this issue's scope). The filter stays on every load:
+  its key, so below about 2× needs a different document shape (out of this issue's scope).
+  Issue 17 checked that claim with numbers: by CPU time (\`process.cpuUsage\`) of the one load
+  in the benchmark's own child, three runs each at load 11–16: raw Yjs's array 34–44 ms; the
+  very bytes of our transcript applied to a bare \`Y.Doc\` and read from its \`Y.Map\` (no
+  filter, budget or schema) 79–83 ms; ours 104–132 ms (filter 3, apply 84–93, \`messages()\`
+  13–44). The keyed shape alone is 1.8–2.4× the array. So the contender "raw Yjs keyed"
+  (\`servers/chat-doc.ts\`: a \`Y.Map\` of \`{kind, body, at}\` by a random id, set, applied
+  and read sorted by \`at\`, nothing else) now runs beside the two, with a row of its own: ours
+  against the shape's floor. Ours above it: our apply takes 84–93 ms to the bare one's 74–78
+  because the size budget's \`update\` listener makes Yjs encode the applied transcript once
+  more (Yjs's encoders show in the load's CPU profile; the session's replica listens to
+  \`update\` anyway, to relay and store, so dropping it here would flatter only the
+  benchmark), and \`messages()\` builds the view's objects. Tried and not kept: a \`gc()\`
+  before the load, which made both slower (V8 dropped compiled code: raw 35 → 135 ms CPU). The filter stays on every load:
   CHAT.md's rules filter every update from a peer, and the load here is a helper's sync step 2.
 - S7 counts, in Chromium with an empty cache, the loader and every file the chat's first open
   loads (iframe document, JS, CSS), each compressed here with gzip (9) and brotli (11). Ours: the

@@ -16,14 +16,16 @@ export const S6_SMOKE: S6Sizes = { messages: 1000 };
 
 const OURS = 'ours (chat document + filter)';
 const RAW = 'raw Yjs (Y.Array of objects)';
+/** Our document's shape in raw Yjs (servers/chat-doc.ts): the shape's own floor. */
+const KEYED = 'raw Yjs keyed (Y.Map by message id)';
 const SEED = 0x5eed_0006;
 
 export async function runS6(context: ScenarioContext, sizes: S6Sizes): Promise<ResultRow[]> {
-  const samples = await interleave([OURS, RAW], context.plan, async (name, round) => {
+  const samples = await interleave([OURS, RAW, KEYED], context.plan, async (name, round) => {
     const server = await startServerProcess('chat-doc', {});
     try {
       const run: ChatDocRun = {
-        impl: name === OURS ? 'ours' : 'raw',
+        impl: name === OURS ? 'ours' : name === RAW ? 'raw' : 'keyed',
         messages: round.warmUp ? Math.ceil(sizes.messages / 10) : sizes.messages,
         seed: SEED,
       };
@@ -81,6 +83,13 @@ export async function runS6(context: ScenarioContext, sizes: S6Sizes): Promise<R
       unit: 'ms',
       // Issue 17: a transcript loads within twice raw Yjs.
       target: { on: 'ratio', max: 2 },
+    }),
+    rowFrom(samples, {
+      ...spec,
+      peers: [KEYED],
+      metric: `load a ${sizes.messages}-message transcript vs the same shape in raw Yjs`,
+      figure: 'loadMs',
+      unit: 'ms',
     }),
     rowFrom(samples, {
       ...spec,

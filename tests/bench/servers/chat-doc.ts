@@ -13,6 +13,10 @@
  *   in the figure. Wire framing and the acknowledgement are not: raw Yjs has neither.
  * - Raw Yjs is the plainest schema: a Y.Array of plain objects `{id, kind, body, at}`,
  *   pushed by the writer and applied as is by the receiver.
+ * - Raw Yjs keyed is our document's shape without our layer: a Y.Map of `{kind, body,
+ *   at}` by a random id, set by the writer, applied as is, read back sorted by `at`. It
+ *   is the floor of the shape (each message its own map item with its key), with
+ *   neither filter, budget nor schema (issue 17: how much of the load is the shape).
  * Both get the same bodies and times (seeded), and every update the writer's
  * document emits is handed to the other replica straight away, as a data channel
  * would.
@@ -35,7 +39,7 @@ import { seededRandom } from '../../fixtures/in-memory-network.ts';
 import type { StartedServer } from '../lib/child-protocol.ts';
 
 export const ChatDocRun = v.object({
-  impl: v.picklist(['ours', 'raw']),
+  impl: v.picklist(['ours', 'raw', 'keyed']),
   messages: v.number(),
   seed: v.number(),
 });
@@ -154,6 +158,34 @@ const raw: Contender = {
   },
 };
 
+type KeyedEntry = { kind: string; body: string; at: number };
+
+const keyed: Contender = {
+  pair(random) {
+    const replica = (clientId: number): Replica => {
+      const doc = docWithClient(clientId);
+      const messages = doc.getMap<KeyedEntry>('messages');
+      return {
+        doc,
+        post(body, at) {
+          messages.set(randomId(random), { kind: 'text', body, at });
+        },
+        receive(update) {
+          Y.applyUpdate(doc, update, REMOTE);
+        },
+      };
+    };
+    return [replica(VISITOR), replica(HELPER)];
+  },
+  load(state) {
+    const doc = docWithClient(LOADER);
+    Y.applyUpdate(doc, state, REMOTE);
+    const read: KeyedEntry[] = [];
+    for (const entry of doc.getMap<KeyedEntry>('messages').values()) read.push(entry);
+    return read.sort((a, b) => a.at - b.at).length;
+  },
+};
+
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /** The same 16 random characters our ids carry after their client prefix. */
@@ -224,7 +256,7 @@ function play(contender: Contender, count: number, seed: number): ChatDocTimings
 }
 
 export function runChatDoc(run: ChatDocRun): ChatDocTimings {
-  const contender = run.impl === 'ours' ? ours : raw;
+  const contender = { ours, raw, keyed }[run.impl];
   // This process is fresh: a tenth of the chat first, untimed, so the timed one
   // runs on warmed-up code.
   play(contender, Math.ceil(run.messages / 10), run.seed + 1);
