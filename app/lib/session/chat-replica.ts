@@ -111,7 +111,12 @@ export class ChatReplica {
   readonly #listeners = new Set<(event: ReplicaEvent) => void>();
   /** Per client id, the highest clock some helper or visitor peer reported having. */
   readonly #acked = new Map<number, number>();
-  readonly #pending = new Set<MessageId>();
+  /** CH-C7: this participant's messages no helper or visitor peer has yet. Once handed to a
+   * view (pendingIds), the set is not changed any more but replaced by a changed copy: a
+   * view keeps the set it was built from without a copy of its own, and a long chat whose
+   * messages no peer acknowledges (2,000 ids) is held once, not once more per view (S8). */
+  #pending = new Set<MessageId>();
+  #pendingHandedOut = false;
   #bindings: ParticipantBindings;
   readonly #formerClientIds: ReadonlySet<number>;
   #nextMessageId = 0;
@@ -297,7 +302,7 @@ export class ChatReplica {
       Math.max(seenSeq, this.highestSeq()),
     );
     if (result.ok) {
-      this.#pending.add(result.id);
+      this.#pendingToChange().add(result.id);
       this.#emitPending();
       this.#retryHeld();
     }
@@ -318,7 +323,7 @@ export class ChatReplica {
     if (!this.#mayWrite()) return refuse('not_writable', `${this.role ?? 'unknown'} participant`);
     const result = this.chat.writePrepared(id, entry);
     if (result.ok) {
-      this.#pending.add(result.id);
+      this.#pendingToChange().add(result.id);
       this.#emitPending();
       this.#retryHeld();
     }
@@ -351,6 +356,21 @@ export class ChatReplica {
   /** This participant's messages that no helper or visitor peer has yet (CH-C7). */
   pending(): MessageId[] {
     return [...this.#pending];
+  }
+
+  /** The same as a set, for a view to keep: never changed after it is handed out. */
+  pendingIds(): ReadonlySet<MessageId> {
+    this.#pendingHandedOut = true;
+    return this.#pending;
+  }
+
+  /** The pending set to change: a copy when the current one was handed out. */
+  #pendingToChange(): Set<MessageId> {
+    if (this.#pendingHandedOut) {
+      this.#pending = new Set(this.#pending);
+      this.#pendingHandedOut = false;
+    }
+    return this.#pending;
   }
 
   /**
@@ -670,15 +690,17 @@ export class ChatReplica {
     for (const [client, clock] of sv) {
       if ((this.#acked.get(client) ?? 0) < clock) this.#acked.set(client, clock);
     }
-    let changed = false;
+    const held: MessageId[] = [];
     for (const id of this.#pending) {
       const struct = this.chat.messageStruct(id);
       if (struct === undefined || (this.#acked.get(struct.client) ?? 0) > struct.clock) {
-        this.#pending.delete(id);
-        changed = true;
+        held.push(id);
       }
     }
-    if (changed) this.#emitPending();
+    if (held.length === 0) return;
+    const pending = this.#pendingToChange();
+    for (const id of held) pending.delete(id);
+    this.#emitPending();
   }
 
   // --- outgoing -------------------------------------------------------------

@@ -897,7 +897,7 @@ export class ChatSession {
       connection: this.#connection(),
       messages: this.replica.chat.messages(bindings),
       entry: (id) => this.replica.chat.message(id, bindings),
-      pending: new Set(this.replica.pending()),
+      pending: this.replica.pendingIds(),
       localIds: this.#writtenAs,
       unsent: this.#unsent,
       reads: this.replica.chat.readStates(bindings),

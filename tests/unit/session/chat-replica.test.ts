@@ -38,6 +38,28 @@ describe('chat replica', () => {
     expect(net.peer('h1').replica.chat.message(posted.id)?.body).toBe('anyone there?');
   });
 
+  it('CH-C7 a pending set handed to a view is kept as it was; the replica changes a copy (S8)', () => {
+    network().connectAll();
+    net.flush();
+    const v = net.peer('v');
+    net.link('v', 'h1')!.fail();
+    const first = v.replica.post({ kind: 'text', body: 'one' });
+    if (!first.ok) throw new Error('post');
+    const handed = v.replica.pendingIds();
+    // Nothing changed since: the same set, not a copy per view.
+    expect(v.replica.pendingIds()).toBe(handed);
+    const second = v.replica.post({ kind: 'text', body: 'two' });
+    if (!second.ok) throw new Error('post');
+    expect([...handed]).toEqual([first.id]);
+    const later = v.replica.pendingIds();
+    expect([...later]).toEqual([first.id, second.id]);
+    net.connect('v', 'h1');
+    net.flush();
+    expect([...later]).toEqual([first.id, second.id]);
+    expect([...v.replica.pendingIds()]).toEqual([]);
+    expect(v.replica.pending()).toEqual([]);
+  });
+
   it('CH-C7 messages restored from storage start pending', () => {
     network();
     const doc = net.peer('v').replica.doc;
