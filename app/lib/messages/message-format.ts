@@ -92,17 +92,26 @@ function createParser(): MarkdownIt {
 
 const parser = createParser();
 
-/** How many parsed bodies are kept: a few windows of long chats (log-window.ts). */
-export const PARSED_KEPT = 2_000;
-/** Parsed trees by body, oldest first. A bubble re-renders whenever its chat's view
- * changes (a new message, a read mark, presence) with the same text: parsing it again
- * each time was a good part of a chat switch (benchmark S8). A tree is never changed. */
+/** How many parsed bodies are kept: the bubbles a console renders of a dozen chats or so
+ * (a log renders what fills it and half a screen more, log-fit.ts; "Show earlier" a page
+ * more), not every message the page has shown: 2,000 kept trees were about 0.4 MB of a
+ * console's heap once it had shown a few long chats (benchmark S8). */
+export const PARSED_KEPT = 500;
+/** Parsed trees by body, least recently used first. A bubble re-renders whenever its
+ * chat's view changes (a new message, a read mark, presence) with the same text, and
+ * again when its chat is switched to: parsing it again each time was a good part of a
+ * chat switch (benchmark S8). A tree is never changed. */
 const parsed = new Map<string, readonly BlockNode[]>();
 
 /** Parses a message body into the tree every view renders. Never throws. */
 export function parseMessage(body: string): readonly BlockNode[] {
   const kept = parsed.get(body);
-  if (kept !== undefined) return kept;
+  if (kept !== undefined) {
+    // The most recently used last: what the shown windows keep using stays.
+    parsed.delete(body);
+    parsed.set(body, kept);
+    return kept;
+  }
   const tree = new BlockBuilder(parser.parse(body, {})).build();
   if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
   parsed.set(body, tree);

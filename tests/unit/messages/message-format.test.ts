@@ -190,4 +190,15 @@ describe('F12 message formatting', () => {
     expect(again).not.toBe(tree);
     expect(again).toEqual(tree);
   });
+
+  it('F12 a body read again is kept while bodies read since are dropped, least recently used first', () => {
+    const shown = `**shown** ${Math.random()}`;
+    const tree = parseMessage(shown);
+    for (let i = 0; i < PARSED_KEPT * 2; i++) {
+      parseMessage(`filler ${i} ${Math.random()}`);
+      // The shown bubble renders again now and then: it stays kept.
+      if (i % (PARSED_KEPT / 2) === 0) expect(parseMessage(shown)).toBe(tree);
+    }
+    expect(parseMessage(shown)).toBe(tree);
+  });
 });
