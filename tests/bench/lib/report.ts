@@ -175,17 +175,32 @@ same run.
   same frame without a click is reported; the run's log also shows the frame after the switch's
   (work a switch leaves behind would show there). Heap growth is V8's used heap after full
   collections (over CDP) with every chat loaded and opened, minus the same for the console up
-  with no chats: that baseline is read after a warm-up chat of her own (3 lines) and one she
-  watches (200 lines), switched between, then ended or no longer watched and closed (their
-  sessions released), so the console's code for showing and watching a chat has run and is
-  compiled before it; what grows afterwards is what the chats hold, not that code. The floor
-  loads Yjs into the same page and reads every stored chat document back from its IndexedDB into
-  bare Y.Docs, kept referenced. One round and no warm-up round: a round writes 11,000 signed
+  with no chats: that baseline is read after a warm-up worked as the measured chats are: a chat
+  of her own, watched by the second monitor, and one she watches, 500 lines each through the
+  reply box, switched between, then ended or no longer watched and closed, and read once the
+  page holds no session, document or store (\`window.peerdeskDebug\`) and the archive uploads
+  of the ended chats (F27, the whole document in the request's body) are answered, so the
+  console's code for writing, signing, syncing and showing a chat has run hot and is compiled
+  before it; what grows afterwards is what the chats hold, not that code. Until 2026-12-07 her
+  own warm-up chat had 3 lines and nobody watching it, and about 1.4 MB of code compiled after
+  the baseline counted as the chats' (heap snapshots: \`S8_HEAP_SNAPSHOT=<dir>\`); code compiled
+  later still counts (on 2026-12-07 the heap with every chat closed again was 0.9 MB above the
+  baseline, nearly all of it code). The floor is read after every chat is closed and released in the
+  same way: Chromium hands out the same string for a \`TextDecoder\` decoding of the same bytes
+  while that string lives (decoding 20,000 strings a second time took 0.08 MB of heap, the
+  first time 0.48 MB), so bare documents read beside the console's live ones shared their
+  strings (the floor read beside them until 2026-12-07: 3.6 MB, against 3.9 MB alone). It loads
+  Yjs into the same page and reads every stored chat document back from its IndexedDB into bare
+  Y.Docs, kept referenced. One round and no warm-up round: a round writes 11,000 signed
   messages through the reply box. A console log renders, at its bottom, what fills it and half
   a screen more (\`app/lib/ui/log-fit.ts\`, from the size of the log shown before), and earlier
   messages a screenful at a time as the reader scrolls up (\`app/lib/ui/log-window.ts\`; "Show
   earlier messages" adds 100), so a switch lays out about a dozen bubbles; a chat's view makes a
-  view object for the rendered messages only (\`app/lib/session/message-views.ts\`).
+  view object for the rendered messages only (\`app/lib/session/message-views.ts\`). Parsed
+  markdown is kept for the 500 bodies used last (\`app/lib/messages/message-format.ts\`; 2,000
+  until 2026-12-07, an estimated 0.3 MB more), and a chat's messages no peer holds yet (all of her own
+  here: the visitors are bare WebSockets) are one set shared by the replica and its view, not
+  copied per view (\`chat-replica.ts\` \`pendingIds\`).
 - S9 sends one 10 MB file (random bytes) in headless Chromium on both cores, as S5. Ours: a fresh
   service per repetition, a helper in the console and a visitor in the widget; the helper's page
   hands the file to "Attach a file", and the time runs from that \`change\` until the visitor's page

@@ -67,7 +67,7 @@ export const S8_FULL: S8Sizes = {
   watchedChats: 10,
   watchedMessages: 500,
   visitsPerChat: 10,
-  warmUpLines: 200,
+  warmUpLines: 500,
 };
 export const S8_SMOKE: S8Sizes = {
   ownChats: 3,
@@ -195,9 +195,17 @@ async function writeMessages(
 }
 
 /** Closes the tab of `chatId` in `page` (its helper's console), ending the chat: "Close
- * tab" on a chat still going asks "End this chat?" first (F19). */
+ * tab" on a chat still going asks "End this chat?" first (F19). Returns once the page's
+ * archive of the chat (F27, sent on its end) is answered: until then the upload's body
+ * (the whole document, encoded) is in the page's heap. */
 async function endAndClose(page: Page, chatId: string): Promise<void> {
   const panel = page.locator(`#panel-${chatId}`);
+  const archived = page.waitForResponse(
+    (response) =>
+      response.request().method() === 'POST' &&
+      new URL(response.url()).pathname === `/api/archive/${encodeURIComponent(chatId)}`,
+    { timeout: SETUP_TIMEOUT_MS },
+  );
   await page.evaluate((id) => document.getElementById(`tab-${id}`)!.click(), chatId);
   await panel.getByRole('button', { name: 'Close tab', exact: true }).click();
   await page
@@ -205,25 +213,28 @@ async function endAndClose(page: Page, chatId: string): Promise<void> {
     .getByRole('button', { name: 'End chat', exact: true })
     .click();
   await panel.waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
+  await archived;
 }
 
 /** Before the heap's baseline, the monitor works a chat of her own and watches one of
- * `helper`'s: each taken, shown, written in (the watched one `lines`: at full size
- * enough for the code that syncs and shows them to run hot), switched between, then ended (or no longer
- * watched) and closed. The code that shows and writes a chat and a watched chat has run
- * (and is compiled) by then; nothing of the chats stays (a session is released when its
- * tab is closed). The warm-up chats' ids: their stored documents are not in the floor. */
+ * `helper`'s, the way the measured chats are worked: her own one watched by `coach` (so a
+ * staff peer holds and acknowledges what she writes, as for her measured chats), each
+ * taken, shown, written in (`lines` each: at full size enough for the code that writes,
+ * syncs, signs, verifies and shows them to run hot), switched between, then ended (or no
+ * longer watched) and closed. The code that shows and writes a chat and a watched chat has
+ * run (and is compiled) by then; nothing of the chats stays (a session is released when
+ * its tab is closed). The warm-up chats' ids: their stored documents are not in the floor. */
 async function warmUp(
-  monitor: Page,
-  helper: Page,
+  pages: { monitor: Page; helper: Page; coach: Page },
   port: number,
   visitors: QueueVisitor[],
   lines: number,
 ): Promise<string[]> {
-  const own = [...(await acceptChats(monitor, port, 'Warm-up', 1, visitors)).values()][0]!;
-  // Three lines only: with 200, the last never showed in her own log within the round's
-  // time (a chat no other staff member is in; not looked into yet).
-  await writeMessages(monitor, monitor, { chatId: own, name: 'Warm-up' }, Math.min(3, lines));
+  const { monitor, helper, coach } = pages;
+  const ownChat = await acceptChats(monitor, port, 'Warm-up', 1, visitors);
+  await watchAll(coach, ownChat);
+  const own = [...ownChat.values()][0]!;
+  await writeMessages(monitor, coach, { chatId: own, name: 'Warm-up' }, lines);
   // The offer goes to the helper only while the monitor takes none.
   await available(monitor, false);
   const watched = await acceptChats(helper, port, 'Warm-up watched', 1, visitors);
@@ -233,12 +244,37 @@ async function warmUp(
   const name = 'Warm-up watched';
   await writeMessages(helper, monitor, { chatId: watchedId, name }, lines);
   await switchTimes(monitor, [own, watchedId, own, watchedId]);
-  const watchPanel = monitor.locator(`#panel-${watchedId}`);
-  await watchPanel.getByRole('button', { name: 'Stop watching', exact: true }).click();
-  await watchPanel.waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
+  await stopWatching(monitor, watchedId);
   await endAndClose(helper, watchedId);
   await endAndClose(monitor, own);
+  await allReleased(monitor);
   return [own, watchedId];
+}
+
+/** "Stop watching" on the watched chat's panel in `page`: its session is released. */
+async function stopWatching(page: Page, chatId: string): Promise<void> {
+  const panel = page.locator(`#panel-${chatId}`);
+  await page.evaluate((id) => document.getElementById(`tab-${id}`)!.click(), chatId);
+  await panel.getByRole('button', { name: 'Stop watching', exact: true }).click();
+  await panel.waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
+}
+
+/** Waits until `page` holds no chat session, document or store (window.peerdeskDebug,
+ * issue 11): a closed tab lets go of its session once the service's `ended` (or the
+ * end of the watch) arrives, a round trip after the tab is gone. */
+async function allReleased(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const held = (
+        globalThis as unknown as {
+          peerdeskDebug: { sessions: number; docs: number; stores: number };
+        }
+      ).peerdeskDebug;
+      return held.sessions === 0 && held.docs === 0 && held.stores === 0;
+    },
+    undefined,
+    { timeout: STEP_TIMEOUT_MS },
+  );
 }
 
 /** Switches "Available for chats" to `on` (an offer goes to one available helper). */
@@ -414,9 +450,12 @@ async function round(browser: Browser, sizes: S8Sizes, yjs: string, log: (l: str
     await monitor.page.getByRole('table', { name: 'Chats' }).waitFor();
     const helper = await consolePage(browser, baseURL, info.sessions[0]!);
     contexts.push(helper.context);
+    // A second monitor watches her chats: a message on its screen is in her document.
+    const coach = await consolePage(browser, baseURL, info.monitorSessions[1]!);
+    contexts.push(coach.context);
+    await unavailable(coach.page);
     const warmUpChats = await warmUp(
-      monitor.page,
-      helper.page,
+      { monitor: monitor.page, helper: helper.page, coach: coach.page },
       server.port,
       visitors,
       sizes.warmUpLines,
@@ -426,10 +465,6 @@ async function round(browser: Browser, sizes: S8Sizes, yjs: string, log: (l: str
 
     const own = await acceptChats(monitor.page, server.port, 'Own', sizes.ownChats, visitors);
     await unavailable(monitor.page);
-    // A second monitor watches her chats: a message on its screen is in her document.
-    const coach = await consolePage(browser, baseURL, info.monitorSessions[1]!);
-    contexts.push(coach.context);
-    await unavailable(coach.page);
     await watchAll(coach.page, own);
     for (const [name, chatId] of own) {
       await writeMessages(monitor.page, coach.page, { chatId, name }, sizes.ownMessages);
@@ -467,6 +502,19 @@ async function round(browser: Browser, sizes: S8Sizes, yjs: string, log: (l: str
         `${percentile(watchedSwitches.switches, 95).toFixed(1)} ms, an empty frame p95 ` +
         `${both((t) => t.idle)} ms; the frame after p95 ${both((t) => t.after)} ms ` +
         `(without a switch ${both((t) => t.idleAfter)} ms)`,
+    );
+    // Every chat released before the floor is read: Chromium hands out the string a
+    // TextDecoder made before for the same bytes while that string lives, so bare documents
+    // read beside the console's would share its documents' strings and take less than the
+    // same documents alone. Released, the floor's documents make their own.
+    for (const chatId of watchedIds) await stopWatching(monitor.page, chatId);
+    for (const chatId of ownIds) await endAndClose(monitor.page, chatId);
+    await allReleased(monitor.page);
+    const heapReleased = await settledHeap(monitor.page, monitor.context);
+    await heapSnapshot(monitor.page, monitor.context, 'released');
+    log(
+      `    every chat released: the heap ${((heapReleased - heapBefore) / 1e6).toFixed(1)} MB ` +
+        `above the baseline`,
     );
     const floor = await bareDocsHeap(monitor.page, monitor.context, yjs, warmUpChats);
     // With S8_HEAP_SNAPSHOT: the page with the bare documents too, to set against 'after'.
