@@ -3,8 +3,8 @@ import type { IceServer, StaffToService } from '../../protocol/index.ts';
 import type { Board } from './board.ts';
 import type { ConnId } from './events.ts';
 import type { AccountRecord } from './records.ts';
-import type { ActiveChat, StaffState } from './state.ts';
-import { admitParticipant, canWatch, commonOf, newStaff } from './state.ts';
+import type { StaffState } from './state.ts';
+import { activeChat, admitParticipant, canWatch, newStaff } from './state.ts';
 
 export function staffHello(
   board: Board,
@@ -145,13 +145,7 @@ function accept(board: Board, conn: ConnId, s: StaffState, chatId: string): void
   }
   chat.offer = null;
   board.dequeue(chat);
-  const active: ActiveChat = {
-    ...commonOf(chat),
-    status: 'active',
-    startedAt: chat.startedAt ?? board.now,
-    participants: chat.participants,
-    invitations: new Map(),
-  };
+  const active = activeChat(chat, chat.startedAt ?? board.now, chat.participants);
   admitParticipant(active, s.account.id, 'helper', s.account.name);
   board.activate(active);
   board.staffAccepts(s, chat.chatId);

@@ -141,6 +141,32 @@ export function commonOf(chat: ChatState): ChatCommon {
 }
 
 /**
+ * An active chat from the common part of a queued one, every field written out: built as
+ * a spread of `commonOf(chat)` with fields added, each chat got a hidden class (V8 map
+ * and descriptors) of its own, about 0.4 KB a chat that S2's memory row counted.
+ */
+export function activeChat(
+  chat: ChatState,
+  startedAt: number,
+  participants: Map<string, ParticipantState>,
+): ActiveChat {
+  return {
+    chatId: chat.chatId,
+    visitor: chat.visitor,
+    ip: chat.ip,
+    details: chat.details,
+    enqueuedAt: chat.enqueuedAt,
+    returned: chat.returned,
+    rejectedBy: chat.rejectedBy,
+    former: chat.former,
+    status: 'active',
+    startedAt,
+    participants,
+    invitations: new Map(),
+  };
+}
+
+/**
  * Brings a staff member into a chat in `role` (SP-P4): client ids they held before in
  * this chat are theirs again, so their earlier lines stay theirs in every view.
  */

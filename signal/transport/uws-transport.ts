@@ -45,6 +45,7 @@ type UserData = { conn: UwsConnection; prev: UserData | null; next: UserData | n
  * frame cost a system call of its own (SP-S2). Order per socket is kept; a close
  * writes what is held first. What is held lives in a `Held` from the outbox's pool,
  * on the socket only while it holds something, so an idle socket carries one null.
+ * A reply to the socket being handled is not held: uWS corks that one for us.
  */
 abstract class UwsConnection implements SocketConnection {
   /** Set in `open`, cleared in `close`; the uWS socket must not be touched after it. */
@@ -82,6 +83,13 @@ abstract class UwsConnection implements SocketConnection {
     if (buffered > outbox.maxBackpressureBytes) return 'dropped';
     // 'backpressure' as uWS means it: this frame waits behind others for the socket.
     const result: SendResult = buffered + heldBytes > 0 ? 'backpressure' : 'sent';
+    // A reply to the socket whose frame is being handled is written now: uWS has
+    // corked that socket for the handler, so it joins the handler's one write
+    // (an echo waited a loop turn for the flush). Only with nothing held, which
+    // would have to go first.
+    if (outbox.handling === this && heldBytes === 0) {
+      return ws.send(text, false, false) === 2 ? 'dropped' : result;
+    }
     let held = this.held;
     if (held === null) {
       held = outbox.hold(this);
@@ -147,6 +155,9 @@ const HELD_POOL_LIMIT = 1024;
  */
 class Outbox {
   constructor(readonly maxBackpressureBytes: number) {}
+
+  /** The connection whose message handler is running (uWS corks it meanwhile). */
+  handling: UwsConnection | null = null;
 
   #holding: UwsConnection[] = [];
   #free: Held[] = [];
@@ -310,7 +321,12 @@ export function createUwsTransportWith(
       // toString() copies into a JS string: nothing keeps the ArrayBuffer, which
       // uWS neuters when this handler returns.
       const text = isBinary ? null : Buffer.from(message).toString('utf8');
-      guard(conn, () => handlers.message(conn, text, byteLength));
+      outbox.handling = conn;
+      try {
+        guard(conn, () => handlers.message(conn, text, byteLength));
+      } finally {
+        outbox.handling = null;
+      }
     },
 
     close: (ws, code) => {

@@ -335,6 +335,35 @@ export function runTransportContract(name: string, factory: TransportFactory): v
       ]);
     });
 
+    it('keeps per-socket order between relayed sends and replies to the socket being handled', async () => {
+      // B's frames are relayed to A (held until the batch ends), A's are answered to A
+      // itself (written at once on uWS when nothing is held for A). Whatever batches the
+      // frames fall into, A must receive exactly what the server sent it, in that order.
+      const sentToA: string[] = [];
+      const s = await start({
+        message: (conn, text) => {
+          const a = s.events.opened[0];
+          if (a === undefined || text === null) return;
+          const out = conn === a ? `echo:${text}` : `relay:${text}`;
+          sentToA.push(out);
+          a.send(out);
+        },
+      });
+      const a = client(s.url('/ws/a'));
+      await a.opened;
+      await until(() => s.events.opened.length === 1, 'a open');
+      const b = client(s.url('/ws/b'));
+      await b.opened;
+      const rounds = 300;
+      for (let i = 0; i < rounds; i += 1) {
+        b.ws.send(String(i));
+        a.ws.send(String(i));
+      }
+      await until(() => a.received.length === 2 * rounds, 'every frame at A');
+      expect(sentToA).toHaveLength(2 * rounds);
+      expect(a.received).toEqual(sentToA);
+    });
+
     it('closes a socket that sends a frame over maxPayloadBytes with 1009, delivering nothing', async () => {
       const s = await start();
       const c = client(s.url('/ws/visitor'));
