@@ -35,7 +35,14 @@ import type {
   StaffState,
   VisitorState,
 } from './state.ts';
-import { commonOf, retireParticipant } from './state.ts';
+import {
+  mapWith,
+  mapWithout,
+  queuedChat,
+  retireParticipant,
+  setWith,
+  setWithout,
+} from './state.ts';
 
 export class Board {
   now = 0;
@@ -83,7 +90,7 @@ export class Board {
   readonly meta = new ChatMetaBook();
 
   /** The chats each account was invited to (SP-I2), as a hint: an entry may be stale (the
-   * invitation answered or expired), never missing. A helper who drops has its
+   * chat ended or went back to the queue), never missing; `uninvite` takes its entry out. A helper who drops has its
    * invitations found here instead of by a walk over every open chat, which made a mass
    * disconnect quadratic (5,000 helpers dropping at once: 31 s of CPU, issue 17). */
   readonly #invitedTo = new Map<string, Set<string>>();
@@ -355,11 +362,11 @@ export class Board {
   staffJoins(s: StaffState, chatId: string, as: 'helper' | 'watcher'): void {
     const m = s as MutableStaff;
     if (as === 'helper') {
-      m.watching.delete(chatId);
+      m.watching = setWithout(m.watching, chatId);
       m.chats.add(chatId);
       m.lastBusyAt = this.now;
     } else {
-      m.watching.add(chatId);
+      m.watching = setWith(m.watching, chatId);
     }
     this.#reindex(s);
   }
@@ -376,7 +383,7 @@ export class Board {
   staffLeaves(s: StaffState, chatId: string): void {
     const m = s as MutableStaff;
     m.chats.delete(chatId);
-    m.watching.delete(chatId);
+    m.watching = setWithout(m.watching, chatId);
     this.#reindex(s);
   }
 
@@ -465,13 +472,26 @@ export class Board {
   // ---- invitations (SP-I1, SP-I2) --------------------------------------------
 
   invite(chat: ActiveChat, accountId: string, invitation: Invitation): void {
-    chat.invitations.set(accountId, invitation);
+    chat.invitations = mapWith(chat.invitations, accountId, invitation);
     let chats = this.#invitedTo.get(accountId);
     if (chats === undefined) {
       chats = new Set();
       this.#invitedTo.set(accountId, chats);
     }
     chats.add(chat.chatId);
+  }
+
+  /** The account's invitation to the chat is answered, expired or void: false if it
+   * held none. */
+  uninvite(chat: ActiveChat, accountId: string): boolean {
+    if (!chat.invitations.has(accountId)) return false;
+    chat.invitations = mapWithout(chat.invitations, accountId);
+    const chats = this.#invitedTo.get(accountId);
+    if (chats !== undefined) {
+      chats.delete(chat.chatId);
+      if (chats.size === 0) this.#invitedTo.delete(accountId);
+    }
+    return true;
   }
 
   /** The account went offline: every invitation it holds lapses. */
@@ -481,7 +501,7 @@ export class Board {
     this.#invitedTo.delete(accountId);
     for (const chatId of chats) {
       const chat = this.#chats.get(chatId);
-      if (chat?.status === 'active') chat.invitations.delete(accountId);
+      if (chat?.status === 'active') chat.invitations = mapWithout(chat.invitations, accountId);
     }
   }
 
@@ -541,16 +561,7 @@ export class Board {
     }
     // SP-G4: watching monitors stay: they hold the chat document, the trusted copy the next
     // helper takes the earlier conversation from (CHAT.md CH-K8).
-    const queued: QueuedChat = {
-      ...commonOf(chat),
-      returned: true,
-      status: 'queued',
-      told: null,
-      visitorState: null,
-      offer: null,
-      startedAt: chat.startedAt,
-      participants: chat.participants,
-    };
+    const queued = queuedChat(chat, true, chat.startedAt, chat.participants);
     this.enqueue(queued);
     this.persistChat(queued);
     this.broadcastParticipants(queued);
@@ -609,4 +620,4 @@ function noticeHost(board: Board): QueueNoticeHost {
 /** Only the board's staff methods write a staff member's fields. */
 type MutableStaff = {
   -readonly [K in keyof StaffState]: StaffState[K];
-} & { chats: Set<string>; watching: Set<string> };
+} & { chats: Set<string> };

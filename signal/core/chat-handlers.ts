@@ -40,7 +40,7 @@ export function chatMessage(board: Board, conn: ConnId, s: StaffState, msg: Chat
     case 'invite_accept':
       return acceptInvitation(board, conn, s, chat);
     case 'invite_decline': {
-      if (chat?.status !== 'active' || !chat.invitations.delete(me)) {
+      if (chat?.status !== 'active' || !board.uninvite(chat, me)) {
         return board.error(conn, 'no_invitation', msg.type, msg.chatId);
       }
       return board.send(conn, {
@@ -132,7 +132,7 @@ function acceptInvitation(
   }
   if (s.chats.size >= s.account.chatLimit)
     return board.error(conn, 'at_chat_limit', 'invite_accept', chat.chatId);
-  chat.invitations.delete(s.account.id);
+  board.uninvite(chat, s.account.id);
   // A watching monitor who is invited becomes a helper of the chat.
   admitParticipant(chat, s.account.id, 'helper', s.account.name);
   board.staffJoins(s, chat.chatId, 'helper');

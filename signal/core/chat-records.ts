@@ -6,7 +6,8 @@
  * without invitations.
  */
 import type { OpenChatRecord, ParticipantRecord } from './records.ts';
-import type { ChatState, ParticipantState } from './state.ts';
+import type { ChatCommon, ChatState, ParticipantState } from './state.ts';
+import { activeChat, emptyMap, emptySet, queuedChat } from './state.ts';
 
 export function toRecord(chat: ChatState): OpenChatRecord {
   return {
@@ -32,43 +33,31 @@ export function toRecord(chat: ChatState): OpenChatRecord {
 }
 
 function participantMap(records: readonly ParticipantRecord[]): Map<string, ParticipantState> {
-  return new Map(
-    records.map((p) => [
-      p.id,
-      {
-        id: p.id,
-        role: p.role,
-        name: p.name,
-        clientIds: [...p.clientIds],
-        ...(p.keys !== undefined && p.keys.length > 0
-          ? { keys: p.keys.map((k) => ({ ...k })) }
-          : {}),
-      },
-    ]),
-  );
+  return new Map(records.map((p) => [p.id, participantOf(p)]));
+}
+
+/** Field by field, as `admitParticipant` builds one: one hidden class for participants. */
+function participantOf(r: ParticipantRecord): ParticipantState {
+  const p: ParticipantState = { id: r.id, role: r.role, name: r.name, clientIds: [...r.clientIds] };
+  if (r.keys !== undefined && r.keys.length > 0) p.keys = r.keys.map((k) => ({ ...k }));
+  return p;
 }
 
 export function fromRecord(r: OpenChatRecord): ChatState {
-  const common = {
+  const left = r.participants.filter((p) => p.left === true);
+  const common: ChatCommon = {
     chatId: r.chatId,
     visitor: r.visitor,
     ip: r.ip,
     details: r.details,
     enqueuedAt: r.enqueuedAt,
     returned: r.returned,
-    rejectedBy: new Set(r.rejectedBy),
-    participants: participantMap(r.participants.filter((p) => p.left !== true)),
-    former: participantMap(r.participants.filter((p) => p.left === true)),
+    rejectedBy: r.rejectedBy.length === 0 ? emptySet() : new Set(r.rejectedBy),
+    former: left.length === 0 ? emptyMap() : participantMap(left),
   };
+  const participants = participantMap(r.participants.filter((p) => p.left !== true));
   if (r.status === 'active' && r.startedAt !== null) {
-    return { ...common, status: 'active', startedAt: r.startedAt, invitations: new Map() };
+    return activeChat(common, r.startedAt, participants);
   }
-  return {
-    ...common,
-    status: 'queued',
-    told: null,
-    visitorState: null,
-    offer: null,
-    startedAt: r.startedAt,
-  };
+  return queuedChat(common, r.returned, r.startedAt, participants);
 }

@@ -48,7 +48,7 @@ function join(board: Board, conn: ConnId, s: StaffState, chatId: string): void {
   if (s.chats.size >= s.account.chatLimit) {
     return board.error(conn, 'at_chat_limit', 'join', chatId);
   }
-  chat.invitations.delete(s.account.id);
+  board.uninvite(chat, s.account.id);
   chat.participants.set(s.account.id, { ...me, role: 'helper' });
   board.staffJoins(s, chatId, 'helper');
   board.persistChat(chat);

@@ -4,7 +4,7 @@ import type { Board } from './board.ts';
 import type { ConnId } from './events.ts';
 import type { AccountRecord } from './records.ts';
 import type { StaffState } from './state.ts';
-import { activeChat, admitParticipant, canWatch, newStaff } from './state.ts';
+import { activeChat, admitParticipant, canWatch, newStaff, rejectOffer } from './state.ts';
 
 export function staffHello(
   board: Board,
@@ -125,7 +125,7 @@ export function releaseOffer(
     return board.updateStaff(s, { offer: null });
   }
   if (reason !== 'unavailable') {
-    chat.rejectedBy.add(s.account.id);
+    rejectOffer(chat, s.account.id);
     board.persistChat(chat);
   }
   board.withdrawOffer(chat, reason);

@@ -27,10 +27,12 @@ export type ChatCommon = {
   details: RequestDetails;
   enqueuedAt: number;
   returned: boolean;
-  rejectedBy: Set<string>;
+  /** Helpers who rejected (or let expire) its offer: `rejectOffer` adds to it. */
+  rejectedBy: ReadonlySet<string>;
   /** Participants who left (or were dropped), with the client ids they had: an id stays
-   * bound to its first holder for the life of the chat (SPEC.md SP-P4). */
-  former: Map<string, ParticipantState>;
+   * bound to its first holder for the life of the chat (SPEC.md SP-P4). Written by
+   * `admitParticipant` and `retireParticipant` only. */
+  former: ReadonlyMap<string, ParticipantState>;
 };
 
 /** What a queued visitor was last told of its place and wait (SPEC.md SP-Q3, SP-Q7). */
@@ -57,10 +59,71 @@ export type ActiveChat = ChatCommon & {
   status: 'active';
   startedAt: number;
   participants: Map<string, ParticipantState>;
-  invitations: Map<string, Invitation>;
+  /** Written by the board's `invite` and `uninvite` only (they keep its index of who is
+   * invited where right). */
+  invitations: ReadonlyMap<string, Invitation>;
 };
 
 export type ChatState = QueuedChat | ActiveChat;
+
+/*
+ * Most chats never see a rejection, a departed participant or an invitation, and most
+ * staff members watch nothing: those collections start as one shared empty instance
+ * (at 5,000 pairs, four empty Maps and Sets a pair were 3.4 MB of the service's heap).
+ * They are read-only types; the functions below and the board's methods write them
+ * through `setWith` / `mapWith`, which give the holder a collection of its own on its
+ * first entry, and `setWithout` / `mapWithout`, which hand the shared one back when it
+ * empties. The shared instances throw if anything writes them all the same.
+ */
+
+class SharedEmptySet extends Set<never> {
+  override add(): this {
+    throw new Error('the shared empty set is never written (use setWith)');
+  }
+}
+
+class SharedEmptyMap extends Map<never, never> {
+  override set(): this {
+    throw new Error('the shared empty map is never written (use mapWith)');
+  }
+}
+
+const EMPTY_SET: ReadonlySet<never> = new SharedEmptySet();
+const EMPTY_MAP: ReadonlyMap<never, never> = new SharedEmptyMap();
+
+export function emptySet<T>(): ReadonlySet<T> {
+  return EMPTY_SET;
+}
+
+export function emptyMap<K, V>(): ReadonlyMap<K, V> {
+  return EMPTY_MAP;
+}
+
+/** `set` with `item` in it: the same set, or a new one in place of the shared empty one. */
+export function setWith<T>(set: ReadonlySet<T>, item: T): ReadonlySet<T> {
+  const own = set === EMPTY_SET ? new Set<T>() : (set as Set<T>);
+  own.add(item);
+  return own;
+}
+
+/** `set` without `item`: the same set, or the shared empty one once nothing is left. */
+export function setWithout<T>(set: ReadonlySet<T>, item: T): ReadonlySet<T> {
+  if (!(set as Set<T>).delete(item)) return set;
+  return set.size === 0 ? EMPTY_SET : set;
+}
+
+/** `map` with `key` set to `value`: the same map, or a new one in place of the shared one. */
+export function mapWith<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> {
+  const own = map === EMPTY_MAP ? new Map<K, V>() : (map as Map<K, V>);
+  own.set(key, value);
+  return own;
+}
+
+/** `map` without `key`: the same map, or the shared empty one once nothing is left. */
+export function mapWithout<K, V>(map: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V> {
+  if (!(map as Map<K, V>).delete(key)) return map;
+  return map.size === 0 ? EMPTY_MAP : map;
+}
 
 /** A signed-in (or briefly disconnected) staff member. Read-only outside the board:
  * it changes only through the board's staff methods (`addStaff`, `updateStaff`,
@@ -102,7 +165,7 @@ export function newStaff(
     lastBusyAt: now,
     offer: null,
     chats: new Set(),
-    watching: new Set(),
+    watching: emptySet(),
   };
 }
 
@@ -126,27 +189,70 @@ export function canWatch(account: AccountRecord): boolean {
   return account.role === 'monitor' || account.role === 'admin';
 }
 
-/** What a chat keeps through every state change (queued ⇄ active). */
-export function commonOf(chat: ChatState): ChatCommon {
+/*
+ * Every chat object is built by one of the three functions below, each writing every
+ * field out in one order, so that all chats share two hidden classes (V8 maps). Built as
+ * a spread of `commonOf(chat)` with fields added, each chat got a map and descriptors of
+ * its own, about 0.4 KB a chat that S2's memory row counted.
+ */
+
+/** A new request (SP-Q1): nobody rejected it, nobody left, its visitor is its only
+ * participant. */
+export function newQueuedChat(
+  chatId: string,
+  visitor: VisitorIdentity,
+  ip: string,
+  details: RequestDetails,
+  enqueuedAt: number,
+  participants: Map<string, ParticipantState>,
+): QueuedChat {
+  return {
+    chatId,
+    visitor,
+    ip,
+    details,
+    enqueuedAt,
+    returned: false,
+    rejectedBy: emptySet(),
+    former: emptyMap(),
+    status: 'queued',
+    told: null,
+    visitorState: null,
+    offer: null,
+    startedAt: null,
+    participants,
+  };
+}
+
+/** A chat waiting (again) with what it keeps: after a restart, or back in the queue
+ * (`returned`) with its participants kept for the next helper (SP-G2). */
+export function queuedChat(
+  chat: ChatCommon,
+  returned: boolean,
+  startedAt: number | null,
+  participants: Map<string, ParticipantState>,
+): QueuedChat {
   return {
     chatId: chat.chatId,
     visitor: chat.visitor,
     ip: chat.ip,
     details: chat.details,
     enqueuedAt: chat.enqueuedAt,
-    returned: chat.returned,
+    returned,
     rejectedBy: chat.rejectedBy,
     former: chat.former,
+    status: 'queued',
+    told: null,
+    visitorState: null,
+    offer: null,
+    startedAt,
+    participants,
   };
 }
 
-/**
- * An active chat from the common part of a queued one, every field written out: built as
- * a spread of `commonOf(chat)` with fields added, each chat got a hidden class (V8 map
- * and descriptors) of its own, about 0.4 KB a chat that S2's memory row counted.
- */
+/** An active chat with what it keeps, without invitations (accepted, or restored). */
 export function activeChat(
-  chat: ChatState,
+  chat: ChatCommon,
   startedAt: number,
   participants: Map<string, ParticipantState>,
 ): ActiveChat {
@@ -162,8 +268,14 @@ export function activeChat(
     status: 'active',
     startedAt,
     participants,
-    invitations: new Map(),
+    invitations: emptyMap(),
   };
+}
+
+/** SP-O4: the helper rejected the chat's offer or let it expire; it is not offered to
+ * them again. */
+export function rejectOffer(chat: QueuedChat, helperId: string): void {
+  chat.rejectedBy = setWith(chat.rejectedBy, helperId);
 }
 
 /**
@@ -181,7 +293,7 @@ export function admitParticipant(
     ...(chat.former.get(id)?.clientIds ?? []),
   ];
   const keys = [...(chat.participants.get(id)?.keys ?? []), ...(chat.former.get(id)?.keys ?? [])];
-  chat.former.delete(id);
+  chat.former = mapWithout(chat.former, id);
   const p: ParticipantState = { id, role, name, clientIds: [...new Set(earlier)] };
   if (keys.length > 0) p.keys = mergeKeys([], keys);
   chat.participants.set(id, p);
@@ -195,11 +307,15 @@ export function retireParticipant(chat: ChatState, id: string): void {
   chat.participants.delete(id);
   const before = chat.former.get(id);
   const keys = mergeKeys(before?.keys ?? [], p.keys ?? []);
-  chat.former.set(id, {
-    ...p,
+  // Field by field, as `admitParticipant` builds it: one hidden class for participants.
+  const gone: ParticipantState = {
+    id: p.id,
+    role: p.role,
+    name: p.name,
     clientIds: [...new Set([...(before?.clientIds ?? []), ...p.clientIds])],
-    ...(keys.length > 0 ? { keys } : {}),
-  });
+  };
+  if (keys.length > 0) gone.keys = keys;
+  chat.former = mapWith(chat.former, id, gone);
 }
 
 /** SP-P6: one key per client id, the first one bound kept. */

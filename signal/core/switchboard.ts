@@ -310,7 +310,7 @@ function endVisitorGrace(board: Board, visitorId: string, at: number): void {
 function expireInvitation(board: Board, chatId: string, accountId: string, at: number): void {
   const chat = board.chats.get(chatId);
   if (chat?.status !== 'active' || chat.invitations.get(accountId)?.expiresAt !== at) return;
-  chat.invitations.delete(accountId);
+  board.uninvite(chat, accountId);
   board.send(board.staffConn(accountId), { type: 'invitation_closed', chatId, reason: 'expired' });
 }
 

@@ -3,7 +3,8 @@ import type { IceServer, VisitorToService } from '../../protocol/index.ts';
 import type { Board } from './board.ts';
 import type { ConnId } from './events.ts';
 import type { VisitorIdentity } from './records.ts';
-import type { QueuedChat, VisitorState } from './state.ts';
+import type { ParticipantState, VisitorState } from './state.ts';
+import { newQueuedChat } from './state.ts';
 
 /** Refuses a blocked visitor: tells when the block ends and closes the socket (SP-B2). */
 export function refuseIfBlocked(
@@ -131,11 +132,11 @@ function request(
     });
     return;
   }
-  const chat: QueuedChat = {
-    chatId: board.ids('c'),
-    visitor: v.identity,
-    ip: v.ip,
-    details: {
+  const chat = newQueuedChat(
+    board.ids('c'),
+    v.identity,
+    v.ip,
+    {
       name: msg.name,
       email: emailOrNull(msg.email),
       department: department.id,
@@ -147,22 +148,14 @@ function request(
       // SP-PN2: when the visitor acknowledged the privacy notice, by the service's clock.
       ...(msg.privacyAcknowledged === true ? { privacyAcknowledgedAt: board.now } : {}),
     },
-    enqueuedAt: board.now,
-    returned: false,
-    rejectedBy: new Set(),
-    former: new Map(),
-    status: 'queued',
-    told: null,
-    visitorState: null,
-    offer: null,
-    startedAt: null,
-    participants: new Map([
+    board.now,
+    new Map<string, ParticipantState>([
       [
         v.identity.visitorId,
         { id: v.identity.visitorId, role: 'visitor', name: msg.name, clientIds: [] },
       ],
     ]),
-  };
+  );
   v.chatId = chat.chatId;
   board.enqueue(chat);
   board.persistChat(chat);

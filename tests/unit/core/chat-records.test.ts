@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromRecord, toRecord } from '../../../signal/core/chat-records.ts';
 import type { OpenChatRecord } from '../../../signal/core/records.ts';
+import { setWith } from '../../../signal/core/state.ts';
 
 const base: Omit<OpenChatRecord, 'status' | 'startedAt' | 'participants'> = {
   chatId: 'chat-1',
@@ -74,7 +75,7 @@ describe('chat records', () => {
     const chat = fromRecord(record);
     const stored = toRecord(chat);
     chat.participants.get('h-alice')!.clientIds.push(99);
-    chat.rejectedBy.add('h-dan');
+    chat.rejectedBy = setWith(chat.rejectedBy, 'h-dan');
     expect(stored.participants[0]!.clientIds).toEqual([21]);
     expect(stored.rejectedBy).toEqual(['h-bob']);
   });
