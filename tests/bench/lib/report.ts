@@ -200,7 +200,15 @@ same run.
   markdown is kept for the 500 bodies used last (\`app/lib/messages/message-format.ts\`; 2,000
   until 2026-12-07, an estimated 0.3 MB more), and a chat's messages no peer holds yet (all of her own
   here: the visitors are bare WebSockets) are one set shared by the replica and its view, not
-  copied per view (\`chat-replica.ts\` \`pendingIds\`).
+  copied per view (\`chat-replica.ts\` \`pendingIds\`). The console
+  keeps one chat panel (and one watch panel) mounted and gives it the chat switched to
+  (\`app/lib/console/Workspace.svelte\`): a switch makes that chat's log, notes and live regions
+  anew and updates the fields that differ, not the reply box, toolbar, visitor pane and dialogs;
+  drafts and the log's place are kept per chat (\`app/lib/console/panel-memory.ts\`). A log just
+  made scrolls to its kept place from its first ResizeObserver callback, after the frame's
+  layout, rather than forcing a layout of its own inside the frame. \`S8_PROFILE=<dir>\` writes a
+  CPU profile of the own chats' switches, \`S8_TRACE=<dir>\` a Chromium trace of them (script,
+  style, layout and paint per frame).
 - S9 sends one 10 MB file (random bytes) in headless Chromium on both cores, as S5. Ours: a fresh
   service per repetition, a helper in the console and a visitor in the widget; the helper's page
   hands the file to "Attach a file", and the time runs from that \`change\` until the visitor's page

@@ -352,10 +352,25 @@ function switchTimes(
   }, order);
 }
 
-/** With S8_PROFILE=<dir>, a CPU profile of the switches (Chromium's Profiler over
- * CDP) is written there for `--cpu-prof`-style reading (chrome://inspect or a script):
- * where a switch spends its time. Without it, nothing is recorded. */
+/** With S8_PROFILE=<dir>, a CPU profile of the own chats' switches (Chromium's Profiler
+ * over CDP) is written there for `--cpu-prof`-style reading (chrome://inspect or a
+ * script): where a switch spends its time; with S8_TRACE=<dir>, a trace of them.
+ * Without either, nothing is recorded. */
 async function profiling(page: Page, context: BrowserContext) {
+  const traces = process.env.S8_TRACE;
+  const browser = context.browser();
+  if (traces && browser) {
+    // With S8_TRACE=<dir>: a Chromium trace instead (chrome://tracing, or DevTools'
+    // Performance panel): the switch's frame split into script, style, layout and paint.
+    await browser.startTracing(page, {
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink'],
+    });
+    return {
+      stop: async (name: string) => {
+        writeFileSync(join(traces, `s8-${name}.trace.json`), await browser.stopTracing());
+      },
+    };
+  }
   const dir = process.env.S8_PROFILE;
   if (!dir) return { stop: async (_name: string) => {} };
   const cdp = await context.newCDPSession(page);
