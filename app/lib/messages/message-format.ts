@@ -93,7 +93,7 @@ function createParser(): MarkdownIt {
 const parser = createParser();
 
 /** How many parsed bodies are kept: the bubbles a console renders of a dozen chats or so
- * (a log renders what fills it and half a screen more, log-fit.ts; "Show earlier" a page
+ * (a log renders what fills it and two entries more, log-fit.ts; "Show earlier" a page
  * more), not every message the page has shown: 2,000 kept trees were about 0.4 MB of a
  * console's heap once it had shown a few long chats (benchmark S8). */
 export const PARSED_KEPT = 500;
