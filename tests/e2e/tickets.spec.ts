@@ -176,15 +176,39 @@ test('SP-TK3 SP-TK4 follow-up links refuse a malformed, an unknown and a withdra
       baseURL,
     );
     const page = await visitor.context().newPage();
-    await page.goto(link);
-    await expect(page.getByRole('heading', { name: /^Your follow-up/ })).toBeVisible();
-
+    const heading = page.getByRole('heading', { level: 1 });
     const refusal = page.getByRole('alert');
+
+    // A link's answer that comes after another link was opened in the tab is stale: it
+    // must not replace the page of the link opened since (CI once saw exactly that).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(
+      '**/api/follow-up',
+      async (route) => {
+        await held;
+        await route.continue();
+      },
+      { times: 1 },
+    );
+    await page.goto(link);
+    await expect(page.getByRole('status').first()).toHaveText('Opening your follow-up…');
     // Malformed: refused by the page itself.
     await page.goto(`${baseURL}/follow-up#not-a-token`);
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText(
-      'This link does not open a follow-up',
-    );
+    await expect(heading).toHaveText('This link does not open a follow-up');
+    const stale = page.waitForEvent('requestfinished', (r) => r.url().endsWith('/api/follow-up'));
+    release();
+    await stale;
+    // The answer is read and handled within the next frames.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done))));
+    expect(await heading.textContent()).toBe('This link does not open a follow-up');
+    await expect(refusal).toContainText('Error code: unknown_ticket');
+
+    // The link itself, opened again, shows the follow-up.
+    await page.goto(link);
+    await expect(heading).toHaveText(/^Your follow-up: /);
+    await page.goto(`${baseURL}/follow-up#not-a-token`);
+    await expect(heading).toHaveText('This link does not open a follow-up');
     await expect(refusal).toContainText('Error code: unknown_ticket');
     // Well-formed but issued by nobody: the service says it is unknown.
     const guess = 'A'.repeat(43);
