@@ -293,6 +293,7 @@ export class ChatSession {
       this.files.subscribe(changed),
       this.replica.chat.onMessagesWritten((ids) => {
         for (const id of ids) this.#unreadForFiles?.add(id);
+        this.#noteSentDrafts(ids);
       }),
     );
     void this.files.sync(this.#attachments());
@@ -301,6 +302,7 @@ export class ChatSession {
     const presenceChanged = (change: { added: number[]; updated: number[]; removed: number[] }) => {
       const own = this.doc.clientID;
       const clients = [...change.added, ...change.updated, ...change.removed];
+      if (this.#sentDrafts.size > 0) this.#forgetSentDrafts(clients);
       if (clients.some((client) => client !== own)) this.#changed();
     };
     this.replica.awareness.on('change', presenceChanged);
@@ -381,7 +383,7 @@ export class ChatSession {
       return { ok: true, id: localId };
     }
     const result = this.replica.post({ kind: 'text', body }, this.#historySeq());
-    this.#applyPresence();
+    this.#presenceAfterMessage();
     if (!result.ok) {
       return {
         ok: false,
@@ -723,8 +725,10 @@ export class ChatSession {
       for (const unsent of this.#unsent) this.#writeSigned(unsent);
       return;
     }
+    if (this.#unsent.length === 0) return;
     for (const unsent of this.#unsent.splice(0))
       this.replica.post({ kind: 'text', body: unsent.body });
+    this.#presenceAfterMessage();
   }
 
   /** CH-V2: prepares, signs, then writes; shown pending (unsent) until written. Chained, so
@@ -767,6 +771,7 @@ export class ChatSession {
         sig === undefined ? prepared.entry : { ...prepared.entry, sig },
       );
       if (written.ok) this.#rememberWrittenAs(written.id, unsent.localId);
+      this.#presenceAfterMessage();
       done();
     });
   }
@@ -792,6 +797,63 @@ export class ChatSession {
       this.#timers.presence = null;
       this.#flushPresence();
     }, PRESENCE_COALESCE_MS);
+  }
+
+  /** CH-W7: a message was written: the presence that clears its draft follows it at once, in the
+   * same task (never ahead of it), not up to PRESENCE_COALESCE_MS later; the others would
+   * see the preview beside the line it became until then. */
+  #presenceAfterMessage(): void {
+    const sent = this.replica.awareness.getLocalState() as AwarenessState | null;
+    if (sent?.typing !== true) return this.#applyPresence();
+    this.#clearTimer('presence');
+    this.#flushPresence();
+  }
+
+  /**
+   * CH-W7: the others' draft previews that a message of theirs has since followed, by participant
+   * id: whatever preview was shown when their line came was typed before it (presence goes
+   * after the message on the same ordered channel), and must not stand beside it until
+   * their cleared presence arrives. Forgotten as soon as their draft changes.
+   */
+  #sentDrafts = new Map<string, string>();
+
+  #noteSentDrafts(ids: string[]): void {
+    const drafts = this.replica.presence();
+    let any = false;
+    for (const state of drafts.values()) if (state.draft !== undefined) any = true;
+    if (!any) return;
+    const bindings = this.replica.bindings;
+    for (const id of ids) {
+      const message = this.replica.chat.message(id, bindings);
+      // A page note or a file is not what was being typed.
+      if (message?.kind !== 'text') continue;
+      const author = message.author?.id;
+      const draft = author === undefined ? undefined : drafts.get(author)?.draft;
+      if (author !== undefined && draft !== undefined) this.#sentDrafts.set(author, draft);
+    }
+  }
+
+  #forgetSentDrafts(clients: number[]): void {
+    const bindings = this.replica.bindings;
+    for (const client of clients) {
+      const who = bindings.author(client)?.id;
+      const sent = who === undefined ? undefined : this.#sentDrafts.get(who);
+      if (sent === undefined) continue;
+      const state = this.replica.awareness.getStates().get(client) as AwarenessState | undefined;
+      if (state?.draft !== sent) this.#sentDrafts.delete(who!);
+    }
+  }
+
+  /** The others' presence for the view, without the previews their messages followed. */
+  #presenceView(): Map<string, AwarenessState> {
+    const presence = this.replica.presence();
+    if (this.#sentDrafts.size === 0) return presence;
+    for (const [who, state] of presence) {
+      if (state.draft === undefined || state.draft !== this.#sentDrafts.get(who)) continue;
+      const { draft: _sent, ...rest } = state;
+      presence.set(who, { ...rest, typing: false });
+    }
+    return presence;
   }
 
   #flushPresence(): void {
@@ -903,7 +965,7 @@ export class ChatSession {
       reads: this.replica.chat.readStates(bindings),
       authors,
       participants,
-      presence: this.replica.presence(),
+      presence: this.#presenceView(),
       earlierHistory: this.#earlier.empty ? null : this.#earlier.judged(this.#visitor()),
       earlierSources: this.#earlier.sources(),
       lastRefusal: this.#lastRefusal,

@@ -6,7 +6,7 @@
  * plain writes and a helper's signed ones (CH-V2).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
+import { PRESENCE_COALESCE_MS, type ChatSession } from '../../../app/lib/session/chat-session.ts';
 import { FakeService, openSession, until, ALICE, VERA } from './fake-world.ts';
 
 const sessions: ChatSession[] = [];
@@ -82,5 +82,51 @@ describe('presence coalescing', () => {
     for (const draft of ['m', 'my', 'my p', 'my pr']) vera.setDraft(draft);
     await until('draft', () => alice.view.presence[0]?.draft === 'my pr');
     expect(log).toEqual(['presence typing my pr']);
+  });
+
+  it('F10 CH-W7 a preview that became a message is never shown beside it, and the same text typed again shows', async () => {
+    const [vera, alice] = await linked();
+    vera.setDraft('It started after the update');
+    await until('preview', () => alice.view.presence[0]?.draft === 'It started after the update');
+    // Every view Alice's console renders from here on.
+    const both: string[] = [];
+    const stop = alice.subscribe((view) => {
+      const sent = view.messages.some((m) => m.body === 'It started after the update');
+      const preview = view.presence[0];
+      if (sent && (preview?.draft !== undefined || preview?.typing === true)) {
+        both.push(`${preview.typing ? 'typing' : 'idle'} ${preview.draft ?? ''}`);
+      }
+    });
+    expect(vera.send('It started after the update')).toMatchObject({ ok: true });
+    vera.setDraft('');
+    await until('alice has it', () =>
+      alice.view.messages.some((m) => m.body === 'It started after the update'),
+    );
+    await until('cleared', () => alice.view.presence[0]?.typing === false);
+    stop();
+    expect(both).toEqual([]);
+    // Typed again, word for word: a new preview, shown.
+    vera.setDraft('It started after the update');
+    await until(
+      'preview again',
+      () => alice.view.presence[0]?.draft === 'It started after the update',
+    );
+  });
+
+  it('CH-W7 the presence that clears a sent draft follows the message at once', async () => {
+    const [vera, alice] = await linked();
+    vera.setDraft('Hello');
+    await until('preview', () => alice.view.presence[0]?.draft === 'Hello');
+    const sentAt = Date.now();
+    const log = arrivals(alice);
+    let clearedAt = 0;
+    alice.replica.awareness.on('change', () => {
+      if (alice.replica.presence().get(VERA.id)?.typing === false) clearedAt ||= Date.now();
+    });
+    vera.send('Hello');
+    await until('cleared', () => clearedAt > 0);
+    expect(log.slice(0, 2)).toEqual(['message', 'presence idle ']);
+    // Not held for the coalescing window, as a keystroke's presence is.
+    expect(clearedAt - sentAt).toBeLessThan(PRESENCE_COALESCE_MS);
   });
 });
