@@ -8,6 +8,13 @@
  * - Every attempt has a new `link` id; a signal for any other id than the current
  *   one is stale and ignored. An offer with a new id from the initiating side
  *   replaces the current link (the initiator reloaded or gave up on the old one).
+ * - A page that answers and has never had a link to a peer (it just opened, or
+ *   reloaded) asks for an offer at once, naming a link id of its own. The initiator
+ *   honours a `restart` that names its current link, or comes while it has none under
+ *   way, or names an id it never made while its link is open: such a request comes
+ *   from a page that holds none of its links, so the open link goes to a page that has
+ *   gone (a reload the link has not noticed yet) and is replaced. A request naming an
+ *   earlier link of the initiator's is stale and ignored.
  * - A dead link (ICE failure, the peer's reload, a network change, an attempt that
  *   did not open in time) is destroyed and tried again after a delay from the pure
  *   relink policy (relink-policy.ts).
@@ -97,7 +104,12 @@ type PeerEntry = {
   lastLinkId: string | null;
   slot: LinkSlot;
   outbox: { link: string; data: SignalData }[];
+  /** The ids of the last links we offered to this peer (initiator side), newest last. */
+  offered: string[];
 };
+
+/** How many of our link ids per peer are remembered to tell a stale `restart`. */
+const OFFERED_KEPT = 16;
 
 export class LinkManager {
   readonly #o: Required<LinkManagerOptions>;
@@ -160,6 +172,7 @@ export class LinkManager {
           lastLinkId: null,
           slot: { status: 'idle' },
           outbox: [],
+          offered: [],
         };
         this.#peers.set(p.id, entry);
         this.#ensure(entry);
@@ -189,7 +202,8 @@ export class LinkManager {
       // Only the answering side asks; the initiator honours a request that names its
       // current link, or any request when it has no link under way.
       if (!weInitiate) return;
-      if (current !== undefined && current !== msg.link) return;
+      const fromAnotherPage = slot.status === 'open' && !peer.offered.includes(msg.link);
+      if (current !== undefined && current !== msg.link && !fromAnotherPage) return;
       this.#drop(peer, 'remote_closed');
       peer.attempt = 0;
       this.#startOffer(peer);
@@ -251,8 +265,11 @@ export class LinkManager {
   #ensure(peer: PeerEntry): void {
     const self = this.#self;
     if (self === null || peer.slot.status !== 'idle' || !peer.online) return;
-    if (initiates(self.id, peer.id)) this.#startOffer(peer);
-    else this.#awaitOffer(peer, this.#o.openTimeoutMs);
+    if (initiates(self.id, peer.id)) return this.#startOffer(peer);
+    // Never linked to this peer from this page: ask now, in case the initiator holds a
+    // link to the page this one replaced (a reload) and would wait to notice it is gone.
+    if (peer.lastLinkId === null) this.#send(peer, this.#o.newLinkId(), { kind: 'restart' });
+    this.#awaitOffer(peer, this.#o.openTimeoutMs);
   }
 
   #onBackOnline(peer: PeerEntry): void {
@@ -268,7 +285,10 @@ export class LinkManager {
   }
 
   #startOffer(peer: PeerEntry): void {
-    this.#attach(peer, this.#o.newLinkId(), true);
+    const linkId = this.#o.newLinkId();
+    peer.offered.push(linkId);
+    if (peer.offered.length > OFFERED_KEPT) peer.offered.shift();
+    this.#attach(peer, linkId, true);
   }
 
   /** Answering side: wait this long for an offer, then ask the initiator for one. */

@@ -113,7 +113,11 @@ describe('link manager', () => {
     expect(manager.slot('v9')).toBe('connecting');
     expect(factory.links.map((l) => l.initiator)).toEqual([true, true]);
     factory.links[0]!.emitSignal(OFFER);
-    expect(sent).toEqual([{ type: 'signal', chatId: CHAT, to: 'm9', link: 'link1', data: OFFER }]);
+    expect(sent).toEqual([
+      // h1 offers; never linked to it from this page, we ask at once (a reload's case).
+      { type: 'signal', chatId: CHAT, to: 'h1', link: 'link1', data: { kind: 'restart' } },
+      { type: 'signal', chatId: CHAT, to: 'm9', link: 'link2', data: OFFER },
+    ]);
   });
 
   it('the answering side creates its link from the offer and passes later signals on', () => {
@@ -306,14 +310,52 @@ describe('link manager', () => {
         ['b', 'visitor'],
       ]),
     );
-    const first = initiator.factory.links[0]!;
-    first.open();
-    initiator.manager.handleSignal(signal('b', 'not-current', { kind: 'restart' }));
-    expect(first.destroyedWith).toBeNull();
+    // Our first link dies; the second opens. A request naming the first is stale.
+    initiator.factory.links[0]!.die('ice_failed');
+    initiator.clock.advance(1000);
+    const second = initiator.factory.links[1]!;
+    second.open();
     initiator.manager.handleSignal(signal('b', 'link1', { kind: 'restart' }));
-    expect(first.destroyedWith).toBe('remote_closed');
-    expect(initiator.factory.links).toHaveLength(2);
+    expect(second.destroyedWith).toBeNull();
+    initiator.manager.handleSignal(signal('b', 'link2', { kind: 'restart' }));
+    expect(second.destroyedWith).toBe('remote_closed');
+    expect(initiator.factory.links).toHaveLength(3);
     expect(initiator.manager.slot('b')).toBe('connecting');
+  });
+
+  it('a reloaded answering page asks at once, and the initiator replaces the open link to the page it left', () => {
+    // The answering page, just reloaded: it has never had a link to the initiator.
+    const reloaded = setup();
+    reloaded.manager.setParticipants(
+      participants('b', [
+        ['a', 'helper'],
+        ['b', 'visitor'],
+      ]),
+    );
+    expect(reloaded.sent).toEqual([
+      { type: 'signal', chatId: CHAT, to: 'a', link: 'link1', data: { kind: 'restart' } },
+    ]);
+    expect(reloaded.manager.slot('a')).toBe('waiting');
+
+    // The initiator's link to the page that reloaded still looks open (its close not
+    // noticed yet: no SCTP abort, ICE consent not yet failed).
+    const initiator = setup();
+    initiator.manager.setParticipants(
+      participants('a', [
+        ['a', 'helper'],
+        ['b', 'visitor'],
+      ]),
+    );
+    const old = initiator.factory.links[0]!;
+    old.open();
+    initiator.manager.handleSignal(signal('b', 'fresh-id', { kind: 'restart' }));
+    expect(old.destroyedWith).toBe('remote_closed');
+    expect(initiator.factory.links).toHaveLength(2);
+    expect(initiator.factory.links[1]!.initiator).toBe(true);
+    expect(initiator.manager.slot('b')).toBe('connecting');
+    // While that new link connects, a second such request changes nothing.
+    initiator.manager.handleSignal(signal('b', 'another-fresh-id', { kind: 'restart' }));
+    expect(initiator.factory.links).toHaveLength(2);
   });
 
   it('the answering side asks for an offer when none comes in time', () => {
@@ -324,10 +366,11 @@ describe('link manager', () => {
         ['b', 'visitor'],
       ]),
     );
-    expect(sent).toEqual([]);
-    clock.advance(OPEN_TIMEOUT);
+    expect(sent.map((m) => m.data)).toEqual([{ kind: 'restart' }]);
+    clock.advance(OPEN_TIMEOUT - 1);
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.data).toEqual({ kind: 'restart' });
+    clock.advance(1);
+    expect(sent.map((m) => m.data)).toEqual([{ kind: 'restart' }, { kind: 'restart' }]);
   });
 
   it("a new offer from the initiating side replaces the current link (the peer's reload)", () => {
