@@ -9,7 +9,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Locator, Page } from '@playwright/test';
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './support/base-test.ts';
 import { closeAllContexts, offerCard, signInHelper } from './console-steps.ts';
 import { LINK_TIMEOUT, conversation, fillPreChat, ownService } from './support/widget-drivers.ts';
 import { Tripwires } from './support/tripwires.ts';

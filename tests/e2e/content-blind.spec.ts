@@ -21,7 +21,8 @@
  * the same search finds every message and both files.
  */
 import { randomBytes } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './support/base-test.ts';
 import { closeAllContexts } from './console-steps.ts';
 import { startDemoChat } from './support/demo-chat.ts';
 import { startTap, type Range, type Tap } from './support/tcp-tap.ts';

@@ -3,7 +3,7 @@
  * (fresh port and data folder) and points `baseURL` at it, so workers never share
  * state and tests use relative URLs (`page.goto('/console')`).
  */
-import { test as base } from '@playwright/test';
+import { test as base } from './support/base-test.ts';
 import { startService, type RunningService } from './support/service.ts';
 
 export { expect } from '@playwright/test';

@@ -17,7 +17,8 @@
  * accepts a chat. coturn refuses them (its log says so) and the chat's panel says so
  * in words.
  */
-import { expect, test, type BrowserContext } from '@playwright/test';
+import { expect, type BrowserContext } from '@playwright/test';
+import { test } from './support/base-test.ts';
 import { startTurnServer, type RunningTurn } from '../fixtures/turn-server.ts';
 import { closeAllContexts } from './console-steps.ts';
 import { startDemoChat } from './support/demo-chat.ts';

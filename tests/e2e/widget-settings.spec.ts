@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './support/base-test.ts';
 import { freePort } from './support/service.ts';
 import { LINK_TIMEOUT, fillPreChat, consoleHelper, serviceAt } from './support/widget-drivers.ts';
 

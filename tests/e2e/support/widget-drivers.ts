@@ -5,15 +5,9 @@
  * actions driven from the test itself, such as blocking). Controls are found by
  * role and label.
  */
-import {
-  test as base,
-  expect,
-  type Browser,
-  type FrameLocator,
-  type Locator,
-  type Page,
-} from '@playwright/test';
+import { expect, type Browser, type FrameLocator, type Locator, type Page } from '@playwright/test';
 import WebSocket from 'ws';
+import { test as base } from './base-test.ts';
 import { startService, startServiceAt } from './service.ts';
 
 export const LINK_TIMEOUT = { timeout: 30_000 };
