@@ -4,7 +4,8 @@
  * (a visitor and a helper in one chat), y-webrtc's signalling server and the PeerJS
  * server, and the floor: a bare uWS relay that forwards the same frames as ours by a
  * lookup and nothing else (its own rows). Per contender and repetition one fresh
- * server process; pairs are added up to each size, memory is read after a full GC, then rounds are run with a
+ * server process; pairs are added up to each size, memory is read after full GCs (RSS outside the young
+ * generation, `memoryOutsideYoung`), then rounds are run with a
  * bounded number in flight and timed from the offer to the last of the twelve
  * signals. Also, for our service only, join/leave cycles with a leak check.
  */
