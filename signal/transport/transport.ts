@@ -60,6 +60,12 @@ export interface TransportHandlers {
 /** `TransportOptions.httpRequestTimeoutMs` when not given. */
 export const DEFAULT_HTTP_REQUEST_TIMEOUT_MS = 10_000;
 
+/** A lingering close: after a 413 sent mid-body, what the client still sends is read and
+ * dropped this long, then the connection is closed. Closing at once would leave its bytes
+ * unread, and a socket closed so sends a reset that can discard the answer; never closing
+ * would let a client that keeps sending hold the connection for good. */
+export const REFUSED_BODY_LINGER_MS = 2000;
+
 export type TransportOptions = {
   /** Frames larger than this close the socket (close code 1009). */
   maxPayloadBytes: number;
@@ -67,8 +73,9 @@ export type TransportOptions = {
   maxBackpressureBytes: number;
   /** Seconds without traffic before a ping; a socket that does not answer is closed. */
   idleTimeoutSeconds: number;
-  /** The largest request body a path takes: a larger one gets 413 and its connection is
-   * closed, as soon as its declared length or its bytes so far pass it. */
+  /** The largest request body a path takes: a larger one gets 413 as soon as its declared
+   * length or its bytes so far pass it, and its connection is closed (after
+   * REFUSED_BODY_LINGER_MS at most when the body was under way). */
   httpBodyLimit(path: string): number;
   /** A request whose headers and body have not all arrived by then gets 408 and its
    * connection is closed (slow clients, slow-loris); 10 s when not given. */

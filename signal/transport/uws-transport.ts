@@ -10,6 +10,7 @@ import { closeReason, plainResponse, statusLine } from './http-status.ts';
 import { normalizeIp } from './remote-address.ts';
 import {
   DEFAULT_HTTP_REQUEST_TIMEOUT_MS,
+  REFUSED_BODY_LINGER_MS,
   type HttpRequest,
   type HttpResponse,
   type SendResult,
@@ -372,9 +373,13 @@ export function createUwsTransportWith(
       () => respond(plainResponse(408, 'request timed out'), true),
       options.httpRequestTimeoutMs ?? DEFAULT_HTTP_REQUEST_TIMEOUT_MS,
     );
+    // Set while a refused body is read and dropped (after its 413, before the close).
+    let linger: ReturnType<typeof setTimeout> | null = null;
     res.onAborted(() => {
       finished = true;
       clearTimeout(slowBody);
+      if (linger !== null) clearTimeout(linger);
+      linger = null;
       pendingResponses.delete(res);
     });
     const respond = (response: HttpResponse, closeConnection = false): void => {
@@ -386,16 +391,39 @@ export function createUwsTransportWith(
     };
     const chunks: Uint8Array[] = [];
     let received = 0;
+    /** The linger of a refused body ends: the body is all read, or its time is up. */
+    const endLinger = (): void => {
+      if (linger === null) return;
+      clearTimeout(linger);
+      linger = null;
+      pendingResponses.delete(res);
+      res.cork(() => res.end('', true));
+    };
     // uWS calls onData once with isLast even for a request without a body.
     res.onData((chunk, isLast) => {
-      if (finished) return;
+      if (finished) {
+        if (isLast) endLinger();
+        return;
+      }
       received += chunk.byteLength;
       if (received > bodyLimit) {
-        // Not closed with the answer: uWS closes a connection at once, and a socket
-        // closed with the client's bytes unread sends a reset that can discard the 413.
-        // The rest of the body is read and dropped (onData is done with it) until the
-        // client stops or uWS's idle timeout ends the connection.
-        respond(plainResponse(413, 'request body too large'));
+        // A lingering close (REFUSED_BODY_LINGER_MS): the 413 goes out now, and the rest
+        // of the body is read and dropped until it ends or the linger is up, then the
+        // connection closes. The answer is written but not ended (a chunked body): an
+        // ended uWS response can no longer close its connection.
+        clearTimeout(slowBody);
+        finished = true;
+        const refusal = plainResponse(413, 'request body too large');
+        res.cork(() => {
+          res.writeStatus(statusLine(refusal.status));
+          for (const [key, value] of Object.entries(refusal.headers ?? {})) {
+            res.writeHeader(key, value);
+          }
+          res.writeHeader('connection', 'close');
+          res.write(refusal.body ?? '');
+        });
+        linger = setTimeout(endLinger, REFUSED_BODY_LINGER_MS);
+        if (isLast) endLinger();
         return;
       }
       // The chunk is neutered when this callback returns: copy it.

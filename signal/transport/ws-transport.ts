@@ -19,12 +19,11 @@ import {
   type TransportHandlers,
   type TransportOptions,
   type UpgradeDecision,
+  REFUSED_BODY_LINGER_MS,
 } from './transport.ts';
 
 /** How long a graceful close waits for clients to answer the close frame. */
 const CLOSE_GRACE_MS = 1000;
-/** How long a refused request's remaining body is read and dropped before the close. */
-const LINGER_MS = 2000;
 
 type OpenSocket = { ws: WebSocket; conn: SocketConnection; lastSeen: number; closed: boolean };
 
@@ -135,7 +134,7 @@ class WsTransport implements Transport {
           plainResponse(413, 'request body too large'),
           false,
         );
-        setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+        setTimeout(() => req.socket.destroy(), REFUSED_BODY_LINGER_MS).unref();
         return;
       }
       chunks.push(chunk);

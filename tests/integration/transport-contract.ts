@@ -4,7 +4,7 @@
  * package as the client, global fetch for HTTP. No mocks, no sleeps: every wait
  * is for a condition.
  */
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type {
@@ -18,6 +18,7 @@ import type {
   TransportOptions,
   UpgradeRequest,
 } from '../../signal/transport/transport.ts';
+import { REFUSED_BODY_LINGER_MS } from '../../signal/transport/transport.ts';
 
 const BASE_OPTIONS: TransportOptions = {
   maxPayloadBytes: 1024,
@@ -226,6 +227,33 @@ export function runTransportContract(name: string, factory: TransportFactory): v
       } as RequestInit);
       expect(chunked.status).toBe(413);
       expect(s.events.http.map((r) => r.path)).toEqual(['/big']);
+    });
+
+    it('a client that keeps sending after its 413 is cut off once the linger is up', async () => {
+      const s = await start({}, { httpBodyLimit: () => 1024 });
+      const socket = connect(s.port, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (bytes: Buffer) => (answer += bytes.toString('latin1')));
+      const closed = new Promise<number>((resolve) => {
+        socket.on('close', () => resolve(Date.now()));
+        socket.on('error', () => undefined);
+      });
+      socket.write('POST /small HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n');
+      // 4 KiB every 20 ms, for good: past the limit with the first chunk.
+      const chunk = `1000\r\n${'x'.repeat(4096)}\r\n`;
+      const sending = setInterval(() => socket.writable && socket.write(chunk), 20);
+      try {
+        await until(() => answer.startsWith('HTTP/1.1 413'), 'the 413');
+        const refusedAt = Date.now();
+        const closedAt = await closed;
+        // Read and dropped for the linger, then closed: not held while the bytes flow.
+        expect(closedAt - refusedAt).toBeLessThan(REFUSED_BODY_LINGER_MS + 3000);
+        expect(answer).toContain('request body too large');
+        expect(s.events.http).toHaveLength(0);
+      } finally {
+        clearInterval(sending);
+        socket.destroy();
+      }
     });
 
     it('answers 500 when the HTTP handler throws and keeps serving', async () => {
