@@ -191,7 +191,15 @@ same run.
   from a click between frames to the next frame, which counted the wait for the display's
   refresh (a whole frame, 16.7 ms, when nothing happens) as the page's. Beside the switch, the
   same frame without a click is reported; the run's log also shows the frame after the switch's
-  (work a switch leaves behind would show there). Heap growth is V8's used heap after full
+  (work a switch leaves behind would show there). The same switches are then made again under a
+  Chromium trace, and the main thread's CPU time of each switch's frame (the thread time of the
+  task holding the click: its script, style, layout, paint and commit) is reported too, p95: the
+  switch's work without the waits for a core that the wall time holds on this shared machine
+  (2026-12-07, the run in the table, load 6.1: wall median 6.8 / 5.8 ms and p95 9.0 / 8.4 ms,
+  own / watched, CPU median 6.5 / 5.2 ms and p95 7.2 / 6.1 ms; the same code an hour before at
+  load 14 had a wall p95 of 16.9 / 16.3 ms, and a traced run at load 25 to 35, with other
+  tests running, a CPU p95 of 13.1 ms against a wall p95 of 193 ms for her own chats: on this
+  machine the tail of the wall time is waiting for a core, not the switch's work). Heap growth is V8's used heap after full
   collections (over CDP) with every chat loaded and opened, minus the same for the console up
   with no chats: that baseline is read after a warm-up worked as the measured chats are: a chat
   of her own, watched by the second monitor, and one she watches, 500 lines each through the
@@ -210,8 +218,8 @@ same run.
   strings (the floor read beside them until 2026-12-07: 3.6 MB, against 3.9 MB alone). It loads
   Yjs into the same page and reads every stored chat document back from its IndexedDB into bare
   Y.Docs, kept referenced. One round and no warm-up round: a round writes 11,000 signed
-  messages through the reply box. A console log renders, at its bottom, what fills it and half
-  a screen more (\`app/lib/ui/log-fit.ts\`, from the size of the log shown before), and earlier
+  messages through the reply box. A console log renders, at its bottom, what fills it and two
+  entries more (\`app/lib/ui/log-fit.ts\`; half a screen more until 2026-12-07, from the size of the log shown before), and earlier
   messages a screenful at a time as the reader scrolls up (\`app/lib/ui/log-window.ts\`; "Show
   earlier messages" adds 100), so a switch lays out about a dozen bubbles; a chat's view makes a
   view object for the rendered messages only (\`app/lib/session/message-views.ts\`). Parsed
@@ -224,9 +232,12 @@ same run.
   anew and updates the fields that differ, not the reply box, toolbar, visitor pane and dialogs;
   drafts and the log's place are kept per chat (\`app/lib/console/panel-memory.ts\`). A log just
   made scrolls to its kept place from its first ResizeObserver callback, after the frame's
-  layout, rather than forcing a layout of its own inside the frame. \`S8_PROFILE=<dir>\` writes a
-  CPU profile of the own chats' switches, \`S8_TRACE=<dir>\` a Chromium trace of them (script,
-  style, layout and paint per frame).
+  layout, rather than forcing a layout of its own inside the frame; the log and the workspace's
+  panes are CSS-contained (\`contain: strict\`), so a switch lays out and paints inside them. A
+  log entry is one block per message (the earlier conversation's separator sits between two
+  lists, not in every entry; a plain message's bubble renders its body directly), about 8% less
+  CPU per switch. \`S8_PROFILE=<dir>\` writes a CPU profile of the own chats' switches,
+  \`S8_TRACE=<dir>\` the traces of the CPU-time pass (script, style, layout and paint per frame).
 - S9 sends one 10 MB file (random bytes) in headless Chromium on both cores, as S5. Ours: a fresh
   service per repetition, a helper in the console and a visitor in the widget; the helper's page
   hands the file to "Attach a file", and the time runs from that \`change\` until the visitor's page

@@ -12,6 +12,10 @@
  *   between frames to the next frame, an empty frame took a whole refresh, 16.7 ms,
  *   by itself.) Beside it, the same frame without a click, and (logged) the frame after
  *   the switch's, which shows work a switch leaves behind.
+ * - the switch frame's CPU time: the same switches again under a Chromium trace, the
+ *   main thread's thread time of the task that holds each click (the frame's script,
+ *   style, layout, paint and commit), p95: the work alone, without the waits for a core
+ *   that the wall time holds on a shared machine. Reported beside the target, not for it.
  * - heap growth: the page's JS heap (V8's used size after full collections, over
  *   CDP) once every chat is loaded and has been opened, minus the same figure for the
  *   console up with no chats. That baseline is read after a warm-up: a chat of the
@@ -354,23 +358,8 @@ function switchTimes(
 
 /** With S8_PROFILE=<dir>, a CPU profile of the own chats' switches (Chromium's Profiler
  * over CDP) is written there for `--cpu-prof`-style reading (chrome://inspect or a
- * script): where a switch spends its time; with S8_TRACE=<dir>, a trace of them.
- * Without either, nothing is recorded. */
+ * script): where a switch spends its time. Without it, nothing is recorded. */
 async function profiling(page: Page, context: BrowserContext) {
-  const traces = process.env.S8_TRACE;
-  const browser = context.browser();
-  if (traces && browser) {
-    // With S8_TRACE=<dir>: a Chromium trace instead (chrome://tracing, or DevTools'
-    // Performance panel): the switch's frame split into script, style, layout and paint.
-    await browser.startTracing(page, {
-      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink'],
-    });
-    return {
-      stop: async (name: string) => {
-        writeFileSync(join(traces, `s8-${name}.trace.json`), await browser.stopTracing());
-      },
-    };
-  }
   const dir = process.env.S8_PROFILE;
   if (!dir) return { stop: async (_name: string) => {} };
   const cdp = await context.newCDPSession(page);
@@ -384,6 +373,68 @@ async function profiling(page: Page, context: BrowserContext) {
       await cdp.detach();
     },
   };
+}
+
+const TraceEvent = v.object({
+  name: v.string(),
+  ph: v.string(),
+  pid: v.number(),
+  tid: v.number(),
+  ts: v.number(),
+  dur: v.optional(v.number()),
+  tdur: v.optional(v.number()),
+  args: v.optional(
+    v.looseObject({ data: v.optional(v.looseObject({ type: v.optional(v.string()) })) }),
+  ),
+});
+type TraceEvent = v.InferOutput<typeof TraceEvent>;
+
+/**
+ * The main thread's CPU time (ms) of each frame a switch landed in, from a Chromium
+ * trace of `switchTimes` over `order`: the task (BeginMainFrame: the click in its
+ * animation frame callback, then style, layout, paint and commit) that holds each click,
+ * its thread time (`tdur`), not its wall time. On a shared machine the wall time also
+ * holds the time the thread waited for a core; this is the work alone. With
+ * S8_TRACE=<dir> the trace is written there as s8-<name>.trace.json (chrome://tracing,
+ * or DevTools' Performance panel).
+ */
+async function switchCpuTimes(page: Page, order: string[], name: string): Promise<number[]> {
+  const browser = page.context().browser();
+  if (browser === null) throw new Error('no browser to trace');
+  await browser.startTracing(page, {
+    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink'],
+  });
+  let raw: Buffer;
+  try {
+    await switchTimes(page, order);
+  } finally {
+    raw = await browser.stopTracing();
+  }
+  const dir = process.env.S8_TRACE;
+  if (dir) writeFileSync(join(dir, `s8-${name}.trace.json`), raw);
+  const parsed = JSON.parse(raw.toString('utf8')) as { traceEvents: unknown[] } | unknown[];
+  const all = Array.isArray(parsed) ? parsed : parsed.traceEvents;
+  const events: TraceEvent[] = [];
+  for (const event of all) {
+    const ok = v.safeParse(TraceEvent, event);
+    if (ok.success) events.push(ok.output);
+  }
+  const clicks = events.filter((e) => e.name === 'EventDispatch' && e.args?.data?.type === 'click');
+  // The page's main thread: the one the clicks ran on (the other pages click nothing).
+  const thread = (e: TraceEvent) => `${e.pid}:${e.tid}`;
+  const onThread = new Map<string, number>();
+  for (const click of clicks) onThread.set(thread(click), (onThread.get(thread(click)) ?? 0) + 1);
+  const main = [...onThread.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const tasks = events.filter(
+    (e) => thread(e) === main && e.ph === 'X' && e.name === 'RunTask' && e.tdur !== undefined,
+  );
+  const times: number[] = [];
+  for (const click of clicks.filter((e) => thread(e) === main)) {
+    const task = tasks.find((t) => t.ts <= click.ts && t.ts + (t.dur ?? 0) >= click.ts);
+    if (task?.tdur !== undefined) times.push(task.tdur / 1000);
+  }
+  if (times.length === 0) throw new Error(`no switch frame found in the trace of ${name}`);
+  return times;
 }
 
 /** With S8_HEAP_SNAPSHOT=<dir>, a heap snapshot of the page (after full collections)
@@ -518,6 +569,20 @@ async function round(browser: Browser, sizes: S8Sizes, yjs: string, log: (l: str
         `${both((t) => t.idle)} ms; the frame after p95 ${both((t) => t.after)} ms ` +
         `(without a switch ${both((t) => t.idleAfter)} ms)`,
     );
+    // The same switches again, traced: the main thread's CPU time of each switch's frame
+    // (the wall time above also holds waits for a core on a shared machine).
+    const ownCpu = await switchCpuTimes(monitor.page, cycle(ownIds), 'own');
+    const watchedCpu = await switchCpuTimes(monitor.page, cycle(watchedIds), 'watched');
+    const cpu = (times: number[], switches: number) => {
+      const found =
+        times.length === switches ? '' : `, ${times.length} of ${switches} frames found`;
+      return `${percentile(times, 95).toFixed(1)} (median ${percentile(times, 50).toFixed(1)}${found})`;
+    };
+    log(
+      `    the switch frame's main-thread CPU time p95 ${cpu(ownCpu, cycle(ownIds).length)} / ${cpu(watchedCpu, cycle(watchedIds).length)} ms ` +
+        `(wall median ${percentile(ownSwitches.switches, 50).toFixed(1)} / ` +
+        `${percentile(watchedSwitches.switches, 50).toFixed(1)} ms)`,
+    );
     // Every chat released before the floor is read: Chromium hands out the string a
     // TextDecoder made before for the same bytes while that string lives, so bare documents
     // read beside the console's would share its documents' strings and take less than the
@@ -544,6 +609,8 @@ async function round(browser: Browser, sizes: S8Sizes, yjs: string, log: (l: str
         heapBytes: heapAfter - heapBefore,
         ownSwitchP95: percentile(ownSwitches.switches, 95),
         watchedSwitchP95: percentile(watchedSwitches.switches, 95),
+        ownCpuP95: percentile(ownCpu, 95),
+        watchedCpuP95: percentile(watchedCpu, 95),
       },
       floor: { heapBytes: floor.floorBytes },
       idle: {
@@ -591,7 +658,12 @@ export async function runS8(context: ScenarioContext, sizes: S8Sizes): Promise<R
       add(OURS, figures.ours);
       add(FLOOR, figures.floor);
       add(IDLE, figures.idle);
-      add(FRAME, { ownSwitchP95: FRAME_MS, watchedSwitchP95: FRAME_MS });
+      add(FRAME, {
+        ownSwitchP95: FRAME_MS,
+        watchedSwitchP95: FRAME_MS,
+        ownCpuP95: FRAME_MS,
+        watchedCpuP95: FRAME_MS,
+      });
     }
     const switchSpec = {
       scenario: 'S8' as const,
@@ -612,6 +684,18 @@ export async function runS8(context: ScenarioContext, sizes: S8Sizes): Promise<R
         ...switchSpec,
         metric: `chat switch, the work of its frame, p95: watched chats (${sizes.watchedChats} × ${sizes.watchedMessages} messages)`,
         figure: 'watchedSwitchP95',
+      }),
+      rowFrom(samples, {
+        ...switchSpec,
+        metric: `chat switch, main-thread CPU time of its frame (traced), p95: own chats (${sizes.ownChats} × ${sizes.ownMessages} messages)`,
+        figure: 'ownCpuP95',
+        target: undefined,
+      }),
+      rowFrom(samples, {
+        ...switchSpec,
+        metric: `chat switch, main-thread CPU time of its frame (traced), p95: watched chats (${sizes.watchedChats} × ${sizes.watchedMessages} messages)`,
+        figure: 'watchedCpuP95',
+        target: undefined,
       }),
       rowFrom(samples, {
         ...switchSpec,
