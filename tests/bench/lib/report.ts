@@ -187,7 +187,9 @@ same run.
   work of the frame the switch lands in: the click on a chat in the list at the start of a frame
   (where Chromium handles input), until that frame has been styled, laid out and painted (a
   message posted from the frame's callback runs after it); p95 per round, against one frame at
-  60 Hz (16.7 ms): within it, the switch shows at the next refresh. Until 2026-12-07 the time ran
+  60 Hz (16.7 ms): within it, the switch shows at the next refresh. Switches are timed between
+  her own chats, between the watched ones, and (since 2026-12-07) back and forth between an own
+  chat and a watched one, where the workspace swaps the chat panel for the watch panel. Until 2026-12-07 the time ran
   from a click between frames to the next frame, which counted the wait for the display's
   refresh (a whole frame, 16.7 ms, when nothing happens) as the page's. Beside the switch, the
   same frame without a click is reported; the run's log also shows the frame after the switch's
@@ -195,11 +197,12 @@ same run.
   Chromium trace, and the main thread's CPU time of each switch's frame (the thread time of the
   task holding the click: its script, style, layout, paint and commit) is reported too, p95: the
   switch's work without the waits for a core that the wall time holds on this shared machine
-  (2026-12-07, the run in the table, load 6.1: wall median 6.8 / 5.8 ms and p95 9.0 / 8.4 ms,
-  own / watched, CPU median 6.5 / 5.2 ms and p95 7.2 / 6.1 ms; the same code an hour before at
-  load 14 had a wall p95 of 16.9 / 16.3 ms, and a traced run at load 25 to 35, with other
-  tests running, a CPU p95 of 13.1 ms against a wall p95 of 193 ms for her own chats: on this
-  machine the tail of the wall time is waiting for a core, not the switch's work). Heap growth is V8's used heap after full
+  (2026-12-07, the run in the table, load 4.3: wall median 6.7 / 5.9 ms and p95 9.4 / 13.1 ms,
+  own / watched, CPU median 6.5 / 5.5 ms and p95 7.3 / 6.4 ms; two runs of the same code just
+  before, at load 6.1 and 4.2, had a wall p95 of 9.0 / 8.4 and 13.7 / 14.7 ms; the code before
+  the log's one-block entries at load 14 had 16.9 / 16.3 ms, and a traced run at load 25 to 35,
+  with other tests running, a CPU p95 of 13.1 ms against a wall p95 of 193 ms for her own
+  chats: on this machine the tail of the wall time is waiting for a core, not the switch's work). Heap growth is V8's used heap after full
   collections (over CDP) with every chat loaded and opened, minus the same for the console up
   with no chats: that baseline is read after a warm-up worked as the measured chats are: a chat
   of her own, watched by the second monitor, and one she watches, 500 lines each through the
