@@ -72,10 +72,16 @@ test('a monitor watches live from the board, coaches by staff note unseen by the
     LINK_TIMEOUT,
   );
 
+  // The visitor is typing when the monitor starts watching.
+  await widget.getByLabel('Your message').fill('Is it the dr');
+  await expect(alicePanel.getByText('Vera is typing: Is it the dr')).toBeVisible(LINK_TIMEOUT);
+
   // SP-M1 SP-M2: Watch opens the chat read-only in a tab, with the whole transcript.
   await molly.getByRole('button', { name: 'Watch chat with Vera' }).click();
   const watch = molly.getByRole('tabpanel', { name: /Vera/ });
   await expect(watch.getByRole('heading', { name: 'Watching Vera' })).toBeVisible();
+  // CH-W5 CH-W7: the preview shows at once, her earlier lines in the history notwithstanding.
+  await expect(watch.getByText('Vera is typing: Is it the dr')).toBeVisible(LINK_TIMEOUT);
   const watchLog = watch.getByRole('log', { name: 'Conversation with Vera' });
   await expect(watchLog.getByText('It started after the update')).toBeVisible(LINK_TIMEOUT);
   await expect(watchLog.getByText('Which printer model is it?')).toBeVisible();

@@ -810,10 +810,10 @@ export class ChatSession {
   }
 
   /**
-   * CH-W7: the others' draft previews that a message of theirs has since followed, by participant
-   * id: whatever preview was shown when their line came was typed before it (presence goes
-   * after the message on the same ordered channel), and must not stand beside it until
-   * their cleared presence arrives. Forgotten as soon as their draft changes.
+   * CH-W7: the others' draft previews that became a message of theirs, by participant id:
+   * the preview whose text a line of theirs then came with must not stand beside that line
+   * until their cleared presence arrives (it follows the message, in another task).
+   * Forgotten as soon as their draft changes.
    */
   #sentDrafts = new Map<string, string>();
 
@@ -829,7 +829,11 @@ export class ChatSession {
       if (message?.kind !== 'text') continue;
       const author = message.author?.id;
       const draft = author === undefined ? undefined : drafts.get(author)?.draft;
-      if (author !== undefined && draft !== undefined) this.#sentDrafts.set(author, draft);
+      // Only the line the preview became (its text, as sent: trimmed): a page that joins
+      // later gets the earlier lines after the draft, and those are not it.
+      if (author !== undefined && draft !== undefined && draft.trim() === message.body) {
+        this.#sentDrafts.set(author, draft);
+      }
     }
   }
 

@@ -7,7 +7,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { PRESENCE_COALESCE_MS, type ChatSession } from '../../../app/lib/session/chat-session.ts';
-import { FakeService, openSession, until, ALICE, VERA } from './fake-world.ts';
+import { FakeService, openSession, until, ALICE, VERA, type Member } from './fake-world.ts';
+
+const BOB: Member = { id: 'b1', role: 'helper', name: 'Bob' };
 
 const sessions: ChatSession[] = [];
 afterEach(async () => {
@@ -128,5 +130,31 @@ describe('presence coalescing', () => {
     expect(log.slice(0, 2)).toEqual(['message', 'presence idle ']);
     // Not held for the coalescing window, as a keystroke's presence is.
     expect(clearedAt - sentAt).toBeLessThan(PRESENCE_COALESCE_MS);
+  });
+
+  it('F10 CH-W7 a helper who joins while the visitor types sees the preview, her earlier lines notwithstanding', async () => {
+    const service = new FakeService();
+    service.join(VERA);
+    service.join(ALICE);
+    const vera = await openSession(service, VERA);
+    const alice = await openSession(service, ALICE);
+    sessions.push(vera, alice);
+    await until('linked', () => vera.view.connection.status === 'connected');
+    expect(vera.send('My printer prints blank pages')).toMatchObject({ ok: true });
+    vera.setDraft('It started after the update');
+    await until(
+      'alice sees it',
+      () => alice.view.presence[0]?.draft === 'It started after the update',
+    );
+    // Bob joins now: Vera's draft reaches him before the history with her earlier line.
+    service.join(BOB);
+    const bob = await openSession(service, BOB);
+    sessions.push(bob);
+    const vera4bob = () => bob.view.presence.find((p) => p.id === VERA.id);
+    await until('history', () =>
+      bob.view.messages.some((m) => m.body === 'My printer prints blank pages'),
+    );
+    await until('preview', () => vera4bob()?.draft === 'It started after the update');
+    expect(vera4bob()?.typing).toBe(true);
   });
 });
