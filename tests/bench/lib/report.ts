@@ -82,8 +82,17 @@ same run.
   peer (PeerJS 7.35 and 8.50: ratio 0.29, was 0.36), @5000 2.29 against 2.77 KB (best peer 5.38
   and 5.03: 0.43, was 0.55). Rounds per CPU-second: the floor bounds them; the bare relay does
   8,333–10,204 a CPU-second and PeerJS 5,814–6,173, so the 0.5 target (twice PeerJS) lies above
-  the floor. The p99 rows move with the machine's load (two cores shared by several sessions):
-  single pauses of a few hundred ms, on the floor's rows too.
+  the floor. The p99 rows: the 2× tail at 1,000 and 5,000 pairs was the runner's, not the
+  service's. Pairs had just been added, the runner (thousands of client sockets) was due a
+  mark-compact, and where it fell inside the timed rounds (about a second) it stopped the runner
+  for 100–150 ms and every round in flight with it, whichever the contender; the service's event
+  loop never stalled over 25 ms and its scavenges took under 1.5 ms (a probe with GC observers
+  in both processes). The runner now runs two full GCs before each timed run of rounds. Before
+  and after, quiet machine (load 1.0 and 1.5): p99 @5000 ours 156.7 (39.8–195.4) → 53.8
+  (44.3–60.3) ms, PeerJS 140.3 (54.3–200.2) → 50.6 (45.6–55.7), the relay 45.6 (34.0–171.5) →
+  47.0 (40.0–50.8). The rounds' time is now mostly their wait in the runner (p50 level for all;
+  a probe: the service busy 0.55 CPU-s of a 0.77 s run), so p99 ≤ 0.8× PeerJS cannot show in
+  this load generator; ours is level (1.01 @1000, 1.06 @5000) and within the floor's 1.3.
 - S3 drives the core in process against a reference that scans every helper per offer and keeps
   the same rules and messages (positions and waits, SP-Q3/Q7); the reference tells positions on
   every change, ours folds them into one walk per \`queueNoticeMs\` (the "messages built" row).
