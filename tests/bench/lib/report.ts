@@ -91,8 +91,11 @@ same run.
   and after, quiet machine (load 1.0 and 1.5): p99 @5000 ours 156.7 (39.8–195.4) → 53.8
   (44.3–60.3) ms, PeerJS 140.3 (54.3–200.2) → 50.6 (45.6–55.7), the relay 45.6 (34.0–171.5) →
   47.0 (40.0–50.8). The rounds' time is now mostly their wait in the runner (p50 level for all;
-  a probe: the service busy 0.55 CPU-s of a 0.77 s run), so p99 ≤ 0.8× PeerJS cannot show in
-  this load generator; ours is level (1.01 @1000, 1.06 @5000) and within the floor's 1.3.
+  in a probe the runner used 0.70–0.97 CPU-s of 0.74–1.1 s runs, ours 0.56–0.63), so p99
+  ≤ 0.8× PeerJS cannot show with 200 rounds in flight; ours is level (1.01 @1000, 1.06 @5000)
+  and within the floor's 1.3. With 2 in flight (a probe, two runs each, the runner's GC first):
+  p99 @1000 ours 1.4 ms, PeerJS 2.3–2.5, the relay 1.5; @5000 ours 1.9–2.2, PeerJS 3.1–3.2, the
+  relay 2.1–2.2 (0.56–0.69× PeerJS).
 - S3 drives the core in process against a reference that scans every helper per offer and keeps
   the same rules and messages (positions and waits, SP-Q3/Q7); the reference tells positions on
   every change, ours folds them into one walk per \`queueNoticeMs\` (the "messages built" row).
