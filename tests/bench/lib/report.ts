@@ -209,9 +209,9 @@ same run.
   Chromium trace, and the main thread's CPU time of each switch's frame (the thread time of the
   task holding the click: its script, style, layout, paint and commit) is reported too, p95: the
   switch's work without the waits for a core that the wall time holds on this shared machine
-  (2026-12-07, the run in the table, load 1.9: wall median 6.7 / 5.3 ms and p95 8.7 / 10.6 ms,
-  own / watched, CPU median 6.2 / 5.4 ms and p95 7.4 / 7.7 ms; a run ten minutes before at load
-  4.3 had a wall p95 of 9.4 / 13.1 ms, and two runs of nearly the same code, at load 6.1 and 4.2,
+  (2026-12-07, the run in the table, the full suite at load 2.2: wall median 7.0 / 5.3 ms and
+  p95 10.2 / 9.0 ms, own / watched, CPU median 6.0 / 5.2 ms and p95 6.9 / 5.8 ms; S8 alone
+  at load 1.9 had a wall p95 of 8.7 / 10.6 ms, at load 4.3 9.4 / 13.1 ms, and two runs of nearly the same code, at load 6.1 and 4.2,
   9.0 / 8.4 and 13.7 / 14.7 ms; the code before
   the log's one-block entries at load 14 had 16.9 / 16.3 ms, and a traced run at load 25 to 35,
   with other tests running, a CPU p95 of 13.1 ms against a wall p95 of 193 ms for her own
