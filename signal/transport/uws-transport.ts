@@ -415,10 +415,7 @@ export function createUwsTransportWith(
         finished = true;
         const refusal = plainResponse(413, 'request body too large');
         res.cork(() => {
-          res.writeStatus(statusLine(refusal.status));
-          for (const [key, value] of Object.entries(refusal.headers ?? {})) {
-            res.writeHeader(key, value);
-          }
+          writeHead(res, refusal);
           res.writeHeader('connection', 'close');
           res.write(refusal.body ?? '');
         });
@@ -508,18 +505,23 @@ function writeResponse(
   response: HttpResponse,
   closeConnection: boolean,
 ): void {
-  res.writeStatus(statusLine(response.status));
-  for (const [key, value] of Object.entries(response.headers ?? {})) {
-    // uWS writes content-length itself; a second one would corrupt the response.
-    if (key.toLowerCase() === 'content-length') continue;
-    res.writeHeader(key, value);
-  }
+  writeHead(res, response);
   const body = response.body ?? '';
   if (method === 'HEAD') {
     res.endWithoutBody(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
     return;
   }
   res.end(body, closeConnection);
+}
+
+/** A response's status line and headers. */
+function writeHead(res: Uws.HttpResponse, response: HttpResponse): void {
+  res.writeStatus(statusLine(response.status));
+  for (const [key, value] of Object.entries(response.headers ?? {})) {
+    // uWS writes content-length itself; a second one would corrupt the response.
+    if (key.toLowerCase() === 'content-length') continue;
+    res.writeHeader(key, value);
+  }
 }
 
 /** The transport has no logger (the handlers do); errors that escape a handler
