@@ -16,7 +16,9 @@ afterEach(async () => {
   for (const s of sessions.splice(0)) await s.destroy();
 });
 
-async function linked(extra: { sign?: boolean } = {}): Promise<[ChatSession, ChatSession]> {
+async function linked(
+  extra: { sign?: boolean } = {},
+): Promise<[ChatSession, ChatSession, FakeService]> {
   const service = new FakeService();
   service.join(VERA);
   service.join(ALICE);
@@ -27,7 +29,7 @@ async function linked(extra: { sign?: boolean } = {}): Promise<[ChatSession, Cha
   await until('linked', () => alice.view.connection.status === 'connected');
   for (const s of [vera, alice]) s.setVisibility({ pageVisible: true, chatOpen: true });
   await until('present', () => vera.view.presence.length === 1 && alice.view.presence.length === 1);
-  return [vera, alice];
+  return [vera, alice, service];
 }
 
 /** What `to` receives from its peer, in order: awareness updates (with the peer's draft)
@@ -133,13 +135,7 @@ describe('presence coalescing', () => {
   });
 
   it('F10 CH-W7 a helper who joins while the visitor types sees the preview, her earlier lines notwithstanding', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
-    const vera = await openSession(service, VERA);
-    const alice = await openSession(service, ALICE);
-    sessions.push(vera, alice);
-    await until('linked', () => vera.view.connection.status === 'connected');
+    const [vera, alice, service] = await linked();
     expect(vera.send('My printer prints blank pages')).toMatchObject({ ok: true });
     vera.setDraft('It started after the update');
     await until(
