@@ -841,10 +841,9 @@ export class ChatSession {
     const bindings = this.replica.bindings;
     for (const client of clients) {
       const who = bindings.author(client)?.id;
-      const sent = who === undefined ? undefined : this.#sentDrafts.get(who);
-      if (sent === undefined) continue;
+      if (who === undefined || !this.#sentDrafts.has(who)) continue;
       const state = this.replica.awareness.getStates().get(client) as AwarenessState | undefined;
-      if (state?.draft !== sent) this.#sentDrafts.delete(who!);
+      if (state?.draft !== this.#sentDrafts.get(who)) this.#sentDrafts.delete(who);
     }
   }
 
