@@ -18,7 +18,8 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: Boolean(process.env['CI']),
   retries: 0,
-  reporter: 'list',
+  // A failed test's link traces come after the summary (link-trace-reporter.ts).
+  reporter: [['list'], ['./tests/e2e/support/link-trace-reporter.ts']],
   timeout: 30_000,
   expect: { timeout: 5_000 },
   use: {

@@ -31,6 +31,7 @@ import type { ChatRole, Participant, SignalData } from '../../../protocol/index.
 import type { PeerLink, PeerLinkCloseReason, PeerLinkFactory } from './peer-link.ts';
 import { initiates, shouldLink } from './link-pairs.ts';
 import { nextRelinkDelayMs, type RelinkContext } from './relink-policy.ts';
+import { shortId, type LinkTrace } from './link-trace.ts';
 
 /** The `signal` message a client sends (SignalOut in protocol/shared-messages.ts). */
 export type OutgoingSignal = {
@@ -77,6 +78,8 @@ export type LinkManagerOptions = {
   timers?: Timers;
   /** An attempt not open after this long is given up (`open_timeout`) and retried. */
   openTimeoutMs?: number;
+  /** Each decision, one line (link-trace.ts); nothing by default. */
+  trace?: LinkTrace;
 };
 
 export const LINK_MANAGER_DEFAULTS = {
@@ -128,6 +131,7 @@ export class LinkManager {
         clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
       },
       openTimeoutMs: LINK_MANAGER_DEFAULTS.openTimeoutMs,
+      trace: () => undefined,
       ...options,
     };
   }
@@ -158,6 +162,11 @@ export class LinkManager {
       return;
     }
     this.#self = { id: me.id, role: me.role };
+    this.#trace(
+      `participants self=${shortId(me.id)} ${update.participants
+        .map((p) => `${shortId(p.id)}:${p.role}${p.online ? '' : ':off'}`)
+        .join(' ')}`,
+    );
     const wanted = update.participants.filter((p) => p.id !== me.id && shouldLink(me.role, p.role));
     const wantedIds = new Set(wanted.map((p) => p.id));
     for (const id of [...this.#peers.keys()]) if (!wantedIds.has(id)) this.#forget(id, 'left');
@@ -191,19 +200,30 @@ export class LinkManager {
     const peer = this.#peers.get(msg.from);
     const self = this.#self;
     // Not someone we link with (or not yet known): the sender retries on its timer.
-    if (peer === undefined || self === null) return;
+    if (peer === undefined || self === null) {
+      this.#trace(
+        `ignored ${signalName(msg.data)} ${shortId(msg.link)} from unknown ${shortId(msg.from)}`,
+      );
+      return;
+    }
     const weInitiate = initiates(self.id, peer.id);
     const slot = peer.slot;
     const current =
       slot.status === 'connecting' || slot.status === 'open' ? slot.linkId : undefined;
     const data = msg.data;
+    this.#trace(
+      `got ${signalName(data)} ${shortId(msg.link)} from ${shortId(peer.id)} (${slot.status}${current === undefined ? '' : ` ${shortId(current)}`})`,
+    );
 
     if (data.kind === 'restart') {
       // Only the answering side asks; the initiator honours a request that names its
       // current link, or any request when it has no link under way.
       if (!weInitiate) return;
       const fromAnotherPage = slot.status === 'open' && !peer.offered.includes(msg.link);
-      if (current !== undefined && current !== msg.link && !fromAnotherPage) return;
+      if (current !== undefined && current !== msg.link && !fromAnotherPage) {
+        this.#trace(`restart ${shortId(msg.link)} judged stale`);
+        return;
+      }
       this.#drop(peer, 'remote_closed');
       peer.attempt = 0;
       this.#startOffer(peer);
@@ -306,6 +326,7 @@ export class LinkManager {
   /** A new link for `linkId`, in the connecting state with its open timeout. */
   #attach(peer: PeerEntry, linkId: string, initiator: boolean): PeerLink {
     const link = this.#o.createLink({ initiator });
+    this.#trace(`${initiator ? 'offer' : 'answer'} ${shortId(linkId)} to ${shortId(peer.id)}`);
     peer.lastLinkId = linkId;
     // Only signals of the current link are kept; older ones would be ignored anyway.
     peer.outbox = peer.outbox.filter((item) => item.data.kind === 'restart');
@@ -319,6 +340,7 @@ export class LinkManager {
           this.#o.timers.clearTimeout(peer.slot.timer);
           peer.slot = { status: 'open', linkId, link, release };
           peer.attempt = 0;
+          this.#trace(`open ${shortId(linkId)} with ${shortId(peer.id)}`);
           this.#emit({ type: 'link-open', peer: peer.id, linkId, link });
           return;
         case 'close':
@@ -344,6 +366,9 @@ export class LinkManager {
     if (slot.status === 'connecting') this.#o.timers.clearTimeout(slot.timer);
     slot.release();
     peer.slot = { status: 'idle' };
+    this.#trace(
+      `closed ${shortId(linkId)} with ${shortId(peer.id)}: ${reason} ${link.state.status === 'closed' ? link.state.detail : ''}`,
+    );
     this.#emit({ type: 'link-closed', peer: peer.id, linkId, reason });
     const self = this.#self;
     if (self === null || this.#destroyed) return;
@@ -376,6 +401,7 @@ export class LinkManager {
     if (slot.status === 'connecting') this.#o.timers.clearTimeout(slot.timer);
     slot.release();
     slot.link.destroy(reason);
+    this.#trace(`dropped ${shortId(slot.linkId)} with ${shortId(peer.id)}: ${reason}`);
     this.#emit({ type: 'link-closed', peer: peer.id, linkId: slot.linkId, reason });
   }
 
@@ -393,9 +419,15 @@ export class LinkManager {
   }
 
   #send(peer: PeerEntry, link: string, data: SignalData): void {
+    if (data.kind !== 'candidate') {
+      this.#trace(`send ${signalName(data)} ${shortId(link)} to ${shortId(peer.id)}`);
+    }
     peer.outbox.push({ link, data });
     if (peer.outbox.length > LINK_MANAGER_DEFAULTS.maxOutbox) peer.outbox.shift();
     this.#flush(peer);
+    if (peer.outbox.length === 1) {
+      this.#trace(`outbox waits for ${peer.online ? 'the service' : `${shortId(peer.id)} online`}`);
+    }
   }
 
   /** Sends waiting signals in order while the service takes them and the peer is online. */
@@ -418,6 +450,14 @@ export class LinkManager {
   #emit(event: LinkManagerEvent): void {
     for (const listener of [...this.#listeners]) listener(event);
   }
+
+  #trace(line: string): void {
+    this.#o.trace(line);
+  }
+}
+
+function signalName(data: SignalData): string {
+  return data.kind === 'description' ? data.type : data.kind;
 }
 
 /** 96 random bits as hex: a valid protocol Id, unguessable by other participants. */

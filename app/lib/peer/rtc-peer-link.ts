@@ -25,6 +25,7 @@
 import type { IceServer } from '../../../protocol/index.ts';
 import { isRelayRefusal, type RelayError } from './relay-refusal.ts';
 import { connectionConfig } from './warm-connection.ts';
+import type { LinkTrace } from './link-trace.ts';
 import type {
   LinkSignal,
   PeerLink,
@@ -54,7 +55,11 @@ export type RtcPeerLinkOptions = {
   certificate?: () => RTCCertificate | undefined;
   /** A connection made ahead for these same ICE settings (warm-connection.ts), if any. */
   warm?: () => RTCPeerConnection | undefined;
+  /** ICE and channel states, one line each (link-trace.ts); numbered per page. */
+  trace?: LinkTrace;
 };
+
+let made = 0;
 
 export const RTC_PEER_LINK_DEFAULTS = {
   highWaterMark: 256 * 1024,
@@ -95,6 +100,7 @@ class RtcPeerLink implements PeerLink {
   #disconnectedTimer: ReturnType<typeof setTimeout> | null = null;
   #pollTimer: ReturnType<typeof setInterval> | null = null;
   #hasLowEvent = false;
+  readonly #trace: LinkTrace | null;
 
   constructor(init: PeerLinkInit, options: RtcPeerLinkOptions) {
     this.#initiator = init.initiator;
@@ -103,12 +109,20 @@ class RtcPeerLink implements PeerLink {
     this.#disconnectedGraceMs =
       options.disconnectedGraceMs ?? RTC_PEER_LINK_DEFAULTS.disconnectedGraceMs;
     const Connection = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
-    this.#pc =
-      options.warm?.() ?? new Connection(connectionConfig(options, options.certificate?.()));
+    const warm = options.warm?.();
+    this.#pc = warm ?? new Connection(connectionConfig(options, options.certificate?.()));
+    made += 1;
+    const number = made;
+    const trace = options.trace;
+    this.#trace = trace === undefined ? null : (line) => trace(`rtc ${number} ${line}`);
+    this.#trace?.(
+      `made ${warm === undefined ? 'cold' : 'warm'} as ${init.initiator ? 'offerer' : 'answerer'}`,
+    );
     this.#pc.onicecandidate = (event) => {
       const candidate = event.candidate;
       // null ends gathering; an empty candidate is the end-of-candidates marker.
       if (candidate === null || candidate.candidate === '') return;
+      this.#trace?.(`candidate out ${candidateType(candidate.candidate)}`);
       this.#emit({
         type: 'signal',
         data: {
@@ -126,6 +140,7 @@ class RtcPeerLink implements PeerLink {
     };
     this.#pc.oniceconnectionstatechange = () => this.#onIceState(this.#pc.iceConnectionState);
     this.#pc.onconnectionstatechange = () => {
+      this.#trace?.(`connection ${this.#pc.connectionState}`);
       if (this.#pc.connectionState === 'failed') this.destroy('ice_failed', 'connection failed');
     };
     if (this.#initiator) {
@@ -324,6 +339,7 @@ class RtcPeerLink implements PeerLink {
   }
 
   #onIceState(state: RTCIceConnectionState): void {
+    this.#trace?.(`ice ${state}`);
     if (this.#disconnectedTimer !== null) {
       clearTimeout(this.#disconnectedTimer);
       this.#disconnectedTimer = null;
@@ -339,6 +355,7 @@ class RtcPeerLink implements PeerLink {
   }
 
   #addCandidate(candidate: RTCIceCandidateInit): void {
+    this.#trace?.(`candidate in ${candidateType(candidate.candidate ?? '')}`);
     this.#step('add candidate', async () => {
       try {
         await this.#pc.addIceCandidate(candidate);
@@ -373,4 +390,9 @@ class RtcPeerLink implements PeerLink {
   #emit(event: PeerLinkEvent): void {
     for (const listener of [...this.#listeners]) listener(event);
   }
+}
+
+/** The `typ` of an ICE candidate line (host, srflx, relay), for the trace. */
+function candidateType(line: string): string {
+  return /\btyp (\w+)/.exec(line)?.[1] ?? '?';
 }

@@ -15,6 +15,7 @@ import {
 import { IceRenewal } from '../peer/ice-renewal.ts';
 import { pageCertificate, warmPageCertificate } from '../peer/page-certificate.ts';
 import { rtcPeerLinkFactory } from '../peer/rtc-peer-link.ts';
+import { shortId, traceLink } from '../peer/link-trace.ts';
 import {
   discardWarmConnection,
   takeWarmConnection,
@@ -176,6 +177,7 @@ export class BrowserParticipant {
     this.sessions.delete(chatId);
     this.#held.delete(chatId);
     setResourceCount('heldChats', this.#held.size);
+    traceLink(`${shortId(chatId)} session released`);
     await session.destroy();
     this.events.onSessionClosed?.(chatId);
   }
@@ -212,6 +214,7 @@ export class BrowserParticipant {
     const earlier = this.sessions.get(chatId);
     if (earlier !== undefined && earlier.state.status !== 'ended') return;
     this.#opening.add(chatId);
+    traceLink(`${shortId(chatId)} session opening as ${shortId(self)}`);
     // A chat this participant left and is given again (taken back after a requeue): the
     // ended session never links again, so it gives way to a fresh one on the same store.
     if (earlier !== undefined) {
@@ -227,7 +230,9 @@ export class BrowserParticipant {
           ...ice,
           certificate: pageCertificate,
           warm: () => takeWarmConnection(ice),
+          trace: traceLink,
         }),
+      trace: traceLink,
       store: countedStore(this.events.store ?? indexeddbChatStore),
       locks: webClientIdLocks(navigator.locks),
       staffNotesStore: this.kind.kind === 'staff',
@@ -239,6 +244,7 @@ export class BrowserParticipant {
       files: this.#files(),
     });
     this.#opening.delete(chatId);
+    traceLink(`${shortId(chatId)} session open`);
     countResource('sessions', 1);
     countDocs(session);
     if (this.#closed || !this.#held.has(chatId)) {

@@ -22,6 +22,7 @@ import {
 import type { RelayError } from '../peer/relay-refusal.ts';
 import type { PeerLink, PeerLinkEvent, PeerLinkFactory } from '../peer/peer-link.ts';
 import type { IceServer } from '../../../protocol/index.ts';
+import { shortId, type LinkTrace } from '../peer/link-trace.ts';
 
 export type IceConfig = {
   iceServers: readonly IceServer[];
@@ -39,6 +40,8 @@ export type ChatLinksOptions = {
   linkOptions?: Partial<
     Pick<LinkManagerOptions, 'policy' | 'random' | 'newLinkId' | 'timers' | 'openTimeoutMs'>
   >;
+  /** The link manager's decisions, one line each (link-trace.ts). */
+  trace?: LinkTrace;
 };
 
 type LinkOpen = Extract<LinkManagerEvent, { type: 'link-open' }>;
@@ -73,6 +76,7 @@ export class ChatLinks {
       createLink: (init) =>
         options.links({ ...this.#ice, onRelayRefused: (error) => this.#refused(error) })(init),
       sendSignal: (msg) => options.service.send(msg),
+      trace: (line) => options.trace?.(`${shortId(options.chatId)} ${line}`),
       ...options.linkOptions,
     });
     this.#off.push(

@@ -89,6 +89,8 @@ class LinkState {
   /** CH-C12: updates from a visitor that ran ahead, in arrival order. */
   readonly held: { message: 'step2' | 'update'; update: Uint8Array }[] = [];
   heldTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Why the last held update waited (its `seq_ahead` detail), for the refusal. */
+  heldWhy = '';
   /** CH-C13: frames under a client id no list names yet, in arrival order. */
   readonly unlisted: { kind: 'awareness' | 'step2' | 'update'; update: Uint8Array }[] = [];
   unlistedTimer: ReturnType<typeof setTimeout> | null = null;
@@ -521,7 +523,10 @@ export class ChatReplica {
       message,
       seqBound: { highest: this.highestSeq(), deleted: this.chat.deletedMessages() },
     });
-    if (!verdict.ok && verdict.code === 'seq_ahead') return 'ahead';
+    if (!verdict.ok && verdict.code === 'seq_ahead') {
+      state.heldWhy = verdict.detail;
+      return 'ahead';
+    }
     if (
       !verdict.ok &&
       verdict.code === 'foreign_struct' &&
@@ -579,7 +584,8 @@ export class ChatReplica {
     state.heldTimer ??= setTimeout(() => {
       state.heldTimer = null;
       if (state.held.length > 0 && !state.closed) {
-        this.#drop(state, refuse('seq_ahead', `waited ${this.#seqHoldMs} ms for earlier messages`));
+        const why = `waited ${this.#seqHoldMs} ms for earlier messages (${state.heldWhy})`;
+        this.#drop(state, refuse('seq_ahead', why));
       }
     }, this.#seqHoldMs);
   }

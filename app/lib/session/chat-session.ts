@@ -35,6 +35,7 @@ import { forChat, memoryFileStore, type FileStore } from '../files/file-store.ts
 import type { LinkManagerEvent, LinkManagerOptions } from '../peer/link-manager.ts';
 import { relayRefusal, type RelayError, type RelayRefusal } from '../peer/relay-refusal.ts';
 import type { PeerLinkFactory } from '../peer/peer-link.ts';
+import { shortId, type LinkTrace } from '../peer/link-trace.ts';
 import { laterReadMark } from '../read-state/read-marks.ts';
 import { ReadTracker, type ChatVisibility } from '../read-state/read-tracker.ts';
 import { ChatLinks, type IceConfig } from './chat-links.ts';
@@ -80,6 +81,8 @@ export type ChatSessionOptions = {
   >;
   /** Refused peers and other events worth a log line. */
   log?: (event: SessionLogEvent) => void;
+  /** The links' decisions, one line each (link-trace.ts). */
+  trace?: LinkTrace;
   /** A staff member's session keeps the staff notes (CHAT.md CH-N1) in a store of its own. */
   staffNotesStore?: boolean;
   /** CH-V1: a staff session signs what it writes, with a key pair kept in its store. */
@@ -647,6 +650,9 @@ export class ChatSession {
     switch (event.type) {
       case 'refused':
         this.#lastRefusal = { peer: event.peer, code: event.code };
+        this.#o.trace?.(
+          `${shortId(this.chatId)} refused ${shortId(event.peer)}: ${event.code} ${event.detail}`,
+        );
         // SPEC SP-P5: the service counts it and tells the monitors; it never sees the bytes.
         this.#o.service.send({
           type: 'peer_refused',

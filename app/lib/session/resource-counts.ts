@@ -8,7 +8,10 @@
  *   window.peerdeskDebug.docs       // Y.Docs not yet destroyed (chat and staff notes)
  *   window.peerdeskDebug.stores     // IndexedDB (or memory) stores not yet closed
  *   window.peerdeskDebug.heldChats  // chats the next hello re-announces
+ *   window.peerdeskDebug.linkTrace  // the links' last decisions (link-trace.ts)
  */
+import { linkTrace } from '../peer/link-trace.ts';
+
 export type ResourceCounts = {
   sessions: number;
   docs: number;
@@ -45,6 +48,9 @@ export function exposeResourceCounts(target: object): void {
     },
     get heldChats() {
       return counts.heldChats;
+    },
+    get linkTrace() {
+      return linkTrace();
     },
   });
   Object.defineProperty(target, 'peerdeskDebug', { value: view, enumerable: false });
