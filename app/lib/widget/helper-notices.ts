@@ -51,15 +51,21 @@ export type LogEntry =
   | { kind: 'message'; key: string; message: MessageView }
   | { kind: 'notice'; key: string; notice: HelperNotice };
 
-/** Messages in their order, each notice placed before the first message written after it. */
+/**
+ * Messages in their order, each notice placed before the first message written after it;
+ * never before the visitor's opening message. That is their pre-chat question (issue 11),
+ * asked before anyone joined, but written to the chat only once it went live, after the
+ * helper's list came: "Alice joined the chat" above it read as if they asked after.
+ */
 export function interleave(
   messages: readonly MessageView[],
   notices: readonly HelperNotice[],
 ): LogEntry[] {
   const out: LogEntry[] = [];
   let next = 0;
-  for (const message of messages) {
-    while (next < notices.length && notices[next]!.at < message.at) {
+  for (const [i, message] of messages.entries()) {
+    const opening = i === 0 && message.mine && message.kind === 'text';
+    while (!opening && next < notices.length && notices[next]!.at < message.at) {
       const notice = notices[next++]!;
       out.push({ kind: 'notice', key: notice.id, notice });
     }

@@ -35,6 +35,25 @@ describe('the visitor sees helpers join and leave, from the service list (issue 
     ]);
   });
 
+  it('the question opens the log even when it was written after the helper joined', () => {
+    // The question is asked in the pre-chat form and written once the chat is live, so its
+    // time follows the first list's join.
+    const first = trackHelpers(null, [alice], [], 100);
+    const messages = [message('q', 150, null), message('hi', 200, alice)];
+    const state = trackHelpers(first, [alice], messages, 160);
+    expect(interleave(messages, state.notices).map((e) => e.key)).toEqual([
+      'q',
+      'joined-h-alice-100',
+      'hi',
+    ]);
+    // A helper's greeting first (no question): the join comes before it.
+    const greeted = [message('hi', 200, alice)];
+    expect(interleave(greeted, first.notices).map((e) => e.key)).toEqual([
+      'joined-h-alice-100',
+      'hi',
+    ]);
+  });
+
   it('later lists add joins and leaves as they happen, and an unchanged list changes nothing', () => {
     const first = trackHelpers(null, [alice], [], 100);
     expect(trackHelpers(first, [alice], [], 150)).toBe(first);
