@@ -17,7 +17,11 @@
  *   earlier link of the initiator's is stale and ignored.
  * - A dead link (ICE failure, the peer's reload, a network change, an attempt that
  *   did not open in time) is destroyed and tried again after a delay from the pure
- *   relink policy (relink-policy.ts).
+ *   relink policy (relink-policy.ts). An offer the other side has not answered (no
+ *   signal of that link came back) within `answerTimeoutMs` counts as lost and is given
+ *   up then, not after the whole open timeout: it went to a page that had not yet heard
+ *   of us or had gone, and its owner waits for it as long as we do. Each further
+ *   unanswered attempt waits once more that long, up to the open timeout.
  * - Signals go through the injected `sendSignal` (the SignalClient's `send`). While
  *   it refuses (the service is down) or the peer is offline (the relay would refuse,
  *   SPEC.md SP-R3), they wait in a small outbox and go out on `resume()` or when the
@@ -78,12 +82,16 @@ export type LinkManagerOptions = {
   timers?: Timers;
   /** An attempt not open after this long is given up (`open_timeout`) and retried. */
   openTimeoutMs?: number;
+  /** An offer nothing came back for after this long is given up (`open_timeout`). */
+  answerTimeoutMs?: number;
   /** Each decision, one line (link-trace.ts); nothing by default. */
   trace?: LinkTrace;
 };
 
 export const LINK_MANAGER_DEFAULTS = {
   openTimeoutMs: 30_000,
+  /** A signal round trip through the relay takes milliseconds; seconds mean it was lost. */
+  answerTimeoutMs: 5_000,
   /** Signals waiting for the service or the peer, per peer; the oldest go first. */
   maxOutbox: 256,
 } as const;
@@ -94,7 +102,15 @@ export type LinkSlot =
   | { status: 'idle' }
   /** A timer runs: the next offer (initiator), or a `restart` request (answerer). */
   | { status: 'waiting'; timer: unknown }
-  | { status: 'connecting'; linkId: string; link: PeerLink; timer: unknown; release: () => void }
+  | {
+      status: 'connecting';
+      linkId: string;
+      link: PeerLink;
+      timer: unknown;
+      release: () => void;
+      /** Initiator: a signal of this link came back, so the offer reached the peer. */
+      heard: boolean;
+    }
   | { status: 'open'; linkId: string; link: PeerLink; release: () => void };
 
 type PeerEntry = {
@@ -131,6 +147,7 @@ export class LinkManager {
         clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
       },
       openTimeoutMs: LINK_MANAGER_DEFAULTS.openTimeoutMs,
+      answerTimeoutMs: LINK_MANAGER_DEFAULTS.answerTimeoutMs,
       trace: () => undefined,
       ...options,
     };
@@ -243,6 +260,7 @@ export class LinkManager {
       return;
     }
     if (msg.link !== current) return; // stale: an earlier attempt's answer or candidate.
+    if (slot.status === 'connecting') slot.heard = true;
     if (slot.status === 'connecting' || slot.status === 'open') slot.link.signal(data);
   }
 
@@ -350,12 +368,23 @@ export class LinkManager {
           return;
       }
     });
+    const open = this.#o.openTimeoutMs;
+    const answer = Math.min(open, this.#o.answerTimeoutMs * (peer.attempt + 1));
     const timer = this.#o.timers.setTimeout(() => {
-      if (peer.slot.status === 'connecting' && peer.slot.link === link) {
-        link.destroy('open_timeout', `not open after ${this.#o.openTimeoutMs} ms`);
+      const slot = peer.slot;
+      if (slot.status !== 'connecting' || slot.link !== link) return;
+      if (!initiator || slot.heard || answer === open) {
+        // The answer came (or we answer): the rest of the open timeout.
+        slot.timer = this.#o.timers.setTimeout(() => {
+          if (peer.slot.status === 'connecting' && peer.slot.link === link) {
+            link.destroy('open_timeout', `not open after ${open} ms`);
+          }
+        }, open - answer);
+        return;
       }
-    }, this.#o.openTimeoutMs);
-    peer.slot = { status: 'connecting', linkId, link, timer, release };
+      link.destroy('open_timeout', `no answer after ${answer} ms`);
+    }, answer);
+    peer.slot = { status: 'connecting', linkId, link, timer, release, heard: false };
     return link;
   }
 

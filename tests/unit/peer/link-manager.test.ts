@@ -16,6 +16,7 @@ import { FakeClock, fakeLinkFactory } from './fake-peer-link.ts';
 
 const CHAT = 'chat1';
 const OPEN_TIMEOUT = 30_000;
+const ANSWER_TIMEOUT = 5_000;
 const OFFER = { kind: 'description', type: 'offer', sdp: 'v=0 offer' } as const;
 const ANSWER = { kind: 'description', type: 'answer', sdp: 'v=0 answer' } as const;
 const CANDIDATE = {
@@ -49,6 +50,7 @@ function setup(options: { service?: { up: boolean } } = {}) {
       return 1000 * (context.attempt + 1);
     },
     openTimeoutMs: OPEN_TIMEOUT,
+    answerTimeoutMs: ANSWER_TIMEOUT,
   });
   manager.subscribe((event) => events.push(event));
   return { clock, factory, sent, service, events, delays, manager };
@@ -268,7 +270,7 @@ describe('link manager', () => {
     expect(sent.slice(before)).toHaveLength(1);
   });
 
-  it('an attempt that does not open in time is given up and retried', () => {
+  it('an answered attempt that does not open in time is given up and retried', () => {
     const { manager, factory, clock, events } = setup();
     manager.setParticipants(
       participants('a', [
@@ -276,11 +278,60 @@ describe('link manager', () => {
         ['b', 'visitor'],
       ]),
     );
-    clock.advance(OPEN_TIMEOUT);
+    factory.links[0]!.emitSignal(OFFER);
+    manager.handleSignal(signal('b', 'link1', ANSWER));
+    clock.advance(OPEN_TIMEOUT - 1);
+    expect(factory.links[0]!.destroyedWith).toBeNull();
+    clock.advance(1);
     expect(factory.links[0]!.destroyedWith).toBe('open_timeout');
     expect(events.at(-1)).toMatchObject({ type: 'link-closed', reason: 'open_timeout' });
     clock.advance(1000);
     expect(factory.links).toHaveLength(2);
+  });
+
+  it('an offer nothing came back for is given up after the answer timeout, each retry waiting longer', () => {
+    // The offer went to a page that had not heard of us yet, or had gone: its owner waits
+    // for it as long as we would, so waiting out the open timeout cost 30 s.
+    const { manager, factory, clock, sent } = setup();
+    manager.setParticipants(
+      participants('a', [
+        ['a', 'helper'],
+        ['b', 'visitor'],
+      ]),
+    );
+    factory.links[0]!.emitSignal(OFFER);
+    clock.advance(ANSWER_TIMEOUT - 1);
+    expect(factory.links[0]!.destroyedWith).toBeNull();
+    clock.advance(1);
+    expect(factory.links[0]!.destroyedWith).toBe('open_timeout');
+    clock.advance(1000); // the relink policy's first delay (attempt 0)
+    expect(factory.links).toHaveLength(2);
+    factory.links[1]!.emitSignal(OFFER);
+    expect(sent.at(-1)).toMatchObject({ to: 'b', link: 'link2', data: OFFER });
+    // The second attempt waits twice as long for its answer.
+    clock.advance(2 * ANSWER_TIMEOUT - 1);
+    expect(factory.links[1]!.destroyedWith).toBeNull();
+    // A candidate of that link proves the offer arrived: the open timeout applies.
+    manager.handleSignal(signal('b', 'link2', CANDIDATE));
+    clock.advance(OPEN_TIMEOUT - 2 * ANSWER_TIMEOUT);
+    expect(factory.links[1]!.destroyedWith).toBeNull();
+    clock.advance(1);
+    expect(factory.links[1]!.destroyedWith).toBe('open_timeout');
+  });
+
+  it('the answering side waits the whole open timeout for its attempt to open', () => {
+    const { manager, factory, clock } = setup();
+    manager.setParticipants(
+      participants('b', [
+        ['a', 'helper'],
+        ['b', 'visitor'],
+      ]),
+    );
+    manager.handleSignal(signal('a', 'L1', OFFER));
+    clock.advance(OPEN_TIMEOUT - 1);
+    expect(factory.links[0]!.destroyedWith).toBeNull();
+    clock.advance(1);
+    expect(factory.links[0]!.destroyedWith).toBe('open_timeout');
   });
 
   it('the answering side asks for a restart naming its dead link, and the initiator re-offers', () => {
