@@ -14,3 +14,4 @@ export * from './staff-notes.ts';
 export * from './message-signature.ts';
 export * from './file-wire.ts';
 export * from './file-names.ts';
+export * from './received-update.ts';

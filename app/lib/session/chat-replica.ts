@@ -10,6 +10,7 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import {
+  applyReceivedUpdate,
   ChatDocument,
   decodeAwarenessUpdate,
   decodeEarlierHistory,
@@ -545,7 +546,7 @@ export class ChatReplica {
     }
     const clientId = this.doc.clientID;
     try {
-      Y.applyUpdate(this.doc, update, state);
+      applyReceivedUpdate(this.doc, update, state, this.#relays(state));
     } catch (error) {
       this.#drop(
         state,
@@ -710,6 +711,13 @@ export class ChatReplica {
   }
 
   // --- outgoing -------------------------------------------------------------
+
+  /** CH-C5: whether what `from` sends is relayed, to this helper's other links. */
+  #relays(from: LinkState): boolean {
+    if (!this.#maySend() || this.role !== 'helper') return false;
+    for (const state of this.#links.values()) if (state !== from && !state.closed) return true;
+    return false;
+  }
 
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (!this.#maySend()) return;

@@ -33,6 +33,7 @@
 import * as v from 'valibot';
 import * as Y from 'yjs';
 import {
+  applyReceivedUpdate,
   ChatDocument,
   DocSizeBudget,
   filterUpdate,
@@ -119,7 +120,8 @@ const ours: Contender = {
           const verdict = filterUpdate(update, { sender, bindings, message: 'update' });
           if (!verdict.ok) throw new Error(`update refused: ${verdict.code} ${verdict.detail}`);
           if (!budget.admits(update.length)) throw new Error('document over its size cap');
-          Y.applyUpdate(doc, update, REMOTE);
+          // Neither replica has a third link to relay to (ChatReplica #relays).
+          applyReceivedUpdate(doc, update, REMOTE, false);
         },
       };
     };
@@ -136,7 +138,7 @@ const ours: Contender = {
     const verdict = filterUpdate(state, source);
     if (!verdict.ok) throw new Error(`transcript refused: ${verdict.code} ${verdict.detail}`);
     if (!budget.admits(state.length)) throw new Error('transcript over the size cap');
-    Y.applyUpdate(doc, state, REMOTE);
+    applyReceivedUpdate(doc, state, REMOTE, false);
     return chat.messages(bindings).length;
   },
 };
