@@ -49,6 +49,8 @@ export type RtcPeerLinkOptions = {
   hardLimit?: number;
   /** ICE `disconnected` for this long counts as failed (it may recover before). */
   disconnectedGraceMs?: number;
+  /** No local candidate this long after the local description: the link is dead. */
+  gatheringTimeoutMs?: number;
   /** B5: a TURN server refused this side's credentials (relay-refusal.ts). */
   onRelayRefused?: (error: RelayError) => void;
   /** The page's DTLS certificate (page-certificate.ts); the connection makes one if none. */
@@ -68,6 +70,14 @@ export const RTC_PEER_LINK_DEFAULTS = {
    * (Chromium at 16 MiB), so the rest waits in our queue. */
   channelLimit: 1024 * 1024,
   disconnectedGraceMs: 10_000,
+  /**
+   * A host candidate is gathered within milliseconds of the local description. An
+   * answering link made on the page's warm connection (warm-connection.ts) was seen in
+   * e2e runs at load 15 to gather nothing at all, and start no ICE check, while its
+   * answer went out: both sides then waited the whole 30 s open timeout. Relay-only links
+   * are not watched (a TURN allocation can take longer, and a refused one is B5's).
+   */
+  gatheringTimeoutMs: 3_000,
   /** Candidates that arrive before the remote description wait, up to this many. */
   maxEarlyCandidates: 64,
   channelLabel: 'peerdesk',
@@ -98,6 +108,9 @@ class RtcPeerLink implements PeerLink {
   #haveRemoteDescription = false;
   readonly #earlyCandidates: RTCIceCandidateInit[] = [];
   #disconnectedTimer: ReturnType<typeof setTimeout> | null = null;
+  #gatheringTimer: ReturnType<typeof setTimeout> | null = null;
+  #localCandidates = 0;
+  readonly #gatheringTimeoutMs: number | null;
   #pollTimer: ReturnType<typeof setInterval> | null = null;
   #hasLowEvent = false;
   readonly #trace: LinkTrace | null;
@@ -108,6 +121,9 @@ class RtcPeerLink implements PeerLink {
     this.#hardLimit = options.hardLimit ?? RTC_PEER_LINK_DEFAULTS.hardLimit;
     this.#disconnectedGraceMs =
       options.disconnectedGraceMs ?? RTC_PEER_LINK_DEFAULTS.disconnectedGraceMs;
+    this.#gatheringTimeoutMs = options.relayOnly
+      ? null
+      : (options.gatheringTimeoutMs ?? RTC_PEER_LINK_DEFAULTS.gatheringTimeoutMs);
     const Connection = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
     const warm = options.warm?.();
     this.#pc = warm ?? new Connection(connectionConfig(options, options.certificate?.()));
@@ -122,6 +138,7 @@ class RtcPeerLink implements PeerLink {
       const candidate = event.candidate;
       // null ends gathering; an empty candidate is the end-of-candidates marker.
       if (candidate === null || candidate.candidate === '') return;
+      this.#localCandidates += 1;
       this.#trace?.(`candidate out ${candidateType(candidate.candidate)}`);
       this.#emit({
         type: 'signal',
@@ -139,6 +156,8 @@ class RtcPeerLink implements PeerLink {
       if (isRelayRefusal(error)) options.onRelayRefused?.(error);
     };
     this.#pc.oniceconnectionstatechange = () => this.#onIceState(this.#pc.iceConnectionState);
+    this.#pc.onicegatheringstatechange = () =>
+      this.#trace?.(`gathering ${this.#pc.iceGatheringState}`);
     this.#pc.onconnectionstatechange = () => {
       this.#trace?.(`connection ${this.#pc.connectionState}`);
       if (this.#pc.connectionState === 'failed') this.destroy('ice_failed', 'connection failed');
@@ -150,6 +169,7 @@ class RtcPeerLink implements PeerLink {
       this.#step('create offer', async () => {
         const offer = await this.#pc.createOffer();
         await this.#pc.setLocalDescription(offer);
+        this.#watchGathering('offer');
         this.#emitDescription('offer', offer.sdp);
       });
     } else {
@@ -206,6 +226,7 @@ class RtcPeerLink implements PeerLink {
       if (!this.#initiator) {
         const answer = await this.#pc.createAnswer();
         await this.#pc.setLocalDescription(answer);
+        this.#watchGathering('answer');
         this.#emitDescription('answer', answer.sdp);
       }
     });
@@ -233,6 +254,7 @@ class RtcPeerLink implements PeerLink {
     if (this.#state.status === 'closed') return;
     this.#state = { status: 'closed', reason, detail };
     if (this.#disconnectedTimer !== null) clearTimeout(this.#disconnectedTimer);
+    if (this.#gatheringTimer !== null) clearTimeout(this.#gatheringTimer);
     if (this.#pollTimer !== null) clearInterval(this.#pollTimer);
     this.#queue.length = 0;
     this.#queuedBytes = 0;
@@ -244,6 +266,7 @@ class RtcPeerLink implements PeerLink {
     }
     const pc = this.#pc;
     pc.onicecandidate = pc.oniceconnectionstatechange = pc.onconnectionstatechange = null;
+    pc.onicegatheringstatechange = null;
     pc.onicecandidateerror = null;
     pc.ondatachannel = null;
     pc.close();
@@ -364,6 +387,17 @@ class RtcPeerLink implements PeerLink {
         // if none works, ICE fails and says so.
       }
     });
+  }
+
+  /** Ends the link if the local description brings no candidate in time (see the default). */
+  #watchGathering(description: 'offer' | 'answer'): void {
+    const ms = this.#gatheringTimeoutMs;
+    if (ms === null) return;
+    this.#gatheringTimer = setTimeout(() => {
+      this.#gatheringTimer = null;
+      if (this.#state.status !== 'connecting' || this.#localCandidates > 0) return;
+      this.destroy('ice_failed', `no local candidate ${ms} ms after the ${description}`);
+    }, ms);
   }
 
   #emitDescription(type: 'offer' | 'answer', sdp: string | undefined): void {
