@@ -155,12 +155,14 @@ export class ChatDocument {
   messages(bindings?: ParticipantBindings): ChatMessage[] {
     const out: ChatMessage[] = [];
     // The map's own entries, read as `Y.Map.get` reads them: `entries()` would build a
-    // pair per message and the item would then be looked up again (benchmark S6).
-    for (const [id, item] of this.#messages._map) {
+    // pair per message and the item would then be looked up again. `forEach`, not
+    // `for…of`, which makes a [key, item] pair per entry too while the loop runs
+    // unoptimised, as a transcript's first read does (benchmark S6).
+    this.#messages._map.forEach((item, id) => {
       const message = this.#toMessage(id, item, bindings);
       if (message) out.push(message);
-    }
-    return out.sort((a, b) => a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    });
+    return out.sort(inConversationOrder);
   }
 
   message(id: string, bindings?: ParticipantBindings): ChatMessage | undefined {
@@ -220,23 +222,18 @@ export class ChatDocument {
     if (item === undefined || item.deleted) return undefined;
     // A map entry's value is the last element of its item's content (Y.Map.get).
     const raw: unknown = item.content.getContent()[item.length - 1];
+    return plainMessage(id, item.id.client, raw, bindings) ?? this.#parsed(id, item, raw, bindings);
+  }
+
+  /** A message that is not a plain line, through the schema (and the cache). */
+  #parsed(
+    id: string,
+    item: Y.Item,
+    raw: unknown,
+    bindings?: ParticipantBindings,
+  ): ChatMessage | undefined {
     const authorClient = item.id.client;
     const author = bindings?.author(authorClient);
-    // The common line needs neither the schema nor the cache, and is built field by
-    // field: spreading a decoded entry cost more than checking it (benchmark S6).
-    if (isPlainMessageEntry(raw)) {
-      const message: ChatMessage = {
-        kind: raw.kind,
-        body: raw.body,
-        at: raw.at,
-        seq: raw.seq,
-        id,
-        authorClient,
-        author,
-      };
-      if (raw.sig !== undefined) message.sig = raw.sig;
-      return message;
-    }
     let entry = this.#decoded.get(item);
     if (entry === undefined) {
       const parsed = v.safeParse(MessageEntry, raw);
@@ -305,6 +302,37 @@ export class ChatDocument {
   #admits(bytes: number): boolean {
     return this.options.budget?.admits(bytes + ENTRY_OVERHEAD_BYTES) ?? true;
   }
+}
+
+/**
+ * The common line, a plain text or system message, without the schema or the cache,
+ * built field by field: spreading a decoded entry cost more than checking it, and kept
+ * apart from the schema's path the function stays small enough for V8 to inline
+ * (benchmark S6). Undefined for anything else.
+ */
+function plainMessage(
+  id: string,
+  authorClient: number,
+  raw: unknown,
+  bindings: ParticipantBindings | undefined,
+): ChatMessage | undefined {
+  if (!isPlainMessageEntry(raw)) return undefined;
+  const message: ChatMessage = {
+    kind: raw.kind,
+    body: raw.body,
+    at: raw.at,
+    seq: raw.seq,
+    id,
+    authorClient,
+    author: bindings?.author(authorClient),
+  };
+  if (raw.sig !== undefined) message.sig = raw.sig;
+  return message;
+}
+
+/** Conversation order (CH-S5): by `seq`, then by id. */
+function inConversationOrder(a: ChatMessage, b: ChatMessage): number {
+  return a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** A message's `seq` when it is one to count, else 0 (an entry that does not parse). */
