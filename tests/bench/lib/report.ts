@@ -178,11 +178,25 @@ same run.
   13–44). The keyed shape alone is 1.8–2.4× the array. So the contender "raw Yjs keyed"
   (\`servers/chat-doc.ts\`: a \`Y.Map\` of \`{kind, body, at}\` by a random id, set, applied
   and read sorted by \`at\`, nothing else) now runs beside the two, with a row of its own: ours
-  against the shape's floor. Ours above it: our apply takes 84–93 ms to the bare one's 74–78
-  because the size budget's \`update\` listener makes Yjs encode the applied transcript once
-  more (Yjs's encoders show in the load's CPU profile; the session's replica listens to
-  \`update\` anyway, to relay and store, so dropping it here would flatter only the
-  benchmark), and \`messages()\` builds the view's objects. Tried and not kept: a \`gc()\`
+  against the shape's floor. Ours' loader made its \`ChatDocument\` only after the apply, so
+  the transcript created the root type, and V8 deoptimised Yjs's struct reader at that first
+  root mid-load (\`readClientsStructRefs\`, "wrong call target"): about 20 ms of CPU that no
+  session pays, as \`ChatReplica\` makes its \`ChatDocument\` in its constructor. Every
+  contender now names its root before the transcript comes (CPU, medians of 7 at load 8: raw
+  19.3 → 17.8 ms, keyed 26.4 → 26.8, ours 64.0 → 43.9). The size budget's \`update\`
+  listener made Yjs encode the applied transcript once more (about 11 ms); the replica
+  listens to \`update\` as well (to relay and store), so that is fixed in the replica's path:
+  \`applyReceivedUpdate\` (\`protocol/chat-doc/received-update.ts\`) gives the listeners the
+  received bytes and keeps Yjs's own encoding wherever it can differ in what matters (a relay,
+  pending structs, an observer's write), with a property test that a store of what was heard
+  loads the same document (ours 52.0 → 41.9 ms CPU, one batch at load 16). \`messages()\`
+  reads the map with \`forEach\` and builds the plain line in a small function of its own (a
+  cold read of the 10,000 lines 10.9 → 7.1 ms CPU). The "CPU time of the pinned child" row
+  is the load's \`process.cpuUsage\` (kernel accounting: a few ms either way in one sample),
+  which other work on the machine does not stretch as it stretches the wall-clock rows: in two S6-only runs at load 10–12, ours 32.3 and 37.5 ms
+  against raw 17.4 and 20.5 (1.86× and 1.83×) while the wall-clock ratio read 2.11 and 0.86.
+  Of ours' CPU: filter 2 ms, apply 21–25 (about keyed's whole load: our entries carry \`seq\`
+  and longer ids), reading the view's messages 5–9. Tried and not kept: a \`gc()\`
   before the load, which made both slower (V8 dropped compiled code: raw 35 → 135 ms CPU). The filter stays on every load:
   CHAT.md's rules filter every update from a peer, and the load here is a helper's sync step 2.
 - S7 counts, in Chromium with an empty cache, the loader and every file the chat's first open

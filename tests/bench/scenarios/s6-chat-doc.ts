@@ -36,6 +36,7 @@ export async function runS6(context: ScenarioContext, sizes: S6Sizes): Promise<R
         receiveUs: t.receiveUs,
         updateBytes: t.updateBytes,
         loadMs: t.loadMs,
+        loadCpuMs: t.loadCpuMs,
         stateKB: t.stateBytes / 1024,
       };
     } finally {
@@ -83,6 +84,12 @@ export async function runS6(context: ScenarioContext, sizes: S6Sizes): Promise<R
       unit: 'ms',
       // Issue 17: a transcript loads within twice raw Yjs.
       target: { on: 'ratio', max: 2 },
+    }),
+    rowFrom(samples, {
+      ...spec,
+      metric: `load a ${sizes.messages}-message transcript, CPU time of the pinned child`,
+      figure: 'loadCpuMs',
+      unit: 'ms',
     }),
     rowFrom(samples, {
       ...spec,
