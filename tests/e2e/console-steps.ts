@@ -5,11 +5,12 @@
  * itself is tested with a browser visitor in the widget). Every wait is for a
  * condition, never a fixed time.
  */
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page, TestInfo } from '@playwright/test';
 import WebSocket from 'ws';
 import * as v from 'valibot';
 import { PROTOCOL_VERSION, ServiceToVisitor } from '../../protocol/index.ts';
 import { expect } from './fixtures.ts';
+import { attachLinkTraces } from './support/base-test.ts';
 
 /** What the alerts spy records in the page (installed before the app loads). */
 declare global {
@@ -74,7 +75,11 @@ export async function signInMonitor(browser: Browser, baseURL: string): Promise<
 }
 
 /** Closes every browser context a test opened (helpers and browser visitors). */
-export async function closeAllContexts({ browser }: { browser: Browser }): Promise<void> {
+export async function closeAllContexts(
+  { browser }: { browser: Browser },
+  testInfo: TestInfo,
+): Promise<void> {
+  await attachLinkTraces(browser.contexts(), testInfo);
   for (const context of browser.contexts()) await context.close();
 }
 

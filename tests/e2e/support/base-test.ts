@@ -10,7 +10,7 @@
  * (`peerdeskDebug.linkTrace`, app/lib/peer/link-trace.ts): what each side decided about
  * its WebRTC links, which no screenshot shows and a rare race needs.
  */
-import { test as playwrightTest, type BrowserContext } from '@playwright/test';
+import { test as playwrightTest, type BrowserContext, type TestInfo } from '@playwright/test';
 
 export const test = playwrightTest.extend<{ closeContexts: undefined }>({
   closeContexts: [
@@ -18,16 +18,27 @@ export const test = playwrightTest.extend<{ closeContexts: undefined }>({
       const before = new Set(browser.contexts());
       await use(undefined);
       const opened = browser.contexts().filter((context) => !before.has(context));
-      if (testInfo.status !== testInfo.expectedStatus) {
-        const traces = await Promise.all(opened.map((context) => linkTraces(context)));
-        const body = traces.flat().join('\n\n');
-        if (body !== '') await testInfo.attach('link-trace', { body, contentType: 'text/plain' });
-      }
+      await attachLinkTraces(opened, testInfo);
       await Promise.all(opened.map((context) => context.close().catch(() => undefined)));
     },
     { auto: true },
   ],
 });
+
+/**
+ * A failed test's link traces of these contexts, attached once (a spec's own afterEach
+ * that closes contexts calls this first, as it runs before this file's teardown).
+ */
+export async function attachLinkTraces(
+  contexts: readonly BrowserContext[],
+  testInfo: TestInfo,
+): Promise<void> {
+  if (testInfo.status === testInfo.expectedStatus) return;
+  if (testInfo.attachments.some((a) => a.name === 'link-trace')) return;
+  const traces = await Promise.all(contexts.map((context) => linkTraces(context)));
+  const body = traces.flat().join('\n\n');
+  if (body !== '') await testInfo.attach('link-trace', { body, contentType: 'text/plain' });
+}
 
 /** What a failure prints of each frame's trace (CI keeps only the run's output): the
  * lines of the last test timeout and a bit, at most this many. */
