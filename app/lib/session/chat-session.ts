@@ -212,6 +212,7 @@ export class ChatSession {
       inDocument: new Set(doc.store.clients.keys()),
       locks: options.locks ?? noClientIdLocks,
       fresh: options.freshClientId ?? randomClientId,
+      mayReuse: (clientId) => store.holdsAllWrittenBy(clientId),
     });
     // Set after loading: Yjs replaces the client id of a document that receives
     // structs of its own id from outside (yjs Transaction cleanup), and y-indexeddb

@@ -5,6 +5,13 @@
  * this tab can claim it exclusively: two tabs writing with one client id would
  * corrupt the document. The claim is a Web Lock (`ifAvailable`), held until the
  * session ends; without Web Locks the page takes a fresh id.
+ *
+ * And only when the stored document holds everything this browser wrote under that id
+ * (`mayReuse`, ChatStore.holdsAllWrittenBy): a write goes out on the data channel before
+ * IndexedDB commits it, and a reload can abort the commit. Reused then, the id would
+ * number new writes with clocks the peers already hold for the lost ones, and Yjs would
+ * take them as known: a helper's message shown "Delivered" that the visitor never saw
+ * (e2e session-reload, 1 run in 12).
  */
 
 export interface ClientIdLocks {
@@ -57,9 +64,11 @@ export async function chooseClientId(input: {
   inDocument: ReadonlySet<number>;
   locks: ClientIdLocks;
   fresh: () => number;
+  /** Whether the store holds every write of this browser under the id (see above). */
+  mayReuse?: (clientId: number) => boolean;
 }): Promise<{ clientId: number; lock: { release(): void } | null }> {
   const last = input.boundBefore.at(-1);
-  if (last !== undefined) {
+  if (last !== undefined && (input.mayReuse?.(last) ?? true)) {
     const lock = await input.locks.claim(clientIdLockName(input.chatId, last));
     if (lock !== null) return { clientId: last, lock };
   }

@@ -22,6 +22,8 @@ export const memoryChatStore: ChatStoreFactory = () => {
     saveHistory: async (from, copy) => {
       history.set(from, copy);
     },
+    // Nothing outlives the page, so no reload reuses a client id of it.
+    holdsAllWrittenBy: () => false,
     destroy: async () => {},
   };
 };

@@ -51,6 +51,20 @@ describe('CH-C11 client id across reloads', () => {
     ).toBe(9);
   });
 
+  it('CH-C11 never reuses an id whose writes the store may have lost, even with its lock free', async () => {
+    const locks = new FakeLocks();
+    const chosen = await chooseClientId({
+      chatId: 'c',
+      boundBefore: [3, 5],
+      inDocument: new Set([5]),
+      locks,
+      fresh: () => 11,
+      mayReuse: (clientId) => clientId !== 5,
+    });
+    expect(chosen.clientId).toBe(11);
+    expect(locks.held).toEqual(new Set([clientIdLockName('c', 11)]));
+  });
+
   it('CH-C11 Web Locks: ifAvailable, held until released', async () => {
     const granted = new Set<string>();
     const requests: { name: string; ifAvailable: boolean }[] = [];

@@ -347,6 +347,8 @@ export class MemoryStores {
         this.histories.set(`${name}/${from}`, copy);
         return Promise.resolve();
       },
+      // Every update is kept as it happens.
+      holdsAllWrittenBy: () => true,
       destroy: () => {
         doc.off('update', store);
         return Promise.resolve();

@@ -7,8 +7,13 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
-import { indexeddbChatStore } from '../../../app/lib/session/chat-store.ts';
-import { FakeLocks, FakeService, openSession, until, ALICE, VERA } from './fake-world.ts';
+import {
+  chatStoreName,
+  indexeddbChatStoreWith,
+  memoryWriteMarks,
+  storageWriteMarks,
+} from '../../../app/lib/session/chat-store.ts';
+import { CHAT, FakeLocks, FakeService, openSession, until, ALICE, VERA } from './fake-world.ts';
 
 const open: ChatSession[] = [];
 afterEach(async () => {
@@ -21,6 +26,7 @@ describe('y-indexeddb chat store', () => {
     service.join(VERA);
     service.join(ALICE);
     const locks = new FakeLocks();
+    const indexeddbChatStore = indexeddbChatStoreWith(memoryWriteMarks());
     const vera = await openSession(service, VERA, { store: indexeddbChatStore, locks });
     const alice = await openSession(service, ALICE);
     open.push(alice);
@@ -44,4 +50,48 @@ describe('y-indexeddb chat store', () => {
     expect(again.doc.clientID).toBe(clientId);
     expect(again.state.status).toBe('live');
   });
+
+  it('CH-C11 a reload whose last write never reached IndexedDB writes on with a fresh client id', async () => {
+    // The write went out on the link before its IndexedDB transaction committed, and the
+    // reload aborted the commit: the mark, kept at once, is ahead of what was stored.
+    const service = new FakeService();
+    service.join(VERA);
+    service.join(ALICE);
+    const locks = new FakeLocks();
+    const marks = memoryWriteMarks();
+    const store = indexeddbChatStoreWith(marks);
+    const vera = await openSession(service, VERA, { store, locks });
+    await until('live', () => vera.state.status === 'live');
+    vera.send('stored');
+    const clientId = vera.doc.clientID;
+    await until('stored', () => (marks.get(markKey(clientId)) ?? 0) > 0);
+    const written = marks.get(markKey(clientId))!;
+    await vera.destroy();
+    marks.set(markKey(clientId), written + 1); // a later write whose bytes were lost
+
+    const again = await openSession(service, VERA, { store, locks });
+    open.push(again);
+    expect(again.view.messages.at(-1)?.body).toBe('stored'); // the database is the first test's too
+    expect(again.doc.clientID).not.toBe(clientId);
+  });
+
+  it('CH-C11 without a usable localStorage nothing counts as held', () => {
+    const denied = storageWriteMarks(() => {
+      throw new DOMException('denied', 'SecurityError');
+    });
+    expect(denied.available).toBe(false);
+    const kept = new Map<string, string>();
+    const marks = storageWriteMarks(() => ({
+      getItem: (key: string) => kept.get(key) ?? null,
+      setItem: (key: string, value: string) => void kept.set(key, value),
+    }));
+    marks.set('k', 42);
+    expect(marks.get('k')).toBe(42);
+    kept.set('k', 'not a number');
+    expect(marks.get('k')).toBeNull();
+  });
 });
+
+function markKey(clientId: number): string {
+  return `peerdesk.wrote.${chatStoreName(CHAT, VERA.id)}.${clientId}`;
+}
