@@ -263,10 +263,19 @@ export class ChatSession {
     });
     this.#role = this.replica.role;
     if (options.staffNotesStore === true) {
-      this.#notesStore = options.store(
+      const notesStore = options.store(
         `${chatStoreName(options.chatId, options.self)}-staff-notes`,
         this.replica.notesDoc,
       );
+      this.#notesStore = notesStore;
+      // CH-C11: staff notes are written under the chat's client id too, and their store
+      // loads after the id was chosen: one that lost a note's commit makes us move on.
+      void notesStore.whenLoaded.then(() => {
+        const reused = this.doc.clientID;
+        if (this.#state.status !== 'destroyed' && !notesStore.holdsAllWrittenBy(reused)) {
+          this.#takeFreshClientId();
+        }
+      });
     }
     this.#state = this.#stateFromList(notes.participants);
     this.#reads = new ReadTracker(() => this.#markReadSoon());
@@ -614,15 +623,29 @@ export class ChatSession {
     if (this.#o.service.send(this.#bindRequest())) this.#bindSentFor = this.doc.clientID;
   }
 
+  /** Writes on under a new client id, once the service binds it (CH-C11). */
+  #takeFreshClientId(): void {
+    const used = new Set([...this.doc.store.clients.keys(), ...this.#notes.clientIds]);
+    let clientId = (this.#o.freshClientId ?? randomClientId)();
+    while (used.has(clientId)) clientId = (this.#o.freshClientId ?? randomClientId)();
+    this.doc.clientID = clientId;
+    this.#bindSentFor = null;
+    if (this.#state.status === 'read-only') {
+      // A monitor writes staff notes only, under an id bound for them (CH-N3).
+      this.#bindForNotes();
+    } else if (this.#state.status === 'live' || this.#state.status === 'binding') {
+      this.#state = { status: 'binding', clientId };
+      this.#bind();
+    }
+    this.#changed();
+  }
+
   #onBindRefused(code: string): void {
     this.#o.log?.({ type: 'bind-refused', code, clientId: this.doc.clientID });
     if (code === 'client_id_taken') {
       // Someone else in the chat holds this id (a reused id raced another tab): take a
       // fresh one. Yjs continues any structs of it from where the store has them.
-      this.doc.clientID = (this.#o.freshClientId ?? randomClientId)();
-      this.#state = { status: 'binding', clientId: this.doc.clientID };
-      this.#bindSentFor = null;
-      this.#bind();
+      this.#takeFreshClientId();
     } else if (code === 'too_many_client_ids') {
       this.#problem = PROBLEMS.too_many_client_ids;
     }

@@ -13,7 +13,17 @@ import {
   memoryWriteMarks,
   storageWriteMarks,
 } from '../../../app/lib/session/chat-store.ts';
-import { CHAT, FakeLocks, FakeService, openSession, until, ALICE, VERA } from './fake-world.ts';
+import {
+  CHAT,
+  FakeLocks,
+  FakeService,
+  MemoryStores,
+  openSession,
+  until,
+  ALICE,
+  VERA,
+} from './fake-world.ts';
+import type { ChatStoreFactory } from '../../../app/lib/session/chat-store.ts';
 
 const open: ChatSession[] = [];
 afterEach(async () => {
@@ -95,3 +105,35 @@ describe('y-indexeddb chat store', () => {
 function markKey(clientId: number): string {
   return `peerdesk.wrote.${chatStoreName(CHAT, VERA.id)}.${clientId}`;
 }
+
+describe('CH-C11 the staff notes store', () => {
+  it('a staff notes store that lost a note written under the reused id moves the session to a fresh one', async () => {
+    const service = new FakeService();
+    service.join(VERA);
+    service.join(ALICE);
+    const stores = new MemoryStores();
+    const locks = new FakeLocks();
+    const first = await openSession(service, ALICE, { stores, locks, staffNotesStore: true });
+    await until('live', () => first.state.status === 'live');
+    const reused = first.doc.clientID;
+    await first.destroy();
+
+    // The chat's store kept everything; the notes' store did not (a lost commit).
+    const notesLost: ChatStoreFactory = (name, doc) => ({
+      ...stores.factory(name, doc),
+      holdsAllWrittenBy: () => !name.endsWith('-staff-notes'),
+    });
+    const again = await openSession(service, ALICE, {
+      stores,
+      store: notesLost,
+      locks,
+      staffNotesStore: true,
+    });
+    open.push(again);
+    await until(
+      'a fresh id, bound',
+      () => again.state.status === 'live' && again.doc.clientID !== reused,
+    );
+    expect(again.doc.clientID).not.toBe(reused);
+  });
+});
