@@ -286,8 +286,7 @@ export class LinkManager {
       if (initiates(self.id, peer.id)) {
         this.#startOffer(peer);
       } else {
-        this.#send(peer, peer.lastLinkId ?? this.#o.newLinkId(), { kind: 'restart' });
-        this.#awaitOffer(peer, this.#o.openTimeoutMs);
+        this.#askForOffer(peer, peer.lastLinkId ?? this.#o.newLinkId());
       }
     }
   }
@@ -327,6 +326,12 @@ export class LinkManager {
     peer.offered.push(linkId);
     if (peer.offered.length > OFFERED_KEPT) peer.offered.shift();
     this.#attach(peer, linkId, true);
+  }
+
+  /** Answering side: a `restart` naming `linkId`, then the wait for the offer. */
+  #askForOffer(peer: PeerEntry, linkId: string): void {
+    this.#send(peer, linkId, { kind: 'restart' });
+    this.#awaitOffer(peer, this.#o.openTimeoutMs);
   }
 
   /** Answering side: wait this long for an offer, then ask the initiator for one. */
@@ -414,8 +419,7 @@ export class LinkManager {
       const timer = this.#o.timers.setTimeout(() => {
         if (peer.slot.status !== 'waiting' || peer.slot.timer !== timer) return;
         peer.slot = { status: 'idle' };
-        this.#send(peer, linkId, { kind: 'restart' });
-        this.#awaitOffer(peer, this.#o.openTimeoutMs);
+        this.#askForOffer(peer, linkId);
       }, delay);
       peer.slot = { status: 'waiting', timer };
     }
