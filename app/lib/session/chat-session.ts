@@ -47,7 +47,12 @@ import {
   type ChatStoreFactory,
   type StoredSigningKeys,
 } from './chat-store.ts';
-import { chooseClientId, noClientIdLocks, type ClientIdLocks } from './client-id-claim.ts';
+import {
+  chooseClientId,
+  noClientIdLocks,
+  unusedClientId,
+  type ClientIdLocks,
+} from './client-id-claim.ts';
 import { peerChatLink } from './peer-chat-link.ts';
 import { LINK_OPEN_MARK } from './session-marks.ts';
 import type { ServiceEvent, ServiceMessage, ServicePort } from './service-port.ts';
@@ -625,9 +630,10 @@ export class ChatSession {
 
   /** Writes on under a new client id, once the service binds it (CH-C11). */
   #takeFreshClientId(): void {
-    const used = new Set([...this.doc.store.clients.keys(), ...this.#notes.clientIds]);
-    let clientId = (this.#o.freshClientId ?? randomClientId)();
-    while (used.has(clientId)) clientId = (this.#o.freshClientId ?? randomClientId)();
+    const clientId = unusedClientId(
+      [...this.doc.store.clients.keys(), ...this.#notes.clientIds],
+      this.#o.freshClientId ?? randomClientId,
+    );
     this.doc.clientID = clientId;
     this.#bindSentFor = null;
     if (this.#state.status === 'read-only') {

@@ -72,10 +72,16 @@ export async function chooseClientId(input: {
     const lock = await input.locks.claim(clientIdLockName(input.chatId, last));
     if (lock !== null) return { clientId: last, lock };
   }
-  const used = new Set([...input.boundBefore, ...input.inDocument]);
-  let clientId = input.fresh();
-  while (used.has(clientId)) clientId = input.fresh();
+  const clientId = unusedClientId([...input.boundBefore, ...input.inDocument], input.fresh);
   // Held too, so that another tab opened meanwhile does not take this one on reload.
   const lock = await input.locks.claim(clientIdLockName(input.chatId, clientId));
   return { clientId, lock };
+}
+
+/** A fresh id that collides with none of `used` (ids this chat or document has seen). */
+export function unusedClientId(used: Iterable<number>, fresh: () => number): number {
+  const seen = new Set(used);
+  let clientId = fresh();
+  while (seen.has(clientId)) clientId = fresh();
+  return clientId;
 }
