@@ -375,20 +375,22 @@ export class LinkManager {
     });
     const open = this.#o.openTimeoutMs;
     const answer = Math.min(open, this.#o.answerTimeoutMs * (peer.attempt + 1));
-    const timer = this.#o.timers.setTimeout(() => {
-      const slot = peer.slot;
-      if (slot.status !== 'connecting' || slot.link !== link) return;
-      if (!initiator || slot.heard || answer === open) {
-        // The answer came (or we answer): the rest of the open timeout.
-        slot.timer = this.#o.timers.setTimeout(() => {
-          if (peer.slot.status === 'connecting' && peer.slot.link === link) {
-            link.destroy('open_timeout', `not open after ${open} ms`);
-          }
-        }, open - answer);
-        return;
-      }
-      link.destroy('open_timeout', `no answer after ${answer} ms`);
-    }, answer);
+    const current = () => peer.slot.status === 'connecting' && peer.slot.link === link;
+    const expire = (ms: number) =>
+      this.#o.timers.setTimeout(() => {
+        if (current()) link.destroy('open_timeout', `not open after ${open} ms`);
+      }, ms);
+    // The answering side, or an answer timeout no shorter than the open one: one timer.
+    const timer =
+      !initiator || answer === open
+        ? expire(open)
+        : this.#o.timers.setTimeout(() => {
+            const slot = peer.slot;
+            if (slot.status !== 'connecting' || slot.link !== link) return;
+            // The answer came: the rest of the open timeout.
+            if (slot.heard) slot.timer = expire(open - answer);
+            else link.destroy('open_timeout', `no answer after ${answer} ms`);
+          }, answer);
     peer.slot = { status: 'connecting', linkId, link, timer, release, heard: false };
     return link;
   }
