@@ -20,7 +20,12 @@ import {
   visitorMayNotBeDone,
   type Timers,
 } from '../../../app/lib/console/chat-end.ts';
-import { formatDuration, secondsLeft } from '../../../app/lib/console/time-format.ts';
+import {
+  formatDateTime,
+  formatDuration,
+  formatTime,
+  secondsLeft,
+} from '../../../app/lib/console/time-format.ts';
 import type { SessionView } from '../../../app/lib/session/session-view.ts';
 import { viewOfMessages } from '../support/session-views.ts';
 
@@ -293,6 +298,13 @@ describe('console helpers', () => {
     expect(secondsLeft(0, 5)).toBe(0);
     expect(formatDuration(65_000)).toBe('1:05');
     expect(formatDuration(3_725_000)).toBe('1:02:05');
+  });
+
+  it('words dates and times as toLocaleString and toLocaleTimeString do', () => {
+    for (const at of [0, 1_796_645_424_798, Date.UTC(2026, 11, 31, 23, 59, 59)]) {
+      expect(formatDateTime(at)).toBe(new Date(at).toLocaleString());
+      expect(formatTime(at)).toBe(new Date(at).toLocaleTimeString());
+    }
   });
 
   it('F19 a visitor who wrote a moment ago may not be done', () => {
