@@ -254,6 +254,17 @@ export async function runS2(context: ScenarioContext, sizes: S2Sizes): Promise<R
         better: 'lower',
         target: { on: 'ratio', max: FLOOR_RATIO },
       }),
+      // Whether p99 ≤ 0.8× the best peer lies above the floor: a relay that does nothing
+      // but look the addressee up, timed the same way.
+      rowFrom(samples, {
+        ...common,
+        peers: [BARE],
+        metric: `round p99, ${LIGHT_IN_FLIGHT} in flight, vs bare uWS relay @ ${pairs} pairs`,
+        figure: `p99light@${pairs}`,
+        unit: 'ms',
+        better: 'lower',
+        target: { on: 'ratio', max: FLOOR_RATIO },
+      }),
     );
   }
   return rows;
