@@ -95,7 +95,18 @@ same run.
   ≤ 0.8× PeerJS cannot show with 200 rounds in flight; ours is level (1.01 @1000, 1.06 @5000)
   and within the floor's 1.3. With 2 in flight (a probe, two runs each, the runner's GC first):
   p99 @1000 ours 1.4 ms, PeerJS 2.3–2.5, the relay 1.5; @5000 ours 1.9–2.2, PeerJS 3.1–3.2, the
-  relay 2.1–2.2 (0.56–0.69× PeerJS).
+  relay 2.1–2.2 (0.56–0.69× PeerJS). The bench now times that too, on the same pairs after the
+  main rounds ("round p99, 2 in flight", 1,000 rounds, the runner's GC first). In the first run
+  with it (S2 only, load 1.9, the runner on its core and the servers on theirs as in every run)
+  ours was level with the best peer there too: 2.99 / 4.76 / 3.04 ms at 100 / 1,000 / 5,000
+  pairs, 1.03 / 1.17 / 1.01× (y-webrtc was the best peer at 1,000). So the probe's 0.56–0.69×
+  (not pinned) did not hold in the bench's own setup: p99 ≤ 0.8× the best peer is missed at
+  either load. The light rounds through the bare relay have their own row (2026-12-07, S2
+  only, load 3–6): a relay that does nothing but look the addressee up took 3.16 / 5.05 / 3.02
+  ms against the best peer's 3.06 / 4.47 / 3.15, that is 1.03 / 1.13 / 0.96× (ours 3.16 / 6.12
+  / 3.37). A round's time is the runner's sockets and the kernel's, not the server's work (ours
+  spends about 0.12 ms of CPU a round, PeerJS 0.15): 0.8× the best peer lies below the floor,
+  and no relay, ours or the bare one, reaches it in this setup.
 - S3 drives the core in process against a reference that scans every helper per offer and keeps
   the same rules and messages (positions and waits, SP-Q3/Q7); the reference tells positions on
   every change, ours folds them into one walk per \`queueNoticeMs\` (the "messages built" row).
@@ -135,11 +146,16 @@ same run.
   which then waited 20–30 ms while the helper applied, acknowledged and rendered it. What
   remains (trace, per round trip): the helper's page is busy for almost all of it: the form's
   \`requestSubmit\` forces a style and layout of the console inside Chromium's submit path,
-  before the submit event, Svelte renders the pending line and the log's scroll to the bottom
-  forces layout again, then the ack is read and the line re-rendered; the visitor acks within
-  1–3 ms of receipt and the frames cross in 1–3 ms each way. The floor for our design is the
-  helper's render of one line twice (pending, then delivered) plus one WebCrypto signature; a
-  bare echo renders nothing. On accept → open: the chat document loads beside the file store's
+  before the submit event, Svelte renders the pending line, then the ack is read and the line
+  re-rendered. The log used to scroll to its bottom as it grew, reading its height: a forced
+  layout of the half-updated console, which the frame then did again. A trace with User Timing
+  marks on every data-channel frame (2026-12-07) showed the visitor's ack leaving 0.6 ms after
+  the line came and reaching the helper's script 3–10 ms later, behind that layout and the
+  frame's paint and commit. The log now follows in the next animation frame (\`followSoon\`,
+  MessageLog.svelte): probes before and after, minutes apart, 11–13 ms → 5.1–5.7 ms. The floor
+  for our design is the helper's render of one line twice (pending, then delivered) plus one
+  WebCrypto signature, and a frame's paint when it falls between; a bare echo renders nothing.
+  On accept → open: the chat document loads beside the file store's
   open and sweep, every link of a page reuses one DTLS certificate made at page start, the
   links start beside the document's load (\`ChatLinks\`, chat-links.ts: the helper's
   \`RTCPeerConnection\` now starts when its \`participants\` message is read, before its
@@ -147,10 +163,21 @@ same run.
   (\`warm-connection.ts\`, \`iceCandidatePoolSize\`, the same ICE servers and transport
   policy, discarded when they change) gathers its candidates while the helper decides; not
   with TURN credentials or relay-only (a refusal of expired credentials met while pooling
-  reached no link, and B5 needs the console to say it). What remains on the helper's side is
-  the console's render of the new chat (150–200 ms of Svelte flush on a loaded machine),
-  between the \`chat\` message and the \`participants\` one that starts the link, and the
-  service's relay of each signal under load.
+  reached no link, and B5 needs the console to say it). The service relays every signal within
+  1 ms of reading it (a probe stamping the gateway's reads and writes, 2026-12-07, quiet
+  machine); the rest is the two pages' main threads. The helper's page reads \`participants\`,
+  which the service sent 4 ms after Accept, 30–55 ms later, behind the console's render of the
+  new chat (in a CPU profile half of it was the page's first date formatter loading the
+  locale's data: the console now makes its formatters when idle); the visitor's page reads the
+  offer 15–40 ms after the service relayed it, behind its own first render of the chat (the
+  question written, the log mounted), and its answer waits behind the rest of it. The views
+  are now made in a task of their own after the document's load (\`nextTask\`,
+  browser-participant.ts), so signalling that came meanwhile goes first. What stays is the
+  floor of this design on two cores: each page renders the chat it just got (30–50 ms of
+  cold code, style and layout each here), and whichever render falls between a signal's
+  arrival and its handling delays the open; the bare pair renders nothing. Rendering after the
+  link opens would move that cost, not remove it, and leave Accept without an answer on screen
+  for as long as ICE takes (seconds over TURN), so it was not done.
 - S6 plays a chat between a visitor's and a helper's replica in one process: ours through
   \`ChatDocument.postMessage\` and, on the receiving side, the permission filter
   (\`filterUpdate\`), the size budget and the apply, as the session's replica does; raw Yjs pushes
