@@ -152,7 +152,9 @@ same run.
   marks on every data-channel frame (2026-12-07) showed the visitor's ack leaving 0.6 ms after
   the line came and reaching the helper's script 3–10 ms later, behind that layout and the
   frame's paint and commit. The log now follows in the next animation frame (\`followSoon\`,
-  MessageLog.svelte): probes before and after, minutes apart, 11–13 ms → 5.1–5.7 ms. The floor
+  MessageLog.svelte). Probes of the code before and after, interleaved (15 runs of 30–50 round
+  trips each): median of the runs' medians 9.9 → 8.5 ms. The same code read 5 ms in one hour
+  and 12 ms in another on this machine, so only an interleaved comparison says anything. The floor
   for our design is the helper's render of one line twice (pending, then delivered) plus one
   WebCrypto signature, and a frame's paint when it falls between; a bare echo renders nothing.
   On accept → open: the chat document loads beside the file store's
@@ -172,7 +174,9 @@ same run.
   offer 15–40 ms after the service relayed it, behind its own first render of the chat (the
   question written, the log mounted), and its answer waits behind the rest of it. The views
   are now made in a task of their own after the document's load (\`nextTask\`,
-  browser-participant.ts), so signalling that came meanwhile goes first. What stays is the
+  browser-participant.ts), so signalling that came meanwhile goes first. Interleaved probes of
+  the code before and after both changes (9 opens each) showed no change beyond the noise
+  (medians 125.8 and 122.9 ms, each ranging over 100–200 ms). What stays is the
   floor of this design on two cores: each page renders the chat it just got (30–50 ms of
   cold code, style and layout each here), and whichever render falls between a signal's
   arrival and its handling delays the open; the bare pair renders nothing. Rendering after the
