@@ -107,10 +107,26 @@ test('offer with alerts → reject → the other helper accepts by keyboard → 
 
   // F19: the helper ends the chat; both sides see it (and the shared service is free again).
   // Vera wrote a moment ago: the confirmation offers an invite or a follow-up message first.
+  // The Following up responses load when the dialog opens: held here until it is open, so
+  // that their arrival is seen to move nothing under the helper's pointer.
+  let releaseResponses = (): void => undefined;
+  const responsesHeld = new Promise<void>((resolve) => (releaseResponses = resolve));
+  await second.route('**/api/canned', async (route) => {
+    await responsesHeld;
+    await route.continue();
+  });
   await panel.getByRole('button', { name: 'End chat' }).click();
   const confirm = second.getByRole('dialog', { name: 'End this chat?' });
   await expect(confirm).toContainText('may not be done');
   await expect(confirm.getByRole('button', { name: 'Invite another helper' })).toBeVisible();
+  const followUps = confirm.getByLabel('Following up responses');
+  await expect(followUps).toBeDisabled();
+  const endButton = confirm.getByRole('button', { name: 'End chat' });
+  const before = await endButton.boundingBox();
+  releaseResponses();
+  await expect(followUps).toBeEnabled();
+  expect(await endButton.boundingBox()).toEqual(before);
+  await second.unroute('**/api/canned');
   await confirm.getByLabel('Follow-up message').fill('Write to us in the forum if it smokes again');
   await confirm.getByRole('button', { name: 'Send follow-up and end' }).click();
   await expect(panel.getByRole('status').filter({ hasText: 'The chat has ended' })).toBeVisible(
