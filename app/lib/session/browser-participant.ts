@@ -243,16 +243,10 @@ export class BrowserParticipant {
       // first chat back by the whole sweep (benchmark S5 accept → open).
       files: this.#files(),
     });
+    this.#opening.delete(chatId);
     traceLink(`${shortId(chatId)} session open`);
     countResource('sessions', 1);
     countDocs(session);
-    // The page's views of the chat are made in a task of their own (the widget's and the
-    // console's first render of it, the visitor's question written): the link's
-    // signalling that came while the document loaded goes first. Made in the same task,
-    // a visitor's answer to the helper's offer waited behind them (benchmark S5). The
-    // chat counts as opening until then: a second `chat` meanwhile opens nothing more.
-    await nextTask();
-    this.#opening.delete(chatId);
     if (this.#closed || !this.#held.has(chatId)) {
       // Closed, or the chat ended while its document was loading.
       await session.destroy();
@@ -261,12 +255,6 @@ export class BrowserParticipant {
     this.sessions.set(chatId, session);
     this.events.onSession?.(session);
   }
-}
-
-/** Resolves in a later task: what is queued for the page (a service message, a link's
- * event) runs before the caller goes on. */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** `GET /api/ice` with the staff session; the JSON answer, decoded by IceRenewal. */
