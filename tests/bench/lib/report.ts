@@ -172,12 +172,13 @@ same run.
   new chat (in a CPU profile half of it was the page's first date formatter loading the
   locale's data: the console now makes its formatters when idle); the visitor's page reads the
   offer 15–40 ms after the service relayed it, behind its own first render of the chat (the
-  question written, the log mounted), and its answer waits behind the rest of it. The views
-  are now made in a task of their own after the document's load (\`nextTask\`,
-  browser-participant.ts), so signalling that came meanwhile goes first. Interleaved probes of
-  the code before and after both changes (9 opens each) showed no change beyond the noise
-  (medians 125.8 and 122.9 ms, each ranging over 100–200 ms). What stays is the
-  floor of this design on two cores: each page renders the chat it just got (30–50 ms of
+  question written, the log mounted), and its answer waits behind the rest of it. Making
+  the page's views of a new chat in a task of their own, after the document's load, so that
+  signalling that came meanwhile goes first, was tried and taken back: interleaved probes of
+  the code before and after it and the formatters (9 opens each) showed no change beyond the
+  noise (medians 125.8 and 122.9 ms, each ranging over 100–200 ms), and the extra task let
+  the widget's page views land above "Alice joined the chat" (one e2e failure in six runs).
+  What stays is the floor of this design on two cores: each page renders the chat it just got (30–50 ms of
   cold code, style and layout each here), and whichever render falls between a signal's
   arrival and its handling delays the open; the bare pair renders nothing. Rendering after the
   link opens would move that cost, not remove it, and leave Accept without an answer on screen
