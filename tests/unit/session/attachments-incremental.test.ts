@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
 import { sha256Hex } from '../../../app/lib/files/file-checks.ts';
 import { CLIENT, docOf } from '../chat-doc/chat-doc-fixture.ts';
-import { FakeService, openSession, until, ALICE, VERA } from './fake-world.ts';
+import { openSession, until, ALICE, VERA, serviceWith } from './fake-world.ts';
 
 const sessions: ChatSession[] = [];
 afterEach(async () => {
@@ -33,9 +33,7 @@ describe('attachments are looked for in new messages only', () => {
   });
 
   it('CH-X2 an attachment after many messages is found, without reading the chat again', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const vera = await openSession(service, VERA);
     const alice = await openSession(service, ALICE);
     sessions.push(vera, alice);

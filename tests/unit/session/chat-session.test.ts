@@ -16,6 +16,7 @@ import {
   type Member,
   ALICE,
   VERA,
+  serviceWith,
 } from './fake-world.ts';
 
 const BOB: Member = { id: 'b1', role: 'helper', name: 'Bob' };
@@ -44,9 +45,7 @@ async function chatOf(...members: Member[]) {
 
 describe('chat session', () => {
   it('CH-C11 writes nothing before the participants echo shows its client id bound; what was typed waits, pending', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     service.online = false;
     const vera = await start(service, VERA);
     expect(vera.state.status).toBe('binding');
@@ -104,9 +103,7 @@ describe('chat session', () => {
   });
 
   it('a reload shows the stored transcript at once, reuses its claimed client id, and merges with nothing doubled', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const stores = new MemoryStores();
     const locks = new FakeLocks();
     const vera = await start(service, VERA, { stores, locks });
@@ -139,9 +136,7 @@ describe('chat session', () => {
   });
 
   it('a visitor and a helper in one browser profile keep separate stores (the two-window demo)', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const stores = new MemoryStores();
     const locks = new FakeLocks();
     const vera = await start(service, VERA, { stores, locks });
@@ -170,9 +165,7 @@ describe('chat session', () => {
   });
 
   it('CH-C11 a second tab that cannot claim the client id writes with a fresh one, bound first', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const stores = new MemoryStores();
     const locks = new FakeLocks();
     const first = await start(service, VERA, { stores, locks });
@@ -194,9 +187,7 @@ describe('chat session', () => {
 
   it('F9 a helper message is read when the visitor has it on screen while the chat is visible; the time is kept', async () => {
     let clock = 1_000;
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const vera = await start(service, VERA, { now: () => clock });
     const alice = await start(service, ALICE, { now: () => clock });
     await until('live', () => vera.state.status === 'live' && alice.state.status === 'live');
@@ -325,9 +316,7 @@ describe('chat session', () => {
   });
 
   it('CH-K1–CH-K3 CH-K6 after a requeue the new helper gets the visitor’s messages in the chat document and the rest only as earlier history', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const vera = await start(service, VERA);
     const alice = await start(service, ALICE);
     await until('linked', () => vera.view.connection.status === 'connected');
@@ -369,9 +358,7 @@ describe('chat session', () => {
   });
 
   it('CH-K7 the earlier history is stored beside the document and shown again after a reload, never merged', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const vera = await start(service, VERA);
     const alice = await start(service, ALICE);
     await until('linked', () => vera.view.connection.status === 'connected');

@@ -11,13 +11,13 @@ import type { ChatStoreFactory } from '../../../app/lib/session/chat-store.ts';
 import type { IceConfig } from '../../../app/lib/session/chat-links.ts';
 import type { PeerLink, PeerLinkFactory } from '../../../app/lib/peer/peer-link.ts';
 import {
-  FakeService,
   loopLinks,
   MemoryStores,
   openSession,
   until,
   ALICE,
   VERA,
+  serviceWith,
 } from './fake-world.ts';
 
 const sessions: ChatSession[] = [];
@@ -44,9 +44,7 @@ function gatedStores(): { factory: ChatStoreFactory; release: () => void; loads:
 
 describe('links beside the document load', () => {
   it('the helper offers and the visitor answers while both stores load; what came early is read after', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const veraStores = gatedStores();
     const aliceStores = gatedStores();
     const veraOpening = openSession(service, VERA, { store: veraStores.factory });
@@ -92,9 +90,7 @@ describe('links beside the document load', () => {
   });
 
   it('a session whose store fails to load leaves no link behind', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const vera = await openSession(service, VERA);
     sessions.push(vera);
     let failLoad!: (error: Error) => void;

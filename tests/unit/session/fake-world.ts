@@ -240,6 +240,13 @@ export class FakeService {
   }
 }
 
+/** A switchboard with `members` in the chat, joined in this order. */
+export function serviceWith(...members: Member[]): FakeService {
+  const service = new FakeService();
+  for (const member of members) service.join(member);
+  return service;
+}
+
 /** One participant's connection; like ServiceHub it replays the chat's signals to late
  * subscribers. */
 export class FakePort implements ServicePort {

@@ -25,7 +25,8 @@ import {
 } from '../../../protocol/index.ts';
 import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
 import { followUpThenEnd } from '../../../app/lib/console/chat-end.ts';
-import { CHAT, FakeService, openSession, until, type Member } from './fake-world.ts';
+import type { FakeService } from './fake-world.ts';
+import { CHAT, openSession, until, type Member, serviceWith } from './fake-world.ts';
 
 const VISITOR = 5;
 const ALICE = 7;
@@ -223,9 +224,7 @@ describe('signed lines through sessions', () => {
   const bodies = (s: ChatSession) => s.view.messages.map((m) => m.body);
 
   it('CH-V2 a signed message keeps the id send returned: ending after a follow-up waits for it to arrive, not for the deadline', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE_M);
+    const service = serviceWith(VERA, ALICE_M);
     const vera = await start(service, VERA, false);
     const alice = await start(service, ALICE_M, true);
     await until('linked', () => vera.view.connection.status === 'connected');
@@ -242,9 +241,7 @@ describe('signed lines through sessions', () => {
   });
 
   it('CH-V1–CH-V3 Alice signs what she writes; after a requeue Bob sees her earlier lines as hers, verified', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE_M);
+    const service = serviceWith(VERA, ALICE_M);
     const vera = await start(service, VERA, false);
     const alice = await start(service, ALICE_M, true);
     await until('linked', () => vera.view.connection.status === 'connected');

@@ -16,12 +16,12 @@ import {
 import {
   CHAT,
   FakeLocks,
-  FakeService,
   MemoryStores,
   openSession,
   until,
   ALICE,
   VERA,
+  serviceWith,
 } from './fake-world.ts';
 import type { ChatStoreFactory } from '../../../app/lib/session/chat-store.ts';
 
@@ -32,9 +32,7 @@ afterEach(async () => {
 
 describe('y-indexeddb chat store', () => {
   it('a reopened session shows the stored transcript at once and writes on with the same client id', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const locks = new FakeLocks();
     const indexeddbChatStore = indexeddbChatStoreWith(memoryWriteMarks());
     const vera = await openSession(service, VERA, { store: indexeddbChatStore, locks });
@@ -64,9 +62,7 @@ describe('y-indexeddb chat store', () => {
   it('CH-C11 a reload whose last write never reached IndexedDB writes on with a fresh client id', async () => {
     // The write went out on the link before its IndexedDB transaction committed, and the
     // reload aborted the commit: the mark, kept at once, is ahead of what was stored.
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const locks = new FakeLocks();
     const marks = memoryWriteMarks();
     const store = indexeddbChatStoreWith(marks);
@@ -108,9 +104,7 @@ function markKey(clientId: number): string {
 
 describe('CH-C11 the staff notes store', () => {
   it('a staff notes store that lost a note written under the reused id moves the session to a fresh one', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const stores = new MemoryStores();
     const locks = new FakeLocks();
     const first = await openSession(service, ALICE, { stores, locks, staffNotesStore: true });

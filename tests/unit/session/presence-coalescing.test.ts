@@ -7,7 +7,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { PRESENCE_COALESCE_MS, type ChatSession } from '../../../app/lib/session/chat-session.ts';
-import { FakeService, openSession, until, ALICE, VERA, type Member } from './fake-world.ts';
+import type { FakeService } from './fake-world.ts';
+import { openSession, until, ALICE, VERA, type Member, serviceWith } from './fake-world.ts';
 
 const BOB: Member = { id: 'b1', role: 'helper', name: 'Bob' };
 
@@ -19,9 +20,7 @@ afterEach(async () => {
 async function linked(
   extra: { sign?: boolean } = {},
 ): Promise<[ChatSession, ChatSession, FakeService]> {
-  const service = new FakeService();
-  service.join(VERA);
-  service.join(ALICE);
+  const service = serviceWith(VERA, ALICE);
   const vera = await openSession(service, VERA);
   const alice = await openSession(service, ALICE, extra);
   sessions.push(vera, alice);

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
-import { FakeService, openSession, until, ALICE, VERA } from './fake-world.ts';
+import { openSession, until, ALICE, VERA, serviceWith } from './fake-world.ts';
 
 const sessions: ChatSession[] = [];
 afterEach(async () => {
@@ -16,9 +16,7 @@ afterEach(async () => {
 
 describe('read mark coalescing', () => {
   it('F9 three messages seen one after the other reach the writer as one read mark', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const vera = await openSession(service, VERA);
     const alice = await openSession(service, ALICE);
     sessions.push(vera, alice);

@@ -12,7 +12,8 @@ import type { IndexeddbPersistence } from 'y-indexeddb';
 import type { ChatSession } from '../../../app/lib/session/chat-session.ts';
 import { indexeddbChatStore, storeAfterTheFrames } from '../../../app/lib/session/chat-store.ts';
 import type { PeerLinkFactory } from '../../../app/lib/peer/peer-link.ts';
-import { FakeService, loopLinks, openSession, until, ALICE, VERA } from './fake-world.ts';
+import type { FakeService } from './fake-world.ts';
+import { loopLinks, openSession, until, ALICE, VERA, serviceWith } from './fake-world.ts';
 
 const open: ChatSession[] = [];
 const restore: (() => void)[] = [];
@@ -74,9 +75,7 @@ describe('storeAfterTheFrames', () => {
   });
 
   it('a sent message goes on the link, and its ack comes back, before either store writes', async () => {
-    const service = new FakeService();
-    service.join(VERA);
-    service.join(ALICE);
+    const service = serviceWith(VERA, ALICE);
     const log: string[] = [];
     const vera = await openSession(service, VERA, {
       store: indexeddbChatStore,
